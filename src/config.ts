@@ -1,0 +1,96 @@
+import { resolve } from "node:path";
+
+export type DatabaseConfig =
+  | { kind: "sqlite"; path: string }
+  | { kind: "mysql"; url: string };
+
+/** Every setting the server reads, parsed and validated in one place (SPEC §5). */
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  authOff: boolean;
+  corsOrigins: string[];
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function parseDatabase(raw: string | undefined, cwd: string): DatabaseConfig {
+  const value = raw?.trim() || "sqlite:./data/waymark.sqlite";
+  if (value.startsWith("sqlite:")) {
+    const path = value.slice("sqlite:".length);
+    if (!path) throw new ConfigError("DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:./data/waymark.sqlite");
+    return { kind: "sqlite", path: path === ":memory:" ? path : resolve(cwd, path) };
+  }
+  if (/^(mysql|mariadb):\/\//.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError("DATABASE_URL", "is not a valid URL");
+    }
+    if (!url.hostname || url.pathname.length < 2) {
+      throw new ConfigError("DATABASE_URL", "expected mysql://user:password@host:port/database");
+    }
+    return { kind: "mysql", url: value };
+  }
+  throw new ConfigError("DATABASE_URL", "expected sqlite:<path> or mysql://user:password@host:port/database");
+}
+
+function parseUrlList(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(",").map((origin) => {
+    const trimmed = origin.trim();
+    if (trimmed === "*") return trimmed;
+    try {
+      return new URL(trimmed).origin;
+    } catch {
+      throw new ConfigError(name, `"${trimmed}" is not an origin such as https://app.example.com`);
+    }
+  });
+}
+
+export function parseConfig(env: Env, cwd = process.cwd()): Config {
+  const auth = env.WAYMARK_AUTH?.trim().toLowerCase();
+  if (auth && auth !== "off" && auth !== "on") throw new ConfigError("WAYMARK_AUTH", `expected "on" or "off", got "${auth}"`);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError("REDIS_URL", "expected redis://host:port");
+  const logLevel = env.LOG_LEVEL?.trim() || "info";
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `unknown level "${logLevel}"`);
+  }
+  return {
+    port: integer(env, "PORT", 4000, 0, 65535),
+    host: env.HOST?.trim() || "127.0.0.1",
+    database: parseDatabase(env.DATABASE_URL, cwd),
+    redisUrl,
+    authOff: auth === "off",
+    corsOrigins: parseUrlList(env, "WAYMARK_CORS_ORIGINS"),
+    logLevel,
+    maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+  };
+}

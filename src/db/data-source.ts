@@ -1,0 +1,61 @@
+import { DataSource, type DataSourceOptions } from "typeorm";
+import { createConnection } from "mysql2/promise";
+import type { DatabaseConfig } from "../config";
+import { SnakeNamingStrategy } from "./naming";
+import { WorkspaceEntity } from "../workspace/workspace.entity";
+import { DeploymentEntity } from "../deployment/deployment.entity";
+import { VersionEntity } from "../version/version.entity";
+import { LiveChangeEntity } from "../live/live-change.entity";
+import { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
+import { Initial1764144000000 } from "../../migrations/1764144000000-Initial";
+
+export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity];
+export const migrations = [Initial1764144000000];
+
+const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
+
+/** MariaDB and MySQL differ in how TypeORM must read back JSON columns, so ask the server. */
+async function mysqlFlavour(url: string): Promise<"mysql" | "mariadb"> {
+  const connection = await createConnection({ uri: url, connectTimeout: 5000 });
+  try {
+    const [rows] = await connection.query("SELECT VERSION() AS v");
+    return /mariadb/i.test(String((rows as Array<{ v: string }>)[0]?.v)) ? "mariadb" : "mysql";
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function mysqlOptions(url: string, poolSize: number): Promise<DataSourceOptions> {
+  return {
+    ...common,
+    type: await mysqlFlavour(url),
+    url,
+    charset: "utf8mb4",
+    timezone: "Z",
+    poolSize,
+    // Fail fast while the database is down instead of queueing requests behind a dead pool.
+    connectTimeout: 5000,
+    extra: { enableKeepAlive: true, queueLimit: 1000, maxIdle: poolSize },
+  };
+}
+
+export function sqliteOptions(path: string, readonly: boolean): DataSourceOptions {
+  return {
+    ...common,
+    type: "better-sqlite3",
+    database: path,
+    readonly,
+    enableWAL: !readonly,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma("foreign_keys = ON");
+      db.pragma("synchronous = NORMAL");
+    },
+  };
+}
+
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  return new DataSource(options).initialize();
+}
+
+export type { DatabaseConfig };

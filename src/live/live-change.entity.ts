@@ -1,0 +1,62 @@
+import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
+import { EpochMillis } from "../db/columns";
+import { DeploymentEntity } from "../deployment/deployment.entity";
+import { VersionEntity } from "../version/version.entity";
+import { WorkspaceEntity } from "../workspace/workspace.entity";
+
+export type LiveChangeKind = "CREATE" | "ROLLBACK" | "PROMOTE";
+
+/**
+ * Append-only log of live-pointer moves, written in the same transaction as the move.
+ * `sequence` is per workspace and gapless, so a subscriber resuming after N misses nothing.
+ */
+@Entity("live_version_change")
+@Index("uq_change_sequence", ["workspaceId", "sequence"], { unique: true })
+@Index("ix_change_deployment", ["deploymentId", "sequence"])
+export class LiveChangeEntity {
+  @PrimaryGeneratedColumn({ type: "integer" })
+  id!: number;
+
+  @Column({ type: "integer" })
+  workspaceId!: number;
+
+  @ManyToOne(() => WorkspaceEntity, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "workspace_id", foreignKeyConstraintName: "fk_change_workspace" })
+  workspace?: WorkspaceEntity;
+
+  @Column({ type: "integer" })
+  sequence!: number;
+
+  @Column({ type: "varchar", length: 10 })
+  kind!: LiveChangeKind;
+
+  @Column({ type: "integer" })
+  deploymentId!: number;
+
+  @ManyToOne(() => DeploymentEntity, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "deployment_id", foreignKeyConstraintName: "fk_change_deployment" })
+  deployment?: DeploymentEntity;
+
+  @Column({ type: "integer", nullable: true })
+  previousVersionId!: number | null;
+
+  @ManyToOne(() => VersionEntity, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "previous_version_id", foreignKeyConstraintName: "fk_change_previous_version" })
+  previousVersion?: VersionEntity;
+
+  @Column({ type: "integer" })
+  liveVersionId!: number;
+
+  @ManyToOne(() => VersionEntity, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "live_version_id", foreignKeyConstraintName: "fk_change_live_version" })
+  liveVersion?: VersionEntity;
+
+  @Column({ type: "varchar", length: 200 })
+  actor!: string;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  reason!: string | null;
+
+  @EpochMillis()
+  at!: Date;
+}

@@ -1,0 +1,91 @@
+import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
+import { EpochMillis, JsonColumn } from "../db/columns";
+import { DeploymentEntity } from "../deployment/deployment.entity";
+
+/** An immutable snapshot of a deployment's versioned properties; rows are never updated. */
+@Entity("deployment_version")
+@Index("uq_version_number", ["deploymentId", "number"], { unique: true })
+@Index("ix_version_commit", ["deploymentId", "sourceCommitSha"])
+@Index("ix_version_branch", ["deploymentId", "sourceBranch", "number"])
+@Index("ix_version_name", ["deploymentId", "version", "number"])
+export class VersionEntity {
+  @PrimaryGeneratedColumn({ type: "integer" })
+  id!: number;
+
+  @Column({ type: "integer" })
+  deploymentId!: number;
+
+  @ManyToOne(() => DeploymentEntity, { onDelete: "RESTRICT" })
+  @JoinColumn({ name: "deployment_id", foreignKeyConstraintName: "fk_version_deployment" })
+  deployment?: DeploymentEntity;
+
+  @Column({ type: "integer" })
+  number!: number;
+
+  @Column({ type: "varchar", length: 200 })
+  version!: string;
+
+  @Column({ type: "varchar", length: 1000 })
+  entrypoint!: string;
+
+  @Column({ type: "text", nullable: true })
+  description!: string | null;
+
+  @JsonColumn()
+  tags!: string[];
+
+  @JsonColumn()
+  labels!: Record<string, unknown>;
+
+  @JsonColumn()
+  parameters!: Record<string, unknown>;
+
+  @JsonColumn({ nullable: true })
+  parameterOpenapiSchema!: unknown;
+
+  @Column({ type: "boolean" })
+  enforceParameterSchema!: boolean;
+
+  @Column({ type: "varchar", length: 200, nullable: true })
+  workPoolName!: string | null;
+
+  @Column({ type: "varchar", length: 200, nullable: true })
+  workQueueName!: string | null;
+
+  @JsonColumn()
+  jobVariables!: Record<string, unknown>;
+
+  @JsonColumn()
+  pullSteps!: unknown[];
+
+  /** sha256 hex of the canonical JSON of the versioned properties (content-hash.ts). */
+  @Column({ type: "varchar", length: 64 })
+  contentHash!: string;
+
+  @Column({ type: "varchar", length: 20, nullable: true })
+  sourceType!: string | null;
+
+  @Column({ type: "varchar", length: 200, nullable: true })
+  sourceVersion!: string | null;
+
+  @Column({ type: "varchar", length: 64, nullable: true })
+  sourceCommitSha!: string | null;
+
+  @Column({ type: "varchar", length: 255, nullable: true })
+  sourceBranch!: string | null;
+
+  @Column({ type: "varchar", length: 500, nullable: true })
+  sourceRepository!: string | null;
+
+  @Column({ type: "varchar", length: 2000, nullable: true })
+  sourceUrl!: string | null;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  sourceMessage!: string | null;
+
+  @EpochMillis()
+  createdAt!: Date;
+
+  @Column({ type: "varchar", length: 200 })
+  createdBy!: string;
+}

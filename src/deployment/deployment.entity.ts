@@ -1,5 +1,6 @@
 import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
 import { EpochMillis, JsonColumn } from "../db/columns";
+import type { JsonObject, JsonValue } from "../json-limits";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 import { VersionEntity } from "../version/version.entity";
 
@@ -34,13 +35,13 @@ export class DeploymentEntity {
   paused!: boolean;
 
   @JsonColumn()
-  schedules!: unknown[];
+  schedules!: JsonValue[];
 
   @Column({ type: "integer", nullable: true })
   concurrencyLimit!: number | null;
 
   @JsonColumn({ nullable: true })
-  concurrencyOptions!: Record<string, unknown> | null;
+  concurrencyOptions!: JsonObject | null;
 
   @Column({ type: "integer", nullable: true })
   liveVersionId!: number | null;

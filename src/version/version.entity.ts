@@ -1,5 +1,6 @@
 import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
 import { EpochMillis, JsonColumn } from "../db/columns";
+import type { JsonObject } from "../json-limits";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 
 /** An immutable snapshot of a deployment's versioned properties; rows are never updated. */
@@ -35,13 +36,13 @@ export class VersionEntity {
   tags!: string[];
 
   @JsonColumn()
-  labels!: Record<string, unknown>;
+  labels!: JsonObject;
 
   @JsonColumn()
-  parameters!: Record<string, unknown>;
+  parameters!: JsonObject;
 
   @JsonColumn({ nullable: true })
-  parameterOpenapiSchema!: unknown;
+  parameterOpenapiSchema!: JsonObject | null;
 
   @Column({ type: "boolean" })
   enforceParameterSchema!: boolean;
@@ -53,10 +54,10 @@ export class VersionEntity {
   workQueueName!: string | null;
 
   @JsonColumn()
-  jobVariables!: Record<string, unknown>;
+  jobVariables!: JsonObject;
 
   @JsonColumn()
-  pullSteps!: unknown[];
+  pullSteps!: JsonObject[];
 
   /** sha256 hex of the canonical JSON of the versioned properties (content-hash.ts). */
   @Column({ type: "varchar", length: 64 })

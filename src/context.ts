@@ -1,0 +1,15 @@
+import type { Loaders } from "./loaders";
+
+/** Who is calling, as established by the server, never by input. */
+export interface Scope {
+  workspaceId: number;
+  /** Recorded as createdBy / actor. */
+  actor: string;
+}
+
+/** The per-request GraphQL context. */
+export interface RequestContext {
+  scope: Scope;
+  loaders: Loaders;
+  requestId: string;
+}

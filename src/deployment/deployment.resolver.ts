@@ -1,0 +1,74 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../context";
+import { decodeId } from "../ids";
+import { BidirectionalPageArgs, PageArgs, type Connection } from "../pagination";
+import type { Services } from "../services";
+import { LiveVersionChangeConnection, liveHistory } from "../live/live-history";
+import type { LiveVersionChange } from "../live/live-change.type";
+import { DeploymentVersionConnection, versionHistory } from "../version/version-history";
+import { VersionFilter } from "../version/version.input";
+import { DeploymentVersion, toVersion } from "../version/version.type";
+import { DeploymentConnection } from "./deployment.service";
+import { DeploymentFilter, UpdateDeploymentSettingsInput } from "./deployment.input";
+import { Deployment, toDeployment } from "./deployment.type";
+
+@Resolver(() => Deployment)
+export class DeploymentResolver {
+  constructor(private readonly services: Services) {}
+
+  @Query(() => Deployment, { nullable: true, description: "Null when no deployment has this id." })
+  async deployment(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Deployment | null> {
+    const key = decodeId("deployment", id);
+    const row = key === null ? null : await ctx.loaders.deployment.load(key);
+    return row && toDeployment(row);
+  }
+
+  @Query(() => Deployment, { nullable: true })
+  async deploymentByName(
+    @Arg("flowName", () => String) flowName: string,
+    @Arg("name", () => String) name: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Deployment | null> {
+    const row = await this.services.deployments.byName(ctx.scope, flowName, name);
+    return row && toDeployment(row);
+  }
+
+  @Query(() => DeploymentConnection, { description: "Ordered by flow name, then name." })
+  deployments(
+    @Args(() => PageArgs) args: PageArgs,
+    @Arg("filter", () => DeploymentFilter, { nullable: true }) filter: DeploymentFilter | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Deployment>> {
+    return this.services.deployments.list(ctx.scope, args, filter);
+  }
+
+  @FieldResolver(() => DeploymentVersion, { nullable: true, description: "The version that runs." })
+  async liveVersion(@Root() deployment: Deployment, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
+    const row = deployment.liveVersionKey === null ? null : await ctx.loaders.version.load(deployment.liveVersionKey);
+    return row && toVersion(row);
+  }
+
+  @FieldResolver(() => DeploymentVersionConnection, { description: "Newest first." })
+  versions(
+    @Root() deployment: Deployment,
+    @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
+    @Arg("filter", () => VersionFilter, { nullable: true }) filter: VersionFilter | null,
+  ): Promise<Connection<DeploymentVersion>> {
+    return versionHistory(this.services.db, deployment.key, args, filter);
+  }
+
+  @FieldResolver(() => LiveVersionChangeConnection, { description: "Moves of the live pointer, newest first." })
+  liveHistory(@Root() deployment: Deployment, @Args(() => PageArgs) args: PageArgs): Promise<Connection<LiveVersionChange>> {
+    return liveHistory(this.services.db, deployment.key, args);
+  }
+
+  @Mutation(() => Deployment, { description: "Changes non-versioned settings; creates no version." })
+  async updateDeploymentSettings(
+    @Arg("input", () => UpdateDeploymentSettingsInput) input: UpdateDeploymentSettingsInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Deployment> {
+    const row = await this.services.deployments.updateSettings(ctx.scope, input);
+    ctx.loaders.deployment.clear(row.id).prime(row.id, row);
+    return toDeployment(row);
+  }
+}

@@ -1,0 +1,58 @@
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { JSONScalar } from "../schema/scalars";
+import { encodeId } from "../ids";
+import type { DeploymentEntity } from "./deployment.entity";
+
+@ObjectType({ description: "A deployment: its non-versioned settings and a pointer to its live version." })
+export class Deployment {
+  /** Row keys, for field resolvers; not part of the schema. */
+  key!: number;
+  liveVersionKey!: number | null;
+
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  flowName!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Boolean, { description: "Not versioned: kept across rollback and promote." })
+  paused!: boolean;
+
+  @Field(() => JSONScalar, { description: "Not versioned: a JSON list." })
+  schedules!: unknown[];
+
+  @Field(() => Int, { nullable: true, description: "Not versioned." })
+  concurrencyLimit!: number | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Not versioned." })
+  concurrencyOptions!: Record<string, unknown> | null;
+
+  @Field(() => Int, { description: "Number of versions created so far (the newest version's number)." })
+  versionCount!: number;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+export function toDeployment(row: DeploymentEntity): Deployment {
+  const view = new Deployment();
+  view.key = row.id;
+  view.liveVersionKey = row.liveVersionId;
+  view.id = encodeId("deployment", row.id);
+  view.flowName = row.flowName;
+  view.name = row.name;
+  view.paused = row.paused;
+  view.schedules = row.schedules;
+  view.concurrencyLimit = row.concurrencyLimit;
+  view.concurrencyOptions = row.concurrencyOptions;
+  view.versionCount = row.lastNumber;
+  view.createdAt = row.createdAt;
+  view.updatedAt = row.updatedAt;
+  return view;
+}

@@ -1,0 +1,35 @@
+/**
+ * A JSON document as stored in a JSON column. Deliberately shallow: a recursive type sends
+ * TypeORM's deep-partial types into infinite instantiation.
+ */
+export type JsonValue = string | number | boolean | null | object;
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Bounds on client-supplied JSON documents, so one field cannot exhaust memory or the stack. */
+export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_BYTES = 256 * 1024;
+
+function depthOf(value: unknown, limit: number): number {
+  if (typeof value !== "object" || value === null) return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const item of Object.values(value)) deepest = Math.max(deepest, depthOf(item, limit - 1));
+  return deepest + 1;
+}
+
+/** Problems with a JSON value's shape and size; `expected` is the shape the field must have. */
+export function jsonProblems(field: string, value: unknown, expected: "object" | "list" | "any"): string[] {
+  if (expected === "object" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+    return [`${field} must be a JSON object, got ${describe(value)}`];
+  }
+  if (expected === "list" && !Array.isArray(value)) return [`${field} must be a JSON list, got ${describe(value)}`];
+  if (depthOf(value, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) return [`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`];
+  if (Buffer.byteLength(JSON.stringify(value) ?? "") > MAX_JSON_BYTES) return [`${field} is larger than ${MAX_JSON_BYTES / 1024} KiB`];
+  return [];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}

@@ -1,0 +1,28 @@
+import { Field, ID, InputType, Int } from "type-graphql";
+import { MaxLength } from "class-validator";
+
+// Input types cannot be abstract in type-graphql, so PromoteInput inherits RollbackInput's fields.
+@InputType({ description: "Make an older version live; without a target, the newest one older than the live one." })
+export class RollbackInput {
+  @Field(() => ID)
+  @MaxLength(40)
+  deploymentId!: string;
+
+  @Field(() => ID, { nullable: true, description: "The target version; or give number; or neither for the default." })
+  @MaxLength(40)
+  versionId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  number?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Why; recorded in the live history." })
+  @MaxLength(1000)
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Compare-and-set: fail with LIVE_VERSION_CONFLICT unless this is live." })
+  @MaxLength(40)
+  expectedLiveVersionId?: string | null;
+}
+
+@InputType({ description: "Make a newer version live; without a target, the newest version of all." })
+export class PromoteInput extends RollbackInput {}

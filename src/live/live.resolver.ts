@@ -1,0 +1,42 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../context";
+import type { Services } from "../services";
+import { Deployment, toDeployment } from "../deployment/deployment.type";
+import { DeploymentVersion, toVersion } from "../version/version.type";
+import { LiveVersionChange, toLiveChange } from "./live-change.type";
+import { PromoteInput, RollbackInput } from "./live.input";
+
+@Resolver(() => LiveVersionChange)
+export class LiveResolver {
+  constructor(private readonly services: Services) {}
+
+  @Mutation(() => LiveVersionChange, { description: "Makes an older version live." })
+  async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
+    const change = await this.services.live.rollback(ctx.scope, input);
+    ctx.loaders.deployment.clear(change.deploymentId);
+    return toLiveChange(change);
+  }
+
+  @Mutation(() => LiveVersionChange, { description: "Makes a newer version live." })
+  async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
+    const change = await this.services.live.promote(ctx.scope, input);
+    ctx.loaders.deployment.clear(change.deploymentId);
+    return toLiveChange(change);
+  }
+
+  @FieldResolver(() => Deployment)
+  async deployment(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<Deployment> {
+    return toDeployment((await ctx.loaders.deployment.load(change.deploymentKey))!);
+  }
+
+  @FieldResolver(() => DeploymentVersion, { nullable: true, description: "Null for a deployment's first version." })
+  async previousVersion(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
+    const row = change.previousVersionKey === null ? null : await ctx.loaders.version.load(change.previousVersionKey);
+    return row && toVersion(row);
+  }
+
+  @FieldResolver(() => DeploymentVersion)
+  async liveVersion(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<DeploymentVersion> {
+    return toVersion((await ctx.loaders.version.load(change.liveVersionKey))!);
+  }
+}

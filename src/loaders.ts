@@ -1,0 +1,36 @@
+import DataLoader from "dataloader";
+import { In } from "typeorm";
+import type { Database } from "./db/database";
+import { DeploymentEntity } from "./deployment/deployment.entity";
+import { VersionEntity } from "./version/version.entity";
+
+export interface Loaders {
+  deployment: DataLoader<number, DeploymentEntity | null>;
+  version: DataLoader<number, VersionEntity | null>;
+}
+
+function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Array<T | null> {
+  const found = new Map(rows.map((row) => [row.id, row]));
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+/**
+ * Per-request batch loaders, confined to one workspace: a key of another workspace loads as
+ * null, exactly like a key that does not exist.
+ */
+export function createLoaders(db: Database, workspaceId: number): Loaders {
+  return {
+    deployment: new DataLoader(async (keys) =>
+      byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys),
+    ),
+    version: new DataLoader(async (keys) =>
+      byId(
+        await db.reader.getRepository(VersionEntity).createQueryBuilder("v")
+          .innerJoin(DeploymentEntity, "d", "d.id = v.deploymentId AND d.workspaceId = :workspaceId", { workspaceId })
+          .where("v.id IN (:...keys)", { keys: [...keys] })
+          .getMany(),
+        keys,
+      ),
+    ),
+  };
+}

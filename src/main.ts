@@ -1,0 +1,41 @@
+import "reflect-metadata";
+import { createApp } from "./app";
+import { ConfigError, parseConfig } from "./config";
+import { createLogger } from "./logger";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`waymark: invalid configuration: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await createApp({ config, logger });
+  const url = await app.listen();
+  logger.info({ url, store: config.database.kind }, "waymark is listening");
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("waymark: failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { buildSchema, type ContainerType } from "type-graphql";
+import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
+import { DeploymentResolver } from "../deployment/deployment.resolver";
+import { LiveResolver } from "../live/live.resolver";
+import { VersionResolver } from "../version/version.resolver";
+import type { Services } from "../services";
+import { scalarsMap } from "./scalars";
+
+export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver] as const;
+
+/**
+ * Builds the executable schema. Resolver classes take the services in their constructor;
+ * `services` may be omitted when the schema is only printed.
+ */
+export async function buildWaymarkSchema(services?: Services): Promise<GraphQLSchema> {
+  const instances = new Map<unknown, unknown>();
+  const container: ContainerType = {
+    get(someClass: new (services: Services) => unknown) {
+      if (!services) throw new Error("schema built without services cannot execute");
+      if (!instances.has(someClass)) instances.set(someClass, new someClass(services));
+      return instances.get(someClass);
+    },
+  };
+  const schema = await buildSchema({
+    resolvers: [...resolvers],
+    scalarsMap,
+    container,
+    // Fields left out of an input are "not given", never "invalid".
+    validate: { skipMissingProperties: true, forbidUnknownValues: false },
+  });
+  return lexicographicSortSchema(schema);
+}

@@ -1,0 +1,22 @@
+import type { Database } from "./db/database";
+import { DeploymentService } from "./deployment/deployment.service";
+import type { LiveEvents } from "./live/live-events";
+import { LiveService } from "./live/live.service";
+import { VersionService } from "./version/version.service";
+
+/** Everything a resolver may call; built once per server from its database, events and clock. */
+export interface Services {
+  db: Database;
+  deployments: DeploymentService;
+  versions: VersionService;
+  live: LiveService;
+}
+
+export function createServices(db: Database, events: LiveEvents, now: () => Date): Services {
+  return {
+    db,
+    deployments: new DeploymentService(db, now),
+    versions: new VersionService(db, events, now),
+    live: new LiveService(db, events, now),
+  };
+}

@@ -1,0 +1,13 @@
+import { registerEnumType } from "type-graphql";
+
+/** Where a version's code came from; bookkeeping only, never changes what runs. */
+export enum SourceType {
+  GITHUB = "GITHUB",
+  GITLAB = "GITLAB",
+  BITBUCKET = "BITBUCKET",
+  AZURE_DEVOPS = "AZURE_DEVOPS",
+  GIT = "GIT",
+  SIMPLE = "SIMPLE",
+}
+
+registerEnumType(SourceType, { name: "SourceType", description: "The platform or tool that reported a version's source." });

@@ -1,0 +1,56 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../context";
+import { decodeId } from "../ids";
+import type { Services } from "../services";
+import { Deployment, toDeployment } from "../deployment/deployment.type";
+import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
+import { codePinOf } from "./code-pin";
+import { CreateVersionInput } from "./version.input";
+import { CodePin, DeploymentVersion, toVersion } from "./version.type";
+
+@ObjectType()
+export class CreateVersionPayload {
+  @Field(() => Deployment, { description: "The deployment as it is now." })
+  deployment!: Deployment;
+
+  @Field(() => DeploymentVersion)
+  version!: DeploymentVersion;
+
+  @Field(() => LiveVersionChange, { description: "The CREATE entry that made the version live." })
+  change!: LiveVersionChange;
+}
+
+@Resolver(() => DeploymentVersion)
+export class VersionResolver {
+  constructor(private readonly services: Services) {}
+
+  @Query(() => DeploymentVersion, { nullable: true, description: "Null when no version has this id." })
+  async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
+    const key = decodeId("version", id);
+    const row = key === null ? null : await ctx.loaders.version.load(key);
+    return row && toVersion(row);
+  }
+
+  @FieldResolver(() => Boolean)
+  async isLive(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<boolean> {
+    const deployment = await ctx.loaders.deployment.load(version.deploymentKey);
+    return deployment?.liveVersionId === version.key;
+  }
+
+  @FieldResolver(() => Deployment)
+  async deployment(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<Deployment> {
+    return toDeployment((await ctx.loaders.deployment.load(version.deploymentKey))!);
+  }
+
+  @FieldResolver(() => CodePin, { description: "What exact code this version runs, from its pull steps and image." })
+  codePin(@Root() version: DeploymentVersion): CodePin {
+    return codePinOf(version.pullSteps, version.jobVariables);
+  }
+
+  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
+  async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
+    const { deployment, version, change } = await this.services.versions.create(ctx.scope, input);
+    ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
+    return { deployment: toDeployment(deployment), version: toVersion(version), change: toLiveChange(change) };
+  }
+}

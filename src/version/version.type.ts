@@ -1,0 +1,146 @@
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { JSONScalar } from "../schema/scalars";
+import { encodeId } from "../ids";
+import { SourceType } from "./source-type";
+import type { VersionEntity } from "./version.entity";
+
+@ObjectType({ description: "The repository, branch and commit a version's code came from." })
+export class SourceInfo {
+  @Field(() => SourceType, { nullable: true })
+  type!: SourceType | null;
+
+  @Field(() => String, { nullable: true, description: "The version string the source reported." })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true })
+  commitSha!: string | null;
+
+  @Field(() => String, { nullable: true })
+  branch!: string | null;
+
+  @Field(() => String, { nullable: true })
+  repository!: string | null;
+
+  @Field(() => String, { nullable: true })
+  url!: string | null;
+
+  @Field(() => String, { nullable: true, description: "First line of the commit message." })
+  message!: string | null;
+}
+
+@ObjectType({ description: "What exact code a version runs." })
+export class CodePin {
+  @Field(() => String, { nullable: true, description: "Commit a git_clone pull step checks out." })
+  commitSha!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Repository a git_clone pull step clones, credentials removed." })
+  repository!: string | null;
+
+  @Field(() => String, { nullable: true, description: "sha256 digest of jobVariables.image." })
+  imageDigest!: string | null;
+
+  @Field(() => Boolean, { description: "True only when every code source is fixed by a full SHA or a digest." })
+  pinned!: boolean;
+
+  @Field(() => [String])
+  warnings!: string[];
+}
+
+@ObjectType({ description: "An immutable snapshot of a deployment's versioned properties." })
+export class DeploymentVersion {
+  /** Row keys, for field resolvers; not part of the schema. */
+  key!: number;
+  deploymentKey!: number;
+
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { description: "1, 2, 3… per deployment; gapless, never reused." })
+  number!: number;
+
+  @Field(() => String, { description: "Human-readable name; not unique." })
+  version!: string;
+
+  @Field(() => String)
+  entrypoint!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => [String])
+  tags!: string[];
+
+  @Field(() => JSONScalar)
+  labels!: Record<string, unknown>;
+
+  @Field(() => JSONScalar)
+  parameters!: Record<string, unknown>;
+
+  @Field(() => JSONScalar, { nullable: true })
+  parameterOpenapiSchema!: unknown;
+
+  @Field(() => Boolean)
+  enforceParameterSchema!: boolean;
+
+  @Field(() => String, { nullable: true })
+  workPoolName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  workQueueName!: string | null;
+
+  @Field(() => JSONScalar)
+  jobVariables!: Record<string, unknown>;
+
+  @Field(() => JSONScalar)
+  pullSteps!: unknown[];
+
+  @Field(() => SourceInfo, { nullable: true, description: "Null when the client reported no source." })
+  sourceInfo!: SourceInfo | null;
+
+  @Field(() => String, { description: "sha256 of the canonical versioned properties; equal configurations hash equally." })
+  contentHash!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => String, { description: "Identity of the caller that created it." })
+  createdBy!: string;
+}
+
+function sourceInfoOf(row: VersionEntity): SourceInfo | null {
+  if (row.sourceType == null && row.sourceCommitSha == null && row.sourceRepository == null && row.sourceBranch == null) return null;
+  return {
+    type: row.sourceType as SourceType | null,
+    version: row.sourceVersion,
+    commitSha: row.sourceCommitSha,
+    branch: row.sourceBranch,
+    repository: row.sourceRepository,
+    url: row.sourceUrl,
+    message: row.sourceMessage,
+  };
+}
+
+export function toVersion(row: VersionEntity): DeploymentVersion {
+  const view = new DeploymentVersion();
+  view.key = row.id;
+  view.deploymentKey = row.deploymentId;
+  view.id = encodeId("version", row.id);
+  view.number = row.number;
+  view.version = row.version;
+  view.entrypoint = row.entrypoint;
+  view.description = row.description;
+  view.tags = row.tags;
+  view.labels = row.labels;
+  view.parameters = row.parameters;
+  view.parameterOpenapiSchema = row.parameterOpenapiSchema;
+  view.enforceParameterSchema = row.enforceParameterSchema;
+  view.workPoolName = row.workPoolName;
+  view.workQueueName = row.workQueueName;
+  view.jobVariables = row.jobVariables;
+  view.pullSteps = row.pullSteps;
+  view.sourceInfo = sourceInfoOf(row);
+  view.contentHash = row.contentHash;
+  view.createdAt = row.createdAt;
+  view.createdBy = row.createdBy;
+  return view;
+}

@@ -1,0 +1,88 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createConnection } from "mysql2/promise";
+
+/** A free loopback port (bound and released; the tiny race is acceptable in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function which(binary: string, fallbacks: string[]): string {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${binary}`], { encoding: "utf8" }).trim();
+  } catch {
+    const found = fallbacks.find((path) => existsSync(path));
+    if (!found) throw new Error(`${binary} is not installed (apt-get install mariadb-server redis-server)`);
+    return found;
+  }
+}
+
+export async function waitFor(what: string, probe: () => Promise<unknown>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what} did not come up: ${String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export interface MariaDb {
+  url: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  /** Starts mariadbd again on the same data dir and port (after a kill). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A throwaway MariaDB: its own data dir under /tmp, loopback only, a random port. */
+export async function startMariaDb(): Promise<MariaDb> {
+  const dir = mkdtempSync(join(tmpdir(), "waymark-mariadb-"));
+  const dataDir = join(dir, "data");
+  execFileSync(which("mariadb-install-db", ["/usr/bin/mariadb-install-db"]), [
+    "--user=root", `--datadir=${dataDir}`, "--auth-root-authentication-method=normal", "--skip-test-db",
+  ], { stdio: "ignore" });
+  const port = await freePort();
+  const url = `mysql://root@127.0.0.1:${port}/mysql`;
+  const launch = () =>
+    spawn(which("mariadbd", ["/usr/sbin/mariadbd"]), [
+      "--no-defaults", "--user=root", `--datadir=${dataDir}`, `--socket=${join(dir, "sock")}`, `--port=${port}`,
+      "--bind-address=127.0.0.1", "--skip-name-resolve", "--innodb-buffer-pool-size=128M", "--max-connections=500",
+      "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin",
+    ], { stdio: "ignore" });
+  const ready = () => waitFor("MariaDB", async () => (await createConnection({ uri: url })).end());
+  const db: MariaDb = {
+    url, port, dataDir, process: launch(),
+    async restart() {
+      db.process = launch();
+      await ready();
+    },
+    async stop() {
+      const child = db.process;
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise((resolve) => {
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await ready();
+  return db;
+}

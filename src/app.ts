@@ -50,7 +50,14 @@ export async function createApp({ config, logger, now = () => new Date(), events
     corsOrigins: config.corsOrigins,
     context: async (requestId) => ({ scope: { workspaceId, actor: "anonymous" }, loaders: createLoaders(db, workspaceId), requestId }),
   });
+  let closing = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // While closing, a keep-alive connection is ended as soon as its response is out; otherwise
+    // close() would wait for every client's idle timeout.
+    res.once("finish", () => {
+      if (closing) req.socket.end();
+    });
+    if (closing) res.setHeader("connection", "close");
     const url = new URL(req.url ?? "/", "http://localhost");
     const route = url.pathname === "/graphql" ? handle(req, res, url) : Promise.resolve(void res.writeHead(404).end("Not found: the API is at /graphql\n"));
     route.catch((error: unknown) => {
@@ -74,6 +81,7 @@ export async function createApp({ config, logger, now = () => new Date(), events
         });
       }),
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,21 +1,24 @@
 import "reflect-metadata";
-import { ConfigError, parseConfig } from "./config";
+import { parseConfig, type DatabaseConfig } from "./config";
 import { openDatabase } from "./db/database";
 
-/** `npm run migrate`: applies pending migrations (under the same lock the server takes) and exits. */
-async function main(): Promise<void> {
-  const config = parseConfig(process.env);
-  const db = await openDatabase(config.database);
+/** Applies pending migrations under the same lock the server takes; returns what ran. */
+export async function migrateDatabase(config: DatabaseConfig): Promise<string[]> {
+  const db = await openDatabase(config);
   try {
-    await db.migrate();
-    const pending = await db.dataSource.showMigrations();
-    console.log(pending ? "waymark: migrations still pending" : `waymark: ${config.database.kind} database is up to date`);
+    return await db.migrate();
   } finally {
     await db.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`waymark: migration failed: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// `npm run migrate`
+if (require.main === module) {
+  migrateDatabase(parseConfig(process.env).database).then(
+    (ran) => console.log(ran.length ? `waymark: applied ${ran.join(", ")}` : "waymark: database is up to date"),
+    (error: unknown) => {
+      console.error(`waymark: migration failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

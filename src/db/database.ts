@@ -19,7 +19,8 @@ export interface Database {
   write<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /** Adds FOR UPDATE where the store has row locks; SQLite's single writer needs none. */
   forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T>;
-  migrate(): Promise<void>;
+  /** Applies pending migrations; returns the names of those this call ran. */
+  migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
         const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS got", [MIGRATION_LOCK])) as Array<{ got: number }>;
         if (Number(row?.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
-          await dataSource.runMigrations({ transaction: "each" });
+          return (await dataSource.runMigrations({ transaction: "each" })).map((m) => m.name);
         } finally {
           await runner.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]);
         }
@@ -93,10 +94,11 @@ async function openSqlite(path: string): Promise<Database> {
     },
     forUpdate: (qb) => qb,
     async migrate() {
-      await dataSource.runMigrations({ transaction: "each" });
+      const ran = await dataSource.runMigrations({ transaction: "each" });
       // A second, read-only connection sees only committed rows (WAL), never the writer's open
       // transaction. The file must exist and be migrated before it opens.
       if (path !== ":memory:" && reader === dataSource) reader = await openDataSource(sqliteOptions(path, true));
+      return ran.map((m) => m.name);
     },
     async close() {
       await queue;

@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import { createApp, type App } from "../../src/app";
 import { parseConfig, type Config } from "../../src/config";
 import { createLogger } from "../../src/logger";
+import type { DestinationStream } from "pino";
 
 export type StoreKind = "sqlite" | "mysql";
 
@@ -51,10 +52,10 @@ export interface TestServer {
 }
 
 /** Starts Waymark in this process on a fresh database of `kind`, on a random loopback port. */
-export async function startServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(kind: StoreKind, env: Record<string, string> = {}, log?: DestinationStream): Promise<TestServer> {
   const database = await freshDatabase(kind);
-  const config = parseConfig({ DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
-  const app = await createApp({ config, logger: createLogger(config.logLevel) });
+  const config = parseConfig({ DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (log ? "info" : "silent"), ...env });
+  const app = await createApp({ config, logger: createLogger(config.logLevel, log) });
   const url = await app.listen();
   return {
     url,

@@ -1,0 +1,84 @@
+import { FieldReader } from "./fields";
+import { flowNameFromEntrypoint } from "./flow-name";
+import { settingsOf } from "./settings";
+import { withoutUndefined, type CreateVersionInputDraft } from "./version-input";
+
+export interface InputContext {
+  /** Path of the deployment in the file, e.g. `deployments[0]`. */
+  path: string;
+  /** The pull steps that apply (the deployment's own, else the file's), templates resolved. */
+  pullSteps: unknown[] | undefined;
+  flowNameOverride?: string | null | undefined;
+  versionOverride?: string | null | undefined;
+}
+
+/** The flow name: the `--flow-name` flag, else `flow_name`, else derived from the entrypoint as Prefect does. */
+export function flowNameOf(record: Record<string, unknown>, override?: string | null): string | null {
+  if (override) return override;
+  if (typeof record.flow_name === "string" && record.flow_name.trim() !== "") return record.flow_name;
+  return typeof record.entrypoint === "string" ? flowNameFromEntrypoint(record.entrypoint) : null;
+}
+
+/**
+ * Maps one deployment of the file (templates already resolved) to a CreateVersionInput draft; problems
+ * go to `problems` and the draft is then incomplete, so callers must check them first.
+ */
+export function toVersionInput(
+  record: Record<string, unknown>,
+  context: InputContext,
+  problems: string[],
+): CreateVersionInputDraft {
+  const fields = new FieldReader(record, context.path, problems);
+  const name = fields.required("name");
+  if (name?.includes("/")) fields.problem("name", `must not contain "/" (got "${name}")`);
+  const entrypoint = fields.required("entrypoint") ?? "";
+  if (fields.string("flow_name")?.trim() === "") fields.problem("flow_name", "must not be empty");
+  const flowName = flowNameOf(record, context.flowNameOverride);
+  if (flowName === null && entrypoint !== "") {
+    fields.problem("entrypoint", `"${entrypoint}" names no function to derive a flow name from; set flow_name`);
+  }
+  const fileVersion = versionOf(fields);
+  return withoutUndefined({
+    flowName: flowName ?? "",
+    name: name ?? "",
+    entrypoint,
+    ...versionedFields(fields),
+    ...workPoolFields(fields),
+    pullSteps: context.pullSteps,
+    version: context.versionOverride || fileVersion,
+    settings: settingsOf(fields),
+  });
+}
+
+function versionedFields(fields: FieldReader) {
+  return {
+    description: fields.nullableString("description"),
+    tags: fields.stringList("tags"),
+    labels: fields.mapping("labels"),
+    parameters: fields.mapping("parameters"),
+    parameterOpenapiSchema: fields.nullableMapping("parameter_openapi_schema"),
+    enforceParameterSchema: fields.boolean("enforce_parameter_schema"),
+  };
+}
+
+function workPoolFields(fields: FieldReader) {
+  const workPool = fields.nullableMapping("work_pool");
+  if (!workPool) return {};
+  const pool = fields.child("work_pool", workPool);
+  return {
+    workPoolName: pool.nullableString("name"),
+    workQueueName: pool.nullableString("work_queue_name"),
+    jobVariables: pool.mapping("job_variables"),
+  };
+}
+
+/** The parser already turned `version: 1.10` into its source text; a number left here came in through a merge key. */
+function versionOf(fields: FieldReader): string | undefined {
+  const value = fields.record.version;
+  if (typeof value === "number") return String(value);
+  const version = fields.nullableString("version");
+  if (version?.trim() === "") {
+    fields.problem("version", "must not be empty (omit it to let the server name the version)");
+  }
+  return version?.trim() ? version : undefined;
+}

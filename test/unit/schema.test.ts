@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { printWaymarkSchema } from "../../src/schema/print";
+
+describe("schema.graphql", () => {
+  // The committed file is printed from the tsc build (npm run schema); decorator metadata
+  // under vitest's transformer must produce exactly the same schema, or one of them is wrong.
+  it("equals the schema the resolvers produce", async () => {
+    const committed = readFileSync(resolve(__dirname, "../../schema.graphql"), "utf8");
+    expect(await printWaymarkSchema()).toBe(committed);
+  });
+
+  it("names every type and operation of the contract", async () => {
+    const printed = await printWaymarkSchema();
+    for (const name of [
+      "type Deployment ", "type DeploymentVersion ", "type SourceInfo ", "type LiveVersionChange ", "type CodePin ",
+      "type DeploymentConnection ", "type DeploymentVersionConnection ", "type LiveVersionChangeConnection ",
+      "scalar DateTime", "scalar JSON", "input CreateVersionInput", "input RollbackInput", "input PromoteInput",
+      "input UpdateDeploymentSettingsInput", "input VersionFilter", "input DeploymentFilter", "enum SourceType", "enum LiveChangeKind",
+      "createVersion(input: CreateVersionInput!): CreateVersionPayload!", "rollback(input: RollbackInput!): LiveVersionChange!",
+      "promote(input: PromoteInput!): LiveVersionChange!", "updateDeploymentSettings(input: UpdateDeploymentSettingsInput!): Deployment!",
+      "deployment(id: ID!): Deployment", "deploymentVersion(id: ID!): DeploymentVersion",
+    ]) {
+      expect(printed).toContain(name);
+    }
+  });
+});

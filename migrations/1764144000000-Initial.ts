@@ -8,15 +8,17 @@ export class Initial1764144000000 implements MigrationInterface {
   name = "Initial1764144000000";
 
   async up(runner: QueryRunner): Promise<void> {
-    const mysql = runner.connection.driver.options.type !== "better-sqlite3";
-    // On MySQL every text column is utf8mb4 whatever the server default, and names compare
-    // byte for byte (SPEC §1); SQLite already compares TEXT with its BINARY collation.
-    const text = (c: TableColumnOptions, binary = false): TableColumnOptions =>
-      mysql ? { ...c, charset: "utf8mb4", collation: binary ? "utf8mb4_bin" : "utf8mb4_unicode_ci" } : c;
+    const type = runner.connection.driver.options.type;
+    // On MySQL every text column is utf8mb4 whatever the server default, and compares byte for
+    // byte with no trailing-space padding (SPEC §1: "Etl" ≠ "etl", "a " ≠ "a"), exactly as
+    // SQLite's BINARY collation does. The NO PAD binary collation has a different name on each.
+    const collation = type === "mariadb" ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+    const text = (c: TableColumnOptions): TableColumnOptions =>
+      type === "better-sqlite3" ? c : { ...c, charset: "utf8mb4", collation };
     const id: TableColumnOptions = { name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" };
     const int = (name: string, nullable = false): TableColumnOptions => ({ name, type: "integer", isNullable: nullable });
-    const str = (name: string, length: number, nullable = false, binary = false) =>
-      text({ name, type: "varchar", length: String(length), isNullable: nullable }, binary);
+    const str = (name: string, length: number, nullable = false) =>
+      text({ name, type: "varchar", length: String(length), isNullable: nullable });
     const json = (name: string, nullable = false): TableColumnOptions => ({ name, type: "json", isNullable: nullable });
     const millis = (name: string): TableColumnOptions => ({ name, type: "bigint" });
 
@@ -28,7 +30,7 @@ export class Initial1764144000000 implements MigrationInterface {
     await runner.createTable(new Table({
       name: "deployment",
       columns: [
-        id, int("workspace_id"), str("flow_name", 200, false, true), str("name", 200, false, true),
+        id, int("workspace_id"), str("flow_name", 200), str("name", 200),
         { name: "paused", type: "boolean", default: 0 }, json("schedules"), int("concurrency_limit", true),
         json("concurrency_options", true), int("live_version_id", true), { ...int("last_number"), default: 0 },
         millis("created_at"), millis("updated_at"),
@@ -76,7 +78,7 @@ export class Initial1764144000000 implements MigrationInterface {
     }));
     await runner.createTable(new Table({
       name: "idempotency_key",
-      columns: [id, int("workspace_id"), str("key", 255, false, true), str("request_hash", 64), int("version_id"), int("change_id"), millis("created_at")],
+      columns: [id, int("workspace_id"), str("key", 255), str("request_hash", 64), int("version_id"), int("change_id"), millis("created_at")],
       indices: [new TableIndex({ name: "uq_idempotency_key", columnNames: ["workspace_id", "key"], isUnique: true })],
     }));
   }

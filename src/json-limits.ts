@@ -6,7 +6,8 @@ export type JsonValue = string | number | boolean | null | object;
 export type JsonObject = { [key: string]: JsonValue };
 
 /** Bounds on client-supplied JSON documents, so one field cannot exhaust memory or the stack. */
-export const MAX_JSON_DEPTH = 32;
+/** Well inside MariaDB's json_valid limit of 32 levels (which also counts the scalars). */
+export const MAX_JSON_DEPTH = 20;
 export const MAX_JSON_BYTES = 256 * 1024;
 
 function depthOf(value: unknown, limit: number): number {

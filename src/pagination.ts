@@ -46,7 +46,7 @@ export function encodeCursor(kind: string, key: readonly unknown[]): string {
 export function decodeCursor<K>(kind: string, cursor: string, isKey: (key: unknown[]) => key is unknown[] & K): K {
   let parsed: unknown;
   try {
-    parsed = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) : null;
+    parsed = /^[A-Za-z0-9_-]{1,4000}$/.test(cursor) ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) : null;
   } catch {
     parsed = null;
   }

@@ -22,9 +22,9 @@ export class DeploymentEntity {
   @JoinColumn({ name: "workspace_id", foreignKeyConstraintName: "fk_deployment_workspace" })
   workspace?: WorkspaceEntity;
 
-  // Compared byte for byte: the MySQL migration gives these columns utf8mb4_bin; SQLite's
-  // default BINARY collation already does. (TypeORM's schema diff ignores collation, so it is
-  // declared in the migration only.)
+  // Compared byte for byte: the MySQL migration gives every text column a NO PAD binary
+  // collation; SQLite's BINARY collation already is one. (TypeORM's schema diff ignores
+  // collation, so it is declared in the migration only.)
   @Column({ type: "varchar", length: 200 })
   flowName!: string;
 

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -8,7 +9,10 @@ import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
 import { createErrorFormatter } from "./errors";
 import { graphqlHandler } from "./http/graphql-handler";
-import { noLiveEvents, type LiveEvents } from "./live/live-events";
+import { attachWebSocket } from "./http/websocket";
+import { LiveFanout } from "./live/live-fanout";
+import { liveLogOf } from "./live/live-log-reader";
+import { LiveSubscriptions } from "./live/live-subscriptions";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { buildWaymarkSchema } from "./schema/build";
@@ -20,12 +24,12 @@ export interface AppDeps {
   logger: Logger;
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
-  events?: LiveEvents;
 }
 
 export interface App {
   readonly server: Server;
   readonly db: Database;
+  readonly live: LiveFanout;
   /** Starts listening; resolves with the GraphQL endpoint's URL. */
   listen(): Promise<string>;
   /** Stops taking requests, lets in-flight ones finish, then closes the database. */
@@ -33,14 +37,22 @@ export interface App {
 }
 
 /** Builds the whole server without listening: migrate, schema, Apollo, HTTP routes. */
-export async function createApp({ config, logger, now = () => new Date(), events = noLiveEvents }: AppDeps): Promise<App> {
+export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database);
   await db.migrate();
   const workspaceId = await ensureWorkspace(db, DEFAULT_WORKSPACE, now);
-  const services = createServices(db, events, now);
+  const live = new LiveFanout(db, config.redisUrl, logger);
+  live.start();
+  const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
+  const services = createServices(db, live, now);
+  const schema = await buildWaymarkSchema(services);
+  const formatError = createErrorFormatter(logger);
+  const contextFor = async (requestId: string): Promise<RequestContext> => ({
+    scope: { workspaceId, actor: "anonymous" }, loaders: createLoaders(db, workspaceId), requestId, subscriptions,
+  });
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildWaymarkSchema(services),
-    formatError: createErrorFormatter(logger),
+    schema,
+    formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
@@ -48,7 +60,7 @@ export async function createApp({ config, logger, now = () => new Date(), events
   const handle = graphqlHandler(apollo, {
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    context: async (requestId) => ({ scope: { workspaceId, actor: "anonymous" }, loaders: createLoaders(db, workspaceId), requestId }),
+    context: (requestId) => contextFor(requestId),
   });
   let closing = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -67,10 +79,14 @@ export async function createApp({ config, logger, now = () => new Date(), events
     });
   });
   server.keepAliveTimeout = 65_000;
+  const sockets = attachWebSocket(server, {
+    schema, formatError, maxPayloadBytes: config.maxBodyBytes, context: () => contextFor(randomUUID()),
+  });
 
   return {
     server,
     db,
+    live,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -82,11 +98,13 @@ export async function createApp({ config, logger, now = () => new Date(), events
       }),
     async close() {
       closing = true;
+      await sockets.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await apollo.stop();
+      await live.stop();
       await db.close();
     },
   };

@@ -1,4 +1,5 @@
 import type { Loaders } from "./loaders";
+import type { LiveSubscriptions } from "./live/live-subscriptions";
 
 /** Who is calling, as established by the server, never by input. */
 export interface Scope {
@@ -12,4 +13,6 @@ export interface RequestContext {
   scope: Scope;
   loaders: Loaders;
   requestId: string;
+  /** Opens live-change streams (used by the subscription's subscribe step). */
+  subscriptions: LiveSubscriptions;
 }

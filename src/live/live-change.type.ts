@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { encodeId } from "../ids";
 import type { LiveChangeEntity } from "./live-change.entity";
+import type { LiveEvent } from "./live-event";
 
 export enum LiveChangeKind {
   CREATE = "CREATE",
@@ -48,5 +49,21 @@ export function toLiveChange(row: LiveChangeEntity): LiveVersionChange {
   view.actor = row.actor;
   view.reason = row.reason;
   view.at = row.at;
+  return view;
+}
+
+/** The view of a change that reached a subscriber as a plain event. */
+export function toLiveChangeFromEvent(event: LiveEvent): LiveVersionChange {
+  const view = new LiveVersionChange();
+  view.deploymentKey = event.deploymentId;
+  view.previousVersionKey = event.previousVersionId;
+  view.liveVersionKey = event.liveVersionId;
+  view.workspaceKey = event.workspaceId;
+  view.id = encodeId("change", event.changeId);
+  view.sequence = event.sequence;
+  view.kind = event.kind as LiveChangeKind;
+  view.actor = event.actor;
+  view.reason = event.reason;
+  view.at = new Date(event.at);
   return view;
 }

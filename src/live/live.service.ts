@@ -8,6 +8,7 @@ import { decodeId } from "../ids";
 import { VersionEntity } from "../version/version.entity";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
+import { liveEventOf } from "./live-event";
 import { appendChange } from "./live-log";
 import type { PromoteInput, RollbackInput } from "./live.input";
 
@@ -34,7 +35,7 @@ export class LiveService {
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
-    const change = await this.db.write(async (tx) => {
+    const { change, flowName } = await this.db.write(async (tx) => {
       const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
@@ -48,9 +49,9 @@ export class LiveService {
         previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
       });
       await tx.getRepository(DeploymentEntity).update({ id: deployment.id }, { liveVersionId: target.id, updatedAt: at });
-      return appended;
+      return { change: appended, flowName: deployment.flowName };
     });
-    this.events.publish(change);
+    this.events.publish(liveEventOf(change, flowName));
     return change;
   }
 

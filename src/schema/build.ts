@@ -2,11 +2,12 @@ import { buildSchema, type ContainerType } from "type-graphql";
 import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
 import { DeploymentResolver } from "../deployment/deployment.resolver";
 import { LiveResolver } from "../live/live.resolver";
+import { LiveSubscriptionResolver } from "../live/live.subscription";
 import { VersionResolver } from "../version/version.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
-export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver] as const;
+export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver] as const;
 
 /**
  * Builds the executable schema. Resolver classes take the services in their constructor;
@@ -25,6 +26,16 @@ export async function buildWaymarkSchema(services?: Services): Promise<GraphQLSc
     resolvers: [...resolvers],
     scalarsMap,
     container,
+    // type-graphql demands a pubSub, but the one subscription brings its own `subscribe`
+    // (live/live-subscriptions.ts: ordered replay + live stream), so this one is never used.
+    pubSub: {
+      publish: () => {
+        throw new Error("unused: live changes go through LiveFanout");
+      },
+      subscribe: () => {
+        throw new Error("unused: live changes go through LiveSubscriptions");
+      },
+    },
     // Fields left out of an input are "not given", never "invalid".
     validate: { skipMissingProperties: true, forbidUnknownValues: false },
   });

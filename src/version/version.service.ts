@@ -6,6 +6,7 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
 import { appendChange } from "../live/live-log";
 import type { LiveEvents } from "../live/live-events";
+import { liveEventOf } from "../live/live-event";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import { createRequestOf, type CreateRequest } from "./create-input";
 import { earlierOutcome, requestHashOf } from "./idempotency";
@@ -45,7 +46,7 @@ export class VersionService {
       }
       return { ...(await this.createIn(tx, scope, request, hash)), replayed: false };
     });
-    if (!outcome.replayed) this.events.publish(outcome.change);
+    if (!outcome.replayed) this.events.publish(liveEventOf(outcome.change, outcome.deployment.flowName));
     return outcome;
   }
 

@@ -1,24 +1,41 @@
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import type { TestProject } from "vitest/node" with { "resolution-mode": "import" };
-import { startMariaDb } from "./processes";
+import { startMariaDb, startRedis } from "./processes";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Admin URL of the MariaDB/MySQL server the e2e suite creates its databases on. */
     mysqlUrl: string;
+    /** URL of a redis-server for the suites that run several instances. */
+    redisUrl: string;
   }
 }
 
 /**
- * Starts one MariaDB for the whole e2e run unless TEST_DATABASE_URL names a server to use.
- * There is no silent skip: without either, the run fails, so CI cannot pass on SQLite alone.
+ * Starts one MariaDB and one Redis for the whole e2e run (unless TEST_DATABASE_URL /
+ * TEST_REDIS_URL name servers to use), and builds dist/ once for the suites that start real
+ * server or CLI processes. There is no silent skip: a missing server fails the run.
  */
 export default async function setup(project: TestProject) {
-  const given = process.env.TEST_DATABASE_URL;
-  if (given) {
-    project.provide("mysqlUrl", given);
-    return;
+  execFileSync(process.execPath, [resolve(__dirname, "../../node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: resolve(__dirname, "../.."),
+    stdio: "inherit",
+  });
+  const stops: Array<() => Promise<void>> = [];
+  if (process.env.TEST_DATABASE_URL) project.provide("mysqlUrl", process.env.TEST_DATABASE_URL);
+  else {
+    const mariadb = await startMariaDb();
+    stops.push(() => mariadb.stop());
+    project.provide("mysqlUrl", mariadb.url);
   }
-  const mariadb = await startMariaDb();
-  project.provide("mysqlUrl", mariadb.url);
-  return () => mariadb.stop();
+  if (process.env.TEST_REDIS_URL) project.provide("redisUrl", process.env.TEST_REDIS_URL);
+  else {
+    const redis = await startRedis();
+    stops.push(() => redis.stop());
+    project.provide("redisUrl", redis.url);
+  }
+  return async () => {
+    for (const stop of stops) await stop();
+  };
 }

@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, createConnection as createConnectionTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
@@ -85,4 +85,44 @@ export async function startMariaDb(): Promise<MariaDb> {
   };
   await ready();
   return db;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Starts redis-server again on the same port (after a kill). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A throwaway redis-server on a random loopback port, with persistence off. */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const launch = () =>
+    spawn(which("redis-server", ["/usr/bin/redis-server"]), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const ready = () =>
+    waitFor("redis-server", () => new Promise<void>((resolve, reject) => {
+      const socket = createConnectionTcp(port, "127.0.0.1");
+      socket.once("connect", () => (socket.end(), resolve()));
+      socket.once("error", reject);
+    }));
+  const redis: RedisServer = {
+    url: `redis://127.0.0.1:${port}`, port, process: launch(),
+    async restart() {
+      redis.process = launch();
+      await ready();
+    },
+    async stop() {
+      const child = redis.process;
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise((resolve) => {
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        });
+      }
+    },
+  };
+  await ready();
+  return redis;
 }

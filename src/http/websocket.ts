@@ -1,0 +1,64 @@
+import type { Server } from "node:http";
+import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { RequestContext } from "../context";
+
+export interface WebSocketOptions {
+  schema: GraphQLSchema;
+  maxPayloadBytes: number;
+  context: (connectionParams: Readonly<Record<string, unknown>> | undefined) => Promise<RequestContext>;
+  formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+}
+
+export interface WebSocketEndpoint {
+  /** Open graphql-ws connections. */
+  readonly connections: number;
+  /** Closes every socket with 1001 (going away) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+/** A dead peer (no pong within one interval) is dropped, so its subscriptions are released. */
+const PING_INTERVAL_MS = 15_000;
+
+/** graphql-ws subscriptions on the same port and path as HTTP. */
+export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
+  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes });
+  const format = (errors: readonly unknown[] | undefined) =>
+    errors?.map((error) => options.formatError((error as { toJSON(): GraphQLFormattedError }).toJSON(), error));
+  const endpoint = useServer<Record<string, unknown>>(
+    {
+      schema: options.schema,
+      context: (ctx) => options.context(ctx.connectionParams),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+  );
+  const alive = new WeakSet<WebSocket>();
+  wss.on("connection", (socket) => {
+    alive.add(socket);
+    socket.on("pong", () => alive.add(socket));
+  });
+  const pinger = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, PING_INTERVAL_MS);
+  pinger.unref();
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    async close() {
+      clearInterval(pinger);
+      await endpoint.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { Database } from "../db/database";
+import { DeploymentEntity } from "../deployment/deployment.entity";
+import { WorkspaceEntity } from "../workspace/workspace.entity";
+import { LiveChangeEntity } from "./live-change.entity";
+import type { LiveEvent } from "./live-event";
+import type { LiveLog } from "./live-hub";
+
+/** The committed live log as the hub and resuming subscribers read it. */
+export function liveLogOf(db: Database): LiveLog {
+  return {
+    async after(workspaceId, after, limit) {
+      const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
+        .innerJoin(DeploymentEntity, "d", "d.id = c.deploymentId")
+        .addSelect("d.flowName", "flow_name")
+        .where("c.workspaceId = :workspaceId AND c.sequence > :after", { workspaceId, after })
+        .orderBy("c.sequence", "ASC")
+        .limit(limit)
+        .getRawAndEntities();
+      return rows.entities.map((change, i): LiveEvent => ({
+        changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
+        flowName: String((rows.raw[i] as { flow_name: string }).flow_name), kind: change.kind,
+        previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId, actor: change.actor,
+        reason: change.reason, at: change.at.toISOString(),
+      }));
+    },
+    async lastSequence(workspaceId) {
+      const workspace = await db.reader.getRepository(WorkspaceEntity).findOne({ where: { id: workspaceId }, select: { id: true, lastSequence: true } });
+      return workspace?.lastSequence ?? 0;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { Repeater } from "@graphql-yoga/subscription";
+import type { Scope } from "../context";
+import type { Database } from "../db/database";
+import { DeploymentEntity } from "../deployment/deployment.entity";
+import { deploymentNotFound } from "../deployment/deployment.lock";
+import { ErrorCode, WaymarkError, badInput } from "../errors";
+import { decodeId } from "../ids";
+import type { LiveEvent } from "./live-event";
+import type { LiveHub, LiveLog } from "./live-hub";
+
+export interface LiveFilter {
+  deploymentId?: string | null;
+  flowName?: string | null;
+  afterSequence?: number | null;
+}
+
+/** Changes a subscriber may have queued before it is considered stuck (Repeater's own limit). */
+const MAX_BEHIND = 1_024;
+const REPLAY_PAGE = 500;
+
+/**
+ * Opens live-change streams: an optional replay of the log after `afterSequence`, then every new
+ * change, in sequence order with no gap or repeat across the boundary, filtered to what the
+ * subscriber asked for within its own workspace.
+ */
+export class LiveSubscriptions {
+  constructor(
+    private readonly db: Database,
+    private readonly hub: LiveHub,
+    private readonly log: LiveLog,
+  ) {}
+
+  async open(scope: Scope, filter: LiveFilter): Promise<AsyncIterable<LiveEvent>> {
+    const after = filter.afterSequence;
+    if (after != null && (!Number.isSafeInteger(after) || after < 0)) throw badInput(`afterSequence must be 0 or more, got ${after}`);
+    const deploymentKey = filter.deploymentId == null ? null : await this.deploymentKey(scope, filter.deploymentId);
+    const matches = (e: LiveEvent) =>
+      (deploymentKey === null || e.deploymentId === deploymentKey) && (filter.flowName == null || e.flowName === filter.flowName);
+    return new Repeater<LiveEvent>(async (push, stop) => {
+      let last = after ?? Number.MAX_SAFE_INTEGER;
+      let held: LiveEvent[] | null = [];
+      const emit = (event: LiveEvent) => {
+        if (event.sequence <= last) return;
+        last = event.sequence;
+        if (!matches(event)) return;
+        try {
+          push(event).catch(stop);
+        } catch {
+          stop(new WaymarkError(ErrorCode.UNAVAILABLE, `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`));
+        }
+      };
+      const listener = { deliver: (event: LiveEvent) => (held ? held.push(event) : emit(event)) };
+      try {
+        const cutoff = await this.hub.listen(scope.workspaceId, listener);
+        if (after == null) last = cutoff;
+        else await this.replay(scope.workspaceId, after, cutoff, emit);
+        for (const event of held) emit(event);
+        held = null;
+        await stop;
+      } catch (error) {
+        stop(error);
+      } finally {
+        this.hub.unlisten(scope.workspaceId, listener);
+      }
+    });
+  }
+
+  private async replay(workspaceId: number, after: number, cutoff: number, emit: (e: LiveEvent) => void) {
+    for (let from = after; from < cutoff; ) {
+      const page = await this.log.after(workspaceId, from, REPLAY_PAGE);
+      for (const event of page) if (event.sequence <= cutoff) emit(event);
+      if (page.length < REPLAY_PAGE) return;
+      from = page.at(-1)!.sequence;
+    }
+  }
+
+  private async deploymentKey(scope: Scope, id: string): Promise<number> {
+    const key = decodeId("deployment", id);
+    const found = key !== null && (await this.db.reader.getRepository(DeploymentEntity).existsBy({ id: key, workspaceId: scope.workspaceId }));
+    if (!found) throw deploymentNotFound(id);
+    return key;
+  }
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freshDatabase, postGraphQL } from "../support/server";
+import { startServerProcess, type ServerProcess } from "../support/server-process";
+import { CREATE_VERSION, ROLLBACK } from "../support/operations";
+import { subscribe } from "../support/subscriptions";
+
+// SPEC §5 scale-out: two server processes on one MariaDB, live changes carried by a real Redis.
+describe("two instances sharing MariaDB and Redis", () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const database = await freshDatabase("mysql");
+    drop = database.drop;
+    const env = { DATABASE_URL: database.url, REDIS_URL: inject("redisUrl") };
+    // Started together on an empty database: the migration lock lets both come up.
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await drop?.();
+  });
+
+  it("delivers a change made through A to a subscriber on B, and B's changes to A, once each and in order", async () => {
+    const created = await postGraphQL(a.url, CREATE_VERSION, { input: { flowName: "multi", name: "m", entrypoint: "a.py:f" } });
+    const deploymentId = (created.data as any).createVersion.deployment.id;
+    const onB = await subscribe(b.url, { deploymentId });
+    const onA = await subscribe(a.url, { deploymentId });
+    const viaA = await postGraphQL(a.url, CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:g" } });
+    const viaB = await postGraphQL(b.url, ROLLBACK, { input: { deploymentId } });
+    const expected = [(viaA.data as any).createVersion.change.sequence, (viaB.data as any).rollback.sequence];
+    expect((await onB.waitFor(2)).map((e) => e.sequence)).toEqual(expected);
+    expect((await onA.waitFor(2)).map((e) => e.sequence)).toEqual(expected);
+    expect(await onB.settle()).toHaveLength(2);
+    expect(await onA.settle(0)).toHaveLength(2);
+    await Promise.all([onA.close(), onB.close()]);
+  });
+});

@@ -1,23 +1,28 @@
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { AuthService } from "./auth/auth.service";
+import { Authenticator, authorizationOf, type Authentication } from "./auth/authenticator";
+import { FailedAuthLimiter } from "./auth/failed-auth-limiter";
+import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
 import { createErrorFormatter } from "./errors";
 import { graphqlHandler } from "./http/graphql-handler";
+import { createHttpServer } from "./http/http-server";
 import { attachWebSocket } from "./http/websocket";
 import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
+import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
 import { createServices } from "./services";
-import { DEFAULT_WORKSPACE, ensureWorkspace } from "./workspace/workspace.service";
 
 export interface AppDeps {
   config: Config;
@@ -30,26 +35,34 @@ export interface App {
   readonly server: Server;
   readonly db: Database;
   readonly live: LiveFanout;
+  /** The admin key generated at first start, to be shown once; null when none was generated. */
+  readonly generatedAdminKey: string | null;
   /** Starts listening; resolves with the GraphQL endpoint's URL. */
   listen(): Promise<string>;
-  /** Stops taking requests, lets in-flight ones finish, then closes the database. */
+  /** Closes WebSockets (1001), stops taking requests, lets in-flight ones finish, then closes the stores. */
   close(): Promise<void>;
 }
 
-/** Builds the whole server without listening: migrate, schema, Apollo, HTTP routes. */
+const clientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+
+/** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
 export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database);
-  await db.migrate();
-  const workspaceId = await ensureWorkspace(db, DEFAULT_WORKSPACE, now);
-  const live = new LiveFanout(db, config.redisUrl, logger);
-  live.start();
+  const auth = new AuthService(db, now);
+  let generatedAdminKey: string | null = null;
+  await db.migrate(async () => void (generatedAdminKey = await auth.bootstrap(config.bootstrapKey)));
+  if (config.authOff) logger.warn("WAYMARK_AUTH=off: every request acts as an admin of the operator workspace. For local exploration only.");
+  const bus = config.redisUrl ? new RedisBus(config.redisUrl, logger) : null;
+  const live = new LiveFanout(db, bus, logger);
+  const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger);
+  const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const services = createServices(db, live, now);
-  const schema = await buildWaymarkSchema(services);
+  const schema = await buildWaymarkSchema(createServices(db, live, now, auth, revocations));
   const formatError = createErrorFormatter(logger);
-  const contextFor = async (requestId: string): Promise<RequestContext> => ({
-    scope: { workspaceId, actor: "anonymous" }, loaders: createLoaders(db, workspaceId), requestId, subscriptions,
-  });
+  const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
+    const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
+    return { principal, authFailure: failure, scope, loaders: createLoaders(db, scope.workspaceId), requestId, subscriptions };
+  };
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
@@ -57,54 +70,40 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
-  const handle = graphqlHandler(apollo, {
+  const graphql = graphqlHandler(apollo, {
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    context: (requestId) => contextFor(requestId),
+    context: async (requestId, req) => contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId),
   });
-  let closing = false;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    // While closing, a keep-alive connection is ended as soon as its response is out; otherwise
-    // close() would wait for every client's idle timeout.
-    res.once("finish", () => {
-      if (closing) req.socket.end();
-    });
-    if (closing) res.setHeader("connection", "close");
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const route = url.pathname === "/graphql" ? handle(req, res, url) : Promise.resolve(void res.writeHead(404).end("Not found: the API is at /graphql\n"));
-    route.catch((error: unknown) => {
-      logger.error({ err: error }, "request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  const sockets = attachWebSocket(server, {
-    schema, formatError, maxPayloadBytes: config.maxBodyBytes, context: () => contextFor(randomUUID()),
+  const http = createHttpServer({ "/graphql": graphql }, logger);
+  const sockets = attachWebSocket(http.server, {
+    schema, formatError, maxPayloadBytes: config.maxBodyBytes,
+    authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
+    context: (authentication) => contextFor(authentication, randomUUID()),
+    track: (keyId, socket) => revocations.track(keyId, socket),
   });
 
   return {
-    server,
+    server: http.server,
     db,
     live,
+    generatedAdminKey,
     listen: () =>
       new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.port, config.host, () => {
-          const { port } = server.address() as AddressInfo;
+        http.server.once("error", reject);
+        http.server.listen(config.port, config.host, () => {
+          const { port } = http.server.address() as AddressInfo;
           const host = config.host.includes(":") ? `[${config.host}]` : config.host;
           resolve(`http://${host}:${port}/graphql`);
         });
       }),
     async close() {
-      closing = true;
       await sockets.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await http.close();
       await apollo.stop();
-      await live.stop();
+      live.stop();
+      revocations.stop();
+      bus?.stop();
       await db.close();
     },
   };

@@ -11,6 +11,10 @@ export interface Config {
   database: DatabaseConfig;
   redisUrl: string | null;
   authOff: boolean;
+  /** WAYMARK_BOOTSTRAP_KEY: the first admin key, instead of a generated one. */
+  bootstrapKey: string | null;
+  /** Failed authentications allowed per client address per minute. */
+  authFailuresPerMinute: number;
   corsOrigins: string[];
   logLevel: string;
   /** Largest request body accepted, in bytes. */
@@ -74,6 +78,10 @@ function parseUrlList(env: Env, name: string): string[] {
   });
 }
 
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 export function parseConfig(env: Env, cwd = process.cwd()): Config {
   const auth = env.WAYMARK_AUTH?.trim().toLowerCase();
   if (auth && auth !== "off" && auth !== "on") throw new ConfigError("WAYMARK_AUTH", `expected "on" or "off", got "${auth}"`);
@@ -83,12 +91,22 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
     throw new ConfigError("LOG_LEVEL", `unknown level "${logLevel}"`);
   }
+  const host = env.HOST?.trim() || "127.0.0.1";
+  if (auth === "off" && !isLoopback(host)) {
+    throw new ConfigError("WAYMARK_AUTH", `"off" is for local exploration only and is refused while HOST (${host}) is not a loopback address`);
+  }
+  const bootstrapKey = env.WAYMARK_BOOTSTRAP_KEY?.trim() || null;
+  if (bootstrapKey && !/^wm_[A-Za-z0-9_-]{20,200}$/.test(bootstrapKey)) {
+    throw new ConfigError("WAYMARK_BOOTSTRAP_KEY", "must be wm_ followed by 20 to 200 letters, digits, '-' or '_'");
+  }
   return {
     port: integer(env, "PORT", 4000, 0, 65535),
-    host: env.HOST?.trim() || "127.0.0.1",
+    host,
     database: parseDatabase(env.DATABASE_URL, cwd),
     redisUrl,
     authOff: auth === "off",
+    bootstrapKey,
+    authFailuresPerMinute: integer(env, "WAYMARK_AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
     corsOrigins: parseUrlList(env, "WAYMARK_CORS_ORIGINS"),
     logLevel,
     maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),

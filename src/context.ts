@@ -1,4 +1,6 @@
 import type { Loaders } from "./loaders";
+import type { Principal } from "./auth/principal";
+import type { WaymarkError } from "./errors";
 import type { LiveSubscriptions } from "./live/live-subscriptions";
 
 /** Who is calling, as established by the server, never by input. */
@@ -10,6 +12,10 @@ export interface Scope {
 
 /** The per-request GraphQL context. */
 export interface RequestContext {
+  /** The authenticated caller; null when authentication failed (see authFailure). */
+  principal: Principal | null;
+  authFailure: WaymarkError | null;
+  /** The caller's workspace and identity as services see them (workspace -1, matching nothing, when unauthenticated). */
   scope: Scope;
   loaders: Loaders;
   requestId: string;

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await createApp({ config, logger });
   const url = await app.listen();
-  logger.info({ url, store: config.database.kind }, "waymark is listening");
+  if (app.generatedAdminKey) showOnce(app.generatedAdminKey);
+  logger.info({ url, store: config.database.kind, auth: config.authOff ? "off" : "on" }, "waymark is listening");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -33,6 +34,17 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * The first admin key goes to the terminal only, never into the structured log (which is
+ * shipped and kept); it is not stored anywhere in plain text, so this is the one chance to copy it.
+ */
+function showOnce(key: string): void {
+  process.stderr.write(
+    `\nWaymark created the first workspace and an admin API key. It is shown only this once:\n\n    ${key}\n\n` +
+      "Send it as 'Authorization: Bearer <key>'. Create narrower keys with the createApiKey mutation or 'waymark keys create'.\n\n",
+  );
 }
 
 main().catch((error: unknown) => {

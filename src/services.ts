@@ -1,3 +1,5 @@
+import type { AuthService } from "./auth/auth.service";
+import type { KeyRevocations } from "./auth/revocations";
 import type { Database } from "./db/database";
 import { DeploymentService } from "./deployment/deployment.service";
 import type { LiveEvents } from "./live/live-events";
@@ -7,14 +9,18 @@ import { VersionService } from "./version/version.service";
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
   db: Database;
+  auth: AuthService;
+  revocations: KeyRevocations;
   deployments: DeploymentService;
   versions: VersionService;
   live: LiveService;
 }
 
-export function createServices(db: Database, events: LiveEvents, now: () => Date): Services {
+export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations): Services {
   return {
     db,
+    auth,
+    revocations,
     deployments: new DeploymentService(db, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),

@@ -8,9 +8,11 @@ import { VersionEntity } from "../version/version.entity";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
 import { Initial1764144000000 } from "../../migrations/1764144000000-Initial";
+import { ApiKeys1764150000000 } from "../../migrations/1764150000000-ApiKeys";
+import { ApiKeyEntity } from "../auth/api-key.entity";
 
-export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity];
-export const migrations = [Initial1764144000000];
+export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity];
+export const migrations = [Initial1764144000000, ApiKeys1764150000000];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
 

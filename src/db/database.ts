@@ -19,8 +19,11 @@ export interface Database {
   write<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /** Adds FOR UPDATE where the store has row locks; SQLite's single writer needs none. */
   forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T>;
-  /** Applies pending migrations; returns the names of those this call ran. */
-  migrate(): Promise<string[]>;
+  /**
+   * Applies pending migrations, then runs `andThen` while still holding the migration lock (so
+   * instances starting together bootstrap once); returns the names of the migrations it ran.
+   */
+  migrate(andThen?: () => Promise<void>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -57,14 +60,16 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
     dataSource,
     write: (work) => withRetries(() => dataSource.transaction("READ COMMITTED", work)),
     forUpdate: (qb) => qb.setLock("pessimistic_write"),
-    async migrate() {
+    async migrate(andThen) {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
       const runner = dataSource.createQueryRunner();
       try {
         const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS got", [MIGRATION_LOCK])) as Array<{ got: number }>;
         if (Number(row?.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
-          return (await dataSource.runMigrations({ transaction: "each" })).map((m) => m.name);
+          const ran = await dataSource.runMigrations({ transaction: "each" });
+          await andThen?.();
+          return ran.map((m) => m.name);
         } finally {
           await runner.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]);
         }
@@ -93,8 +98,9 @@ async function openSqlite(path: string): Promise<Database> {
       return run;
     },
     forUpdate: (qb) => qb,
-    async migrate() {
+    async migrate(andThen) {
       const ran = await dataSource.runMigrations({ transaction: "each" });
+      await andThen?.();
       // A second, read-only connection sees only committed rows (WAL), never the writer's open
       // transaction. The file must exist and be migrated before it opens.
       if (path !== ":memory:" && reader === dataSource) reader = await openDataSource(sqliteOptions(path, true));

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import { decodeId } from "../ids";
 import { BidirectionalPageArgs, PageArgs, type Connection } from "../pagination";
@@ -16,6 +17,7 @@ import { Deployment, toDeployment } from "./deployment.type";
 export class DeploymentResolver {
   constructor(private readonly services: Services) {}
 
+  @Authorized(KeyScope.read)
   @Query(() => Deployment, { nullable: true, description: "Null when no deployment has this id." })
   async deployment(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Deployment | null> {
     const key = decodeId("deployment", id);
@@ -23,6 +25,7 @@ export class DeploymentResolver {
     return row && toDeployment(row);
   }
 
+  @Authorized(KeyScope.read)
   @Query(() => Deployment, { nullable: true })
   async deploymentByName(
     @Arg("flowName", () => String) flowName: string,
@@ -33,6 +36,7 @@ export class DeploymentResolver {
     return row && toDeployment(row);
   }
 
+  @Authorized(KeyScope.read)
   @Query(() => DeploymentConnection, { description: "Ordered by flow name, then name." })
   deployments(
     @Args(() => PageArgs) args: PageArgs,
@@ -62,6 +66,7 @@ export class DeploymentResolver {
     return liveHistory(this.services.db, deployment.key, args);
   }
 
+  @Authorized(KeyScope.deploy)
   @Mutation(() => Deployment, { description: "Changes non-versioned settings; creates no version." })
   async updateDeploymentSettings(
     @Arg("input", () => UpdateDeploymentSettingsInput) input: UpdateDeploymentSettingsInput,

@@ -1,13 +1,18 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
   maxPayloadBytes: number;
-  context: (connectionParams: Readonly<Record<string, unknown>> | undefined) => Promise<RequestContext>;
+  /** Authenticates a connection from its connection_init payload, once. */
+  authenticate: (params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) => Promise<Authentication>;
+  context: (auth: Authentication) => RequestContext;
+  /** Registers an authenticated connection so revoking its key closes it; returns the release. */
+  track: (keyId: number, socket: WebSocket) => () => void;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
 }
 
@@ -18,6 +23,13 @@ export interface WebSocketEndpoint {
   close(): Promise<void>;
 }
 
+type Extra = {
+  socket: WebSocket;
+  request: IncomingMessage;
+  auth?: Authentication;
+  release?: () => void;
+};
+
 /** A dead peer (no pong within one interval) is dropped, so its subscriptions are released. */
 const PING_INTERVAL_MS = 15_000;
 
@@ -26,10 +38,17 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes });
   const format = (errors: readonly unknown[] | undefined) =>
     errors?.map((error) => options.formatError((error as { toJSON(): GraphQLFormattedError }).toJSON(), error));
-  const endpoint = useServer<Record<string, unknown>>(
+  const endpoint = useServer<Record<string, unknown>, Extra>(
     {
       schema: options.schema,
-      context: (ctx) => options.context(ctx.connectionParams),
+      onConnect: async (ctx) => {
+        const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request);
+        ctx.extra.auth = auth;
+        if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);
+        return true;
+      },
+      onClose: (ctx) => ctx.extra.release?.(),
+      context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },

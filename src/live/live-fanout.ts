@@ -1,35 +1,55 @@
 import type { Database } from "../db/database";
 import type { Logger } from "../logger";
+import type { RedisBus } from "../redis-bus";
 import { LiveHub } from "./live-hub";
-import type { LiveEvent } from "./live-event";
+import { parseLiveEvent, type LiveEvent } from "./live-event";
 import type { LiveEvents } from "./live-events";
 import { liveLogOf } from "./live-log-reader";
-import { RedisRelay } from "./redis-relay";
+
+const CHANNEL = "waymark:live-changes";
+/** While Redis is unreachable, other instances' changes are read from the log this often. */
+const POLL_MS = 1_000;
 
 /**
  * This instance's live-change fan-out: committed changes go to local subscribers directly and,
- * when REDIS_URL is set, to every other instance through Redis.
+ * with a Redis bus, to every other instance. While the bus is down the hub polls the log, and
+ * when it returns the hub reads what it missed, so subscribers lose nothing either way.
  */
 export class LiveFanout implements LiveEvents {
   readonly hub: LiveHub;
-  readonly relay: RedisRelay | null;
+  private poller: NodeJS.Timeout | null = null;
 
-  constructor(db: Database, redisUrl: string | null, logger: Logger) {
+  constructor(db: Database, private readonly bus: RedisBus | null, logger: Logger) {
     this.hub = new LiveHub(liveLogOf(db), (error) => logger.warn({ err: error }, "could not read the live log"));
-    this.relay = redisUrl ? new RedisRelay(redisUrl, this.hub, logger) : null;
-  }
-
-  /** A Redis that is down at start does not stop the server: the relay connects when it can. */
-  start(): void {
-    this.relay?.start();
+    if (!bus) return;
+    bus.subscribe(CHANNEL, (text) => {
+      const event = parseLiveEvent(text);
+      if (event) this.hub.receive(event);
+      else logger.warn({ channel: CHANNEL }, "ignored a malformed live event from redis");
+    });
+    bus.onReady(() => {
+      this.setPolling(false);
+      void this.hub.catchUp();
+    });
+    bus.onDown(() => this.setPolling(true));
+    this.setPolling(true);
   }
 
   publish(event: LiveEvent): void {
     this.hub.receive(event);
-    this.relay?.publish(event);
+    this.bus?.publish(CHANNEL, JSON.stringify(event));
   }
 
-  stop(): Promise<void> {
-    return this.relay?.stop() ?? Promise.resolve();
+  stop(): void {
+    this.setPolling(false);
+  }
+
+  private setPolling(on: boolean): void {
+    if (!on && this.poller) clearInterval(this.poller);
+    if (!on) this.poller = null;
+    else if (!this.poller) {
+      this.poller = setInterval(() => void this.hub.catchUp(), POLL_MS);
+      this.poller.unref();
+    }
   }
 }

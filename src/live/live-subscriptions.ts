@@ -1,4 +1,3 @@
-import { Repeater } from "@graphql-yoga/subscription";
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
 import { DeploymentEntity } from "../deployment/deployment.entity";
@@ -7,6 +6,11 @@ import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import type { LiveEvent } from "./live-event";
 import type { LiveHub, LiveLog } from "./live-hub";
+// @repeaterjs/repeater ships CommonJS code but one set of typings marked as ESM: load the
+// CommonJS build and give it those typings.
+import type { Repeater as RepeaterClass } from "@repeaterjs/repeater" with { "resolution-mode": "import" };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Repeater } = require("@repeaterjs/repeater") as { Repeater: typeof RepeaterClass };
 
 export interface LiveFilter {
   deploymentId?: string | null;

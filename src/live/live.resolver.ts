@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import type { Services } from "../services";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
@@ -10,6 +11,7 @@ import { PromoteInput, RollbackInput } from "./live.input";
 export class LiveResolver {
   constructor(private readonly services: Services) {}
 
+  @Authorized(KeyScope.release)
   @Mutation(() => LiveVersionChange, { description: "Makes an older version live." })
   async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
     const change = await this.services.live.rollback(ctx.scope, input);
@@ -17,6 +19,7 @@ export class LiveResolver {
     return toLiveChange(change);
   }
 
+  @Authorized(KeyScope.release)
   @Mutation(() => LiveVersionChange, { description: "Makes a newer version live." })
   async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
     const change = await this.services.live.promote(ctx.scope, input);

@@ -1,5 +1,7 @@
 import { Arg, Ctx, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import type { RequestContext } from "../context";
+import { requireScopes } from "../auth/require-scopes";
+import { KeyScope } from "../auth/scopes";
 import type { LiveEvent } from "./live-event";
 import { LiveVersionChange, toLiveChangeFromEvent } from "./live-change.type";
 import type { LiveFilter } from "./live-subscriptions";
@@ -10,7 +12,11 @@ export class LiveSubscriptionResolver {
     description:
       "Every change of a live version the caller may read, in sequence order. deploymentId and flowName narrow it " +
       "(both given: both must match). afterSequence first replays the log after that sequence, then streams.",
-    subscribe: ({ args, context }: SubscribeResolverData<LiveEvent, LiveFilter, RequestContext>) => context.subscriptions.open(context.scope, args),
+    subscribe: ({ args, context }: SubscribeResolverData<LiveEvent, LiveFilter, RequestContext>) => {
+      // @Authorized guards `resolve`, which runs per event; the stream itself is guarded here.
+      requireScopes(context, [KeyScope.read]);
+      return context.subscriptions.open(context.scope, args);
+    },
   })
   liveVersionChanged(
     @Root() event: LiveEvent,

@@ -3,11 +3,13 @@ import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
 import { DeploymentResolver } from "../deployment/deployment.resolver";
 import { LiveResolver } from "../live/live.resolver";
 import { LiveSubscriptionResolver } from "../live/live.subscription";
+import { AuthResolver } from "../auth/auth.resolver";
+import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
-export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver] as const;
+export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver] as const;
 
 /**
  * Builds the executable schema. Resolver classes take the services in their constructor;
@@ -25,6 +27,7 @@ export async function buildWaymarkSchema(services?: Services): Promise<GraphQLSc
   const schema = await buildSchema({
     resolvers: [...resolvers],
     scalarsMap,
+    authChecker: scopeChecker,
     container,
     // type-graphql demands a pubSub, but the one subscription brings its own `subscribe`
     // (live/live-subscriptions.ts: ordered replay + live stream), so this one is never used.

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import { decodeId } from "../ids";
 import type { Services } from "../services";
@@ -24,6 +25,7 @@ export class CreateVersionPayload {
 export class VersionResolver {
   constructor(private readonly services: Services) {}
 
+  @Authorized(KeyScope.read)
   @Query(() => DeploymentVersion, { nullable: true, description: "Null when no version has this id." })
   async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
     const key = decodeId("version", id);
@@ -47,6 +49,7 @@ export class VersionResolver {
     return codePinOf(version.pullSteps, version.jobVariables);
   }
 
+  @Authorized(KeyScope.deploy)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
     const { deployment, version, change } = await this.services.versions.create(ctx.scope, input);

@@ -15,6 +15,10 @@ export class WorkspaceEntity {
   @Column({ type: "integer", default: 0 })
   lastSequence!: number;
 
+  /** The workspace created at first start: its admins may create other workspaces. */
+  @Column({ type: "boolean", default: false })
+  operator!: boolean;
+
   @EpochMillis()
   createdAt!: Date;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
+import { TEST_ADMIN_NAME } from "../support/server";
 import { CREATE_VERSION, DEPLOYMENT, createVersion } from "../support/operations";
 
 // SPEC §1: defaults of every versioned property, version names, contentHash, createdBy, settings.
@@ -15,11 +16,11 @@ describe.each(STORES)("createVersion on %s", (store) => {
     expect(version).toMatchObject({
       number: 1, version: "v1", isLive: true, entrypoint: "flows/etl.py:main", description: null, tags: [], labels: {}, parameters: {},
       parameterOpenapiSchema: null, enforceParameterSchema: true, workPoolName: null, workQueueName: null, jobVariables: {}, pullSteps: [],
-      sourceInfo: null, createdBy: "anonymous",
+      sourceInfo: null, createdBy: TEST_ADMIN_NAME,
     });
     expect(version.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(version.createdAt as string)).toBeGreaterThanOrEqual(before - 1);
-    expect(change).toMatchObject({ kind: "CREATE", actor: "anonymous", reason: null, previousVersion: null, liveVersion: { id: version.id } });
+    expect(change).toMatchObject({ kind: "CREATE", actor: TEST_ADMIN_NAME, reason: null, previousVersion: null, liveVersion: { id: version.id } });
   });
 
   it("stores every versioned property as given and reads it back", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
+import { TEST_ADMIN_NAME } from "../support/server";
 import { DEPLOYMENT, PROMOTE, ROLLBACK, UPDATE_SETTINGS, createVersion, deploymentWithVersions } from "../support/operations";
 
 // SPEC §1 rules 1–3: live on create, rollback only to older, promote only to newer, defaults.
@@ -25,7 +26,7 @@ describe.each(STORES)("live pointer on %s", (store) => {
   it("rolls back to the newest older version by default, and promotes to the newest of all", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "defaults");
     const back = await server.gql(ROLLBACK, { input: { deploymentId, reason: "bad deploy" } });
-    expect(back.data.rollback).toMatchObject({ kind: "ROLLBACK", reason: "bad deploy", actor: "anonymous", previousVersion: { number: 3 }, liveVersion: { id: ids[2] } });
+    expect(back.data.rollback).toMatchObject({ kind: "ROLLBACK", reason: "bad deploy", actor: TEST_ADMIN_NAME, previousVersion: { number: 3 }, liveVersion: { id: ids[2] } });
     await server.gql(ROLLBACK, { input: { deploymentId } });
     expect(await live(deploymentId)).toBe(1);
     const forward = await server.gql(PROMOTE, { input: { deploymentId } });

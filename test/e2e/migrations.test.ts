@@ -4,6 +4,8 @@ import { migrateDatabase } from "../../src/migrate";
 import { parseConfig } from "../../src/config";
 import { freshDatabase, STORES } from "../support/server";
 
+const ALL_MIGRATIONS = ["Initial1764144000000", "ApiKeys1764150000000"];
+
 // One migration set serves both stores, and leaves exactly the schema the entities describe.
 describe.each(STORES)("migrations on %s", (store) => {
   const drops: Array<() => Promise<void>> = [];
@@ -15,7 +17,7 @@ describe.each(STORES)("migrations on %s", (store) => {
     const fresh = await freshDatabase(store);
     drops.push(fresh.drop);
     const config = parseConfig({ DATABASE_URL: fresh.url }).database;
-    expect(await migrateDatabase(config)).toEqual(["Initial1764144000000"]);
+    expect(await migrateDatabase(config)).toEqual(ALL_MIGRATIONS);
     expect(await migrateDatabase(config)).toEqual([]);
     const db = await openDatabase(config);
     try {
@@ -31,6 +33,6 @@ describe.each(STORES)("migrations on %s", (store) => {
     drops.push(fresh.drop);
     const config = parseConfig({ DATABASE_URL: fresh.url }).database;
     const results = await Promise.all([migrateDatabase(config), migrateDatabase(config)]);
-    expect(results.flat()).toEqual(["Initial1764144000000"]);
+    expect(results.flat()).toEqual(ALL_MIGRATIONS);
   });
 });

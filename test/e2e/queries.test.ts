@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
+import { TEST_ADMIN_NAME } from "../support/server";
 import { PROMOTE, ROLLBACK, createVersion, deploymentWithVersions } from "../support/operations";
 
 // SPEC §2 queries: lookups that resolve to null instead of failing, the version's derived fields
@@ -109,7 +110,7 @@ describe.each(STORES)("queries on %s", (store) => {
     it("tells whether it is live and which deployment it belongs to", async () => {
       const { deploymentId, ids } = await deploymentWithVersions(server, 2, "is-live", "queries");
       const older = (await data(VERSION, { id: ids[1] })).deploymentVersion;
-      expect(older).toMatchObject({ id: ids[1], number: 1, isLive: false, createdBy: "anonymous", entrypoint: "flows/etl.py:v1" });
+      expect(older).toMatchObject({ id: ids[1], number: 1, isLive: false, createdBy: TEST_ADMIN_NAME, entrypoint: "flows/etl.py:v1" });
       expect(older.deployment).toEqual({ id: deploymentId, flowName: "queries", name: "is-live", liveVersion: { id: ids[2] } });
       expect((await data(VERSION, { id: ids[2] })).deploymentVersion.isLive).toBe(true);
 
@@ -178,7 +179,7 @@ describe.each(STORES)("queries on %s", (store) => {
         ["CREATE", null, ids[1], null],
       ]);
       for (const node of nodes) {
-        expect(node.actor).toBe("anonymous");
+        expect(node.actor).toBe(TEST_ADMIN_NAME);
         expect(node.deployment).toEqual({ id: deploymentId });
         expect(node.id).toMatch(/^chg_[1-9]\d*$/);
         expect(Number.isNaN(Date.parse(node.at))).toBe(false);
@@ -190,8 +191,8 @@ describe.each(STORES)("queries on %s", (store) => {
     it("returns the deployment as it is after createVersion, with the new version live", async () => {
       const first = await createVersion(server, { flowName: "queries", name: "payload" });
       expect(first.deployment).toMatchObject({ versionCount: 1, liveVersion: { id: first.version.id, number: 1 } });
-      expect(first.version).toMatchObject({ number: 1, version: "v1", isLive: true, createdBy: "anonymous" });
-      expect(first.change).toMatchObject({ kind: "CREATE", actor: "anonymous", previousVersion: null, liveVersion: { id: first.version.id } });
+      expect(first.version).toMatchObject({ number: 1, version: "v1", isLive: true, createdBy: TEST_ADMIN_NAME });
+      expect(first.change).toMatchObject({ kind: "CREATE", actor: TEST_ADMIN_NAME, previousVersion: null, liveVersion: { id: first.version.id } });
 
       const second = await createVersion(server, { deploymentId: first.deployment.id, entrypoint: "flows/etl.py:other" });
       expect(second.deployment).toMatchObject({ id: first.deployment.id, versionCount: 2, liveVersion: { id: second.version.id, number: 2 } });

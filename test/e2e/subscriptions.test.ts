@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { codes, startServer, STORES, type TestServer } from "../support/server";
+import { codes, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { TEST_ADMIN_NAME } from "../support/server";
 import { CREATE_VERSION, PROMOTE, ROLLBACK, createVersion } from "../support/operations";
-import { subscribe, wsUrl } from "../support/subscriptions";
+import { subscribe, wsClient, wsUrl } from "../support/subscriptions";
 
 // SPEC §1 rule 7 and §2 Subscription: every committed change exactly once, in order; nothing else.
 describe.each(STORES)("liveVersionChanged on %s", (store) => {
@@ -24,7 +24,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
       ["CREATE", 1, 2], ["ROLLBACK", 2, 1], ["PROMOTE", 1, 2],
     ]);
     expect(events.map((e) => e.sequence)).toEqual([second.change.sequence, back.sequence, forward.sequence]);
-    expect(events[1]).toMatchObject({ id: back.id, actor: "anonymous", reason: "oops", deployment: { id: deploymentId, flowName: "sub", name: "order" } });
+    expect(events[1]).toMatchObject({ id: back.id, actor: TEST_ADMIN_NAME, reason: "oops", deployment: { id: deploymentId, flowName: "sub", name: "order" } });
     // Resolved as of each event, not from a cache of an earlier one.
     expect(events[2].deployment.liveVersion.id).toBe(second.version.id);
     await sub.close();
@@ -105,7 +105,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     raw.send("{not json");
     expect(await closed).toBe(4400);
     // A storm: many subscriptions opened and completed on one connection, then many sockets cut off.
-    const client = createClient({ url: wsUrl(server.url), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = wsClient(server.url);
     for (let round = 0; round < 5; round++) {
       const subs = await Promise.all(Array.from({ length: 40 }, () => subscribe(server.url, { deploymentId: deployment.id }, undefined, client)));
       await Promise.all(subs.map((s) => s.close()));
@@ -113,7 +113,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const sockets = await Promise.all(Array.from({ length: 20 }, async () => {
       const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
       await new Promise((resolve) => socket.once("open", resolve));
-      socket.send(JSON.stringify({ type: "connection_init" }));
+      socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
       await new Promise((resolve) => socket.once("message", resolve));
       socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { liveVersionChanged { sequence } }" } }));
       return socket;

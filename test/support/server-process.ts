@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { freePort } from "./processes";
+import { TEST_ADMIN_KEY } from "./server";
 
 export interface ServerProcess {
   url: string;
@@ -17,7 +18,10 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [resolve(__dirname, "../../dist/src/main.js")], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info",
+      WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000", ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

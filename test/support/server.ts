@@ -11,6 +11,12 @@ import type { DestinationStream } from "pino";
 
 export type StoreKind = "sqlite" | "mysql";
 
+/** The admin key every test server is bootstrapped with; requests send it unless told otherwise. */
+export const TEST_ADMIN_KEY = "wm_test-admin-key-0123456789abcdefghij";
+export const adminHeaders = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+/** The name of the bootstrap key: what createdBy and actor record for requests made with it. */
+export const TEST_ADMIN_NAME = "bootstrap-admin";
+
 /** The stores every e2e suite runs against; WAYMARK_TEST_STORES narrows it for local runs. */
 export const STORES: StoreKind[] = (process.env.WAYMARK_TEST_STORES?.split(",") as StoreKind[] | undefined) ?? ["sqlite", "mysql"];
 
@@ -54,7 +60,10 @@ export interface TestServer {
 /** Starts Waymark in this process on a fresh database of `kind`, on a random loopback port. */
 export async function startServer(kind: StoreKind, env: Record<string, string> = {}, log?: DestinationStream): Promise<TestServer> {
   const database = await freshDatabase(kind);
-  const config = parseConfig({ DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (log ? "info" : "silent"), ...env });
+  const config = parseConfig({
+    DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (log ? "info" : "silent"),
+    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000", ...env,
+  });
   const app = await createApp({ config, logger: createLogger(config.logLevel, log) });
   const url = await app.listen();
   return {
@@ -69,7 +78,10 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
   };
 }
 
+/** POSTs a GraphQL request; sends the test admin key unless `headers` has an authorization (use "" for none). */
 export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResult> {
+  const auth = Object.keys(headers).some((h) => h.toLowerCase() === "authorization") ? {} : adminHeaders;
+  headers = Object.fromEntries(Object.entries({ ...auth, ...headers }).filter(([, v]) => v !== "")) as Record<string, string>;
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

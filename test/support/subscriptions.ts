@@ -1,5 +1,6 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { TEST_ADMIN_KEY } from "./server";
 
 export const LIVE_CHANGED = `subscription Live($deploymentId: ID, $flowName: String, $afterSequence: Int) {
   liveVersionChanged(deploymentId: $deploymentId, flowName: $flowName, afterSequence: $afterSequence) {
@@ -23,10 +24,18 @@ export function wsUrl(httpUrl: string): string {
 }
 
 /** A graphql-ws client subscribed to `query`; resolves once the server has acknowledged the connection. */
+/** A graphql-ws client authenticated with `key` (the test admin key by default; null for none). */
+export function wsClient(httpUrl: string, key: string | null = TEST_ADMIN_KEY, on: Record<string, (...args: any[]) => void> = {}): Client {
+  return createClient({
+    url: wsUrl(httpUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on,
+    connectionParams: key === null ? {} : { Authorization: `Bearer ${key}` },
+  });
+}
+
 export async function subscribe(httpUrl: string, variables: Record<string, unknown> = {}, query = LIVE_CHANGED, client?: Client): Promise<Subscription> {
   let acknowledged!: () => void;
   const connected = new Promise<void>((resolve) => (acknowledged = resolve));
-  const own = client ?? createClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { connected: () => acknowledged() } });
+  const own = client ?? wsClient(httpUrl, TEST_ADMIN_KEY, { connected: () => acknowledged() });
   if (client) acknowledged();
   const sub: Subscription = {
     events: [], errors: [], completed: false,

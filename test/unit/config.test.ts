@@ -21,10 +21,24 @@ describe("parseConfig", () => {
       database: { kind: "sqlite", path: "/srv/waymark/data/waymark.sqlite" },
       redisUrl: null,
       authOff: false,
+      bootstrapKey: null,
+      authFailuresPerMinute: 30,
       corsOrigins: [],
       logLevel: "info",
       maxBodyBytes: 1_048_576,
     });
+  });
+
+  it("refuses WAYMARK_AUTH=off unless the server listens on loopback only", () => {
+    expect(parseConfig({ WAYMARK_AUTH: "off", HOST: "::1" }).authOff).toBe(true);
+    expect(parseConfig({ WAYMARK_AUTH: "off", HOST: "localhost" }).authOff).toBe(true);
+    expect(() => parseConfig({ WAYMARK_AUTH: "off", HOST: "0.0.0.0" })).toThrow(/WAYMARK_AUTH.*loopback/);
+    expect(() => parseConfig({ WAYMARK_AUTH: "off", HOST: "10.1.2.3" })).toThrow(ConfigError);
+  });
+
+  it("checks the shape of WAYMARK_BOOTSTRAP_KEY", () => {
+    expect(parseConfig({ WAYMARK_BOOTSTRAP_KEY: "wm_abcdefghijklmnopqrstuvwxyz" }).bootstrapKey).toBe("wm_abcdefghijklmnopqrstuvwxyz");
+    expect(() => parseConfig({ WAYMARK_BOOTSTRAP_KEY: "secret" })).toThrow(/WAYMARK_BOOTSTRAP_KEY/);
   });
 
   it("resolves the default SQLite path against the current directory when none is given", () => {
@@ -41,8 +55,8 @@ describe("parseConfig", () => {
     const config = parseConfig(
       {
         PORT: "8080", HOST: "0.0.0.0", DATABASE_URL: "mysql://waymark:pw@db.internal:3306/waymark", REDIS_URL: "redis://cache:6379",
-        WAYMARK_AUTH: "off", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
-        WAYMARK_MAX_BODY_BYTES: "2048",
+        WAYMARK_AUTH: "on", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
+        WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
       },
       "/srv/waymark",
     );
@@ -51,7 +65,9 @@ describe("parseConfig", () => {
       host: "0.0.0.0",
       database: { kind: "mysql", url: "mysql://waymark:pw@db.internal:3306/waymark" },
       redisUrl: "redis://cache:6379",
-      authOff: true,
+      authOff: false,
+      bootstrapKey: "wm_0123456789abcdefghijklmn",
+      authFailuresPerMinute: 5,
       corsOrigins: ["https://app.example.com", "http://localhost:5173"],
       logLevel: "debug",
       maxBodyBytes: 2048,

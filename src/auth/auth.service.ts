@@ -1,0 +1,124 @@
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database";
+import { ErrorCode, WaymarkError, badInput } from "../errors";
+import { WorkspaceEntity } from "../workspace/workspace.entity";
+import { ApiKeyEntity } from "./api-key.entity";
+import { displayPrefix, generateKey, hashKey, isWellFormedKey } from "./keys";
+import type { Principal } from "./principal";
+import { KeyScope, effectiveScopes, parseScopes } from "./scopes";
+
+export const unauthenticated = (message: string) => new WaymarkError(ErrorCode.UNAUTHENTICATED, message);
+
+/** Keys, workspaces and who a key belongs to. */
+export class AuthService {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The caller a key stands for; UNAUTHENTICATED when it is missing, malformed, unknown or revoked. */
+  async authenticate(key: string | null): Promise<Principal> {
+    if (key === null) throw unauthenticated("An API key is required: send Authorization: Bearer <key>");
+    if (!isWellFormedKey(key)) throw unauthenticated("The API key is malformed; keys look like wm_…");
+    const row = await this.db.reader.getRepository(ApiKeyEntity).createQueryBuilder("k")
+      .innerJoinAndSelect("k.workspace", "w")
+      .where("k.hash = :hash", { hash: hashKey(key) })
+      .getOne();
+    if (!row || row.revokedAt) throw unauthenticated("The API key is unknown or has been revoked");
+    return principalOf(row, row.workspace!.operator);
+  }
+
+  /** The principal used for every request when authentication is off: the operator workspace, all scopes. */
+  async anonymousPrincipal(): Promise<Principal> {
+    const workspace = await this.db.reader.getRepository(WorkspaceEntity).findOneOrFail({ where: { operator: true }, order: { id: "ASC" } });
+    return { workspaceId: workspace.id, actor: "anonymous", scopes: effectiveScopes([KeyScope.admin]), keyId: null, operator: true };
+  }
+
+  /** Which of these keys have been revoked (for open WebSocket connections). */
+  async revokedAmong(keyIds: number[]): Promise<number[]> {
+    if (keyIds.length === 0) return [];
+    const rows = await this.db.reader.getRepository(ApiKeyEntity).createQueryBuilder("k")
+      .select("k.id").where("k.id IN (:...keyIds) AND k.revokedAt IS NOT NULL", { keyIds }).getMany();
+    return rows.map((row) => row.id);
+  }
+
+  createKey(principal: Principal, name: string, scopes: KeyScope[]): Promise<{ key: string; row: ApiKeyEntity }> {
+    return this.db.write((tx) => this.insertKey(tx, principal.workspaceId, name, scopes, principal.actor));
+  }
+
+  listKeys(principal: Principal): Promise<ApiKeyEntity[]> {
+    return this.db.reader.getRepository(ApiKeyEntity).find({ where: { workspaceId: principal.workspaceId }, order: { id: "ASC" } });
+  }
+
+  /** Revokes a key of the caller's workspace; another workspace's key is "not found". */
+  async revokeKey(principal: Principal, keyId: number | null): Promise<ApiKeyEntity> {
+    return this.db.write(async (tx) => {
+      const repo = tx.getRepository(ApiKeyEntity);
+      const row = keyId === null ? null : await repo.findOneBy({ id: keyId, workspaceId: principal.workspaceId });
+      if (!row) throw badInput("No API key with this id in your workspace");
+      if (!row.revokedAt) {
+        row.revokedAt = this.now();
+        await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
+      }
+      return row;
+    });
+  }
+
+  /** A new workspace and its first admin key; only the operator workspace's admins may. */
+  async createWorkspace(principal: Principal, name: string): Promise<{ workspace: WorkspaceEntity; key: string; row: ApiKeyEntity }> {
+    if (!principal.operator) throw new WaymarkError(ErrorCode.FORBIDDEN, "Only admins of the operator workspace may create workspaces");
+    const trimmed = name.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(trimmed)) throw badInput("A workspace name is 1–100 letters, digits, '.', '_' or '-'");
+    return this.db.write(async (tx) => {
+      const repo = tx.getRepository(WorkspaceEntity);
+      if (await repo.existsBy({ name: trimmed })) throw badInput(`A workspace named "${trimmed}" already exists`);
+      const workspace = repo.create({ name: trimmed, lastSequence: 0, operator: false, createdAt: this.now() });
+      await repo.insert(workspace);
+      const { key, row } = await this.insertKey(tx, workspace.id, `${trimmed}-admin`, [KeyScope.admin], principal.actor);
+      return { workspace, key, row };
+    });
+  }
+
+  /**
+   * First start: creates the operator workspace and an admin key (WAYMARK_BOOTSTRAP_KEY, or a
+   * new one). Returns the key only when it was generated here, so the caller can show it once.
+   * Runs under the migration lock, so instances starting together create one of each.
+   */
+  bootstrap(bootstrapKey: string | null): Promise<string | null> {
+    if (bootstrapKey !== null && !isWellFormedKey(bootstrapKey)) {
+      throw new Error("WAYMARK_BOOTSTRAP_KEY must look like wm_ followed by at least 20 letters, digits, '-' or '_'");
+    }
+    return this.db.write(async (tx) => {
+      const workspaces = tx.getRepository(WorkspaceEntity);
+      let operator = await workspaces.findOne({ where: { operator: true }, order: { id: "ASC" } });
+      if (!operator) {
+        // A store from before keys existed: its oldest workspace becomes the operator's.
+        operator = (await workspaces.findOne({ where: {}, order: { id: "ASC" } })) ?? workspaces.create({ name: "default", lastSequence: 0, createdAt: this.now() });
+        operator.operator = true;
+        await workspaces.save(operator);
+      }
+      const keys = tx.getRepository(ApiKeyEntity);
+      if (bootstrapKey !== null) {
+        if (!(await keys.existsBy({ hash: hashKey(bootstrapKey) }))) await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap", bootstrapKey);
+        return null;
+      }
+      if (await keys.exists()) return null;
+      return (await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap")).key;
+    });
+  }
+
+  private async insertKey(tx: EntityManager, workspaceId: number, name: string, scopes: KeyScope[], createdBy: string, key = generateKey()) {
+    if (!name.trim() || name.length > 100) throw badInput("A key name is 1–100 characters");
+    if (scopes.length === 0) throw badInput("A key needs at least one scope");
+    const row = tx.getRepository(ApiKeyEntity).create({
+      workspaceId, name: name.trim(), prefix: displayPrefix(key), hash: hashKey(key), scopes: [...new Set(scopes)].join(","),
+      createdAt: this.now(), createdBy, revokedAt: null,
+    });
+    await tx.getRepository(ApiKeyEntity).insert(row);
+    return { key, row };
+  }
+}
+
+function principalOf(row: ApiKeyEntity, operator: boolean): Principal {
+  return { workspaceId: row.workspaceId, actor: row.name, scopes: effectiveScopes(parseScopes(row.scopes)), keyId: row.id, operator };
+}

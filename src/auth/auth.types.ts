@@ -1,0 +1,69 @@
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { ArrayMaxSize, ArrayMinSize, MaxLength } from "class-validator";
+import { encodeId } from "../ids";
+import type { ApiKeyEntity } from "./api-key.entity";
+import { KeyScope, parseScopes } from "./scopes";
+
+@ObjectType({ description: "An API key of the caller's workspace; the secret itself is shown only once, at creation." })
+export class ApiKey {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: "Recorded as createdBy / actor of what the key does." })
+  name!: string;
+
+  @Field(() => String, { description: "The first characters of the key, to tell keys apart." })
+  prefix!: string;
+
+  @Field(() => [KeyScope])
+  scopes!: KeyScope[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => String)
+  createdBy!: string;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+}
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => String, { description: "The secret: store it now, it is never shown again." })
+  key!: string;
+
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+}
+
+@ObjectType()
+export class CreatedWorkspace {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: "The new workspace's first admin key: store it now, it is never shown again." })
+  key!: string;
+
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => String, { description: "Who acts with it, e.g. github-actions or alice." })
+  @MaxLength(100)
+  name!: string;
+
+  @Field(() => [KeyScope])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  scopes!: KeyScope[];
+}
+
+export function toApiKey(row: ApiKeyEntity): ApiKey {
+  return {
+    id: encodeId("key", row.id), name: row.name, prefix: row.prefix, scopes: parseScopes(row.scopes),
+    createdAt: row.createdAt, createdBy: row.createdBy, revokedAt: row.revokedAt,
+  };
+}

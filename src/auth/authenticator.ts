@@ -1,0 +1,47 @@
+import { WaymarkError } from "../errors";
+import type { AuthService } from "./auth.service";
+import type { FailedAuthLimiter } from "./failed-auth-limiter";
+import { bearerKey } from "./keys";
+import type { Principal } from "./principal";
+
+/** The outcome of authenticating a request or connection: a principal, or why there is none. */
+export interface Authentication {
+  principal: Principal | null;
+  failure: WaymarkError | null;
+}
+
+/** Decides who a request is, once, before any resolver runs. */
+export class Authenticator {
+  private anonymous: Promise<Principal> | null = null;
+
+  constructor(
+    private readonly service: AuthService,
+    private readonly limiter: FailedAuthLimiter,
+    private readonly authOff: boolean,
+  ) {}
+
+  async authenticate(authorization: unknown, address: string): Promise<Authentication> {
+    if (this.authOff) {
+      this.anonymous ??= this.service.anonymousPrincipal();
+      return { principal: await this.anonymous, failure: null };
+    }
+    try {
+      await this.limiter.check(address);
+      return { principal: await this.service.authenticate(bearerKey(authorization)), failure: null };
+    } catch (error) {
+      if (!(error instanceof WaymarkError)) throw error;
+      if (error.code === "UNAUTHENTICATED") await this.limiter.failed(address);
+      return { principal: null, failure: error };
+    }
+  }
+}
+
+/** The Authorization value of a graphql-ws connection_init payload, as GraphiQL and others send it. */
+export function authorizationOf(params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (!params) return undefined;
+  const headers = typeof params.headers === "object" && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
+  for (const source of [params, headers]) {
+    for (const [name, value] of Object.entries(source)) if (name.toLowerCase() === "authorization") return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,41 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../logger";
+
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface HttpServer {
+  readonly server: Server;
+  /** Stops accepting; keep-alive connections end as their current response finishes. */
+  close(): Promise<void>;
+}
+
+/** The node:http server: a table of exact paths, and a JSON 500 for anything a route throws. */
+export function createHttpServer(routes: Record<string, Route>, logger: Logger): HttpServer {
+  let closing = false;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // While closing, a keep-alive connection is ended as soon as its response is out; otherwise
+    // close() would wait for every client's idle timeout.
+    res.once("finish", () => {
+      if (closing) req.socket.end();
+    });
+    if (closing) res.setHeader("connection", "close");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const route = routes[url.pathname];
+    Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n"))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

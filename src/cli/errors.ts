@@ -13,3 +13,47 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The API answered with a GraphQL error (exit code 3): `code` is its `extensions.code`, printed as
+ * `waymark: <CODE>: <message>`. `attempts` tells whether a lost earlier attempt may have applied a change.
+ */
+export class ApiError extends Error {
+  readonly exitCode = 3;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+    readonly attempts = 1,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The API could not be reached, or answered with something that is not GraphQL (exit code 1). */
+export class ConnectionError extends Error {
+  readonly exitCode = 1;
+
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach ${url}: ${reason}`);
+    this.name = "ConnectionError";
+  }
+}
+
+/** The server answered, but not with a GraphQL response: usually a wrong URL or a proxy's error page (exit code 1). */
+export class BadResponseError extends Error {
+  readonly exitCode = 1;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`${url} answered HTTP ${status} without a GraphQL response; is this the Waymark API URL?`);
+    this.name = "BadResponseError";
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { ApiClient } from "../api-client";
+import { loadDeployments, type CreateVersionInputDraft } from "../deploy-file";
+import { ApiError, UsageError } from "../errors";
+import { formatDeployed } from "../format/deploy";
+import { idempotencyKeyFor } from "../idempotency";
+import { gitOf, type CliIo } from "../io";
+import { CREATE_VERSION, type CreateVersionPayload } from "../operations";
+import { detectSourceInfo, type SourceInfo } from "../source-info";
+import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
+
+interface DeployOptions extends ApiOptions {
+  file: string;
+  name?: string[];
+  flowName?: string;
+  version?: string;
+  versionType?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+export function registerDeploy(program: Command, io: CliIo): void {
+  const command = program
+    .command("deploy")
+    .description("create a version of each deployment in a prefect.yaml-shaped file and make it live")
+    .option("-f, --file <path>", "the deployment file", "prefect.yaml")
+    .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
+    .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
+    .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
+    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…)");
+  withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
+}
+
+async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
+  const client = clientFrom(options, io);
+  // Everything that can fail locally fails before the first request, so a bad file creates nothing.
+  const drafts = loadDeployments(readDeployFile(options.file, io.cwd), {
+    env: io.env,
+    names: options.name ?? [],
+    flowNameOverride: options.flowName ?? null,
+    versionOverride: options.version ?? null,
+    fileName: options.file,
+  });
+  const sourceInfo = await detectSourceInfo(io.env, gitOf(io), options.versionType);
+  const deployed: CreateVersionPayload[] = [];
+  try {
+    for (const draft of drafts) {
+      const payload = await createVersion(client, draft, sourceInfo, io);
+      deployed.push(payload);
+      if (!options.json) io.stdout(formatDeployed(payload));
+    }
+  } finally {
+    // On a failure part way, a script still learns which versions were created.
+    if (options.json) io.stdout(toJson({ deployed }));
+  }
+}
+
+async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo, io: CliIo) {
+  // One key per deployment, made before the first attempt, so every retry carries the same one.
+  const input = { ...draft, sourceInfo, idempotencyKey: idempotencyKeyFor(io.env, draft) };
+  try {
+    const data = await client.request<{ createVersion: CreateVersionPayload }>(CREATE_VERSION, { input });
+    return data.createVersion;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const message = `${draft.flowName}/${draft.name}: ${error.message}`;
+    throw new ApiError(error.code, message, error.extensions, error.attempts);
+  }
+}
+
+function readDeployFile(file: string, cwd: string): string {
+  try {
+    return readFileSync(resolve(cwd, file), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? String(error));
+    throw new UsageError(`cannot read ${file}: ${reason}`);
+  }
+}

@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import type { ApiClient } from "../api-client";
+import { ApiError } from "../errors";
+import { formatChange } from "../format/history";
+import type { CliIo } from "../io";
+import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
+import { parseDeploymentRef, parseTarget } from "../refs";
+import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
+import { findDeployment, versionIdNamed } from "./lookup";
+
+type Move = "rollback" | "promote";
+
+interface MoveOptions extends ApiOptions {
+  to?: string;
+  reason?: string;
+  expectedLive?: string;
+}
+
+const DESCRIPTIONS: Record<Move, string> = {
+  rollback: "make an older version live (default: the newest one older than the live one)",
+  promote: "make a newer version live (default: the newest version)",
+};
+
+export function registerMove(program: Command, io: CliIo, move: Move): void {
+  const command = program
+    .command(move)
+    .description(DESCRIPTIONS[move])
+    .argument("<FLOW/NAME>", "the deployment, e.g. my-flow/my-deployment")
+    .option("--to <number|name>", "the target: digits are a version number, anything else a version name that must match one version")
+    .option("--reason <text>", "why; recorded in the live history")
+    .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)");
+  withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
+}
+
+async function moveLive(move: Move, text: string, options: MoveOptions, io: CliIo): Promise<void> {
+  const ref = parseDeploymentRef(text);
+  const target = options.to === undefined ? undefined : parseTarget(options.to);
+  const client = clientFrom(options, io);
+  const deployment = await findDeployment(client, ref);
+  const targetInput =
+    target === undefined ? {} : "number" in target ? { number: target.number } : { versionId: await versionIdNamed(client, ref, target.versionName) };
+  const input = {
+    deploymentId: deployment.id,
+    ...targetInput,
+    reason: options.reason,
+    // Always a compare-and-set, so a retry after a lost answer cannot move the pointer a second time.
+    expectedLiveVersionId: options.expectedLive ?? deployment.liveVersion?.id,
+  };
+  const change = await send(client, move, input);
+  io.stdout(options.json ? toJson(change) : formatChange(text, change));
+}
+
+async function send(client: ApiClient, move: Move, input: Record<string, unknown>): Promise<LiveChange> {
+  try {
+    const data = await client.request<Record<Move, LiveChange>>(move === "rollback" ? ROLLBACK : PROMOTE, { input });
+    return data[move];
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "LIVE_VERSION_CONFLICT" || error.attempts < 2) throw error;
+    const hint = `${error.message} (the request was retried: an earlier attempt may have applied it; check \`waymark history\`)`;
+    throw new ApiError(error.code, hint, error.extensions, error.attempts);
+  }
+}

@@ -1,0 +1,33 @@
+import type { CodePin, CreateVersionPayload } from "../operations";
+import type { SourceInfo } from "../source-info";
+import { shortSha, versionLabel } from "./text";
+
+/** What `waymark deploy` prints for one deployment: the version, whether it is live, whether its code is pinned. */
+export function formatDeployed(payload: CreateVersionPayload): string {
+  const { deployment, version } = payload;
+  const live = version.isLive ? "yes" : `no (${versionLabel(deployment.liveVersion)} is live)`;
+  const lines = [
+    `Deployed ${deployment.flowName}/${deployment.name}: ${versionLabel(version)} (id ${version.id})`,
+    `  live:   ${live}`,
+    `  code:   ${pinSummary(version.codePin)}`,
+    `  source: ${sourceSummary(version.sourceInfo)}`,
+    ...version.codePin.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function pinSummary(pin: CodePin): string {
+  const parts = [
+    pin.commitSha ? `commit ${pin.commitSha}${pin.repository ? ` of ${pin.repository}` : ""}` : pin.repository,
+    pin.imageDigest ? `image ${pin.imageDigest}` : null,
+  ].filter((p): p is string => p !== null);
+  const what = parts.length > 0 ? ` (${parts.join(", ")})` : "";
+  if (pin.pinned) return `pinned${what}`;
+  return pin.warnings.length === 0 && parts.length === 0 ? "not pinned (no git_clone step or image)" : `NOT pinned${what}`;
+}
+
+function sourceSummary(info: SourceInfo | null): string {
+  if (!info) return "none";
+  const parts = [info.type, info.repository, info.branch, info.commitSha ? shortSha(info.commitSha) : null];
+  return parts.filter((p): p is string => typeof p === "string" && p !== "").join(" ");
+}

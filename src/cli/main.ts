@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { run } from "./run";
+
+// exitCode rather than process.exit(): pending stdout writes to a pipe are flushed before Node exits.
+run(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  fetch: globalThis.fetch,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,100 @@
+import type { SourceInfo } from "./source-info";
+
+/** The GraphQL operations the CLI sends (names as in schema.graphql) and the shapes it reads back. */
+
+const VERSION_REF = "id number version";
+const SOURCE_INFO = "sourceInfo { type version commitSha branch repository url message }";
+const CODE_PIN = "codePin { commitSha repository imageDigest pinned warnings }";
+const CHANGE = `id sequence kind actor reason at previousVersion { ${VERSION_REF} } liveVersion { ${VERSION_REF} }`;
+const DEPLOYMENT = `id flowName name versionCount liveVersion { ${VERSION_REF} }`;
+
+export const CREATE_VERSION = `mutation WaymarkDeploy($input: CreateVersionInput!) {
+  createVersion(input: $input) {
+    deployment { ${DEPLOYMENT} }
+    version { ${VERSION_REF} isLive createdAt createdBy contentHash ${SOURCE_INFO} ${CODE_PIN} }
+    change { ${CHANGE} }
+  }
+}`;
+
+export const DEPLOYMENT_BY_NAME = `query WaymarkDeployment($flowName: String!, $name: String!) {
+  deploymentByName(flowName: $flowName, name: $name) { ${DEPLOYMENT} }
+}`;
+
+/** At most 100 matches are listed; more than one is already ambiguous. */
+export const VERSIONS_NAMED = `query WaymarkVersionsNamed($flowName: String!, $name: String!, $version: String!) {
+  deploymentByName(flowName: $flowName, name: $name) {
+    id versions(first: 100, filter: { version: $version }) { totalCount edges { node { ${VERSION_REF} isLive createdAt } } }
+  }
+}`;
+
+export const HISTORY = `query WaymarkHistory($flowName: String!, $name: String!, $first: Int) {
+  deploymentByName(flowName: $flowName, name: $name) {
+    ${DEPLOYMENT} paused
+    versions(first: $first) {
+      totalCount
+      edges { node { ${VERSION_REF} isLive createdAt createdBy ${SOURCE_INFO} ${CODE_PIN} } }
+    }
+    liveHistory(first: $first) { totalCount edges { node { ${CHANGE} } } }
+  }
+}`;
+
+export const ROLLBACK = `mutation WaymarkRollback($input: RollbackInput!) { rollback(input: $input) { ${CHANGE} } }`;
+export const PROMOTE = `mutation WaymarkPromote($input: PromoteInput!) { promote(input: $input) { ${CHANGE} } }`;
+
+export interface VersionRef {
+  id: string;
+  number: number;
+  version: string;
+}
+
+export interface CodePin {
+  commitSha: string | null;
+  repository: string | null;
+  imageDigest: string | null;
+  pinned: boolean;
+  warnings: string[];
+}
+
+export interface DeploymentSummary {
+  id: string;
+  flowName: string;
+  name: string;
+  versionCount: number;
+  liveVersion: VersionRef | null;
+}
+
+export interface VersionDetail extends VersionRef {
+  isLive: boolean;
+  createdAt: string;
+  createdBy: string;
+  sourceInfo: SourceInfo | null;
+  codePin: CodePin;
+}
+
+export interface LiveChange {
+  id: string;
+  sequence: number;
+  kind: "CREATE" | "ROLLBACK" | "PROMOTE";
+  actor: string;
+  reason: string | null;
+  at: string;
+  previousVersion: VersionRef | null;
+  liveVersion: VersionRef;
+}
+
+export interface CreateVersionPayload {
+  deployment: DeploymentSummary;
+  version: VersionDetail & { contentHash: string };
+  change: LiveChange;
+}
+
+export interface Connection<T> {
+  totalCount: number;
+  edges: Array<{ node: T }>;
+}
+
+export interface DeploymentHistory extends DeploymentSummary {
+  paused: boolean;
+  versions: Connection<VersionDetail>;
+  liveHistory: Connection<LiveChange>;
+}

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Command } from "commander";
+import { registerDeploy } from "./commands/deploy";
+import { registerHistory } from "./commands/history";
+import { registerMove } from "./commands/move-live";
+import { registerSourceInfo } from "./commands/source-info";
+import type { CliIo } from "./io";
+
+/** The `waymark` command tree. It never exits the process: errors reach `run`, which picks the exit code. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("waymark")
+    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote")
+    .version(packageVersion(), "-V, --version", "print the CLI's version")
+    // Program options only before the command, so `deploy --version 1.2` is deploy's own option.
+    .enablePositionalOptions()
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`waymark: ${text.replace(/^error: /, "")}`),
+    });
+  registerDeploy(program, io);
+  registerSourceInfo(program, io);
+  registerHistory(program, io);
+  registerMove(program, io, "rollback");
+  registerMove(program, io, "promote");
+  program.addHelpText(
+    "after",
+    "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +
+      "Exit codes: 0 ok, 1 unexpected or server unreachable, 2 usage, file or template error, 3 API error.",
+  );
+  return program;
+}
+
+/** From package.json, found upwards from here: the CLI runs both from dist/src/cli and from src/cli. */
+function packageVersion(): string {
+  for (let dir = __dirname, i = 0; i < 5; dir = dirname(dir), i++) {
+    const file = join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const { name, version } = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (name === "waymark" && version) return version;
+  }
+  return "unknown";
+}

@@ -5,7 +5,14 @@ import { defineConfig } from "vitest/config";
 // the schema and the executor share a single realm.
 const shared = {
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
-  resolve: { alias: { graphql: "graphql/index.js" } },
+  resolve: {
+    alias: [
+      { find: /^graphql$/, replacement: "graphql/index.js" },
+      // Its ESM build imports graphql/index.mjs, a second realm whose instanceof checks fail
+      // against the schema's types; its CommonJS build requires the one graphql/index.js.
+      { find: /^graphql-query-complexity$/, replacement: "graphql-query-complexity/cjs" },
+    ],
+  },
 };
 
 export default defineConfig({
@@ -24,6 +31,8 @@ export default defineConfig({
           setupFiles: ["reflect-metadata"],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
+          // The hostile-input suite checks heap use after a forced GC.
+          execArgv: ["--expose-gc"],
           hookTimeout: 120_000,
         },
       },

@@ -18,6 +18,7 @@ import { attachWebSocket } from "./http/websocket";
 import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
+import { queryLimitsPlugin } from "./limits/limits-plugin";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
@@ -43,6 +44,8 @@ export interface App {
   close(): Promise<void>;
 }
 
+const MAX_TOKENS = 20_000;
+
 const clientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
@@ -67,7 +70,10 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // A token cap bounds parse time and stack depth before any other limit can look at a query.
+    parseOptions: { maxTokens: MAX_TOKENS },
+    allowBatchedHttpRequests: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema)],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {
@@ -77,7 +83,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   });
   const http = createHttpServer({ "/graphql": graphql }, logger);
   const sockets = attachWebSocket(http.server, {
-    schema, formatError, maxPayloadBytes: config.maxBodyBytes,
+    schema, formatError, maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),

@@ -88,8 +88,9 @@ export function createErrorFormatter(logger: Logger) {
       return { ...base, message: validationMessage(error), extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
     const code = formatted.extensions?.code;
-    // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline.
-    if (typeof code === "string" && APOLLO_CODES.has(code) && raw instanceof GraphQLError && !formatted.path) {
+    // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline, or
+    // from the query limits, which raise GraphQLErrors with a code of the closed list.
+    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX) && raw instanceof GraphQLError && !formatted.path) {
       return { ...base, extensions: { code } };
     }
     if (isUnavailable(error)) {

@@ -28,6 +28,21 @@ const RETRY_STATUSES = new Set([502, 503, 504]);
 
 type Attempt<T> = { ok: true; data: T } | { ok: false; retry: boolean; error: Error };
 
+export interface RequestOptions {
+  /**
+   * False for a mutation whose repeat would act a second time (createApiKey, createWorkspace): it is
+   * retried only when the connection could not be made, never after the request may have been sent.
+   */
+  idempotent?: boolean;
+}
+
+/**
+ * Errno codes that mean no connection was made, so nothing was sent: refused (nobody listening yet,
+ * e.g. during a restart) or the host name did not resolve. Resets, timeouts, gateway statuses and
+ * UNAVAILABLE may all come after the server received the request, and perhaps acted on it.
+ */
+const UNSENT_ERRNOS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
 interface GraphQLBody {
   data?: unknown;
   errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }>;
@@ -46,6 +61,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
  * with backoff. That is safe because every request the CLI repeats is idempotent: queries, a
  * createVersion carrying its idempotency key, and rollback/promote carrying `expectedLiveVersionId`
  * (a repeat after a lost answer then fails with LIVE_VERSION_CONFLICT instead of moving twice).
+ * The rest pass `idempotent: false` and are retried only when the connection was refused.
  */
 export class ApiClient {
   readonly url: string;
@@ -57,11 +73,14 @@ export class ApiClient {
   }
 
   /** Runs one operation; resolves to its `data`, or throws ApiError, ConnectionError or BadResponseError. */
-  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  async request<T>(query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<T> {
+    const idempotent = options.idempotent ?? true;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt<T>(query, variables);
       if (outcome.ok) return outcome.data;
-      if (!outcome.retry || attempt >= this.policy.attempts) throw withAttempts(outcome.error, attempt);
+      // Not idempotent: only a request that certainly never reached the server may be sent again.
+      const retry = idempotent ? outcome.retry : outcome.error instanceof ConnectionError && outcome.error.unsent;
+      if (!retry || attempt >= this.policy.attempts) throw withAttempts(outcome.error, attempt);
       await (this.options.sleep ?? sleep)(backoffDelay(attempt, this.policy));
     }
   }
@@ -76,7 +95,8 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (error) {
-      return { ok: false, retry: true, error: new ConnectionError(this.url, networkReason(error)) };
+      const unsent = UNSENT_ERRNOS.has(networkErrno(error) ?? "");
+      return { ok: false, retry: true, error: new ConnectionError(this.url, networkReason(error), { unsent }) };
     }
     const body = await readJson(response);
     if (!body) {
@@ -145,14 +165,31 @@ const REASONS: Readonly<Record<string, string>> = {
  */
 export function networkReason(error: unknown): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timed out";
-  const seen = new Set<unknown>();
   let message = error instanceof Error ? error.message : String(error);
-  for (let current = error; current && typeof current === "object" && !seen.has(current); ) {
-    seen.add(current);
-    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown };
+  for (const current of causeChain(error)) {
+    const { code } = current as { code?: unknown };
     if (typeof code === "string") return REASONS[code] ?? code;
     if (current instanceof Error && current.message) message = current.message;
-    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return message;
+}
+
+/** The first errno code (ECONNREFUSED…) in a network error's cause chain; null when there is none. */
+export function networkErrno(error: unknown): string | null {
+  for (const current of causeChain(error)) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === "string") return code;
+  }
+  return null;
+}
+
+/** The error, its cause, its cause's cause…; an AggregateError (happy eyeballs) continues with its first error. */
+function* causeChain(error: unknown): Generator<object> {
+  const seen = new Set<unknown>();
+  for (let current = error; current && typeof current === "object" && !seen.has(current); ) {
+    seen.add(current);
+    yield current;
+    const { cause, errors } = current as { cause?: unknown; errors?: unknown };
+    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
 }

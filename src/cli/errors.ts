@@ -32,15 +32,21 @@ export class ApiError extends Error {
   }
 }
 
-/** The API could not be reached, or answered with something that is not GraphQL (exit code 1). */
+/**
+ * The API could not be reached, or answered with something that is not GraphQL (exit code 1).
+ * `unsent`: no connection was made, so the request certainly did not reach the server.
+ */
 export class ConnectionError extends Error {
   readonly exitCode = 1;
+  readonly unsent: boolean;
 
   constructor(
     readonly url: string,
     readonly reason: string,
+    options: { unsent?: boolean } = {},
   ) {
     super(`cannot reach ${url}: ${reason}`);
+    this.unsent = options.unsent ?? false;
     this.name = "ConnectionError";
   }
 }

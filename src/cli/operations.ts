@@ -41,6 +41,46 @@ export const HISTORY = `query WaymarkHistory($flowName: String!, $name: String!,
 export const ROLLBACK = `mutation WaymarkRollback($input: RollbackInput!) { rollback(input: $input) { ${CHANGE} } }`;
 export const PROMOTE = `mutation WaymarkPromote($input: PromoteInput!) { promote(input: $input) { ${CHANGE} } }`;
 
+const API_KEY = "id name prefix scopes createdAt createdBy revokedAt";
+
+/** Not idempotent: each call makes a new key. The secret (`key`) is in this answer only. */
+export const CREATE_API_KEY = `mutation WaymarkCreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { key apiKey { ${API_KEY} } }
+}`;
+
+export const API_KEYS = `query WaymarkApiKeys { apiKeys { ${API_KEY} } }`;
+
+/** Idempotent: revoking a revoked key answers it unchanged. */
+export const REVOKE_API_KEY = `mutation WaymarkRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { ${API_KEY} } }`;
+
+/** Not idempotent: a repeat fails with "already exists", and the first answer's key would be lost. */
+export const CREATE_WORKSPACE = `mutation WaymarkCreateWorkspace($name: String!) {
+  createWorkspace(name: $name) { name key apiKey { ${API_KEY} } }
+}`;
+
+export const KEY_SCOPES = ["read", "deploy", "release", "admin"] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
+/** A key as listed: never its secret. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: KeyScope[];
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey {
+  key: string;
+  apiKey: ApiKeyInfo;
+}
+
+export interface CreatedWorkspace extends CreatedApiKey {
+  name: string;
+}
+
 export interface VersionRef {
   id: string;
   number: number;

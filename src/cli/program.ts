@@ -3,14 +3,16 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { registerDeploy } from "./commands/deploy";
 import { registerHistory } from "./commands/history";
+import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
 import { registerSourceInfo } from "./commands/source-info";
+import { registerWorkspaces } from "./commands/workspaces";
 import type { CliIo } from "./io";
 
 /** The `waymark` command tree. It never exits the process: errors reach `run`, which picks the exit code. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command("waymark")
-    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote")
+    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote; manage API keys")
     .version(packageVersion(), "-V, --version", "print the CLI's version")
     // Program options only before the command, so `deploy --version 1.2` is deploy's own option.
     .enablePositionalOptions()
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIo): Command {
   registerHistory(program, io);
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
+  registerKeys(program, io);
+  registerWorkspaces(program, io);
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +

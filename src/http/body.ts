@@ -1,6 +1,10 @@
 import type { IncomingMessage } from "node:http";
 
 export class BodyTooLarge extends Error {}
+export class BodyNotUtf8 extends Error {}
+
+// Fatal: a body that is not UTF-8 is refused rather than stored with replacement characters.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads a request body, refusing it as soon as it passes `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -23,7 +27,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new BodyNotUtf8());
+      }
+    });
     req.on("error", reject);
   });
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
-import { BodyTooLarge, readBody } from "./body";
+import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
 
 export interface HandlerOptions {
   maxBodyBytes: number;
@@ -40,6 +40,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
       raw = await readBody(req, options.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`);
+      if (error instanceof BodyNotUtf8) return sendError(res, 400, "BAD_REQUEST", "The request body is not valid UTF-8");
       throw error;
     }
     const headers = new HeaderMap();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
-import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { queryLimitError } from "../limits/query-limits";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
@@ -8,6 +9,7 @@ import type { RequestContext } from "../context";
 export interface WebSocketOptions {
   schema: GraphQLSchema;
   maxPayloadBytes: number;
+  maxTokens: number;
   /** Authenticates a connection from its connection_init payload, once. */
   authenticate: (params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) => Promise<Authentication>;
   context: (auth: Authentication) => RequestContext;
@@ -48,6 +50,20 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         return true;
       },
       onClose: (ctx) => ctx.extra.release?.(),
+      // The same parse cap, validation and query limits as over HTTP.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
+        }
+        const invalid = validate(options.schema, document);
+        if (invalid.length > 0) return invalid;
+        const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
+        if (limit) return [limit];
+        return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => format(errors),

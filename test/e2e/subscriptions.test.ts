@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { codes, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { TEST_ADMIN_NAME } from "../support/server";
 import { CREATE_VERSION, PROMOTE, ROLLBACK, createVersion } from "../support/operations";
-import { subscribe, wsClient, wsUrl } from "../support/subscriptions";
+import { registered, subscribe, wsClient, wsUrl } from "../support/subscriptions";
 
 // SPEC §1 rule 7 and §2 Subscription: every committed change exactly once, in order; nothing else.
 describe.each(STORES)("liveVersionChanged on %s", (store) => {
@@ -15,6 +15,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const first = await createVersion(server, { flowName: "sub", name: "order" });
     const deploymentId = first.deployment.id;
     const sub = await subscribe(server.url, { deploymentId });
+    await registered(server, 1);
     const second = await createVersion(server, { deploymentId });
     const back = (await server.gql(ROLLBACK, { input: { deploymentId, reason: "oops" } })).data.rollback;
     const forward = (await server.gql(PROMOTE, { input: { deploymentId } })).data.promote;
@@ -38,6 +39,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const both = await subscribe(server.url, { deploymentId: x.deployment.id, flowName: "flow-y" });
     const all = await subscribe(server.url);
     const laterFlow = await subscribe(server.url, { flowName: "flow-not-yet" });
+    await registered(server, 5);
     await createVersion(server, { deploymentId: y.deployment.id });
     await createVersion(server, { deploymentId: x.deployment.id });
     const later = await createVersion(server, { flowName: "flow-not-yet", name: "z" });
@@ -56,6 +58,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const { deployment } = await createVersion(server, { flowName: "sub", name: "resume" });
     const deploymentId = deployment.id;
     const before = await subscribe(server.url, { deploymentId });
+    await registered(server, 1);
     const seen = (await createVersion(server, { deploymentId })).change.sequence;
     await before.waitFor(1);
     await before.close();
@@ -76,6 +79,7 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const { deployment, version } = await createVersion(server, { flowName: "sub", name: "failures" });
     const deploymentId = deployment.id;
     const sub = await subscribe(server.url, { deploymentId });
+    await registered(server, 1);
     expect(codes(await server.gql(ROLLBACK, { input: { deploymentId } }))).toEqual(["VERSION_NOT_FOUND"]);
     expect(codes(await server.gql(PROMOTE, { input: { deploymentId } }))).toEqual(["ALREADY_LIVE"]);
     expect(codes(await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:f", expectedLiveVersionId: "ver_1234567" } }))).toEqual(["LIVE_VERSION_CONFLICT"]);

@@ -65,3 +65,16 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
   await connected;
   return sub;
 }
+
+/**
+ * Waits until an in-process server has registered at least `count` live listeners: a
+ * subscription is acknowledged by the connection, not by the server, so a mutation sent right
+ * after subscribing could otherwise commit before the subscription starts listening.
+ */
+export async function registered(server: { app: { live: { hub: { listenerCount: number } } } }, count: number, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (server.app.live.hub.listenerCount < count) {
+    if (Date.now() > deadline) throw new Error(`only ${server.app.live.hub.listenerCount} of ${count} subscriptions registered after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

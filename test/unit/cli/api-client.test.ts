@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, backoffDelay, DEFAULT_RETRY, networkReason } from "../../../src/cli/api-client";
+import { ApiClient, backoffDelay, DEFAULT_RETRY, networkErrno, networkReason } from "../../../src/cli/api-client";
 import { ApiError, BadResponseError, ConnectionError } from "../../../src/cli/errors";
 import { data, fakeFetch, gqlError, networkError, type Reply } from "./fake-fetch";
 
@@ -87,6 +87,38 @@ describe("ApiClient retries", () => {
   });
 });
 
+describe("ApiClient with idempotent: false", () => {
+  const once = { idempotent: false };
+
+  it("retries only while the connection is refused or the host does not resolve: nothing was sent", async () => {
+    const { client, fetch, waits } = clientWith([{ fail: "ECONNREFUSED" }, { fail: "EAI_AGAIN" }, data({ ok: 1 })]);
+    expect(await client.request("mutation { ok }", {}, once)).toEqual({ ok: 1 });
+    expect(fetch.requests).toHaveLength(3);
+    expect(waits).toEqual([200, 400]);
+  });
+
+  it("gives up on a refused connection after the last attempt, like any request", async () => {
+    const { client, fetch } = clientWith([{ fail: "ECONNREFUSED" }]);
+    expect(await failure(client.request("mutation { ok }", {}, once))).toMatchObject({ unsent: true, message: `cannot reach ${URL}: connection refused` });
+    expect(fetch.requests).toHaveLength(DEFAULT_RETRY.attempts);
+  });
+
+  it.each<[string, Reply, string]>([
+    ["a reset", { fail: "ECONNRESET" }, "ConnectionError"],
+    ["a timeout", { fail: "ETIMEDOUT" }, "ConnectionError"],
+    ["a closed socket", { fail: "UND_ERR_SOCKET" }, "ConnectionError"],
+    ["a gateway status", { status: 503, text: "" }, "ConnectionError"],
+    ["UNAVAILABLE", gqlError("UNAVAILABLE"), "ApiError"],
+  ])("does not repeat the request after %s: it may have reached the server", async (_what, reply, name) => {
+    const { client, fetch, waits } = clientWith([reply, data({ ok: 1 })]);
+    const error = await failure(client.request("mutation { ok }", {}, once));
+    expect(error.name).toBe(name);
+    expect(error).not.toMatchObject({ unsent: true });
+    expect(fetch.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+});
+
 describe("ApiClient requests", () => {
   it("posts the query and variables as JSON, with the key as a Bearer token when set", async () => {
     const { client, fetch } = clientWith([data({ ok: 1 })], "wm_secret");
@@ -106,6 +138,13 @@ describe("ApiClient requests", () => {
 describe("backoffDelay and networkReason", () => {
   it("doubles from the initial delay up to the bound", () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, DEFAULT_RETRY))).toEqual([200, 400, 800, 1600, 3000, 3000]);
+  });
+
+  it("finds the errno in fetch's cause chain", () => {
+    expect(networkErrno(networkError("ECONNREFUSED"))).toBe("ECONNREFUSED");
+    expect(networkErrno(new TypeError("fetch failed", { cause: new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" })]) }))).toBe("ECONNREFUSED");
+    expect(networkErrno(new DOMException("The operation timed out.", "TimeoutError"))).toBeNull();
+    expect(networkErrno(new TypeError("fetch failed"))).toBeNull();
   });
 
   it("names the errno of fetch's cause chain", () => {

@@ -3,6 +3,7 @@ import { In } from "typeorm";
 import type { Database } from "./db/database";
 import { DeploymentEntity } from "./deployment/deployment.entity";
 import { VersionEntity } from "./version/version.entity";
+import { versionCacheOf } from "./version/version-cache";
 
 export interface Loaders {
   deployment: DataLoader<number, DeploymentEntity | null>;
@@ -23,14 +24,18 @@ export function createLoaders(db: Database, workspaceId: number): Loaders {
     deployment: new DataLoader(async (keys) =>
       byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys),
     ),
-    version: new DataLoader(async (keys) =>
-      byId(
-        await db.reader.getRepository(VersionEntity).createQueryBuilder("v")
+    version: new DataLoader(async (keys) => {
+      // Versions are immutable: only those this process has not read yet go to the store.
+      const known = versionCacheOf(db);
+      const missing = keys.filter((key) => known.get(key, workspaceId) === undefined);
+      if (missing.length > 0) {
+        const rows = await db.reader.getRepository(VersionEntity).createQueryBuilder("v")
           .innerJoin(DeploymentEntity, "d", "d.id = v.deploymentId AND d.workspaceId = :workspaceId", { workspaceId })
-          .where("v.id IN (:...keys)", { keys: [...keys] })
-          .getMany(),
-        keys,
-      ),
-    ),
+          .where("v.id IN (:...keys)", { keys: missing })
+          .getMany();
+        for (const row of rows) known.set(row, workspaceId);
+      }
+      return keys.map((key) => known.get(key, workspaceId) ?? null);
+    }),
   };
 }

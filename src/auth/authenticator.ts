@@ -1,4 +1,4 @@
-import { WaymarkError } from "../errors";
+import { ErrorCode, WaymarkError, isUnavailable } from "../errors";
 import type { AuthService } from "./auth.service";
 import type { FailedAuthLimiter } from "./failed-auth-limiter";
 import { bearerKey } from "./keys";
@@ -29,6 +29,9 @@ export class Authenticator {
       await this.limiter.check(address);
       return { principal: await this.service.authenticate(bearerKey(authorization)), failure: null };
     } catch (error) {
+      if (isUnavailable(error)) {
+        return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.") };
+      }
       if (!(error instanceof WaymarkError)) throw error;
       if (error.code === "UNAUTHENTICATED") await this.limiter.failed(address);
       return { principal: null, failure: error };

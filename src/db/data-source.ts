@@ -35,8 +35,12 @@ export async function mysqlOptions(url: string, poolSize: number): Promise<DataS
     charset: "utf8mb4",
     timezone: "Z",
     poolSize,
-    // Fail fast while the database is down instead of queueing requests behind a dead pool.
+    // Fail fast while the database is down instead of queueing requests behind a dead pool;
+    // a query on a connection whose server stopped answering (a frozen host, a partition)
+    // gives up too, as UNAVAILABLE, instead of waiting for TCP keepalive (hours).
     connectTimeout: 5000,
+    maxQueryExecutionTime: 10_000,
+    enableQueryTimeout: true,
     extra: { enableKeepAlive: true, queueLimit: 1000, maxIdle: poolSize },
   };
 }

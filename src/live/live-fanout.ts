@@ -9,6 +9,11 @@ import { liveLogOf } from "./live-log-reader";
 const CHANNEL = "waymark:live-changes";
 /** While Redis is unreachable, other instances' changes are read from the log this often. */
 const POLL_MS = 1_000;
+/**
+ * While it looks healthy too, but rarely: a change whose publish was lost (the publishing
+ * connection alone was down, a blip) would otherwise wait for the next change to reveal the gap.
+ */
+const SAFETY_POLL_MS = 5_000;
 
 /**
  * This instance's live-change fan-out: committed changes go to local subscribers directly and,
@@ -18,6 +23,7 @@ const POLL_MS = 1_000;
 export class LiveFanout implements LiveEvents {
   readonly hub: LiveHub;
   private poller: NodeJS.Timeout | null = null;
+  private pollEvery = 0;
 
   constructor(db: Database, private readonly bus: RedisBus | null, logger: Logger) {
     this.hub = new LiveHub(liveLogOf(db), (error) => logger.warn({ err: error }, "could not read the live log"));
@@ -28,11 +34,11 @@ export class LiveFanout implements LiveEvents {
       else logger.warn({ channel: CHANNEL }, "ignored a malformed live event from redis");
     });
     bus.onReady(() => {
-      this.setPolling(false);
+      this.setPolling(SAFETY_POLL_MS);
       void this.hub.catchUp();
     });
-    bus.onDown(() => this.setPolling(true));
-    this.setPolling(true);
+    bus.onDown(() => this.setPolling(POLL_MS));
+    this.setPolling(POLL_MS);
   }
 
   publish(event: LiveEvent): void {
@@ -41,14 +47,17 @@ export class LiveFanout implements LiveEvents {
   }
 
   stop(): void {
-    this.setPolling(false);
+    this.setPolling(0);
   }
 
-  private setPolling(on: boolean): void {
-    if (!on && this.poller) clearInterval(this.poller);
-    if (!on) this.poller = null;
-    else if (!this.poller) {
-      this.poller = setInterval(() => void this.hub.catchUp(), POLL_MS);
+  /** Reads the log every `ms` for the workspaces this instance serves; 0 stops. */
+  private setPolling(ms: number): void {
+    if (ms === this.pollEvery) return;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    this.pollEvery = ms;
+    if (ms > 0) {
+      this.poller = setInterval(() => void this.hub.catchUp(), ms);
       this.poller.unref();
     }
   }

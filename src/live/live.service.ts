@@ -44,11 +44,12 @@ export class LiveService {
       const target = await this.targetOf(tx, deployment, live, direction, input);
       checkDirection(direction, target, live);
       const at = this.now();
+      await tx.getRepository(DeploymentEntity).update({ id: deployment.id }, { liveVersionId: target.id, updatedAt: at });
+      // Last: from here until commit the workspace counter is locked for every other writer.
       const appended = await appendChange(tx, {
         workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
         previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
       });
-      await tx.getRepository(DeploymentEntity).update({ id: deployment.id }, { liveVersionId: target.id, updatedAt: at });
       return { change: appended, flowName: deployment.flowName };
     });
     this.events.publish(liveEventOf(change, flowName));

@@ -40,19 +40,21 @@ export class VersionService {
     }
     const request = createRequestOf(input);
     const outcome = await this.db.write(async (tx) => {
+      const at = this.now();
+      const deployment = await this.targetDeployment(tx, scope, request, at);
+      // Checked again under the deployment's lock: a twin of this request that committed while
+      // this one waited must be answered with its outcome, not refused by expectedLiveVersionId.
       if (key && hash) {
         const earlier = await earlierOutcome(tx, scope.workspaceId, key, hash);
         if (earlier) return { ...(await this.replay(tx, earlier)), replayed: true };
       }
-      return { ...(await this.createIn(tx, scope, request, hash)), replayed: false };
+      return { ...(await this.createIn(tx, scope, request, hash, deployment, at)), replayed: false };
     });
     if (!outcome.replayed) this.events.publish(liveEventOf(outcome.change, outcome.deployment.flowName));
     return outcome;
   }
 
-  private async createIn(tx: EntityManager, scope: Scope, request: CreateRequest, hash: string | null): Promise<CreateOutcome> {
-    const at = this.now();
-    const deployment = await this.targetDeployment(tx, scope, request, at);
+  private async createIn(tx: EntityManager, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<CreateOutcome> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const number = deployment.lastNumber + 1;
     const version = tx.getRepository(VersionEntity).create({
@@ -66,15 +68,17 @@ export class VersionService {
       createdBy: scope.actor,
     });
     await tx.getRepository(VersionEntity).insert(version);
-    const change = await appendChange(tx, {
-      workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE",
-      previousVersionId: deployment.liveVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at,
-    });
+    const previousVersionId = deployment.liveVersionId;
     Object.assign(deployment, request.settings, { lastNumber: number, liveVersionId: version.id, updatedAt: at });
     await tx.getRepository(DeploymentEntity).update(
       { id: deployment.id },
       { ...request.settings, lastNumber: number, liveVersionId: version.id, updatedAt: at },
     );
+    // Last: from here until commit the workspace counter is locked for every other writer.
+    const change = await appendChange(tx, {
+      workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE",
+      previousVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at,
+    });
     if (request.idempotencyKey && hash) await this.remember(tx, scope, request.idempotencyKey, hash, version, change, at);
     return { deployment, version, change };
   }

@@ -121,7 +121,7 @@ describe.each(STORES)("createVersion input on %s", (store) => {
       const message = (field: string) => `${field} is nested deeper than ${MAX_JSON_DEPTH}`;
       await refuse({ labels: nested(MAX_JSON_DEPTH + 1) }, message("labels"));
       await refuse({ parameters: { outer: nested(MAX_JSON_DEPTH) } }, message("parameters"));
-      await refuse({ jobVariables: nested(40) }, message("jobVariables"));
+      await refuse({ jobVariables: nested(30) }, message("jobVariables"));
       await refuse({ pullSteps: [nested(MAX_JSON_DEPTH)] }, message("pullSteps"));
       await refuse({ settings: { schedules: [nested(MAX_JSON_DEPTH)] } }, message("settings.schedules"));
     });

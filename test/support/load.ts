@@ -1,3 +1,5 @@
+import { adminHeaders } from "./server";
+
 /**
  * Load for the reliability suites: requests that always end (a timeout is a hang detector, not a
  * timing), outcomes classified the way a client sees them, and client loops bounded both in
@@ -36,6 +38,7 @@ export const elapsed = (outcome: Outcome) => outcome.endedAt - outcome.startedAt
 
 export interface SendOptions {
   timeoutMs?: number;
+  /** Sent as they are; the test admin key unless they name an authorization. */
   headers?: Record<string, string>;
 }
 
@@ -55,6 +58,7 @@ const isTimeout = (error: unknown) => (error as { name?: string })?.name === "Ti
 /** POSTs a GraphQL request and classifies how it ended; never throws, never waits past `timeoutMs`. */
 export async function send<T = any>(url: string, query: string, variables?: Record<string, unknown>, options: SendOptions = {}): Promise<Outcome<T>> {
   const startedAt = Date.now();
+  const headers = { ...adminHeaders, ...options.headers };
   const end = (fields: Omit<Outcome<T>, "startedAt" | "endedAt" | "codes"> & { codes?: string[] }): Outcome<T> =>
     ({ codes: [], ...fields, startedAt, endedAt: Date.now() });
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
@@ -62,7 +66,7 @@ export async function send<T = any>(url: string, query: string, variables?: Reco
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...options.headers },
+      headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query, variables }),
       signal,
     });

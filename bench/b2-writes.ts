@@ -1,0 +1,129 @@
+/**
+ * B2: createVersion, and rollback/promote (alternating), through the server against raw mysql2
+ * doing the same transaction on the same schema, in the same run: lock the deployment row FOR
+ * UPDATE, insert the version or read the target, bump the workspace counter, append the log,
+ * move the pointer. `workers` clients, each on its own deployment of one workspace.
+ */
+import { createPool, type Pool, type PoolConnection, type RowDataPacket, type ResultSetHeader } from "mysql2/promise";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer } from "./lib/infra";
+import { summariseProfile } from "./lib/profile";
+import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
+import { CREATE, versionInput } from "./lib/seed";
+
+const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { sequence } }`;
+const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { sequence } }`;
+const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
+
+async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: JSON.stringify({ query, variables }) });
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 300));
+}
+
+async function inTransaction(pool: Pool, work: (c: PoolConnection) => Promise<void>): Promise<void> {
+  const c = await pool.getConnection();
+  try {
+    await c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    await c.query("START TRANSACTION");
+    await work(c);
+    await c.query("COMMIT");
+  } catch (error) {
+    await c.query("ROLLBACK");
+    throw error;
+  } finally {
+    c.release();
+  }
+}
+
+type Row = RowDataPacket & Record<string, any>;
+const first = async (c: PoolConnection, sql: string, params: any[]) => ((await c.execute<Row[]>(sql, params))[0][0])!;
+
+async function appendAndMove(c: PoolConnection, d: Row, kind: string, previous: number, live: number, at: number, lastNumber: number) {
+  await c.execute("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ?", [d.workspace_id]);
+  const { last_sequence } = await first(c, "SELECT id, last_sequence FROM workspace WHERE id = ?", [d.workspace_id]);
+  await c.execute(
+    "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [d.workspace_id, last_sequence, kind, d.id, previous, live, "anonymous", null, at],
+  );
+  await c.execute("UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ? WHERE id = ?", [lastNumber, live, at, d.id]);
+}
+
+const lock = (c: PoolConnection, workspace: number, id: number) => first(c, "SELECT * FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE", [workspace, id]);
+
+/** The raw createVersion: the columns the server writes, with a precomputed content hash. */
+function rawCreate(pool: Pool, workspace: number, template: Row) {
+  return (id: number) => inTransaction(pool, async (c) => {
+    const d = await lock(c, workspace, id);
+    const number = d.last_number + 1;
+    const at = Date.now();
+    const cols = Object.keys(template).filter((k) => k !== "id");
+    const values = cols.map((k) => (k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k]));
+    const [inserted] = await c.execute<ResultSetHeader>(`INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, values as any[]);
+    await appendAndMove(c, d, "CREATE", d.live_version_id, inserted.insertId, at, number);
+  });
+}
+
+function rawMove(pool: Pool, workspace: number) {
+  return (id: number, kind: "ROLLBACK" | "PROMOTE") => inTransaction(pool, async (c) => {
+    const d = await lock(c, workspace, id);
+    const live = await first(c, "SELECT * FROM deployment_version WHERE id = ?", [d.live_version_id]);
+    const target = kind === "ROLLBACK"
+      ? await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number < ? ORDER BY number DESC LIMIT 1", [id, live.number])
+      : await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number = ?", [id, d.last_number]);
+    await appendAndMove(c, d, kind, live.id, target.id, Date.now(), d.last_number);
+  });
+}
+
+async function main() {
+  const seconds = arg("seconds", 8);
+  const workers = arg("workers", 10);
+  console.log(`B2 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each), mysql2 pool of 10\n`);
+  const mariadb = await startMariaDb();
+  const dbUrl = await freshDatabase(mariadb.url, "bench_b2");
+  let server = await startServer({ DATABASE_URL: dbUrl });
+  const pool = createPool({ uri: dbUrl, connectionLimit: 10 });
+  try {
+    const ids: string[] = [];
+    for (let w = 0; w < workers; w++) {
+      await gql(server.url, CREATE, { input: versionInput({ flowName: "b2", name: `d${w}` }) }, authHeader());
+      const created = await gql(server.url, CREATE, { input: versionInput({ flowName: "b2", name: `d${w}` }) }, authHeader());
+      ids.push(created.createVersion.deployment.id);
+    }
+    const keys = ids.map((id) => Number(id.slice(4)));
+    const [[meta]] = await pool.query<Row[]>("SELECT workspace_id FROM deployment WHERE id = ?", [keys[0]]);
+    const [[template]] = await pool.query<Row[]>("SELECT * FROM deployment_version WHERE deployment_id = ? LIMIT 1", [keys[0]]);
+    const create = rawCreate(pool, meta!.workspace_id, template!);
+    const move = rawMove(pool, meta!.workspace_id);
+    const input = (w: number) => ({ ...versionInput(), deploymentId: ids[w] });
+    const opts = [workers, seconds, 200_000] as const;
+    const results: LoadResult[] = [];
+    results.push(await closedLoop("raw mysql2 create", ...opts, (w) => create(keys[w]!)));
+    results.push(await closedLoop("server createVersion", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) })));
+    results.push(await closedLoop("raw mysql2 rollback/promote", ...opts, (w, i) => move(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
+    results.push(await closedLoop("server rollback/promote", ...opts, (w, i) => post(server.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })));
+    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
+    const [rc, sc, rm, sm] = results as [LoadResult, LoadResult, LoadResult, LoadResult];
+    console.log(`B2 createVersion: ${(sc.rps / rc.rps).toFixed(3)}× raw (target ≥ 0.7); rollback/promote: ${(sm.rps / rm.rps).toFixed(3)}× raw`);
+    if (process.argv.includes("--profile")) {
+      await server.stop();
+      const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));
+      server = await startServer({ DATABASE_URL: dbUrl }, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+      console.log(row(await closedLoop("server createVersion (profiled)", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) }))));
+      await server.stop();
+      console.log(`\n${summariseProfile(dir)}`);
+    }
+  } finally {
+    await pool.end();
+    await server.stop();
+    await mariadb.stop();
+  }
+}
+
+if (require.main === module) main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { createConnection } from "mysql2/promise";
+import { freePort } from "../../test/support/processes";
+
+export { startMariaDb, startRedis } from "../../test/support/processes";
+
+/** The repository root, whether this runs from bench/ sources or from dist/bench/. */
+export const ROOT = resolve(__dirname, __dirname.includes("/dist/") ? "../../.." : "../..");
+
+/** What the figures were measured on. */
+export function machine(): string {
+  let mariadb = "unknown";
+  try {
+    mariadb = execFileSync("mariadbd", ["--version"], { encoding: "utf8" }).trim().replace(/^.*Ver\s+/, "");
+  } catch {
+    /* not installed */
+  }
+  return `nproc ${cpus().length} (${cpus()[0]?.model ?? "?"}), node ${process.version}, MariaDB ${mariadb}`;
+}
+
+/** A fresh database on the bench's MariaDB; the server migrates it on start. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const connection = await createConnection({ uri: adminUrl });
+  await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  await connection.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Resident set size of the server process, in bytes (from /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the built server (dist/src/main.js) as its own process, as `npm start` does. `nodeArgs`
+ * carries profiler flags such as --cpu-prof.
+ */
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, "dist/src/main.js")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", WAYMARK_AUTH: "off", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  child.stderr!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`server did not start in time:\n${output}`);
+    try {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeader(env) }, body: '{"query":"{ __typename }"}' });
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The Authorization header for a server started with WAYMARK_BOOTSTRAP_KEY, if any. */
+export function authHeader(env: Record<string, string | undefined> = {}): Record<string, string> {
+  const key = env.WAYMARK_BOOTSTRAP_KEY ?? process.env.WAYMARK_BENCH_KEY;
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T; errors?: unknown };
+  if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data as T;
+}

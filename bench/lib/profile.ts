@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a frame's code lives: a package under node_modules, our src/, or node itself. */
+function owner(url: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.includes("/dist/src/")) return "waymark src";
+  if (url.startsWith("node:")) return "node internals";
+  return url ? url : "(native / gc / idle)";
+}
+
+/** Self time by frame and by owner, from the newest .cpuprofile in `dir`; markdown tables. */
+export function summariseProfile(dir: string, top = 20): string {
+  const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().at(-1);
+  if (!file) return "(no profile written)";
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let total = 0;
+  const frames = new Map<string, number>();
+  const owners = new Map<string, number>();
+  for (const [id, us] of self) {
+    const frame = byId.get(id)!.callFrame;
+    total += us;
+    if (frame.functionName === "(idle)") continue;
+    const name = `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${frame.lineNumber + 1}`;
+    frames.set(name, (frames.get(name) ?? 0) + us);
+    const o = frame.functionName.startsWith("(") ? frame.functionName : owner(frame.url);
+    owners.set(o, (owners.get(o) ?? 0) + us);
+  }
+  const pct = (us: number) => ((100 * us) / total).toFixed(1);
+  const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `| ${pct(us)} % | \`${k}\` |`).join("\n");
+  return `Profile ${file}, ${(total / 1e6).toFixed(1)} s sampled.\n\nSelf time by owner:\n\n| self | owner |\n|---|---|\n${rows(owners)}\n\nTop frames by self time:\n\n| self | frame |\n|---|---|\n${rows(frames)}\n`;
+}

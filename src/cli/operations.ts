@@ -1,4 +1,5 @@
 import type { SourceInfo } from "./source-info";
+import type { CodePin } from "../version/code-pin";
 
 /** The GraphQL operations the CLI sends (names as in schema.graphql) and the shapes it reads back. */
 
@@ -87,13 +88,8 @@ export interface VersionRef {
   version: string;
 }
 
-export interface CodePin {
-  commitSha: string | null;
-  repository: string | null;
-  imageDigest: string | null;
-  pinned: boolean;
-  warnings: string[];
-}
+/** The API's CodePin is the shape the shared code-pin module computes. */
+export type { CodePin } from "../version/code-pin";
 
 export interface DeploymentSummary {
   id: string;

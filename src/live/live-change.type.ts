@@ -37,33 +37,18 @@ export class LiveVersionChange {
   at!: Date;
 }
 
-export function toLiveChange(row: LiveChangeEntity): LiveVersionChange {
+/** The view of a change, from its row or from the plain event that carried it (live-event.ts). */
+export function toLiveChange(row: LiveChangeEntity | LiveEvent): LiveVersionChange {
   const view = new LiveVersionChange();
   view.deploymentKey = row.deploymentId;
   view.previousVersionKey = row.previousVersionId;
   view.liveVersionKey = row.liveVersionId;
   view.workspaceKey = row.workspaceId;
-  view.id = encodeId("change", row.id);
+  view.id = encodeId("change", "changeId" in row ? row.changeId : row.id);
   view.sequence = row.sequence;
   view.kind = row.kind as LiveChangeKind;
   view.actor = row.actor;
   view.reason = row.reason;
-  view.at = row.at;
-  return view;
-}
-
-/** The view of a change that reached a subscriber as a plain event. */
-export function toLiveChangeFromEvent(event: LiveEvent): LiveVersionChange {
-  const view = new LiveVersionChange();
-  view.deploymentKey = event.deploymentId;
-  view.previousVersionKey = event.previousVersionId;
-  view.liveVersionKey = event.liveVersionId;
-  view.workspaceKey = event.workspaceId;
-  view.id = encodeId("change", event.changeId);
-  view.sequence = event.sequence;
-  view.kind = event.kind as LiveChangeKind;
-  view.actor = event.actor;
-  view.reason = event.reason;
-  view.at = new Date(event.at);
+  view.at = new Date(row.at);
   return view;
 }

@@ -3,7 +3,7 @@ import type { RequestContext } from "../context";
 import { requireScopes } from "../auth/require-scopes";
 import { KeyScope } from "../auth/scopes";
 import type { LiveEvent } from "./live-event";
-import { LiveVersionChange, toLiveChangeFromEvent } from "./live-change.type";
+import { LiveVersionChange, toLiveChange } from "./live-change.type";
 import type { LiveFilter } from "./live-subscriptions";
 
 @Resolver(() => LiveVersionChange)
@@ -29,6 +29,6 @@ export class LiveSubscriptionResolver {
     // caches, so a deployment's live version is never served from an earlier event.
     ctx.loaders.deployment.clearAll();
     ctx.loaders.version.clearAll();
-    return toLiveChangeFromEvent(event);
+    return toLiveChange(event);
   }
 }

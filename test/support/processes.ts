@@ -40,6 +40,15 @@ export async function waitFor(what: string, probe: () => Promise<unknown>, timeo
   }
 }
 
+/** SIGTERM to a child this test support started, then waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  });
+}
+
 export interface MariaDb {
   url: string;
   port: number;
@@ -73,13 +82,7 @@ export async function startMariaDb(): Promise<MariaDb> {
       await ready();
     },
     async stop() {
-      const child = db.process;
-      if (child.exitCode === null && child.signalCode === null) {
-        await new Promise((resolve) => {
-          child.once("exit", resolve);
-          child.kill("SIGTERM");
-        });
-      }
+      await stopChild(db.process);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -113,15 +116,7 @@ export async function startRedis(): Promise<RedisServer> {
       redis.process = launch();
       await ready();
     },
-    async stop() {
-      const child = redis.process;
-      if (child.exitCode === null && child.signalCode === null) {
-        await new Promise((resolve) => {
-          child.once("exit", resolve);
-          child.kill("SIGTERM");
-        });
-      }
-    },
+    stop: () => stopChild(redis.process),
   };
   await ready();
   return redis;

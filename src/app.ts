@@ -25,6 +25,12 @@ import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
 import { createServices } from "./services";
+import { poolUseOf } from "./ops/db-pool";
+import { ServerMetrics } from "./ops/metrics";
+import { opsRoutes } from "./ops/ops-routes";
+import { createReadiness } from "./ops/readiness";
+import { RequestLog } from "./ops/request-log";
+import { loadPlayground, withPlayground } from "./playground/playground";
 
 export interface AppDeps {
   config: Config;
@@ -58,10 +64,12 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   if (config.authOff) logger.warn("WAYMARK_AUTH=off: every request acts as an admin of the operator workspace. For local exploration only.");
   const bus = config.redisUrl ? new RedisBus(config.redisUrl, logger) : null;
   const live = new LiveFanout(db, bus, logger);
+  const metrics = new ServerMetrics(config.metrics);
+  const requestLog = new RequestLog(logger, metrics);
   const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger);
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const schema = await buildWaymarkSchema(createServices(db, live, now, auth, revocations));
+  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
@@ -78,21 +86,29 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema), requestLog.plugin()],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    context: async (requestId, req) => contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId),
+    context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
   });
-  const http = createHttpServer({ "/graphql": graphql }, logger);
+  let draining = false;
+  const playground = loadPlayground();
+  const readiness = createReadiness({ db, bus, timeoutMs: config.readinessTimeoutMs, draining: () => draining });
+  const http = createHttpServer({
+    "/graphql": withPlayground(requestLog.route(graphql), playground.page),
+    ...playground.assets,
+    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, logger }),
+  }, logger);
   const sockets = attachWebSocket(http.server, {
-    schema, formatError, maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
+    schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),
   });
+  metrics.watch({ subscriptions: () => live.hub.listenerCount, webSockets: () => sockets.connections, pool: () => poolUseOf(db) });
 
   return {
     server: http.server,
@@ -109,6 +125,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
         });
       }),
     async close() {
+      draining = true;
       await sockets.close();
       await http.close();
       await apollo.stop();

@@ -19,6 +19,12 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** WAYMARK_METRICS: serve Prometheus metrics at /metrics. */
+  metrics: boolean;
+  /** WAYMARK_READINESS_TIMEOUT_MS: /readyz answers 503 when a store takes longer than this. */
+  readinessTimeoutMs: number;
+  /** WAYMARK_SHUTDOWN_TIMEOUT_MS: on SIGTERM, the process exits after this even if clients have not drained. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +46,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw !== "on" && raw !== "off") throw new ConfigError(name, `expected "on" or "off", got "${raw}"`);
+  return raw === "on";
 }
 
 function parseDatabase(raw: string | undefined, cwd: string): DatabaseConfig {
@@ -110,5 +123,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     corsOrigins: parseUrlList(env, "WAYMARK_CORS_ORIGINS"),
     logLevel,
     maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+    metrics: onOff(env, "WAYMARK_METRICS", true),
+    readinessTimeoutMs: integer(env, "WAYMARK_READINESS_TIMEOUT_MS", 2_000, 50, 60_000),
+    shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
   };
 }

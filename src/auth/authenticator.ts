@@ -33,7 +33,9 @@ export class Authenticator {
         return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.") };
       }
       if (!(error instanceof WaymarkError)) throw error;
-      if (error.code === "UNAUTHENTICATED") await this.limiter.failed(address);
+      // Only a presented credential is a guess; a request with none (a dashboard before its key
+      // is pasted) must not lock out everyone behind the same address.
+      if (error.code === "UNAUTHENTICATED" && authorization != null && authorization !== "") await this.limiter.failed(address);
       return { principal: null, failure: error };
     }
   }

@@ -14,7 +14,8 @@ export const QUERY_LIMITS = {
   maxVariablesDepth: 40,
 } as const;
 
-const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } });
+// A client error: without the status Apollo would answer an error raised before execution with 500.
+const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } } });
 
 /** A page of N items costs N times its selection (plus one for the connection). */
 const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
@@ -31,6 +32,9 @@ function depthAndAliases(selection: SelectionSetNode | undefined, fragments: Map
     let inner = { depth: 0, aliases: 0 };
     if (node.kind === Kind.FIELD) {
       if (node.alias) aliases++;
+      // Introspection (every GraphQL client's schema query nests ofType well past 12) is not data:
+      // it is bounded by the token cap and costs no database work, so it does not count.
+      if (node.name.value === "__schema" || node.name.value === "__type") continue;
       inner = depthAndAliases(node.selectionSet, fragments, seen);
       inner.depth += node.selectionSet ? 1 : 0;
     } else if (node.kind === Kind.INLINE_FRAGMENT) {

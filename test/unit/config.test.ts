@@ -26,6 +26,9 @@ describe("parseConfig", () => {
       corsOrigins: [],
       logLevel: "info",
       maxBodyBytes: 1_048_576,
+      metrics: true,
+      readinessTimeoutMs: 2_000,
+      shutdownTimeoutMs: 25_000,
     });
   });
 
@@ -57,6 +60,7 @@ describe("parseConfig", () => {
         PORT: "8080", HOST: "0.0.0.0", DATABASE_URL: "mysql://waymark:pw@db.internal:3306/waymark", REDIS_URL: "redis://cache:6379",
         WAYMARK_AUTH: "on", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
         WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
+        WAYMARK_METRICS: "off", WAYMARK_READINESS_TIMEOUT_MS: "500", WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
       },
       "/srv/waymark",
     );
@@ -71,6 +75,9 @@ describe("parseConfig", () => {
       corsOrigins: ["https://app.example.com", "http://localhost:5173"],
       logLevel: "debug",
       maxBodyBytes: 2048,
+      metrics: false,
+      readinessTimeoutMs: 500,
+      shutdownTimeoutMs: 10_000,
     });
   });
 

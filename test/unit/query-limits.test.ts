@@ -26,6 +26,11 @@ describe("query limits", () => {
     expect(await check(aliases)).toMatch(/31 aliases/);
   });
 
+  it("let every client's standard introspection query through", async () => {
+    const { getIntrospectionQuery } = await import("graphql");
+    expect(await check(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }))).toBeNull();
+  });
+
   it("refuse variables nested deeper than the limit", async () => {
     let v: unknown = 1;
     for (let i = 0; i <= QUERY_LIMITS.maxVariablesDepth; i++) v = [v];

@@ -32,8 +32,7 @@ type Extra = {
   release?: () => void;
 };
 
-/** A dead peer (no pong within one interval) is dropped, so its subscriptions are released. */
-const PING_INTERVAL_MS = 15_000;
+const KEEP_ALIVE_MS = 12_000;
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
@@ -69,29 +68,23 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wss,
+    // graphql-ws pings every connection this often and drops one that has not answered the
+    // previous ping, so a dead peer's subscriptions are released.
+    KEEP_ALIVE_MS,
   );
-  const alive = new WeakSet<WebSocket>();
   wss.on("connection", (socket) => {
-    alive.add(socket);
-    socket.on("pong", () => alive.add(socket));
+    // A client breaking the protocol (an oversized frame, invalid UTF-8, a bad opcode…) is
+    // expected, and ws already closes its socket with the right code (1009, 1007, 1002…).
+    // graphql-ws would print a stack on stderr for each one, so a client could flood the log.
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+      event === "error" && String((args[0] as { code?: unknown } | undefined)?.code).startsWith("WS_ERR_") ? false : emit(event, ...args)) as typeof socket.emit;
   });
-  const pinger = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (!alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.delete(socket);
-      socket.ping();
-    }
-  }, PING_INTERVAL_MS);
-  pinger.unref();
   return {
     get connections() {
       return wss.clients.size;
     },
     async close() {
-      clearInterval(pinger);
       await endpoint.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

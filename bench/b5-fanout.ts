@@ -4,10 +4,16 @@
  * all deliveries; p99 of the last delivery per mutation), without Redis (one instance) and with
  * Redis (mutations sent to instance A, subscribers on instance B); then server RSS with 10,000
  * idle subscriptions (one WebSocket each). Clients are minimal graphql-transport-ws sockets in
- * this process, so their own receive work is inside the figures.
+ * this process, so their own receive work is inside the figures. `--profile` runs the
+ * 1,000-subscriber fan-out once more on a single instance under --cpu-prof (`--only-profile`
+ * skips everything else) and prints the top frames.
  */
 import WebSocket from "ws";
 import { authHeader, freshDatabase, gql, machine, startMariaDb, startRedis, startServer, type ServerProcess } from "./lib/infra";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { summariseProfile } from "./lib/profile";
 import { CREATE, versionInput } from "./lib/seed";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -73,9 +79,9 @@ async function measure(writer: string, deploymentId: string, subs: Subscriber[],
   return { p50: q(all, 0.5), p99: q(all, 0.99), lastP50: q(lasts, 0.5), lastP99: q(lasts, 0.99), missing };
 }
 
-async function fanout(label: string, writer: ServerProcess, reader: ServerProcess, deploymentId: string) {
+async function fanout(label: string, writer: ServerProcess, reader: ServerProcess, deploymentId: string, counts = [1, 100, 1_000]) {
   console.log(`\n${label}\n\n| subscribers | mutations | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms | missing |\n|---|---|---|---|---|---|---|`);
-  for (const count of [1, 100, 1_000]) {
+  for (const count of counts) {
     const subs = await openMany(reader.url, deploymentId, count);
     await pause(300);
     await measure(writer.url, deploymentId, subs, 2);
@@ -85,6 +91,18 @@ async function fanout(label: string, writer: ServerProcess, reader: ServerProces
     for (const s of subs) s.socket.terminate();
     await pause(500);
   }
+}
+
+/** The 1,000-subscriber fan-out on one instance under --cpu-prof; prints the top frames. */
+async function profiled(dbUrl: string, deploymentId: string) {
+  const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));
+  const server = await startServer({ DATABASE_URL: dbUrl }, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  try {
+    await fanout("Profiled: one instance under --cpu-prof", server, server, deploymentId, [1_000]);
+  } finally {
+    await server.stop();
+  }
+  console.log(`\n${summariseProfile(dir)}`);
 }
 
 async function main() {
@@ -99,6 +117,8 @@ async function main() {
   try {
     let deploymentId = "";
     for (let n = 0; n < 2; n++) deploymentId = (await gql(solo.url, CREATE, { input: versionInput({ flowName: "b5", name: "live" }) }, authHeader())).createVersion.deployment.id;
+    if (process.argv.includes("--profile") || process.argv.includes("--only-profile")) await profiled(dbUrl, deploymentId);
+    if (process.argv.includes("--only-profile")) return;
     await fanout("Without Redis: one instance, mutations and subscribers on it", solo, solo, deploymentId);
     await fanout("With Redis: mutations to instance A, subscribers on instance B", a, b, deploymentId);
     // Idle memory on a fresh process, so the heap grown by the runs above does not count.

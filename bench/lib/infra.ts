@@ -49,7 +49,8 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, "dist/src/main.js")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", WAYMARK_AUTH: "off", ...env },
+    // As `npm start` runs it: NODE_ENV=production turns off graphql-js development checks.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", WAYMARK_AUTH: "off", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

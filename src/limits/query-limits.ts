@@ -56,11 +56,17 @@ function jsonDepth(value: unknown, limit: number): number {
   return deepest + 1;
 }
 
+/** The variables' nesting error, or null; bounded, so it is safe on any input (check it first). */
+export function variablesDepthError(variables: Record<string, unknown> | undefined): GraphQLError | null {
+  return jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth + 1) > QUERY_LIMITS.maxVariablesDepth
+    ? tooComplex(`Variables are nested deeper than ${QUERY_LIMITS.maxVariablesDepth} levels`)
+    : null;
+}
+
 /** The first limit an operation breaks, or null. Runs after validation, with the variables. */
 export function queryLimitError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): GraphQLError | null {
-  if (jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth + 1) > QUERY_LIMITS.maxVariablesDepth) {
-    return tooComplex(`Variables are nested deeper than ${QUERY_LIMITS.maxVariablesDepth} levels`);
-  }
+  const tooDeep = variablesDepthError(variables);
+  if (tooDeep) return tooDeep;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   for (const definition of document.definitions) {

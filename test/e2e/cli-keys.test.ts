@@ -1,15 +1,13 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type Run } from "../support/cli";
 import { startServer, TEST_ADMIN_KEY, TEST_ADMIN_NAME, type TestServer } from "../support/server";
 
 // SPEC §6, issue 5: `waymark keys create|list|revoke` and `waymark workspaces create` as a child
 // process against a server on MariaDB; the keys they make are then used by the other commands.
 
-const ROOT = resolve(__dirname, "../..");
-const CLI = join(ROOT, "dist/src/cli/main.js");
 
 const FILE = `
 deployments:
@@ -24,31 +22,8 @@ const DEPLOYMENT = "my-flow/my-deployment";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const KEY_LINE = /^ {2}(wm_[A-Za-z0-9_-]{20,})$/m;
 
-function newestSourceMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const path = join(dir, entry.name);
-    const mtime = entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs;
-    return Math.max(newest, mtime);
-  }, 0);
-}
 
-/** Builds dist/ unless the CLI there is newer than its sources (as in cli.test.ts). */
-function buildCliIfStale(): void {
-  const sources = newestSourceMtime(join(ROOT, "src/cli"));
-  const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= sources;
-  if (fresh()) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
-  } catch (error) {
-    if (!fresh()) throw new Error(`building the CLI failed:\n${String((error as { stdout?: unknown }).stdout)}`);
-  }
-}
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("waymark keys and workspaces on mysql", () => {
   let server: TestServer;
@@ -58,16 +33,7 @@ describe("waymark keys and workspaces on mysql", () => {
   /** Every output of a run that was not a creation. */
   const otherOutputs: string[] = [];
 
-  /** Runs the CLI with only PATH, HOME, the API URL, the admin key unless `env` overrides it, and `env`. */
-  const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((done) => {
-      const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, WAYMARK_API_URL: server.url, WAYMARK_API_KEY: TEST_ADMIN_KEY };
-      execFile(process.execPath, [CLI, ...args], { cwd: dir, env: { ...base, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        if (!(args[1] === "create" && code === 0)) otherOutputs.push(stdout, stderr);
-        done({ code, stdout, stderr });
-      });
-    });
+  const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(server.url, dir, args, env);
 
   const json = async (args: string[], env: Record<string, string> = {}) => {
     const run = await waymark([...args, "--json"], env);
@@ -90,7 +56,6 @@ describe("waymark keys and workspaces on mysql", () => {
   const deploy = (key: string, image: string) => waymark(["deploy"], { WAYMARK_API_KEY: key, IMAGE_DIGEST: digest(image) });
 
   beforeAll(async () => {
-    buildCliIfStale();
     server = await startServer("mysql");
     dir = mkdtempSync(join(tmpdir(), "waymark-cli-keys-e2e-"));
     writeFileSync(join(dir, "prefect.yaml"), FILE);

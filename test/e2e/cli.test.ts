@@ -1,16 +1,14 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type Run } from "../support/cli";
 import { freePort } from "../support/processes";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
 // SPEC §3, §4: the `waymark` CLI as a CI job runs it — a child process with its own environment —
 // against a server on MariaDB.
 
-const ROOT = resolve(__dirname, "../..");
-const CLI = join(ROOT, "dist/src/cli/main.js");
 
 /** The seed's two examples (git_clone pinned by commit_sha; image pinned by digest) in one file. */
 const SEED_FILE = `
@@ -47,48 +45,14 @@ function githubEnv(commit: string, run: string, imageDigest: string | null): Rec
   };
 }
 
-function newestSourceMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const path = join(dir, entry.name);
-    const mtime = entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs;
-    return Math.max(newest, mtime);
-  }, 0);
-}
 
-/**
- * Builds dist/ unless the CLI there is newer than its sources. Other work in progress can make tsc
- * report errors elsewhere while it still emits the CLI; only a CLI left stale fails the suite.
- */
-function buildCliIfStale(): void {
-  const sources = Math.max(newestSourceMtime(join(ROOT, "src/cli")), newestSourceMtime(join(ROOT, "src/version")));
-  const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= sources;
-  if (fresh()) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
-  } catch (error) {
-    if (!fresh()) throw new Error(`building the CLI failed:\n${String((error as { stdout?: unknown }).stdout)}`);
-  }
-}
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("waymark CLI on mysql", () => {
   let server: TestServer;
   let dir: string;
 
-  /** Runs the CLI with only PATH, HOME, the API URL and key, and `env`: nothing of this job's own CI leaks in. */
-  const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((done) => {
-      const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, WAYMARK_API_URL: server.url, WAYMARK_API_KEY: TEST_ADMIN_KEY };
-      execFile(process.execPath, [CLI, ...args], { cwd: dir, env: { ...base, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        done({ code, stdout, stderr });
-      });
-    });
+  const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(server.url, dir, args, env);
 
   const json = async (args: string[], env: Record<string, string> = {}) => {
     const run = await waymark([...args, "--json"], env);
@@ -109,7 +73,6 @@ describe("waymark CLI on mysql", () => {
   };
 
   beforeAll(async () => {
-    buildCliIfStale();
     server = await startServer("mysql");
     dir = mkdtempSync(join(tmpdir(), "waymark-cli-e2e-"));
     writeFileSync(join(dir, "prefect.yaml"), SEED_FILE);

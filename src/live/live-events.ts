@@ -7,5 +7,3 @@ import type { LiveEvent } from "./live-event";
 export interface LiveEvents {
   publish(event: LiveEvent): void;
 }
-
-export const noLiveEvents: LiveEvents = { publish: () => undefined };

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type Run } from "../support/cli";
+import { SEED_PREFECT_YAML } from "../support/seed-prefect";
 import { freePort } from "../support/processes";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
@@ -10,22 +11,6 @@ import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server"
 // against a server on MariaDB.
 
 
-/** The seed's two examples (git_clone pinned by commit_sha; image pinned by digest) in one file. */
-const SEED_FILE = `
-pull:
-- prefect.deployments.steps.git_clone:
-    repository: https://github.com/my-org/my-repo.git
-    commit_sha: "{{ $GITHUB_SHA }}"
-
-deployments:
-- name: my-deployment
-  version: 0.0.1
-  entrypoint: example.py:my_flow
-  work_pool:
-    name: my-work-pool
-    job_variables:
-      image: "my-registry/my-image@{{ $IMAGE_DIGEST }}"
-`;
 
 const DEPLOYMENT = "my-flow/my-deployment";
 const sha = (c: string) => c.repeat(40);
@@ -75,7 +60,7 @@ describe("waymark CLI on mysql", () => {
   beforeAll(async () => {
     server = await startServer("mysql");
     dir = mkdtempSync(join(tmpdir(), "waymark-cli-e2e-"));
-    writeFileSync(join(dir, "prefect.yaml"), SEED_FILE);
+    writeFileSync(join(dir, "prefect.yaml"), SEED_PREFECT_YAML);
   }, 180_000);
   afterAll(async () => {
     await server?.close();

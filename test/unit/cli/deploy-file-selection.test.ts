@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadDeployments } from "../../../src/cli/deploy-file";
 import { UsageError } from "../../../src/cli/errors";
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof UsageError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
-}
+import { problemsOf } from "./usage-problems";
 
 describe("flow names", () => {
   const file = (entrypoint: string) => `deployments:\n- { name: d, entrypoint: "${entrypoint}" }\n`;

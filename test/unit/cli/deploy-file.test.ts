@@ -1,42 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { loadDeployments } from "../../../src/cli/deploy-file";
-import { UsageError } from "../../../src/cli/errors";
+import { SEED_PREFECT_YAML } from "../../support/seed-prefect";
+import { problemsOf } from "./usage-problems";
 import { codePinOf } from "../../../src/version/code-pin";
 
 const SHA = "4c3e2f1a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const env = { GITHUB_SHA: SHA, IMAGE_DIGEST: DIGEST };
 
-/** The seed's two examples (git_clone pinned by commit_sha; image pinned by digest) in one file. */
-const SEED = `
-pull:
-- prefect.deployments.steps.git_clone:
-    repository: https://github.com/my-org/my-repo.git
-    commit_sha: "{{ $GITHUB_SHA }}"
-
-deployments:
-- name: my-deployment
-  version: 0.0.1
-  entrypoint: example.py:my_flow
-  work_pool:
-    name: my-work-pool
-    job_variables:
-      image: "my-registry/my-image@{{ $IMAGE_DIGEST }}"
-`;
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof UsageError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("loadDeployments: the seed examples", () => {
   it("resolves into the expected CreateVersionInput", () => {
-    const [input, ...rest] = loadDeployments(SEED, { env });
+    const [input, ...rest] = loadDeployments(SEED_PREFECT_YAML, { env });
     expect(rest).toEqual([]);
     expect(input).toEqual({
       flowName: "my-flow",
@@ -64,19 +39,19 @@ describe("loadDeployments: the seed examples", () => {
   });
 
   it("refuses to deploy when the variables are unset, naming both fields", () => {
-    const problems = problemsOf(() => loadDeployments(SEED, { env: {}, fileName: "ci/prefect.yaml" }));
+    const problems = problemsOf(() => loadDeployments(SEED_PREFECT_YAML, { env: {}, fileName: "ci/prefect.yaml" }));
     expect(problems).toEqual([
       expect.stringMatching(
         /^pull\[0\]\["prefect\.deployments\.steps\.git_clone"\]\.commit_sha: .*GITHUB_SHA is not set/,
       ),
       expect.stringMatching(/^deployments\[0\]\.work_pool\.job_variables\.image: .*IMAGE_DIGEST is not set/),
     ]);
-    const load = () => loadDeployments(SEED, { env: {}, fileName: "ci/prefect.yaml" });
+    const load = () => loadDeployments(SEED_PREFECT_YAML, { env: {}, fileName: "ci/prefect.yaml" });
     expect(load).toThrow(/^ci\/prefect\.yaml: 2 problem/);
   });
 
   it("lets flags beat file keys", () => {
-    const [input] = loadDeployments(SEED, { env, flowNameOverride: "etl", versionOverride: "2024.06.01" });
+    const [input] = loadDeployments(SEED_PREFECT_YAML, { env, flowNameOverride: "etl", versionOverride: "2024.06.01" });
     expect(input).toMatchObject({ flowName: "etl", version: "2024.06.01" });
   });
 });

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { cachedExecution } from "./schema/executor";
+import { HistoryCache } from "./schema/history-cache";
 import { AuthService } from "./auth/auth.service";
 import { Authenticator, authorizationOf, type Authentication } from "./auth/authenticator";
 import { FailedAuthLimiter } from "./auth/failed-auth-limiter";
@@ -71,13 +72,14 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
+  const history = new HistoryCache(schema, db);
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
     return { principal, authFailure: failure, scope, loaders: createLoaders(db, scope.workspaceId), requestId, subscriptions };
   };
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.
-    ...cachedExecution(schema, db),
+    ...cachedExecution(schema, history),
     formatError,
     includeStacktraceInErrorResponses: false,
     // A token cap bounds parse time and stack depth before any other limit can look at a query.
@@ -93,6 +95,11 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
     context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
+    async cachedAnswer(context, request) {
+      const answer = await history.answer(context, request);
+      if (answer) requestLog.answered(context, answer.operationName, "query");
+      return answer?.text ?? null;
+    },
   });
   let draining = false;
   const playground = loadPlayground();

@@ -28,6 +28,15 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Codes Apollo itself produces for malformed requests; they pass through unmasked. */
 const APOLLO_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "BAD_USER_INPUT"]);
+/**
+ * Apollo's other request-level codes, all the client's doing (an operationName the document
+ * lacks; automatic persisted queries): BAD_REQUEST, with Apollo's message, which persisted-query
+ * clients also recognise ("PersistedQueryNotFound"). So are the request-level errors Apollo
+ * gives no code but an HTTP 400 ("provided sha does not match query").
+ */
+const APOLLO_BAD_REQUESTS = new Set(["OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
+const isApolloBadRequest = (raw: GraphQLError, code: unknown) =>
+  (typeof code === "string" && APOLLO_BAD_REQUESTS.has(code)) || (raw.extensions.code === undefined && (raw.extensions.http as { status?: number } | undefined)?.status === 400);
 
 /** An expected failure. Services throw these; the API turns them into GraphQL errors verbatim. */
 export class WaymarkError extends Error {
@@ -93,6 +102,9 @@ export function createErrorFormatter(logger: Logger) {
     // from the query limits, which raise GraphQLErrors with a code of the closed list.
     if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX) && raw instanceof GraphQLError && !formatted.path) {
       return { ...base, extensions: { code } };
+    }
+    if (raw instanceof GraphQLError && !formatted.path && isApolloBadRequest(raw, code)) {
+      return { ...base, extensions: { code: "BAD_REQUEST" } };
     }
     if (isUnavailable(error)) {
       logger.warn({ err: error }, "database unavailable");

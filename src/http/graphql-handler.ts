@@ -2,12 +2,36 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
+import type { ReadRequest } from "../schema/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
 
 export interface HandlerOptions {
   maxBodyBytes: number;
   corsOrigins: string[];
   context: (requestId: string, req: IncomingMessage) => Promise<RequestContext>;
+  /**
+   * The response text of a validated cached answer to a request (history-cache.ts), asked
+   * before Apollo's pipeline; null sends the request down that pipeline as usual.
+   */
+  cachedAnswer?: (context: RequestContext, request: ReadRequest) => Promise<string | null>;
+}
+
+/** Accept header values remembered with the content type Apollo answered them with; past this many the memo starts over. */
+const MAX_ACCEPT_VALUES = 64;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The body as a plain query request, or null for anything else Apollo has its own rules for
+ * (GET, extensions such as persisted queries, ill-typed fields, a content type other than JSON).
+ */
+function plainRequest(method: string | undefined, contentType: string | undefined, body: unknown): ReadRequest | null {
+  if (method !== "POST" || contentType?.split(";", 1)[0]!.trim().toLowerCase() !== "application/json" || !isObject(body)) return null;
+  const { query, variables, operationName, extensions } = body;
+  if (typeof query !== "string" || extensions !== undefined) return null;
+  if (variables != null && !isObject(variables)) return null;
+  if (operationName != null && typeof operationName !== "string") return null;
+  return { query, variables, operationName };
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -29,6 +53,9 @@ function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[])
  * Express would cost about half the throughput on small queries and adds nothing needed here.
  */
 export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: HandlerOptions) {
+  // Apollo picks the response's content type from the Accept header alone; a cached answer is
+  // sent only for an Accept value Apollo has already answered, with the type it chose.
+  const contentTypes = new Map<string, string>();
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     applyCors(req, res, options.corsOrigins);
     if (req.method === "OPTIONS") {
@@ -56,10 +83,29 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
       }
     }
     const requestId = (headers.get("x-request-id") ?? "").slice(0, 100) || randomUUID();
+    const accept = headers.get("accept") ?? "";
+    const plain = options.cachedAnswer ? plainRequest(req.method, headers.get("content-type"), body) : null;
+    // Authenticated once: a request the cache cannot answer takes this same context to Apollo.
+    let context: Promise<RequestContext> | undefined;
+    const contentType = plain && contentTypes.get(accept);
+    if (plain && contentType) {
+      context = options.context(requestId, req);
+      const text = await context.then((known) => options.cachedAnswer!(known, plain)).catch(() => null);
+      if (text !== null) {
+        res.writeHead(200, { "content-type": contentType, "x-request-id": requestId });
+        res.end(text);
+        return;
+      }
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: () => options.context(requestId, req),
+      context: () => context ?? options.context(requestId, req),
     });
+    const answeredType = result.headers.get("content-type");
+    if (plain && answeredType && !contentTypes.has(accept) && (result.status ?? 200) === 200 && result.body.kind === "complete") {
+      if (contentTypes.size >= MAX_ACCEPT_VALUES) contentTypes.clear();
+      contentTypes.set(accept, answeredType);
+    }
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.setHeader("x-request-id", requestId);
     res.statusCode = result.status ?? 200;

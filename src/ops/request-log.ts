@@ -74,6 +74,15 @@ export class RequestLog {
     return context;
   }
 
+  /** Names the operation of a request answered before Apollo's pipeline (a cached history read). */
+  answered(context: object, operationName: string | null, type: string): void {
+    const trace = (context as Traced)[TRACE];
+    if (!trace) return;
+    trace.pipeline = true;
+    trace.operation = operationName;
+    trace.type = type;
+  }
+
   plugin(): ApolloServerPlugin<object> {
     return {
       async requestDidStart({ contextValue }) {

@@ -1,12 +1,14 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app";
 import { createLogger } from "../../src/logger";
-import { codes, postGraphQL, startServer, STORES, type TestServer } from "../support/server";
+import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { PROMOTE, ROLLBACK, UPDATE_SETTINGS, createVersion } from "../support/operations";
 
-// History reads of one deployment are answered from a cache (src/schema/executor.ts) that is
-// checked against a fresh read of the deployment row: it must never answer with an older live
+// History reads of one deployment are answered from a cache (src/schema/history-cache.ts) that
+// is checked against a fresh read of the deployment row: it must never answer with an older live
 // pointer, version list or settings than the database has, nor answer a caller it would refuse.
+// A repeated read is answered before Apollo's pipeline, so these tests repeat each read first.
 
 const HISTORY = `query H($id: ID!) {
   deployment(id: $id) {
@@ -55,6 +57,73 @@ describe.each(STORES)("cached history reads (%s)", (store) => {
     expect(codes(anonymous)).toEqual(["UNAUTHENTICATED"]);
     const bad = await postGraphQL(server.url, HISTORY, { id }, { authorization: "Bearer wm_not-a-key" });
     expect(codes(bad)).toEqual(["UNAUTHENTICATED"]);
+  });
+});
+
+describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (store) => {
+  let server: TestServer;
+  let id: string;
+  const lines: string[] = [];
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+  const createKey = async (name: string, scopes: string[]) =>
+    (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }`, { i: { name, scopes } })).data.createApiKey as { key: string; apiKey: { id: string } };
+  const post = (headers: Record<string, string>, body: unknown = { query: HISTORY, variables: { id } }) =>
+    fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+    server = await startServer(store, {}, log);
+    for (let n = 1; n <= 2; n++) id = (await createVersion(server, { flowName: "early", name: "e", entrypoint: `f.py:v${n}` })).deployment.id;
+  });
+  afterAll(() => server?.close());
+
+  it("answers a repeated read with the same bytes, and only callers the pipeline would answer", async () => {
+    const reader = await createKey("early-reader", ["read"]);
+    const deployer = await createKey("early-ci", ["deploy"]);
+    const other = (await server.gql(`mutation { createWorkspace(name: "early-other") { key } }`)).data.createWorkspace.key as string;
+    const first = await (await post(bearer(reader.key))).text();
+    for (let n = 0; n < 3; n++) expect(await (await post(bearer(reader.key))).text()).toBe(first);
+    expect(JSON.parse(first).data.deployment.liveVersion.number).toBe(2);
+
+    const answer = async (headers: Record<string, string>) => (await post(headers)).json() as Promise<{ data?: any; errors?: any[] }>;
+    const codesOf = (r: { errors?: any[] }) => (r.errors ?? []).map((e) => e.extensions?.code);
+    expect(codesOf(await answer({}))).toEqual(["UNAUTHENTICATED"]);
+    // deploy includes read (SPEC §6): the same answer.
+    expect(JSON.stringify(await answer(bearer(deployer.key)))).toBe(first.trim());
+    const elsewhere = await answer(bearer(other));
+    expect([elsewhere.data?.deployment, elsewhere.errors]).toEqual([null, undefined]);
+    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: reader.apiKey.id })).errors).toBeUndefined();
+    expect(codesOf(await answer(bearer(reader.key)))).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("takes the pipeline for anything but the same plain request: variables, operation name, extensions, malformed fields", async () => {
+    const json = async (response: Promise<Response>) => (await response).json() as Promise<any>;
+    const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    await post(admin);
+    const unknownId = await json(post(admin, { query: HISTORY, variables: { id: "dep_999999" } }));
+    expect(unknownId.data.deployment).toBeNull();
+    const wrongName = await json(post(admin, { query: HISTORY, variables: { id }, operationName: "Other" }));
+    expect(wrongName.errors[0].extensions.code).toBe("BAD_REQUEST");
+    const badVariables = await post(admin, { query: HISTORY, variables: [id] });
+    expect(badVariables.status).toBe(400);
+    const persisted = await json(post(admin, { query: HISTORY, variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }));
+    expect(persisted.errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("sends the content type Apollo chooses for the Accept header, and logs the operation", async () => {
+    const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    for (let n = 0; n < 2; n++) expect((await post(admin)).headers.get("content-type")).toBe("application/json; charset=utf-8");
+    for (let n = 0; n < 2; n++) {
+      const typed = await post({ ...admin, accept: "application/graphql-response+json" });
+      expect([typed.status, typed.headers.get("content-type")]).toEqual([200, "application/graphql-response+json; charset=utf-8"]);
+    }
+    expect((await post({ ...admin, accept: "text/html" })).status).toBe(406);
+    lines.length = 0;
+    const response = await post({ ...admin, "x-request-id": "early-1" });
+    expect(response.headers.get("x-request-id")).toBe("early-1");
+    const logged = () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.requestId === "early-1");
+    await expect.poll(() => logged().length).toBe(1);
+    expect(logged()[0]).toEqual(expect.objectContaining({ status: 200, operation: "H", type: "query" }));
   });
 });
 

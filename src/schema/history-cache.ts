@@ -1,0 +1,143 @@
+import { Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { requireScopes } from "../auth/require-scopes";
+import { KeyScope } from "../auth/scopes";
+import type { RequestContext } from "../context";
+import type { Database } from "../db/database";
+import { decodeId } from "../ids";
+import { cacheableRead, type DeploymentIdSource } from "./cacheable";
+import { FreshRows } from "./fresh-rows";
+import { ResponseCache } from "./response-cache";
+
+/** A GraphQL request as the client sent it (the JSON body's fields). */
+export interface ReadRequest {
+  query: string;
+  variables: Record<string, unknown> | null | undefined;
+  operationName: string | null | undefined;
+}
+
+/** A cached answer as the HTTP handler sends it. */
+export interface CachedAnswer {
+  text: string;
+  /** The operation's name in the document, for the request log. */
+  operationName: string | null;
+}
+
+/** Response text kept at most, in characters (the answers' objects take about as much again). */
+const MAX_CACHED_TEXT = 32 * 1024 * 1024;
+/** Query texts remembered as cacheable; past this many the memo starts over. */
+const MAX_KNOWN_QUERIES = 1_000;
+
+function operationNameOf(document: DocumentNode): string | null {
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return operation?.kind === Kind.OPERATION_DEFINITION ? (operation.name?.value ?? null) : null;
+}
+
+function canRead(context: RequestContext): boolean {
+  try {
+    requireScopes(context, [KeyScope.read]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a cached answer is looked up: its deployment, and its key among that deployment's answers. */
+interface Slot {
+  deployment: number;
+  key: string;
+}
+
+/**
+ * Answers of history reads of one deployment (cacheable.ts), each validated against a fresh read
+ * of the deployment row before it is served: any change to the row (live pointer, newest number,
+ * settings, updatedAt) makes every answer computed from the old row unusable. An answer depends
+ * on the query text, operation name, variables and workspace, which together are its key; one
+ * with errors is never kept.
+ *
+ * Two ways in: `execute` inside Apollo's pipeline (after parsing, validation and the query
+ * limits), which fills the cache; and `answer`, asked by the HTTP handler before that pipeline
+ * for a query text that has been answered from here before. The same text, operation name and
+ * variables parse, validate and pass the limits exactly as they did then, so only the caller
+ * (authentication and the read scope) and the row still need checking.
+ */
+export class HistoryCache {
+  private readonly rows: FreshRows;
+  private readonly cache = new ResponseCache<{ result: ExecutionResult; text: string }>(MAX_CACHED_TEXT);
+  private readonly analysed = new WeakMap<DocumentNode, DeploymentIdSource | null>();
+  /** Query texts with answers in the cache: where their deployment id is, and their operation's name. */
+  private readonly known = new Map<string, { source: DeploymentIdSource; operationName: string | null }>();
+  /** A cached answer's data → its response text, so a hit through Apollo is not serialised again. */
+  private readonly serialised = new WeakMap<object, string>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    db: Database,
+  ) {
+    this.rows = new FreshRows(db);
+  }
+
+  /**
+   * The response text of a validated cached answer to `request`, or null when there is none
+   * (never seen, another caller or row, refused scope): the request then takes the usual path.
+   */
+  async answer(context: RequestContext, request: ReadRequest): Promise<CachedAnswer | null> {
+    const known = this.known.get(request.query);
+    const slot = known && this.slotOf(known.source, context, request);
+    if (!known || !slot) return null;
+    const token = await this.rowToken(slot.deployment, context.scope.workspaceId);
+    const text = token === null ? undefined : this.cache.get(slot.deployment, token, slot.key)?.text;
+    return text === undefined ? null : { text, operationName: known.operationName };
+  }
+
+  /** Executes one request for Apollo: from the cache when it can, otherwise with `run` (and keeps a good answer). */
+  async execute(context: RequestContext, document: DocumentNode, request: ReadRequest, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    let source = this.analysed.get(document);
+    if (source === undefined) this.analysed.set(document, (source = cacheableRead(this.schema, document)));
+    const slot = source && this.slotOf(source, context, request);
+    if (!source || !slot) return run();
+    let token: string | null;
+    try {
+      token = await this.rowToken(slot.deployment, context.scope.workspaceId);
+    } catch {
+      // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
+      return run();
+    }
+    if (token === null) return run();
+    const hit = this.cache.get(slot.deployment, token, slot.key);
+    if (hit) return hit.result;
+    const result = await run();
+    if (!result.errors && result.data) {
+      const text = `${JSON.stringify({ data: result.data })}\n`;
+      this.serialised.set(result.data, text);
+      this.cache.set(slot.deployment, token, slot.key, { result: { data: result.data }, text }, text.length);
+      if (!this.known.has(request.query)) {
+        if (this.known.size >= MAX_KNOWN_QUERIES) this.known.clear();
+        this.known.set(request.query, { source, operationName: operationNameOf(document) });
+      }
+    }
+    return result;
+  }
+
+  /** The response text already made for a cached answer's data (Apollo's serialiser asks). */
+  textOf(data: object): string | undefined {
+    return this.serialised.get(data);
+  }
+
+  private slotOf(source: DeploymentIdSource, context: RequestContext, request: ReadRequest): Slot | null {
+    if (!canRead(context)) return null;
+    const id = "variable" in source ? request.variables?.[source.variable] : source.literal;
+    const deployment = typeof id === "string" ? decodeId("deployment", id) : null;
+    if (deployment === null) return null;
+    const key = `${context.scope.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+    return { deployment, key };
+  }
+
+  /**
+   * The deployment row as one string, read fresh (fresh-rows.ts): any change to the row gives
+   * another token. Null when the row is not in the caller's workspace.
+   */
+  private async rowToken(deployment: number, workspaceId: number): Promise<string | null> {
+    const row = await this.rows.read(deployment);
+    return row && Number(row.workspace_id) === workspaceId ? JSON.stringify(row) : null;
+  }
+}

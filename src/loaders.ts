@@ -17,14 +17,29 @@ function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Arr
 
 /**
  * Per-request batch loaders, confined to one workspace: a key of another workspace loads as
- * null, exactly like a key that does not exist.
+ * null, exactly like a key that does not exist. Each is made when first used: a subscription's
+ * context lives as long as the subscription, and most never execute an event themselves
+ * (shared-subscribe.ts), so idle subscribers do not each carry two loaders.
  */
 export function createLoaders(db: Database, workspaceId: number): Loaders {
+  let deployment: Loaders["deployment"] | undefined;
+  let version: Loaders["version"] | undefined;
   return {
-    deployment: new DataLoader(async (keys) =>
-      byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys),
-    ),
-    version: new DataLoader(async (keys) => {
+    get deployment() {
+      return (deployment ??= deploymentLoader(db, workspaceId));
+    },
+    get version() {
+      return (version ??= versionLoader(db, workspaceId));
+    },
+  };
+}
+
+function deploymentLoader(db: Database, workspaceId: number): Loaders["deployment"] {
+  return new DataLoader(async (keys) => byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys));
+}
+
+function versionLoader(db: Database, workspaceId: number): Loaders["version"] {
+  return new DataLoader(async (keys) => {
       // Versions are immutable: only those this process has not read yet go to the store.
       const known = versionCacheOf(db);
       const missing = keys.filter((key) => known.get(key, workspaceId) === undefined);
@@ -36,6 +51,5 @@ export function createLoaders(db: Database, workspaceId: number): Loaders {
         for (const row of rows) known.set(row, workspaceId);
       }
       return keys.map((key) => known.get(key, workspaceId) ?? null);
-    }),
-  };
+  });
 }

@@ -5,6 +5,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
+import { sharedSubscribe } from "../live/shared-subscribe";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
@@ -27,38 +28,58 @@ export interface WebSocketEndpoint {
 
 type Extra = {
   socket: WebSocket;
-  request: IncomingMessage;
+  /** The upgrade request; dropped once the connection is authenticated (it holds every header, for as long as the socket lives). */
+  request?: IncomingMessage;
   auth?: Authentication;
   release?: () => void;
 };
 
 const KEEP_ALIVE_MS = 12_000;
+/** Parsed and validated documents kept by query text (short texts only), so that many subscribers share one. */
+const MAX_KNOWN_DOCUMENTS = 256;
+const MAX_KNOWN_TEXT = 8 * 1024;
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes });
   const format = (errors: readonly unknown[] | undefined) =>
     errors?.map((error) => options.formatError((error as { toJSON(): GraphQLFormattedError }).toJSON(), error));
+  // Parsing and validation depend on the text alone; one document per text also lets
+  // sharedSubscribe execute an event once for every subscriber of the same operation.
+  const known = new Map<string, DocumentNode>();
+  const documentOf = (query: string): DocumentNode | readonly GraphQLError[] => {
+    const found = known.get(query);
+    if (found) return found;
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: options.maxTokens });
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
+    }
+    const invalid = validate(options.schema, document);
+    if (invalid.length > 0) return invalid;
+    if (query.length <= MAX_KNOWN_TEXT) {
+      if (known.size >= MAX_KNOWN_DOCUMENTS) known.clear();
+      known.set(query, document);
+    }
+    return document;
+  };
   const endpoint = useServer<Record<string, unknown>, Extra>(
     {
       schema: options.schema,
+      subscribe: sharedSubscribe(),
       onConnect: async (ctx) => {
-        const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request);
+        const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request!);
         ctx.extra.auth = auth;
+        (ctx.extra as Extra).request = undefined;
         if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);
         return true;
       },
       onClose: (ctx) => ctx.extra.release?.(),
       // The same parse cap, validation and query limits as over HTTP.
       onSubscribe: (_ctx, _id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
-        }
-        const invalid = validate(options.schema, document);
-        if (invalid.length > 0) return invalid;
+        const document = documentOf(payload.query);
+        if (!("kind" in document)) return [...document];
         const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
         if (limit) return [limit];
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };

@@ -41,6 +41,14 @@ function canRead(context: RequestContext): boolean {
   }
 }
 
+/**
+ * The row token `answer` read for a request it could not answer, so that the pipeline it goes
+ * on to does not read the row again. A property, as Apollo hands the executor a shallow copy of
+ * the context, which keeps own symbol properties.
+ */
+const READ_ROW = Symbol("waymark.historyRow");
+type WithRow = { [READ_ROW]?: { deployment: number; token: string | null } };
+
 /** Where a cached answer is looked up: its deployment, and its key among that deployment's answers. */
 interface Slot {
   deployment: number;
@@ -86,6 +94,7 @@ export class HistoryCache {
     if (!known || !slot) return null;
     const token = await this.rowToken(slot.deployment, context.scope.workspaceId);
     const text = token === null ? undefined : this.cache.get(slot.deployment, token, slot.key)?.text;
+    if (text === undefined) (context as WithRow)[READ_ROW] = { deployment: slot.deployment, token };
     return text === undefined ? null : { text, operationName: known.operationName };
   }
 
@@ -95,9 +104,11 @@ export class HistoryCache {
     if (source === undefined) this.analysed.set(document, (source = cacheableRead(this.schema, document)));
     const slot = source && this.slotOf(source, context, request);
     if (!source || !slot) return run();
+    // A row read for this request before the pipeline started is as fresh as one read now.
+    const read = (context as WithRow)[READ_ROW];
     let token: string | null;
     try {
-      token = await this.rowToken(slot.deployment, context.scope.workspaceId);
+      token = read?.deployment === slot.deployment ? read.token : await this.rowToken(slot.deployment, context.scope.workspaceId);
     } catch {
       // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
       return run();

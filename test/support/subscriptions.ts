@@ -23,15 +23,19 @@ export function wsUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, "ws");
 }
 
-/** A graphql-ws client subscribed to `query`; resolves once the server has acknowledged the connection. */
-/** A graphql-ws client authenticated with `key` (the test admin key by default; null for none). */
+/**
+ * A graphql-ws client authenticated with `key` (the test admin key by default; null for none).
+ * Tests see a closed connection through `on.closed` and their subscriptions' errors; the client's
+ * default for a non-lazy connection's end would print the whole CloseEvent on stderr.
+ */
 export function wsClient(httpUrl: string, key: string | null = TEST_ADMIN_KEY, on: Record<string, (...args: any[]) => void> = {}): Client {
   return createClient({
-    url: wsUrl(httpUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on,
+    url: wsUrl(httpUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on, onNonLazyError: () => undefined,
     connectionParams: key === null ? {} : { Authorization: `Bearer ${key}` },
   });
 }
 
+/** A graphql-ws client subscribed to `query`; resolves once the server has acknowledged the connection. */
 export async function subscribe(httpUrl: string, variables: Record<string, unknown> = {}, query = LIVE_CHANGED, client?: Client): Promise<Subscription> {
   let acknowledged!: () => void;
   const connected = new Promise<void>((resolve) => (acknowledged = resolve));

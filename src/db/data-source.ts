@@ -42,6 +42,9 @@ export async function mysqlOptions(url: string, poolSize: number): Promise<DataS
     maxQueryExecutionTime: 10_000,
     enableQueryTimeout: true,
     extra: { enableKeepAlive: true, queueLimit: 1000, maxIdle: poolSize },
+    // mysql2 otherwise captures a stack trace for every statement (~4 % of a write's CPU) to
+    // attach to errors that TypeORM wraps in a QueryFailedError with its own stack anyway.
+    trace: false,
   };
 }
 

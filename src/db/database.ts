@@ -1,8 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DataSource, EntityManager, SelectQueryBuilder, ObjectLiteral } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
 import { mysqlOptions, openDataSource, sqliteOptions } from "./data-source";
+import { mysqlTransaction } from "./mysql-transaction";
 
 /** Thrown inside a write transaction to have it rolled back and run again from the start. */
 export class RetryTransaction extends Error {}
@@ -17,8 +18,6 @@ export interface Database {
   readonly reader: EntityManager;
   readonly dataSource: DataSource;
   write<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
-  /** Adds FOR UPDATE where the store has row locks; SQLite's single writer needs none. */
-  forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T>;
   /**
    * Applies pending migrations, then runs `andThen` while still holding the migration lock (so
    * instances starting together bootstrap once); returns the names of the migrations it ran.
@@ -58,8 +57,7 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
-    write: (work) => withRetries(() => dataSource.transaction("READ COMMITTED", work)),
-    forUpdate: (qb) => qb.setLock("pessimistic_write"),
+    write: (work) => withRetries(() => mysqlTransaction(dataSource, work)),
     async migrate(andThen) {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
       const runner = dataSource.createQueryRunner();
@@ -97,7 +95,6 @@ async function openSqlite(path: string): Promise<Database> {
       queue = run.catch(() => undefined);
       return run;
     },
-    forUpdate: (qb) => qb,
     async migrate(andThen) {
       const ran = await dataSource.runMigrations({ transaction: "each" });
       await andThen?.();

@@ -1,8 +1,10 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
+import { sqlOf } from "../db/sql";
 import { ErrorCode, WaymarkError } from "../errors";
 import { decodeId, encodeId } from "../ids";
-import { DeploymentEntity } from "./deployment.entity";
+import type { DeploymentEntity } from "./deployment.entity";
+import { DEPLOYMENT_COLUMNS, deploymentOf, type DeploymentRow } from "./deployment.rows";
 
 /**
  * Reads a deployment of the workspace and locks its row for the rest of the transaction. Every
@@ -15,10 +17,14 @@ export async function lockDeployment(
   workspaceId: number,
   where: { id: number } | { flowName: string; name: string },
 ): Promise<DeploymentEntity | null> {
-  const qb = tx.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :workspaceId", { workspaceId });
-  if ("id" in where) qb.andWhere("d.id = :id", { id: where.id });
-  else qb.andWhere("d.flowName = :flowName AND d.name = :name", where);
-  return db.forUpdate(qb).getOne();
+  // SQLite's single writer needs no row lock (and has no FOR UPDATE).
+  const lock = db.dialect === "mysql" ? " FOR UPDATE" : "";
+  const [condition, params] = "id" in where ? ["id = ?", [where.id]] : ["flow_name = ? AND name = ?", [where.flowName, where.name]];
+  const rows = await sqlOf(tx).rows<DeploymentRow>(
+    `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment WHERE workspace_id = ? AND ${condition}${lock}`,
+    [workspaceId, ...params],
+  );
+  return rows[0] ? deploymentOf(rows[0]) : null;
 }
 
 export function deploymentNotFound(id: string): WaymarkError {

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { sqlOf, type Statement } from "../db/sql";
 import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 
 export interface ChangeFields {
@@ -12,27 +13,48 @@ export interface ChangeFields {
   at: Date;
 }
 
-/**
- * Appends one entry to the live log. The sequence comes from the workspace row, incremented
- * in this transaction: the UPDATE holds that row's lock until commit, so sequences are gapless
- * and in commit order (SPEC §1). Call it last in a transaction, to hold that lock briefly.
- */
-export async function appendChange(tx: EntityManager, fields: ChangeFields): Promise<LiveChangeEntity> {
-  const change = tx.getRepository(LiveChangeEntity).create({ ...fields, sequence: await nextSequence(tx, fields.workspaceId) });
-  await tx.getRepository(LiveChangeEntity).insert(change);
-  return change;
-}
+/** A statement to send after the log insert, given the SQL that names the new change's id. */
+export type AfterAppend = (changeId: { sql: string; params: unknown[] }) => Statement;
+
+const insertChange = (sequence: string) =>
+  "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) " +
+  `VALUES (?, ${sequence}, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Increments the workspace counter and returns the new value in one round trip, since the row
- * stays locked until commit: MySQL hands the value back as the statement's insert id
- * (LAST_INSERT_ID(expr)), SQLite through RETURNING.
+ * Appends one entry to the live log and ends the transaction: nothing may run in it after
+ * this. The sequence comes from the workspace row, incremented in this transaction: the
+ * UPDATE holds that row's lock until commit, so sequences are gapless and in commit order
+ * (SPEC §1), and every writer of the workspace waits for it. `before` (statements that must
+ * not wait for an answer, such as moving the pointer) and `after` (the idempotency record) go
+ * in the same burst, `before` ahead of the counter so that it is locked for less time.
  */
-async function nextSequence(tx: EntityManager, workspaceId: number): Promise<number> {
+export async function appendChangeAndCommit(tx: EntityManager, fields: ChangeFields, extra: { before?: Statement[]; after?: AfterAppend } = {}): Promise<LiveChangeEntity> {
+  const sql = sqlOf(tx);
+  const { before = [], after } = extra;
+  const rest = [fields.kind, fields.deploymentId, fields.previousVersionId, fields.liveVersionId, fields.actor, fields.reason, fields.at.getTime()];
   if (tx.connection.driver.options.type === "better-sqlite3") {
-    const rows = (await tx.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [workspaceId])) as Array<{ last_sequence: number }>;
-    return Number(rows[0]!.last_sequence);
+    await sql.burst(before);
+    const rows = await sql.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [fields.workspaceId]);
+    if (!rows[0]) throw new Error(`workspace ${fields.workspaceId} is missing`);
+    const sequence = Number(rows[0].last_sequence);
+    const { insertId: id } = await sql.run(insertChange("?"), [fields.workspaceId, sequence, ...rest]);
+    if (after) await sql.run(...after({ sql: "?", params: [id] }));
+    return Object.assign(new LiveChangeEntity(), { ...fields, id, sequence });
   }
-  const result = (await tx.query("UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [workspaceId])) as { insertId: number };
-  return Number(result.insertId);
+  // MySQL: the counter UPDATE leaves the new value in LAST_INSERT_ID() (and hands it back as
+  // its insert id); the log insert reads it from there and leaves its own id in turn for
+  // `after`. So no statement needs an answer before it is sent, and the counter row stays
+  // locked for the server's time on these statements and the COMMIT, not for ours.
+  const results = await sql.burst(
+    [
+      ...before,
+      ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [fields.workspaceId]],
+      [insertChange("LAST_INSERT_ID()"), [fields.workspaceId, ...rest]],
+      ...(after ? [after({ sql: "LAST_INSERT_ID()", params: [] })] : []),
+    ],
+    { commit: true },
+  );
+  // The workspace row exists for every deployment (foreign key), so the UPDATE matched it.
+  const [counter, change] = results.slice(before.length);
+  return Object.assign(new LiveChangeEntity(), { ...fields, id: change!.insertId, sequence: counter!.insertId });
 }

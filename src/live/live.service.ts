@@ -1,15 +1,15 @@
 import type { EntityManager } from "typeorm";
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
-import { DeploymentEntity } from "../deployment/deployment.entity";
+import type { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
-import { VersionEntity } from "../version/version.entity";
+import { sqlOf } from "../db/sql";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
-import { appendChange } from "./live-log";
+import { appendChangeAndCommit } from "./live-log";
 import type { PromoteInput, RollbackInput } from "./live.input";
 
 type Direction = "ROLLBACK" | "PROMOTE";
@@ -39,17 +39,25 @@ export class LiveService {
       const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
-      const versions = tx.getRepository(VersionEntity);
-      const live = await versions.findOneByOrFail({ id: deployment.liveVersionId });
-      const target = await this.targetOf(tx, deployment, live, direction, input);
+      const sql = sqlOf(tx);
+      // Both reads at once: the default rollback target is found from the live version's
+      // number in SQL, so neither waits for the other's answer.
+      const [[live], [target]] = await Promise.all([
+        sql.rows<VersionRef>(`SELECT ${REF} FROM deployment_version WHERE id = ?`, [deployment.liveVersionId]),
+        this.targetOf(tx, deployment, direction, input),
+      ]);
+      if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
+      if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
       checkDirection(direction, target, live);
       const at = this.now();
-      await tx.getRepository(DeploymentEntity).update({ id: deployment.id }, { liveVersionId: target.id, updatedAt: at });
-      // Last: from here until commit the workspace counter is locked for every other writer.
-      const appended = await appendChange(tx, {
-        workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
-        previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
-      });
+      const appended = await appendChangeAndCommit(
+        tx,
+        {
+          workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
+          previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+        },
+        { before: [["UPDATE deployment SET live_version_id = ?, updated_at = ? WHERE id = ?", [target.id, at.getTime(), deployment.id]]] },
+      );
       return { change: appended, flowName: deployment.flowName };
     });
     this.events.publish(liveEventOf(change, flowName));
@@ -57,33 +65,41 @@ export class LiveService {
   }
 
   /** The named target, or the default one: the newest older version (rollback) or the newest of all (promote). */
-  private async targetOf(tx: EntityManager, deployment: DeploymentEntity, live: VersionEntity, direction: Direction, input: RollbackInput): Promise<VersionEntity> {
-    const versions = tx.getRepository(VersionEntity);
-    let target: VersionEntity | null;
+  private targetOf(tx: EntityManager, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<VersionRef[]> {
+    const sql = sqlOf(tx);
+    const from = `SELECT ${REF} FROM deployment_version WHERE deployment_id = ?`;
     if (input.versionId != null) {
       const key = decodeId("version", input.versionId);
-      target = key === null ? null : await versions.findOneBy({ id: key, deploymentId: deployment.id });
-      if (!target) throw versionNotFound(`No version "${input.versionId.slice(0, 100)}" in this deployment`);
-    } else if (input.number != null) {
-      target = await versions.findOneBy({ deploymentId: deployment.id, number: input.number });
-      if (!target) throw versionNotFound(`This deployment has no version number ${input.number}`);
-    } else if (direction === "ROLLBACK") {
-      target = await versions.createQueryBuilder("v")
-        .where("v.deploymentId = :id AND v.number < :number", { id: deployment.id, number: live.number })
-        .orderBy("v.number", "DESC").limit(1).getOne();
-      if (!target) throw versionNotFound(`Nothing to roll back to: version ${live.number} is the oldest`);
-    } else {
-      target = await versions.findOneByOrFail({ deploymentId: deployment.id, number: deployment.lastNumber });
+      return key === null ? Promise.resolve([]) : sql.rows(`${from} AND id = ?`, [deployment.id, key]);
     }
-    return target;
+    if (input.number != null) return sql.rows(`${from} AND number = ?`, [deployment.id, input.number]);
+    if (direction === "ROLLBACK") {
+      return sql.rows(`${from} AND number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC LIMIT 1`, [deployment.id, deployment.liveVersionId]);
+    }
+    return sql.rows(`${from} AND number = ?`, [deployment.id, deployment.lastNumber]);
+  }
+
+  private notFoundMessage(direction: Direction, input: RollbackInput, live: VersionRef): string {
+    if (input.versionId != null) return `No version "${input.versionId.slice(0, 100)}" in this deployment`;
+    if (input.number != null) return `This deployment has no version number ${input.number}`;
+    if (direction === "ROLLBACK") return `Nothing to roll back to: version ${live.number} is the oldest`;
+    return `Version ${live.number} is the newest`;
   }
 }
+
+/** The columns a pointer move needs of a version. */
+interface VersionRef {
+  id: number;
+  number: number;
+  version: string;
+}
+const REF = "id, number, version";
 
 function versionNotFound(message: string) {
   return new WaymarkError(ErrorCode.VERSION_NOT_FOUND, message);
 }
 
-function checkDirection(direction: Direction, target: VersionEntity, live: VersionEntity): void {
+function checkDirection(direction: Direction, target: VersionRef, live: VersionRef): void {
   if (target.id === live.id) {
     throw new WaymarkError(ErrorCode.ALREADY_LIVE, `Version ${target.number} (${target.version}) is already live`);
   }

@@ -1,10 +1,12 @@
 import type { EntityManager } from "typeorm";
 import type { Scope } from "../context";
 import { RetryTransaction, type Database } from "../db/database";
+import { sqlOf } from "../db/sql";
 import { isUniqueViolation } from "../db/unique-violation";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
-import { appendChange } from "../live/live-log";
+import { insertDeployment, updateDeploymentSql } from "../deployment/deployment.rows";
+import { appendChangeAndCommit } from "../live/live-log";
 import type { LiveEvents } from "../live/live-events";
 import { liveEventOf } from "../live/live-event";
 import { LiveChangeEntity } from "../live/live-change.entity";
@@ -13,6 +15,7 @@ import { earlierOutcome, requestHashOf } from "./idempotency";
 import { IdempotencyKeyEntity } from "./idempotency-key.entity";
 import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
+import { insertVersion } from "./version.rows";
 import type { CreateVersionInput } from "./version.input";
 
 export interface CreateOutcome {
@@ -56,8 +59,9 @@ export class VersionService {
 
   private async createIn(tx: EntityManager, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<CreateOutcome> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const sql = sqlOf(tx);
     const number = deployment.lastNumber + 1;
-    const version = tx.getRepository(VersionEntity).create({
+    const version = Object.assign(new VersionEntity(), {
       ...request.snapshot,
       deploymentId: deployment.id,
       number,
@@ -67,19 +71,27 @@ export class VersionService {
       createdAt: at,
       createdBy: scope.actor,
     });
-    await tx.getRepository(VersionEntity).insert(version);
+    version.id = await insertVersion(sql, version);
     const previousVersionId = deployment.liveVersionId;
     Object.assign(deployment, request.settings, { lastNumber: number, liveVersionId: version.id, updatedAt: at });
-    await tx.getRepository(DeploymentEntity).update(
-      { id: deployment.id },
-      { ...request.settings, lastNumber: number, liveVersionId: version.id, updatedAt: at },
-    );
-    // Last: from here until commit the workspace counter is locked for every other writer.
-    const change = await appendChange(tx, {
-      workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE",
-      previousVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at,
+    const move = updateDeploymentSql(deployment.id, request.settings, [["last_number", number], ["live_version_id", version.id], ["updated_at", at.getTime()]]);
+    const key = request.idempotencyKey;
+    const change = await appendChangeAndCommit(
+      tx,
+      { workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at },
+      {
+        before: [move],
+        // A concurrent request with the same key that won fails this insert (unique index); the
+        // transaction is then rolled back and retried, and answers with the winner's outcome.
+        after: key && hash ? (changeId) => [
+          `INSERT INTO idempotency_key (workspace_id, \`key\`, request_hash, version_id, change_id, created_at) VALUES (?, ?, ?, ?, ${changeId.sql}, ?)`,
+          [scope.workspaceId, key, hash, version.id, ...changeId.params, at.getTime()],
+        ] : undefined,
+      },
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error) && key) throw new RetryTransaction();
+      throw error;
     });
-    if (request.idempotencyKey && hash) await this.remember(tx, scope, request.idempotencyKey, hash, version, change, at);
     return { deployment, version, change };
   }
 
@@ -88,28 +100,14 @@ export class VersionService {
     const found = await lockDeployment(this.db, tx, scope.workspaceId, request.target);
     if (found) return found;
     if ("id" in request.target) throw deploymentNotFound(request.target.publicId);
-    const created = tx.getRepository(DeploymentEntity).create({
-      workspaceId: scope.workspaceId, flowName: request.target.flowName, name: request.target.name,
-      paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, createdAt: at, updatedAt: at,
-    });
     try {
-      await tx.getRepository(DeploymentEntity).insert(created);
-    } catch (error) {
-      // Another transaction created it first: start over and lock that one instead.
-      if (isUniqueViolation(error)) throw new RetryTransaction();
-      throw error;
-    }
-    return created;
-  }
-
-  private async remember(tx: EntityManager, scope: Scope, key: string, requestHash: string, version: VersionEntity, change: LiveChangeEntity, at: Date) {
-    try {
-      await tx.getRepository(IdempotencyKeyEntity).insert({
-        workspaceId: scope.workspaceId, key, requestHash, versionId: version.id, changeId: change.id, createdAt: at,
+      return await insertDeployment(sqlOf(tx), {
+        workspaceId: scope.workspaceId, flowName: request.target.flowName, name: request.target.name,
+        paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
+        liveVersionId: null, lastNumber: 0, createdAt: at, updatedAt: at,
       });
     } catch (error) {
-      // A concurrent request with the same key won: roll back and answer with its outcome.
+      // Another transaction created it first: start over and lock that one instead.
       if (isUniqueViolation(error)) throw new RetryTransaction();
       throw error;
     }

@@ -1,0 +1,117 @@
+import { QueryFailedError, type EntityManager, type QueryRunner } from "typeorm";
+
+/** What a data-changing statement reports back. */
+export interface RunResult {
+  /** The generated key of an INSERT (MySQL: LAST_INSERT_ID() after the statement). */
+  insertId: number;
+  affected: number;
+}
+
+export type Statement = [sql: string, params: readonly unknown[]];
+
+/**
+ * Parameterised SQL on the connection of a write transaction, without TypeORM's query
+ * builder: the write path sends a handful of fixed statements, and building them through the
+ * builder (and hydrating its results) cost more CPU than the rest of a createVersion.
+ * Errors are wrapped as TypeORM wraps them, so retry and error mapping see one shape.
+ */
+export interface WriteSql {
+  rows<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Sends the statements back to back and, with `commit`, commits the transaction after them.
+   * MySQL: all are queued on the connection at once, which sends each as the one before it
+   * answers, with no trip through the event loop in between; if one fails, the connection is
+   * closed before the next is sent, so nothing after it runs and the server rolls the whole
+   * transaction back (a deadlock has already ended the transaction by then, and a statement
+   * sent after it would run on its own, autocommitted). SQLite: one after the other; the
+   * commit is left to `Database.write`.
+   */
+  burst(statements: Statement[], options?: { commit?: boolean }): Promise<RunResult[]>;
+}
+
+export interface Mysql2Connection {
+  query(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  destroy(): void;
+}
+
+/** Per write transaction on MySQL: the connection, whether it has committed yet. */
+export interface MysqlTransaction {
+  connection: Mysql2Connection;
+  timeout: number | undefined;
+  committed: boolean;
+}
+
+const mysqlTransactions = new WeakMap<QueryRunner, MysqlTransaction>();
+
+export function registerMysqlTransaction(runner: QueryRunner, transaction: MysqlTransaction): void {
+  mysqlTransactions.set(runner, transaction);
+}
+
+/**
+ * One statement on a mysql2 connection. `fatal`: on failure, close the connection at once,
+ * from mysql2's own callback, before it starts the next queued statement.
+ */
+export function sendMysql(tx: Pick<MysqlTransaction, "connection" | "timeout">, sql: string, params: readonly unknown[], fatal = false): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    tx.connection.query({ sql, timeout: tx.timeout }, params, (error, result) => {
+      if (!error) return resolve(result);
+      if (fatal) tx.connection.destroy();
+      reject(new QueryFailedError(sql, [...params], error));
+    });
+  });
+}
+
+const runResult = (header: unknown): RunResult => {
+  const h = header as { insertId: number; affectedRows: number };
+  return { insertId: Number(h.insertId), affected: h.affectedRows };
+};
+
+export function sqlOf(tx: EntityManager): WriteSql {
+  const runner = tx.queryRunner;
+  if (!runner) throw new Error("sqlOf needs the EntityManager of a transaction");
+  const mysql = mysqlTransactions.get(runner);
+  if (!mysql) {
+    // SQLite (in-process, synchronous underneath): TypeORM's runner adds little here, and
+    // keeps its statement cache and boolean binding.
+    const run = async (sql: string, params: readonly unknown[]): Promise<RunResult> => {
+      const result = await runner.query(sql, [...params], true);
+      return { insertId: Number(result.raw), affected: result.affected ?? 0 };
+    };
+    return {
+      rows: async <T>(sql: string, params: readonly unknown[]) => (await runner.query(sql, [...params], true)).records as T[],
+      run,
+      async burst(statements) {
+        const results: RunResult[] = [];
+        for (const [sql, params] of statements) results.push(await run(sql, params));
+        return results;
+      },
+    };
+  }
+  return {
+    rows: async <T>(sql: string, params: readonly unknown[]) => (await sendMysql(mysql, sql, params)) as T[],
+    run: async (sql, params) => runResult(await sendMysql(mysql, sql, params)),
+    async burst(statements, options = {}) {
+      const all = statements.map(([sql, params]) => sendMysql(mysql, sql, params, true));
+      if (options.commit) all.push(sendMysql(mysql, "COMMIT", [], true));
+      const results = await Promise.all(all);
+      if (options.commit) mysql.committed = true;
+      return results.slice(0, statements.length).map(runResult);
+    },
+  };
+}
+
+/** A JSON column's value as read: MariaDB keeps JSON as text, MySQL 8 hands it back parsed. */
+export function jsonOf<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/** A JSON column's value to write; null stays SQL NULL, as TypeORM writes it. */
+export function jsonParam(value: unknown): string | null {
+  return value == null ? null : JSON.stringify(value);
+}
+
+/** An epoch-milliseconds column (columns.ts) as a Date. */
+export function dateOf(value: unknown): Date {
+  return new Date(Number(value));
+}

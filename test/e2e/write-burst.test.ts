@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConnection } from "mysql2/promise";
+import { openDatabase, type Database } from "../../src/db/database";
+import { sqlOf } from "../../src/db/sql";
+import { migrateDatabase } from "../../src/migrate";
+import { parseConfig } from "../../src/config";
+import { freshDatabase, STORES } from "../support/server";
+
+// The write path sends its last statements and the COMMIT in one burst (src/db/sql.ts). A
+// statement that fails must stop everything queued behind it, or a deadlock (which has already
+// rolled the transaction back) would let the rest run on their own and commit.
+const insertWorkspace = (name: string): [string, unknown[]] => ["INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, ?)", [name, Date.now()]];
+
+describe.each(STORES)("a write burst on %s", (store) => {
+  let db: Database;
+  let drop: () => Promise<void>;
+  let url: string;
+  beforeAll(async () => {
+    ({ url, drop } = await freshDatabase(store));
+    const config = parseConfig({ DATABASE_URL: url }).database;
+    await migrateDatabase(config);
+    db = await openDatabase(config);
+  });
+  afterAll(async () => {
+    await db.close();
+    await drop();
+  });
+  const names = async (prefix: string) =>
+    ((await db.reader.query("SELECT name FROM workspace WHERE name LIKE ? ORDER BY name", [`${prefix}%`])) as Array<{ name: string }>).map((r) => r.name);
+
+  it("commits every statement when all succeed", async () => {
+    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("ok-a"), insertWorkspace("ok-b")], { commit: true }));
+    expect(await names("ok-")).toEqual(["ok-a", "ok-b"]);
+  });
+
+  it("runs nothing after a failed statement and commits nothing", async () => {
+    const failed = db.write((tx) => sqlOf(tx).burst([insertWorkspace("bad-a"), ["INSERT INTO no_such_table VALUES (1)", []], insertWorkspace("bad-b")], { commit: true }));
+    await expect(failed).rejects.toThrow(/no_such_table/);
+    expect(await names("bad-")).toEqual([]);
+    // The store still works afterwards (the closed connection left the pool).
+    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("after")], { commit: true }));
+    expect(await names("after")).toEqual(["after"]);
+  });
+
+  it.runIf(store === "mysql")("runs nothing after a deadlock, whose rollback has already ended the transaction", async () => {
+    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("x"), insertWorkspace("y")], { commit: true }));
+    // The other side of the deadlock: locks y, then (once the burst waits on y) asks for x.
+    // It has written more rows, so InnoDB picks the burst's transaction as the victim.
+    const other = await createConnection({ uri: url });
+    try {
+      await other.query("START TRANSACTION");
+      await other.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'");
+      for (let i = 0; i < 20; i++) await other.query("INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, 0)", [`filler-${i}`]);
+      let attempts = 0;
+      const burst = db.write(async (tx) => {
+        attempts++;
+        const sql = sqlOf(tx);
+        await sql.run("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'", []);
+        if (attempts > 1) return; // the retry after the deadlock: nothing more to show
+        await sql.burst([["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")], { commit: true });
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const otherSide = other.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'").then(() => other.query("ROLLBACK"));
+      await burst;
+      await otherSide;
+      expect(attempts).toBe(2);
+    } finally {
+      await other.end();
+    }
+    expect(await names("victim-")).toEqual([]);
+  });
+});

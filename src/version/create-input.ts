@@ -4,7 +4,7 @@ import { jsonProblems } from "../json-limits";
 import { nameProblems } from "../deployment/names";
 import { settingsOf, type SettingsPatch } from "../deployment/settings";
 import { validatePullSteps } from "./code-pin";
-import { literalSecretsInPullSteps, secretsInUrls, unresolvedTemplates } from "./refusals";
+import { literalSecretsInPullSteps, stringProblems } from "./refusals";
 import { snapshotOf, type VersionSnapshot } from "./snapshot";
 import type { CreateVersionInput, SourceInfoInput } from "./version.input";
 
@@ -75,7 +75,8 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
   const snapshot = snapshotFrom(input, problems);
   const source = sourceOf(input.sourceInfo, problems);
   const settings = settingsOf(input.settings ?? {}, problems, "settings.");
-  problems.push(...unresolvedTemplates(input, "input"), ...secretsInUrls(input, "input"));
+  const refused = stringProblems(input, "input");
+  problems.push(...refused.templates, ...refused.urls);
   if (input.version != null && !input.version.trim()) problems.push("version must not be empty when given");
   if (problems.length > 0) throw badInput([...new Set(problems)].join("; "), { problems: [...new Set(problems)] });
   return {

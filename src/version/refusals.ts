@@ -11,19 +11,49 @@ const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 /** Tokens of the big forges used as a URL's user name (https://ghp_…@github.com/…). */
 const URL_WITH_TOKEN_USER = /\b[a-z][a-z0-9+.-]*:\/\/(gh[pousr]_|github_pat_|glpat-|x-access-token|oauth2)[^\s/@]*@/i;
 
+// Most strings have neither "{{" nor "://": the regular expressions are skipped for them.
+const templateProblem = (text: string, at: () => string): string | null => {
+  const match = text.includes("{{") ? UNRESOLVED_ENV.exec(text) : null;
+  return match ? `${at()} contains the unresolved template ${match[0]}: resolve it before sending` : null;
+};
+
+const urlProblem = (text: string, at: () => string): string | null =>
+  text.includes("://") && (URL_WITH_PASSWORD.test(text) || URL_WITH_TOKEN_USER.test(text))
+    ? `${at()} contains a URL with credentials; use a {{ prefect.blocks.* }} credentials block instead`
+    : null;
+
 export function unresolvedTemplates(value: unknown, path: string): string[] {
-  return walkStrings(value, path).flatMap(([at, text]) => {
-    const match = UNRESOLVED_ENV.exec(text);
-    return match ? [`${at} contains the unresolved template ${match[0]}: resolve it before sending`] : [];
-  });
+  return stringProblems(value, path).templates;
 }
 
 export function secretsInUrls(value: unknown, path: string): string[] {
-  return walkStrings(value, path).flatMap(([at, text]) =>
-    URL_WITH_PASSWORD.test(text) || URL_WITH_TOKEN_USER.test(text)
-      ? [`${at} contains a URL with credentials; use a {{ prefect.blocks.* }} credentials block instead`]
-      : [],
-  );
+  return stringProblems(value, path).urls;
+}
+
+/**
+ * Both checks over every string of a value (keys included) in one walk: this runs on every
+ * createVersion input. A string's path is only spelled out when it has a problem.
+ */
+export function stringProblems(value: unknown, path: string): { templates: string[]; urls: string[] } {
+  const found = { templates: [] as string[], urls: [] as string[] };
+  const check = (text: string, at: () => string) => {
+    const template = templateProblem(text, at);
+    if (template) found.templates.push(template);
+    const url = urlProblem(text, at);
+    if (url) found.urls.push(url);
+  };
+  const walk = (item: unknown, at: () => string): void => {
+    if (typeof item === "string") check(item, at);
+    else if (Array.isArray(item)) item.forEach((element, i) => walk(element, () => `${at()}[${i}]`));
+    else if (isObject(item)) {
+      for (const key of Object.keys(item)) {
+        check(key, () => `${at()}.${key} (key)`);
+        walk(item[key], () => `${at()}.${key}`);
+      }
+    }
+  };
+  walk(value, () => path);
+  return found;
 }
 
 /** Secret-bearing keys of a pull step must hold a block placeholder, never the secret. */

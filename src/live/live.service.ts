@@ -39,13 +39,7 @@ export class LiveService {
       const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
-      const sql = sqlOf(tx);
-      // Both reads at once: the default rollback target is found from the live version's
-      // number in SQL, so neither waits for the other's answer.
-      const [[live], [target]] = await Promise.all([
-        sql.rows<VersionRef>(`SELECT ${REF} FROM deployment_version WHERE id = ?`, [deployment.liveVersionId]),
-        this.targetOf(tx, deployment, direction, input),
-      ]);
+      const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
       if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
       if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
       checkDirection(direction, target, live);
@@ -64,19 +58,27 @@ export class LiveService {
     return change;
   }
 
-  /** The named target, or the default one: the newest older version (rollback) or the newest of all (promote). */
-  private targetOf(tx: EntityManager, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<VersionRef[]> {
-    const sql = sqlOf(tx);
-    const from = `SELECT ${REF} FROM deployment_version WHERE deployment_id = ?`;
-    if (input.versionId != null) {
-      const key = decodeId("version", input.versionId);
-      return key === null ? Promise.resolve([]) : sql.rows(`${from} AND id = ?`, [deployment.id, key]);
-    }
-    if (input.number != null) return sql.rows(`${from} AND number = ?`, [deployment.id, input.number]);
-    if (direction === "ROLLBACK") {
-      return sql.rows(`${from} AND number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC LIMIT 1`, [deployment.id, deployment.liveVersionId]);
-    }
-    return sql.rows(`${from} AND number = ?`, [deployment.id, deployment.lastNumber]);
+  /**
+   * The live version and the target in one statement: the named target, or the default one,
+   * the newest older version (rollback) or the newest of all (promote). No target row means
+   * there is none; a target that is the live version comes back twice, once per role.
+   */
+  private async liveAndTarget(tx: EntityManager, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
+    let target: [string, unknown[]];
+    if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
+    else if (input.number != null) target = ["number = ?", [input.number]];
+    else if (direction === "ROLLBACK") target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
+    else target = ["number = ?", [deployment.lastNumber]];
+    const rows = await sqlOf(tx).rows<VersionRef & { role: "live" | "target" }>(
+      `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +
+        `SELECT 'target' AS role, ${REF} FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target[0]} LIMIT 1)`,
+      [deployment.liveVersionId, deployment.id, ...target[1]],
+    );
+    const of = (role: string) => {
+      const row = rows.find((r) => r.role === role);
+      return row && { id: Number(row.id), number: Number(row.number), version: row.version };
+    };
+    return { live: of("live"), target: of("target") };
   }
 
   private notFoundMessage(direction: Direction, input: RollbackInput, live: VersionRef): string {

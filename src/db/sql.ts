@@ -32,6 +32,7 @@ export interface WriteSql {
 
 export interface Mysql2Connection {
   query(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  execute(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
   destroy(): void;
 }
 
@@ -49,12 +50,16 @@ export function registerMysqlTransaction(runner: QueryRunner, transaction: Mysql
 }
 
 /**
- * One statement on a mysql2 connection. `fatal`: on failure, close the connection at once,
- * from mysql2's own callback, before it starts the next queued statement.
+ * One statement on a mysql2 connection. With parameters it is a prepared statement (mysql2
+ * prepares each text once per connection): the write path's statements are a small fixed set,
+ * and MariaDB then neither parses them nor unescapes the JSON documents in them again.
+ * `fatal`: on failure, close the connection at once, from mysql2's own callback, before it
+ * starts the next queued statement.
  */
 export function sendMysql(tx: Pick<MysqlTransaction, "connection" | "timeout">, sql: string, params: readonly unknown[], fatal = false): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    tx.connection.query({ sql, timeout: tx.timeout }, params, (error, result) => {
+    const send = params.length > 0 ? tx.connection.execute : tx.connection.query;
+    send.call(tx.connection, { sql, timeout: tx.timeout }, params, (error, result) => {
       if (!error) return resolve(result);
       if (fatal) tx.connection.destroy();
       reject(new QueryFailedError(sql, [...params], error));

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer } from "./lib/infra";
 import { summariseProfile } from "./lib/profile";
+import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
 
@@ -101,11 +102,20 @@ async function main() {
     const input = (w: number) => ({ ...versionInput(), deploymentId: ids[w] });
     const opts = [workers, seconds, 200_000] as const;
     const results: LoadResult[] = [];
-    results.push(await closedLoop("raw mysql2 create", ...opts, (w) => create(keys[w]!)));
-    results.push(await closedLoop("server createVersion", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) })));
-    results.push(await closedLoop("raw mysql2 rollback/promote", ...opts, (w, i) => move(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
-    results.push(await closedLoop("server rollback/promote", ...opts, (w, i) => post(server.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })));
+    // Where the two cores go: CPU ms per request of the server, MariaDB and this process
+    // (the load generator, and the raw client itself on the raw runs).
+    const cpu: string[] = [];
+    const measured = async (run: () => Promise<LoadResult>) => {
+      const { result, perRequest } = await cpuPerRequest({ server: server.pid, mariadb: mariadb.process.pid!, bench: process.pid }, run);
+      results.push(result);
+      cpu.push(`| ${result.label} | ${Object.values(perRequest).map((ms) => ms.toFixed(2)).join(" | ")} |`);
+    };
+    await measured(() => closedLoop("raw mysql2 create", ...opts, (w) => create(keys[w]!)));
+    await measured(() => closedLoop("server createVersion", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) })));
+    await measured(() => closedLoop("raw mysql2 rollback/promote", ...opts, (w, i) => move(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
+    await measured(() => closedLoop("server rollback/promote", ...opts, (w, i) => post(server.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })));
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
+    console.log(`CPU ms per request:\n\n| run | server | mariadb | bench process |\n|---|---|---|---|\n${cpu.join("\n")}\n`);
     const [rc, sc, rm, sm] = results as [LoadResult, LoadResult, LoadResult, LoadResult];
     console.log(`B2 createVersion: ${(sc.rps / rc.rps).toFixed(3)}× raw (target ≥ 0.7); rollback/promote: ${(sm.rps / rm.rps).toFixed(3)}× raw`);
     if (process.argv.includes("--profile")) {

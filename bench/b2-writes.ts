@@ -79,6 +79,65 @@ function rawMove(pool: Pool, workspace: number) {
   });
 }
 
+/**
+ * The statements the server sends since it stopped using TypeORM's transaction(): READ
+ * COMMITTED set once per session, START TRANSACTION and the lock sent together, and the tail
+ * (pointer, counter, log reading LAST_INSERT_ID(), COMMIT) sent without waiting in between.
+ */
+async function inServerShape(pool: Pool, work: (c: PoolConnection) => Promise<Array<[string, any[]]>>): Promise<void> {
+  const c = await pool.getConnection();
+  try {
+    void c.query("START TRANSACTION");
+    const tail = await work(c);
+    await Promise.all([...tail.map(([sql, params]) => c.execute(sql, params)), c.query("COMMIT")]);
+  } catch (error) {
+    await c.query("ROLLBACK");
+    throw error;
+  } finally {
+    c.release();
+  }
+}
+
+function tailOf(d: Row, kind: string, previous: number, live: number, at: number, lastNumber: number): Array<[string, any[]]> {
+  return [
+    ["UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ? WHERE id = ?", [lastNumber, live, at, d.id]],
+    ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [d.workspace_id]],
+    [
+      "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, LAST_INSERT_ID(), ?, ?, ?, ?, ?, ?, ?)",
+      [d.workspace_id, kind, d.id, previous, live, "anonymous", null, at],
+    ],
+  ];
+}
+
+function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
+  const cols = Object.keys(template).filter((k) => k !== "id");
+  return (id: number) => inServerShape(pool, async (c) => {
+    const d = await lock(c, workspace, id);
+    const number = d.last_number + 1;
+    const at = Date.now();
+    const values = cols.map((k) => (k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k]));
+    const [inserted] = await c.execute<ResultSetHeader>(`INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, values as any[]);
+    return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number);
+  });
+}
+
+function rawMoveServerShape(pool: Pool, workspace: number) {
+  return (id: number, kind: "ROLLBACK" | "PROMOTE") => inServerShape(pool, async (c) => {
+    const d = await lock(c, workspace, id);
+    const target = kind === "ROLLBACK"
+      ? "number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC"
+      : "number = ?";
+    const [rows] = await c.execute<Row[]>(
+      "SELECT 'live' AS role, id, number, version FROM deployment_version WHERE id = ? UNION ALL " +
+        `SELECT 'target' AS role, id, number, version FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
+      [d.live_version_id, id, kind === "ROLLBACK" ? d.live_version_id : d.last_number],
+    );
+    const live = rows.find((r) => r.role === "live")!;
+    const to = rows.find((r) => r.role === "target")!;
+    return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number);
+  });
+}
+
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 10);
@@ -87,6 +146,10 @@ async function main() {
   const dbUrl = await freshDatabase(mariadb.url, "bench_b2");
   let server = await startServer({ DATABASE_URL: dbUrl });
   const pool = createPool({ uri: dbUrl, connectionLimit: 10 });
+  // The same raw client in the server's statement shape, on its own pool whose sessions are
+  // READ COMMITTED from the start.
+  const shapedPool = createPool({ uri: dbUrl, connectionLimit: 10 });
+  shapedPool.on("connection", (c) => c.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
   try {
     const ids: string[] = [];
     for (let w = 0; w < workers; w++) {
@@ -99,6 +162,8 @@ async function main() {
     const [[template]] = await pool.query<Row[]>("SELECT * FROM deployment_version WHERE deployment_id = ? LIMIT 1", [keys[0]]);
     const create = rawCreate(pool, meta!.workspace_id, template!);
     const move = rawMove(pool, meta!.workspace_id);
+    const createShaped = rawCreateServerShape(shapedPool, meta!.workspace_id, template!);
+    const moveShaped = rawMoveServerShape(shapedPool, meta!.workspace_id);
     const input = (w: number) => ({ ...versionInput(), deploymentId: ids[w] });
     const opts = [workers, seconds, 200_000] as const;
     const results: LoadResult[] = [];
@@ -114,10 +179,13 @@ async function main() {
     await measured(() => closedLoop("server createVersion", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) })));
     await measured(() => closedLoop("raw mysql2 rollback/promote", ...opts, (w, i) => move(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
     await measured(() => closedLoop("server rollback/promote", ...opts, (w, i) => post(server.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })));
+    await measured(() => closedLoop("raw mysql2 create, server's statements", ...opts, (w) => createShaped(keys[w]!)));
+    await measured(() => closedLoop("raw mysql2 rollback/promote, server's statements", ...opts, (w, i) => moveShaped(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
     console.log(`CPU ms per request:\n\n| run | server | mariadb | bench process |\n|---|---|---|---|\n${cpu.join("\n")}\n`);
-    const [rc, sc, rm, sm] = results as [LoadResult, LoadResult, LoadResult, LoadResult];
+    const [rc, sc, rm, sm, rcs, rms] = results as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     console.log(`B2 createVersion: ${(sc.rps / rc.rps).toFixed(3)}× raw (target ≥ 0.7); rollback/promote: ${(sm.rps / rm.rps).toFixed(3)}× raw`);
+    console.log(`Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`);
     if (process.argv.includes("--profile")) {
       await server.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));
@@ -128,6 +196,7 @@ async function main() {
     }
   } finally {
     await pool.end();
+    await shapedPool.end();
     await server.stop();
     await mariadb.stop();
   }

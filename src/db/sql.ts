@@ -59,11 +59,17 @@ export function registerMysqlTransaction(runner: QueryRunner, transaction: Mysql
 export function sendMysql(tx: Pick<MysqlTransaction, "connection" | "timeout">, sql: string, params: readonly unknown[], fatal = false): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const send = params.length > 0 ? tx.connection.execute : tx.connection.query;
-    send.call(tx.connection, { sql, timeout: tx.timeout }, params, (error, result) => {
-      if (!error) return resolve(result);
+    const fail = (error: unknown) => {
       if (fatal) tx.connection.destroy();
-      reject(new QueryFailedError(sql, [...params], error));
-    });
+      reject(new QueryFailedError(sql, [...params], error as Error));
+    };
+    try {
+      send.call(tx.connection, { sql, timeout: tx.timeout }, params, (error, result) => (error ? fail(error) : resolve(result)));
+    } catch (error) {
+      // mysql2 throws before queueing (an undefined parameter, say): the statements queued
+      // after this one must not run either.
+      fail(error);
+    }
   });
 }
 

@@ -41,20 +41,22 @@ export async function appendChangeAndCommit(tx: EntityManager, fields: ChangeFie
     if (after) await sql.run(...after({ sql: "?", params: [id] }));
     return Object.assign(new LiveChangeEntity(), { ...fields, id, sequence });
   }
-  // MySQL: the counter UPDATE leaves the new value in LAST_INSERT_ID() (and hands it back as
-  // its insert id); the log insert reads it from there and leaves its own id in turn for
-  // `after`. So no statement needs an answer before it is sent, and the counter row stays
+  // MySQL: the counter UPDATE hands the new value back as its insert id (LAST_INSERT_ID(expr));
+  // the log insert reads it from the row it locked and leaves its own id in LAST_INSERT_ID()
+  // for `after`. So no statement needs an answer before it is sent, and the counter row stays
   // locked for the server's time on these statements and the COMMIT, not for ours.
   const results = await sql.burst(
     [
       ...before,
       ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [fields.workspaceId]],
-      [insertChange("LAST_INSERT_ID()"), [fields.workspaceId, ...rest]],
+      // The sequence is read back from the row, not from LAST_INSERT_ID(): had the UPDATE
+      // matched no row, LAST_INSERT_ID() would still hold the version's id, while this reads
+      // NULL, which the NOT NULL column refuses, and the burst stops before COMMIT.
+      [insertChange("(SELECT last_sequence FROM workspace WHERE id = ?)"), [fields.workspaceId, fields.workspaceId, ...rest]],
       ...(after ? [after({ sql: "LAST_INSERT_ID()", params: [] })] : []),
     ],
     { commit: true },
   );
-  // The workspace row exists for every deployment (foreign key), so the UPDATE matched it.
   const [counter, change] = results.slice(before.length);
   return Object.assign(new LiveChangeEntity(), { ...fields, id: change!.insertId, sequence: counter!.insertId });
 }

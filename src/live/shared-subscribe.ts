@@ -13,7 +13,14 @@ function mapIterable<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<
   return {
     async next() {
       const step = await iterator.next();
-      return step.done ? { done: true, value: undefined } : { done: false, value: await map(step.value) };
+      if (step.done) return { done: true, value: undefined };
+      try {
+        return { done: false, value: await map(step.value) };
+      } catch (error) {
+        // As graphql-js does: a failed mapping ends the source too, so nothing keeps listening.
+        await iterator.return?.();
+        throw error;
+      }
     },
     return: async () => (iterator.return ? (await iterator.return(), done()) : done()),
     throw: async (error?: unknown) => {

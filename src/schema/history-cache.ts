@@ -90,7 +90,7 @@ export class HistoryCache {
    */
   async answer(context: RequestContext, request: ReadRequest): Promise<CachedAnswer | null> {
     const known = this.known.get(request.query);
-    const slot = known && this.slotOf(known.source, context, request);
+    const slot = known && this.slotOf(known.source, known.operationName, context, request);
     if (!known || !slot) return null;
     const token = await this.rowToken(slot.deployment, context.scope.workspaceId);
     const text = token === null ? undefined : this.cache.get(slot.deployment, token, slot.key)?.text;
@@ -102,7 +102,7 @@ export class HistoryCache {
   async execute(context: RequestContext, document: DocumentNode, request: ReadRequest, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
     let source = this.analysed.get(document);
     if (source === undefined) this.analysed.set(document, (source = cacheableRead(this.schema, document)));
-    const slot = source && this.slotOf(source, context, request);
+    const slot = source && this.slotOf(source, operationNameOf(document), context, request);
     if (!source || !slot) return run();
     // A row read for this request before the pipeline started is as fresh as one read now.
     const read = (context as WithRow)[READ_ROW];
@@ -134,7 +134,9 @@ export class HistoryCache {
     return this.serialised.get(data);
   }
 
-  private slotOf(source: DeploymentIdSource, context: RequestContext, request: ReadRequest): Slot | null {
+  private slotOf(source: DeploymentIdSource, operationName: string | null, context: RequestContext, request: ReadRequest): Slot | null {
+    // Any other name (even "") is an error Apollo reports; only the pipeline may answer it.
+    if (request.operationName != null && request.operationName !== operationName) return null;
     if (!canRead(context)) return null;
     const id = "variable" in source ? request.variables?.[source.variable] : source.literal;
     const deployment = typeof id === "string" ? decodeId("deployment", id) : null;

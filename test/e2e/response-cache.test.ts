@@ -106,6 +106,15 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
     expect(wrongName.errors[0].extensions.code).toBe("BAD_REQUEST");
     const badVariables = await post(admin, { query: HISTORY, variables: [id] });
     expect(badVariables.status).toBe(400);
+    // An operation name the document lacks is Apollo's error, cached answer or not, by either path.
+    for (const accept of ["application/json", "application/json, */*;q=0.1"]) {
+      for (let n = 0; n < 2; n++) {
+        const unnamed = await json(post({ ...admin, accept }, { query: HISTORY, variables: { id }, operationName: "" }));
+        expect([unnamed.data, unnamed.errors?.[0]?.extensions?.code]).toEqual([undefined, "BAD_REQUEST"]);
+      }
+    }
+    const named = await json(post(admin, { query: HISTORY, variables: { id }, operationName: "H" }));
+    expect(named.data.deployment.liveVersion.number).toBe(2);
     const persisted = await json(post(admin, { query: HISTORY, variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }));
     expect(persisted.errors[0].extensions.code).toBe("BAD_REQUEST");
   });

@@ -50,6 +50,13 @@ describe.each(STORES)("a write burst on %s", (kind) => {
     await db.write((tx) => sqlOf(tx).burst([insertWorkspace("after")], { commit: true }));
     expect(await names("after")).toEqual(["after"]);
   });
+
+  it("runs nothing after a statement the driver refuses before sending (an undefined parameter)", async () => {
+    const { db } = store;
+    const failed = db.write((tx) => sqlOf(tx).burst([insertWorkspace("refused-a"), ["INSERT INTO workspace (name) VALUES (?)", [undefined]], insertWorkspace("refused-b")], { commit: true }));
+    await expect(failed).rejects.toThrow();
+    expect(await names("refused-")).toEqual([]);
+  });
 });
 
 // Only MySQL has row locks, and so deadlocks; SQLite's single writer cannot deadlock.

@@ -6,11 +6,7 @@ import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import type { LiveEvent } from "./live-event";
 import type { LiveHub, LiveLog } from "./live-hub";
-// @repeaterjs/repeater ships CommonJS code but one set of typings marked as ESM: load the
-// CommonJS build and give it those typings.
-import type { Repeater as RepeaterClass } from "@repeaterjs/repeater" with { "resolution-mode": "import" };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Repeater } = require("@repeaterjs/repeater") as { Repeater: typeof RepeaterClass };
+import { LiveStream } from "./live-stream";
 
 export interface LiveFilter {
   deploymentId?: string | null;
@@ -18,7 +14,7 @@ export interface LiveFilter {
   afterSequence?: number | null;
 }
 
-/** Changes a subscriber may have queued before it is considered stuck (Repeater's own limit). */
+/** Changes a subscriber may have queued before it is considered stuck and failed. */
 const MAX_BEHIND = 1_024;
 const REPLAY_PAGE = 500;
 
@@ -40,33 +36,33 @@ export class LiveSubscriptions {
     const deploymentKey = filter.deploymentId == null ? null : await this.deploymentKey(scope, filter.deploymentId);
     const matches = (e: LiveEvent) =>
       (deploymentKey === null || e.deploymentId === deploymentKey) && (filter.flowName == null || e.flowName === filter.flowName);
-    return new Repeater<LiveEvent>(async (push, stop) => {
-      let last = after ?? Number.MAX_SAFE_INTEGER;
-      let held: LiveEvent[] | null = [];
-      const emit = (event: LiveEvent) => {
-        if (event.sequence <= last) return;
-        last = event.sequence;
-        if (!matches(event)) return;
-        try {
-          push(event).catch(stop);
-        } catch {
-          stop(new WaymarkError(ErrorCode.UNAVAILABLE, `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`));
-        }
-      };
-      const listener = { deliver: (event: LiveEvent) => (held ? held.push(event) : emit(event)) };
+    let last = after ?? Number.MAX_SAFE_INTEGER;
+    // Changes that arrive while the log is replayed wait here, then go out in order after it.
+    let held: LiveEvent[] | null = [];
+    const stream = new LiveStream<LiveEvent>(MAX_BEHIND, (event) =>
+      new WaymarkError(ErrorCode.UNAVAILABLE, `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`),
+    );
+    const emit = (event: LiveEvent) => {
+      if (event.sequence <= last) return;
+      last = event.sequence;
+      if (matches(event)) stream.push(event);
+    };
+    const listener = { deliver: (event: LiveEvent) => (held ? held.push(event) : emit(event)) };
+    void (async () => {
       try {
         const cutoff = await this.hub.listen(scope.workspaceId, listener);
         if (after == null) last = cutoff;
         else await this.replay(scope.workspaceId, after, cutoff, emit);
         for (const event of held) emit(event);
         held = null;
-        await stop;
+        await stream.ended;
       } catch (error) {
-        stop(error);
+        stream.fail(error);
       } finally {
         this.hub.unlisten(scope.workspaceId, listener);
       }
-    });
+    })();
+    return stream;
   }
 
   private async replay(workspaceId: number, after: number, cutoff: number, emit: (e: LiveEvent) => void) {

@@ -27,7 +27,19 @@ export interface WriteSql {
    * sent after it would run on its own, autocommitted). SQLite: one after the other; the
    * commit is left to `Database.write`.
    */
-  burst(statements: Statement[], options?: { commit?: boolean }): Promise<RunResult[]>;
+  burst(statements: Statement[], options?: BurstOptions): Promise<RunResult[]>;
+}
+
+export interface BurstOptions {
+  /** Commit the transaction after the statements (MySQL; on SQLite `Database.write` commits). */
+  commit?: boolean;
+  /**
+   * Asked when every statement succeeded but COMMIT's answer did not arrive (the connection
+   * dropped or timed out after sending it), so that the database may or may not have committed:
+   * resolves true when it finds, on another connection, that it did. The burst then succeeds
+   * instead of reporting a failure for a change that was made.
+   */
+  confirm?: (results: RunResult[]) => Promise<boolean>;
 }
 
 export interface Mysql2Connection {
@@ -103,11 +115,19 @@ export function sqlOf(tx: EntityManager): WriteSql {
     rows: async <T>(sql: string, params: readonly unknown[]) => (await sendMysql(mysql, sql, params)) as T[],
     run: async (sql, params) => runResult(await sendMysql(mysql, sql, params)),
     async burst(statements, options = {}) {
-      const all = statements.map(([sql, params]) => sendMysql(mysql, sql, params, true));
-      if (options.commit) all.push(sendMysql(mysql, "COMMIT", [], true));
-      const results = await Promise.all(all);
-      if (options.commit) mysql.committed = true;
-      return results.slice(0, statements.length).map(runResult);
+      const sent = statements.map(([sql, params]) => sendMysql(mysql, sql, params, true));
+      const commit = options.commit ? sendMysql(mysql, "COMMIT", [], true) : null;
+      // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
+      commit?.catch(() => undefined);
+      const results = (await Promise.all(sent)).map(runResult);
+      if (!commit) return results;
+      try {
+        await commit;
+      } catch (error) {
+        if (!(await options.confirm?.(results).catch(() => false))) throw error;
+      }
+      mysql.committed = true;
+      return results;
     },
   };
 }

@@ -21,6 +21,21 @@ const insertChange = (sequence: string) =>
   `VALUES (?, ${sequence}, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
+ * Whether log entry `id` with `sequence` was committed, asked on another connection after a
+ * COMMIT whose answer was lost. The share lock on the workspace row waits until the transaction
+ * that holds its counter has ended, committed or rolled back, so the answer is final. Each
+ * statement has the usual query timeout; if the database cannot answer, the COMMIT's own error
+ * (UNAVAILABLE) stands.
+ */
+async function changeCommitted(tx: EntityManager, workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
+  if (id === undefined || sequence === undefined) return false;
+  const dataSource = tx.connection;
+  await dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
+  const found = (await dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [id, workspaceId, sequence])) as unknown[];
+  return found.length > 0;
+}
+
+/**
  * Appends one entry to the live log and ends the transaction: nothing may run in it after
  * this. The sequence comes from the workspace row, incremented in this transaction: the
  * UPDATE holds that row's lock until commit, so sequences are gapless and in commit order
@@ -55,7 +70,13 @@ export async function appendChangeAndCommit(tx: EntityManager, fields: ChangeFie
       [insertChange("(SELECT last_sequence FROM workspace WHERE id = ?)"), [fields.workspaceId, fields.workspaceId, ...rest]],
       ...(after ? [after({ sql: "LAST_INSERT_ID()", params: [] })] : []),
     ],
-    { commit: true },
+    {
+      commit: true,
+      confirm: (answered) => {
+        const [counter, change] = answered.slice(before.length);
+        return changeCommitted(tx, fields.workspaceId, change?.insertId, counter?.insertId);
+      },
+    },
   );
   const [counter, change] = results.slice(before.length);
   return Object.assign(new LiveChangeEntity(), { ...fields, id: change!.insertId, sequence: counter!.insertId });

@@ -4,7 +4,10 @@ import { openDatabase, type Database } from "../../src/db/database";
 import { sqlOf } from "../../src/db/sql";
 import { migrateDatabase } from "../../src/migrate";
 import { parseConfig } from "../../src/config";
-import { freshDatabase, STORES, type StoreKind } from "../support/server";
+import { createRequire } from "node:module";
+import { freshDatabase, startServer, STORES, type StoreKind, type TestServer } from "../support/server";
+import { createVersion } from "../support/operations";
+import { subscribe } from "../support/subscriptions";
 
 // The write path sends its last statements and the COMMIT in one burst (src/db/sql.ts). A
 // statement that fails must stop everything queued behind it, or a deadlock (which has already
@@ -90,5 +93,64 @@ describe.runIf(STORES.includes("mysql"))("a write burst on mysql, after a deadlo
       await other.end();
     }
     expect(await namesIn(db, "victim-")).toEqual([]);
+  });
+});
+
+// The one outcome a client cannot tell: COMMIT was sent and its answer never came (the
+// connection dropped). The server asks the database on another connection which it was.
+describe.runIf(STORES.includes("mysql"))("a COMMIT whose answer is lost (mysql)", () => {
+  type Query = (this: unknown, sql: unknown, values: unknown, callback: (error: unknown, result?: unknown) => void) => unknown;
+  // Pooled connections are mysql2 Connections; an own `query` on that prototype comes first.
+  const connectionClass = createRequire(__filename)("mysql2").Connection as { prototype: { query: Query } };
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer("mysql");
+  });
+  afterAll(() => server?.close());
+
+  /** The next COMMIT this process sends loses its answer; with `reachesServer` false it is never sent at all. */
+  function loseNextCommit(reachesServer: boolean) {
+    const original = connectionClass.prototype.query;
+    const restore = () => void delete (connectionClass.prototype as { query?: Query }).query;
+    const lost = (callback: (error: unknown) => void) =>
+      callback(Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST", fatal: true }));
+    connectionClass.prototype.query = function (sql, values, callback) {
+      if ((sql as { sql?: string } | null)?.sql !== "COMMIT") return original.call(this, sql, values, callback);
+      restore();
+      // In turn after the statements before it: COMMIT itself, or a no-op in its place.
+      return original.call(this, reachesServer ? sql : { sql: "DO 0" }, values, () => lost(callback));
+    };
+    return restore;
+  }
+
+  it("answers with the change when the database committed it, and publishes it", async () => {
+    const first = await createVersion(server, { flowName: "lost", name: "committed", entrypoint: "a.py:v1" });
+    const live = await subscribe(server.url, { deploymentId: first.deployment.id });
+    const restore = loseNextCommit(true);
+    try {
+      const created = await server.gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } change { sequence } } }`, { id: first.deployment.id });
+      expect(created.errors).toBeUndefined();
+      expect(created.data.createVersion.version.number).toBe(2);
+      const [event] = await live.waitFor(1);
+      expect(event.sequence).toBe(created.data.createVersion.change.sequence);
+    } finally {
+      restore();
+      await live.close();
+    }
+    const history = await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount liveVersion { number } } }`, { id: first.deployment.id });
+    expect(history.data.deployment).toEqual({ versionCount: 2, liveVersion: { number: 2 } });
+  });
+
+  it("answers UNAVAILABLE, with nothing changed, when the COMMIT never reached the database", async () => {
+    const first = await createVersion(server, { flowName: "lost", name: "rolled-back", entrypoint: "a.py:v1" });
+    const restore = loseNextCommit(false);
+    try {
+      const moved = await server.gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } } }`, { id: first.deployment.id });
+      expect(moved.errors?.map((e) => e.extensions?.code)).toEqual(["UNAVAILABLE"]);
+    } finally {
+      restore();
+    }
+    const history = await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount liveVersion { number } } }`, { id: first.deployment.id });
+    expect(history.data.deployment).toEqual({ versionCount: 1, liveVersion: { number: 1 } });
   });
 });

@@ -7,7 +7,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, freshDatabase, machine, startMariaDb, startServer } from "./lib/infra";
+import { authHeader, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { TABLE_HEAD, hammer, row, type LoadResult } from "./lib/load";
 import { summariseProfile } from "./lib/profile";
 import { seedDeployment } from "./lib/seed";
@@ -70,7 +70,4 @@ async function main() {
   }
 }
 
-if (require.main === module) main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) runBench(main);

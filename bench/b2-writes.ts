@@ -8,7 +8,7 @@ import { createPool, type Pool, type PoolConnection, type RowDataPacket, type Re
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer } from "./lib/infra";
+import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
@@ -202,7 +202,4 @@ async function main() {
   }
 }
 
-if (require.main === module) main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) runBench(main);

@@ -5,7 +5,7 @@
  * only serves `deployment(id)`), so the SQL keyset paging is what is compared; the cached
  * `deployment(id)` path is shown too.
  */
-import { authHeader, freshDatabase, machine, startMariaDb, startServer } from "./lib/infra";
+import { authHeader, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { TABLE_HEAD, hammer, row, type LoadResult } from "./lib/load";
 import { seedDeployment } from "./lib/seed";
 
@@ -50,7 +50,4 @@ async function main() {
   }
 }
 
-if (require.main === module) main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) runBench(main);

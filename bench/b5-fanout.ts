@@ -9,7 +9,7 @@
  * skips everything else) and prints the top frames.
  */
 import WebSocket from "ws";
-import { authHeader, freshDatabase, gql, machine, startMariaDb, startRedis, startServer, type ServerProcess } from "./lib/infra";
+import { authHeader, freshDatabase, gql, machine, startMariaDb, startRedis, startServer, type ServerProcess, runBench } from "./lib/infra";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,7 +143,4 @@ async function main() {
   }
 }
 
-if (require.main === module) main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) runBench(main);

@@ -10,6 +10,11 @@ export type JsonObject = { [key: string]: JsonValue };
 export const MAX_JSON_DEPTH = 20;
 export const MAX_JSON_BYTES = 256 * 1024;
 
+/** A JSON object: not null, not a list. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function depthOf(value: unknown, limit: number): number {
   if (typeof value !== "object" || value === null) return 0;
   if (limit <= 0) return 1;
@@ -20,7 +25,7 @@ function depthOf(value: unknown, limit: number): number {
 
 /** Problems with a JSON value's shape and size; `expected` is the shape the field must have. */
 export function jsonProblems(field: string, value: unknown, expected: "object" | "list" | "any"): string[] {
-  if (expected === "object" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+  if (expected === "object" && !isJsonObject(value)) {
     return [`${field} must be a JSON object, got ${describe(value)}`];
   }
   if (expected === "list" && !Array.isArray(value)) return [`${field} must be a JSON list, got ${describe(value)}`];

@@ -96,3 +96,14 @@ export async function gql<T = any>(url: string, query: string, variables: Record
   if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
   return body.data as T;
 }
+
+/** Runs a benchmark's `main` as the process's work: exit 0 when it is done, 1 (with the error) when it fails. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
+import { isJsonObject } from "../json-limits";
 import type { ReadRequest } from "../schema/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
 
@@ -19,17 +20,15 @@ export interface HandlerOptions {
 /** Accept header values remembered with the content type Apollo answered them with; past this many the memo starts over. */
 const MAX_ACCEPT_VALUES = 64;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
 /**
  * The body as a plain query request, or null for anything else Apollo has its own rules for
  * (GET, extensions such as persisted queries, ill-typed fields, a content type other than JSON).
  */
 function plainRequest(method: string | undefined, contentType: string | undefined, body: unknown): ReadRequest | null {
-  if (method !== "POST" || contentType?.split(";", 1)[0]!.trim().toLowerCase() !== "application/json" || !isObject(body)) return null;
+  if (method !== "POST" || contentType?.split(";", 1)[0]!.trim().toLowerCase() !== "application/json" || !isJsonObject(body)) return null;
   const { query, variables, operationName, extensions } = body;
   if (typeof query !== "string" || extensions !== undefined) return null;
-  if (variables != null && !isObject(variables)) return null;
+  if (variables != null && !isJsonObject(variables)) return null;
   if (operationName != null && typeof operationName !== "string") return null;
   return { query, variables, operationName };
 }

@@ -3,6 +3,7 @@ import type { Scope } from "../context";
 import type { Database } from "../db/database";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
+import { updateDeploymentSql } from "../deployment/deployment.rows";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import { sqlOf } from "../db/sql";
@@ -50,7 +51,7 @@ export class LiveService {
           workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
           previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
         },
-        { before: [["UPDATE deployment SET live_version_id = ?, updated_at = ? WHERE id = ?", [target.id, at.getTime(), deployment.id]]] },
+        { before: [updateDeploymentSql(deployment.id, {}, [["live_version_id", target.id], ["updated_at", at.getTime()]])] },
       );
       return { change: appended, flowName: deployment.flowName };
     });

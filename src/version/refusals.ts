@@ -1,3 +1,5 @@
+import { isJsonObject } from "../json-limits";
+
 /**
  * Input that must never be stored (SPEC §1 rule 8): secrets written literally, and `{{ $VAR }}`
  * templates the client failed to resolve. Each finding names the field it was found in.
@@ -22,14 +24,6 @@ const urlProblem = (text: string, at: () => string): string | null =>
     ? `${at()} contains a URL with credentials; use a {{ prefect.blocks.* }} credentials block instead`
     : null;
 
-export function unresolvedTemplates(value: unknown, path: string): string[] {
-  return stringProblems(value, path).templates;
-}
-
-export function secretsInUrls(value: unknown, path: string): string[] {
-  return stringProblems(value, path).urls;
-}
-
 /**
  * Both checks over every string of a value (keys included) in one walk: this runs on every
  * createVersion input. A string's path is only spelled out when it has a problem.
@@ -45,7 +39,7 @@ export function stringProblems(value: unknown, path: string): { templates: strin
   const walk = (item: unknown, at: () => string): void => {
     if (typeof item === "string") check(item, at);
     else if (Array.isArray(item)) item.forEach((element, i) => walk(element, () => `${at()}[${i}]`));
-    else if (isObject(item)) {
+    else if (isJsonObject(item)) {
       for (const key of Object.keys(item)) {
         check(key, () => `${at()}.${key} (key)`);
         walk(item[key], () => `${at()}.${key}`);
@@ -60,9 +54,9 @@ export function stringProblems(value: unknown, path: string): { templates: strin
 export function literalSecretsInPullSteps(pullSteps: unknown[]): string[] {
   const problems: string[] = [];
   pullSteps.forEach((step, index) => {
-    if (!isObject(step)) return;
+    if (!isJsonObject(step)) return;
     for (const [stepName, args] of Object.entries(step)) {
-      if (!isObject(args)) continue;
+      if (!isJsonObject(args)) continue;
       for (const [key, value] of Object.entries(args)) {
         if (!SECRET_KEYS.has(key) || value == null) continue;
         if (typeof value === "string" && BLOCK_PLACEHOLDER.test(value.trim())) continue;
@@ -71,21 +65,4 @@ export function literalSecretsInPullSteps(pullSteps: unknown[]): string[] {
     }
   });
   return problems;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Every string inside a JSON value (keys included) with the path it sits at. */
-export function walkStrings(value: unknown, path: string): Array<[string, string]> {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((item, i) => walkStrings(item, `${path}[${i}]`));
-  if (isObject(value)) {
-    return Object.entries(value).flatMap(([key, item]) => [
-      ...(walkStrings(key, `${path}.${key} (key)`)),
-      ...walkStrings(item, `${path}.${key}`),
-    ]);
-  }
-  return [];
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { literalSecretsInPullSteps, secretsInUrls, unresolvedTemplates, walkStrings } from "../../src/version/refusals";
+import { literalSecretsInPullSteps, stringProblems } from "../../src/version/refusals";
+
+const unresolvedTemplates = (value: unknown, path: string) => stringProblems(value, path).templates;
+const secretsInUrls = (value: unknown, path: string) => stringProblems(value, path).urls;
 
 describe("unresolvedTemplates", () => {
   it("finds {{ $VAR }} with or without spaces, naming the field and the template", () => {
@@ -109,20 +112,5 @@ describe("literalSecretsInPullSteps", () => {
 
   it("ignores steps that are not mappings and keys that hold no secret", () => {
     expect(literalSecretsInPullSteps(["git_clone", null, 3, [{ password: "x" }], { git_clone: "x" }, clone({ branch: "main", username: "me" })[0]])).toEqual([]);
-  });
-});
-
-describe("walkStrings", () => {
-  it("lists every string with its path, keys marked", () => {
-    expect(walkStrings({ a: ["x", { b: "y" }], c: 1, d: null }, "input")).toEqual([
-      ["input.a (key)", "a"],
-      ["input.a[0]", "x"],
-      ["input.a[1].b (key)", "b"],
-      ["input.a[1].b", "y"],
-      ["input.c (key)", "c"],
-      ["input.d (key)", "d"],
-    ]);
-    expect(walkStrings("s", "root")).toEqual([["root", "s"]]);
-    expect(walkStrings(5, "root")).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe } from "../live/shared-subscribe";
+import { executionRequestErrors, parseFailed, validationFailed } from "./ws-errors";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
@@ -54,10 +55,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     try {
       document = parse(query, { maxTokens: options.maxTokens });
     } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
+      return [parseFailed(error)];
     }
     const invalid = validate(options.schema, document);
-    if (invalid.length > 0) return invalid;
+    if (invalid.length > 0) return validationFailed(invalid);
     if (query.length <= MAX_KNOWN_TEXT) {
       if (known.size >= MAX_KNOWN_DOCUMENTS) known.clear();
       known.set(query, document);
@@ -82,6 +83,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (!("kind" in document)) return [...document];
         const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
         if (limit) return [limit];
+        const refused = executionRequestErrors(options.schema, document, payload.variables, payload.operationName);
+        if (refused) return refused;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),

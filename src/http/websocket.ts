@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { queryLimitError } from "../limits/query-limits";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe } from "../live/shared-subscribe";
@@ -18,6 +18,8 @@ export interface WebSocketOptions {
   /** Registers an authenticated connection so revoking its key closes it; returns the release. */
   track: (keyId: number, socket: WebSocket) => () => void;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+  /** Checks an upgrade before it becomes a WebSocket (origin.ts: its Origin and Host); a refusal is an HTTP answer. */
+  verifyUpgrade?: VerifyClientCallbackAsync;
 }
 
 export interface WebSocketEndpoint {
@@ -42,7 +44,7 @@ const MAX_KNOWN_TEXT = 8 * 1024;
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes });
+  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes, verifyClient: options.verifyUpgrade });
   const format = (errors: readonly unknown[] | undefined) =>
     errors?.map((error) => options.formatError((error as { toJSON(): GraphQLFormattedError }).toJSON(), error));
   // Parsing and validation depend on the text alone; one document per text also lets

@@ -123,6 +123,10 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   if (auth === "off" && !isLoopback(host)) {
     throw new ConfigError("WAYMARK_AUTH", `"off" is for local exploration only and is refused while HOST (${host}) is not a loopback address`);
   }
+  const corsOrigins = parseUrlList(env, "WAYMARK_CORS_ORIGINS");
+  if (auth === "off" && corsOrigins.includes("*")) {
+    throw new ConfigError("WAYMARK_CORS_ORIGINS", `"*" is refused while WAYMARK_AUTH is "off": every web page you visit could act as an admin; list your frontend's origins instead`);
+  }
   const bootstrapKey = env.WAYMARK_BOOTSTRAP_KEY?.trim() || null;
   if (bootstrapKey && !/^wm_[A-Za-z0-9_-]{20,200}$/.test(bootstrapKey)) {
     throw new ConfigError("WAYMARK_BOOTSTRAP_KEY", "must be wm_ followed by 20 to 200 letters, digits, '-' or '_'");
@@ -135,7 +139,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     authOff: auth === "off",
     bootstrapKey,
     authFailuresPerMinute: integer(env, "WAYMARK_AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
-    corsOrigins: parseUrlList(env, "WAYMARK_CORS_ORIGINS"),
+    corsOrigins,
     allowedHosts: parseHostList(env, "WAYMARK_ALLOWED_HOSTS"),
     logLevel,
     maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),

@@ -75,6 +75,12 @@ describe("Origin and Host checks", () => {
     expect(() => parseConfig({ WAYMARK_ALLOWED_HOSTS: "http://waymark.test" })).toThrow(ConfigError);
     expect(() => parseConfig({ WAYMARK_ALLOWED_HOSTS: "waymark.test:4000" })).toThrow(/WAYMARK_ALLOWED_HOSTS/);
   });
+
+  it("refuses WAYMARK_CORS_ORIGINS=* with WAYMARK_AUTH=off: any page could act as an admin", () => {
+    expect(() => parseConfig({ WAYMARK_AUTH: "off", WAYMARK_CORS_ORIGINS: "*" })).toThrow(/WAYMARK_CORS_ORIGINS.*WAYMARK_AUTH/);
+    expect(parseConfig({ WAYMARK_AUTH: "off", WAYMARK_CORS_ORIGINS: "http://localhost:5173" }).corsOrigins).toEqual(["http://localhost:5173"]);
+    expect(parseConfig({ WAYMARK_CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
+  });
 });
 
 describe("status of request errors in application/json", () => {

@@ -17,6 +17,7 @@ import { createErrorFormatter } from "./errors";
 import { graphqlHandler } from "./http/graphql-handler";
 import { createHttpServer } from "./http/http-server";
 import { attachWebSocket } from "./http/websocket";
+import { hostRefusal, verifyUpgrade, type OriginPolicy } from "./http/origin";
 import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
@@ -85,6 +86,9 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // A token cap bounds parse time and stack depth before any other limit can look at a query.
     parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
+    // The handler refuses simple-request POSTs itself (http/csrf.ts), and GET runs queries only:
+    // Apollo's check would also refuse the plain GETs that urql and others send.
+    csrfPrevention: false,
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
@@ -104,12 +108,14 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   let draining = false;
   const playground = loadPlayground();
   const readiness = createReadiness({ db, bus, timeoutMs: config.readinessTimeoutMs, draining: () => draining });
+  const origins: OriginPolicy = { corsOrigins: config.corsOrigins, authOff: config.authOff, allowedHosts: config.allowedHosts };
   const http = createHttpServer({
     "/graphql": withPlayground(requestLog.route(graphql), playground.page),
     ...playground.assets,
     ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, logger }),
-  }, logger);
+  }, logger, (req) => hostRefusal(req, origins));
   const sockets = attachWebSocket(http.server, {
+    verifyUpgrade: verifyUpgrade(origins),
     schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),

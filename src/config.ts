@@ -16,6 +16,8 @@ export interface Config {
   /** Failed authentications allowed per client address per minute. */
   authFailuresPerMinute: number;
   corsOrigins: string[];
+  /** WAYMARK_ALLOWED_HOSTS: Host header names accepted with auth off, besides loopback ones. */
+  allowedHosts: string[];
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
@@ -91,6 +93,19 @@ function parseUrlList(env: Env, name: string): string[] {
   });
 }
 
+/** Host names, lower-cased (brackets of an IPv6 address dropped): no scheme, port or path. */
+function parseHostList(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(",").map((entry) => {
+    const host = entry.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(host) && !/^[0-9a-f:]+$/.test(host)) {
+      throw new ConfigError(name, `"${entry.trim()}" is not a host name such as waymark.test (no scheme or port)`);
+    }
+    return host;
+  });
+}
+
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -108,6 +123,10 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   if (auth === "off" && !isLoopback(host)) {
     throw new ConfigError("WAYMARK_AUTH", `"off" is for local exploration only and is refused while HOST (${host}) is not a loopback address`);
   }
+  const corsOrigins = parseUrlList(env, "WAYMARK_CORS_ORIGINS");
+  if (auth === "off" && corsOrigins.includes("*")) {
+    throw new ConfigError("WAYMARK_CORS_ORIGINS", `"*" is refused while WAYMARK_AUTH is "off": every web page you visit could act as an admin; list your frontend's origins instead`);
+  }
   const bootstrapKey = env.WAYMARK_BOOTSTRAP_KEY?.trim() || null;
   if (bootstrapKey && !/^wm_[A-Za-z0-9_-]{20,200}$/.test(bootstrapKey)) {
     throw new ConfigError("WAYMARK_BOOTSTRAP_KEY", "must be wm_ followed by 20 to 200 letters, digits, '-' or '_'");
@@ -120,7 +139,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     authOff: auth === "off",
     bootstrapKey,
     authFailuresPerMinute: integer(env, "WAYMARK_AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
-    corsOrigins: parseUrlList(env, "WAYMARK_CORS_ORIGINS"),
+    corsOrigins,
+    allowedHosts: parseHostList(env, "WAYMARK_ALLOWED_HOSTS"),
     logLevel,
     maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     metrics: onOff(env, "WAYMARK_METRICS", true),

@@ -5,6 +5,9 @@ import type { RequestContext } from "../context";
 import { isJsonObject } from "../json-limits";
 import type { ReadRequest } from "../schema/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
+import { applyCors, isPreflight } from "./cors";
+import { postRefusal } from "./csrf";
+import { statusFor } from "./response-status";
 
 export interface HandlerOptions {
   maxBodyBytes: number;
@@ -38,15 +41,6 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[]): void {
-  const origin = req.headers.origin;
-  if (!origin || !(origins.includes("*") || origins.includes(origin))) return;
-  res.setHeader("access-control-allow-origin", origins.includes("*") ? "*" : origin);
-  res.setHeader("vary", "origin");
-  res.setHeader("access-control-allow-headers", "content-type, authorization, apollo-require-preflight, x-request-id");
-  res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
-}
-
 /**
  * The /graphql endpoint as a plain node:http handler around Apollo's request executor:
  * Express would cost about half the throughput on small queries and adds nothing needed here.
@@ -57,9 +51,14 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
   const contentTypes = new Map<string, string>();
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     applyCors(req, res, options.corsOrigins);
-    if (req.method === "OPTIONS") {
+    if (isPreflight(req)) {
       res.writeHead(204).end();
       return;
+    }
+    const refusal = postRefusal(req);
+    if (refusal) {
+      req.resume();
+      return sendError(res, 415, "BAD_REQUEST", refusal);
     }
     let raw: string;
     try {
@@ -109,6 +108,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
     res.setHeader("x-request-id", requestId);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === "complete") {
+      res.statusCode = statusFor(res.statusCode, answeredType, result.body.string);
       res.end(result.body.string);
       return;
     }

@@ -9,8 +9,11 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** The node:http server: a table of exact paths, and a JSON 500 for anything a route throws. */
-export function createHttpServer(routes: Record<string, Route>, logger: Logger): HttpServer {
+/**
+ * The node:http server: a table of exact paths, and a JSON 500 for anything a route throws.
+ * `refuse` names why a request may not be served at all (origin.ts: its Host), for a 403.
+ */
+export function createHttpServer(routes: Record<string, Route>, logger: Logger, refuse: (req: IncomingMessage) => string | null = () => null): HttpServer {
   let closing = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // While closing, a keep-alive connection is ended as soon as its response is out; otherwise
@@ -19,6 +22,12 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger):
       if (closing) req.socket.end();
     });
     if (closing) res.setHeader("connection", "close");
+    const refusal = refuse(req);
+    if (refusal) {
+      req.resume();
+      res.writeHead(403, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify({ errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const route = routes[url.pathname];
     Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n"))

@@ -2,10 +2,11 @@ import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { queryLimitError } from "../limits/query-limits";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe } from "../live/shared-subscribe";
+import { executionRequestErrors, parseFailed, validationFailed } from "./ws-errors";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
@@ -17,6 +18,8 @@ export interface WebSocketOptions {
   /** Registers an authenticated connection so revoking its key closes it; returns the release. */
   track: (keyId: number, socket: WebSocket) => () => void;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+  /** Checks an upgrade before it becomes a WebSocket (origin.ts: its Origin and Host); a refusal is an HTTP answer. */
+  verifyUpgrade?: VerifyClientCallbackAsync;
 }
 
 export interface WebSocketEndpoint {
@@ -41,7 +44,7 @@ const MAX_KNOWN_TEXT = 8 * 1024;
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes });
+  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: options.maxPayloadBytes, verifyClient: options.verifyUpgrade });
   const format = (errors: readonly unknown[] | undefined) =>
     errors?.map((error) => options.formatError((error as { toJSON(): GraphQLFormattedError }).toJSON(), error));
   // Parsing and validation depend on the text alone; one document per text also lets
@@ -54,10 +57,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     try {
       document = parse(query, { maxTokens: options.maxTokens });
     } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
+      return [parseFailed(error)];
     }
     const invalid = validate(options.schema, document);
-    if (invalid.length > 0) return invalid;
+    if (invalid.length > 0) return validationFailed(invalid);
     if (query.length <= MAX_KNOWN_TEXT) {
       if (known.size >= MAX_KNOWN_DOCUMENTS) known.clear();
       known.set(query, document);
@@ -82,6 +85,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (!("kind" in document)) return [...document];
         const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
         if (limit) return [limit];
+        const refused = executionRequestErrors(options.schema, document, payload.variables, payload.operationName);
+        if (refused) return refused;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),

@@ -1,0 +1,49 @@
+import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema } from "graphql";
+
+/**
+ * Request errors of an operation sent over graphql-ws, coded the way Apollo codes the same
+ * mistakes over HTTP, so both transports answer a mistake with the same code and message (and
+ * the error formatter passes them through instead of masking them as unexpected).
+ */
+
+/** A copy of `error` carrying `code`, with its locations and message untouched. */
+function coded(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/** A syntax error (or the token cap) while parsing: GRAPHQL_PARSE_FAILED, as Apollo's SyntaxError. */
+export const parseFailed = (error: unknown): GraphQLError =>
+  coded(error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed"), "GRAPHQL_PARSE_FAILED");
+
+/** Validation errors: GRAPHQL_VALIDATION_FAILED each, as Apollo's ValidationError. */
+export const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[] => errors.map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+
+/** graphql-js's own words when it cannot pick the operation to run (execute.ts, buildExecutionContext). */
+function operationMissing(document: DocumentNode, operationName: string | null | undefined): string {
+  if (operationName) return `Unknown operation named "${operationName}".`;
+  const operations = document.definitions.filter((definition) => definition.kind === "OperationDefinition").length;
+  return operations > 1 ? "Must provide operation name if query contains multiple operations." : "Must provide an operation.";
+}
+
+/**
+ * The errors graphql-js would raise before executing: no such operation (BAD_REQUEST, as
+ * Apollo answers it over HTTP) and variables that do not coerce to their declared types
+ * (BAD_USER_INPUT, every one of them, as over HTTP); null when the operation can run.
+ */
+export function executionRequestErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+): GraphQLError[] | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return [new GraphQLError(operationMissing(document, operationName), { extensions: { code: "BAD_REQUEST" } })];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+  return coerced.errors ? coerced.errors.map((error) => coded(error, "BAD_USER_INPUT")) : null;
+}

@@ -4,7 +4,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
 import { isJsonObject } from "../json-limits";
 import type { ReadRequest } from "../schema/history-cache";
-import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
+import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
 
 export interface HandlerOptions {
   maxBodyBytes: number;
@@ -65,7 +65,9 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
     try {
       raw = await readBody(req, options.maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`);
+      if (error instanceof BodyTooLarge) {
+        return refuseOversized(req, res, () => sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`));
+      }
       if (error instanceof BodyNotUtf8) return sendError(res, 400, "BAD_REQUEST", "The request body is not valid UTF-8");
       throw error;
     }

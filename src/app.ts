@@ -21,6 +21,7 @@ import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { queryLimitsPlugin } from "./limits/limits-plugin";
+import { wellFormedInputPlugin } from "./limits/well-formed-input";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
@@ -88,7 +89,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema), requestLog.plugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), wellFormedInputPlugin(), queryLimitsPlugin(schema), requestLog.plugin()],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {

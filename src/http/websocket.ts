@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { queryLimitError } from "../limits/query-limits";
+import { illFormedInputError } from "../limits/well-formed-input";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
@@ -80,7 +81,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onSubscribe: (_ctx, _id, payload) => {
         const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];
-        const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
+        const limit = illFormedInputError(document, payload.variables) ?? queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
         if (limit) return [limit];
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },

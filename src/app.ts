@@ -1,14 +1,14 @@
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { cachedExecution } from "./schema/executor";
 import { HistoryCache } from "./schema/history-cache";
 import { AuthService } from "./auth/auth.service";
-import { Authenticator, authorizationOf, type Authentication } from "./auth/authenticator";
-import { FailedAuthLimiter } from "./auth/failed-auth-limiter";
+import { Authenticator, authorizationOf, clientAddressOf, type Authentication } from "./auth/authenticator";
+import { FailedAuthLimiter, rateLimitedStatusPlugin } from "./auth/failed-auth-limiter";
 import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
@@ -55,8 +55,6 @@ export interface App {
 
 const MAX_TOKENS = 20_000;
 
-const clientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
-
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
 export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database);
@@ -70,6 +68,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const requestLog = new RequestLog(logger, metrics);
   const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger);
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
+  const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
@@ -89,7 +88,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), wellFormedInputPlugin(), queryLimitsPlugin(schema), requestLog.plugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), wellFormedInputPlugin(), queryLimitsPlugin(schema), rateLimitedStatusPlugin(), requestLog.plugin()],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {
@@ -108,7 +107,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const http = createHttpServer({
     "/graphql": withPlayground(requestLog.route(graphql), playground.page),
     ...playground.assets,
-    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, logger }),
+    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
   }, logger);
   const sockets = attachWebSocket(http.server, {
     schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,

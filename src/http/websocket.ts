@@ -71,6 +71,11 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       subscribe: sharedSubscribe(),
       onConnect: async (ctx) => {
         const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request!);
+        // Closed, not kept open with a verdict that would outlive the limit's minute.
+        if (auth.failure?.code === "RATE_LIMITED") {
+          ctx.extra.socket.close(4429, auth.failure.message.slice(0, 120));
+          return false;
+        }
         ctx.extra.auth = auth;
         (ctx.extra as Extra).request = undefined;
         if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);

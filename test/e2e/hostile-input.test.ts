@@ -53,6 +53,7 @@ describe("failed-auth limiting", () => {
     expect([refused.status, refused.codes]).toEqual([429, ["RATE_LIMITED"]]);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect((refused.errors?.[0]?.extensions as { retryAfterSeconds?: number }).retryAfterSeconds).toBe(Number(refused.headers.get("retry-after")));
     const valid = await postGraphQL(direct.url, TOTAL);
     expect([valid.status, valid.errors]).toEqual([200, undefined]);
   });

@@ -1,14 +1,14 @@
 import "reflect-metadata";
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { cachedExecution } from "./schema/executor";
 import { HistoryCache } from "./schema/history-cache";
 import { AuthService } from "./auth/auth.service";
-import { Authenticator, authorizationOf, type Authentication } from "./auth/authenticator";
-import { FailedAuthLimiter } from "./auth/failed-auth-limiter";
+import { Authenticator, authorizationOf, clientAddressOf, type Authentication } from "./auth/authenticator";
+import { FailedAuthLimiter, rateLimitedStatusPlugin } from "./auth/failed-auth-limiter";
 import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
@@ -22,6 +22,7 @@ import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { queryLimitsPlugin } from "./limits/limits-plugin";
+import { wellFormedInputPlugin } from "./limits/well-formed-input";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
@@ -55,8 +56,6 @@ export interface App {
 
 const MAX_TOKENS = 20_000;
 
-const clientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
-
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
 export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database);
@@ -70,6 +69,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const requestLog = new RequestLog(logger, metrics);
   const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger);
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
+  const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
@@ -92,7 +92,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema), requestLog.plugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), wellFormedInputPlugin(), queryLimitsPlugin(schema), rateLimitedStatusPlugin(), requestLog.plugin()],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {
@@ -112,7 +112,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const http = createHttpServer({
     "/graphql": withPlayground(requestLog.route(graphql), playground.page),
     ...playground.assets,
-    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, logger }),
+    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
   }, logger, (req) => hostRefusal(req, origins));
   const sockets = attachWebSocket(http.server, {
     verifyUpgrade: verifyUpgrade(origins),

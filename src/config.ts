@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import proxyAddr from "proxy-addr";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string }
@@ -15,6 +16,11 @@ export interface Config {
   bootstrapKey: string | null;
   /** Failed authentications allowed per client address per minute. */
   authFailuresPerMinute: number;
+  /**
+   * WAYMARK_TRUSTED_PROXIES: the load balancers whose X-Forwarded-For is believed (addresses,
+   * CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`); empty: the header is ignored.
+   */
+  trustedProxies: string[];
   corsOrigins: string[];
   /** WAYMARK_ALLOWED_HOSTS: Host header names accepted with auth off, besides loopback ones. */
   allowedHosts: string[];
@@ -23,6 +29,8 @@ export interface Config {
   maxBodyBytes: number;
   /** WAYMARK_METRICS: serve Prometheus metrics at /metrics. */
   metrics: boolean;
+  /** WAYMARK_METRICS_TOKEN: when set, /metrics answers only requests bearing it. */
+  metricsToken: string | null;
   /** WAYMARK_READINESS_TIMEOUT_MS: /readyz answers 503 when a store takes longer than this. */
   readinessTimeoutMs: number;
   /** WAYMARK_SHUTDOWN_TIMEOUT_MS: on SIGTERM, the process exits after this even if clients have not drained. */
@@ -106,6 +114,23 @@ function parseHostList(env: Env, name: string): string[] {
   });
 }
 
+function parseProxies(env: Env, name: string): string[] {
+  const entries = (env[name] ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(entries);
+  } catch (error) {
+    throw new ConfigError(name, `${(error as Error).message}; expected addresses or CIDR ranges (10.0.0.0/8), or loopback, linklocal, uniquelocal, separated by commas`);
+  }
+  return entries;
+}
+
+function parseSecret(env: Env, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (raw.length < 16 || /[\s,]/.test(raw)) throw new ConfigError(name, "must be at least 16 characters, without spaces or commas");
+  return raw;
+}
+
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -141,9 +166,11 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     authFailuresPerMinute: integer(env, "WAYMARK_AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
     corsOrigins,
     allowedHosts: parseHostList(env, "WAYMARK_ALLOWED_HOSTS"),
+    trustedProxies: parseProxies(env, "WAYMARK_TRUSTED_PROXIES"),
     logLevel,
     maxBodyBytes: integer(env, "WAYMARK_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     metrics: onOff(env, "WAYMARK_METRICS", true),
+    metricsToken: parseSecret(env, "WAYMARK_METRICS_TOKEN"),
     readinessTimeoutMs: integer(env, "WAYMARK_READINESS_TIMEOUT_MS", 2_000, 50, 60_000),
     shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
   };

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import proxyAddr from "proxy-addr";
 import { ErrorCode, WaymarkError, isUnavailable } from "../errors";
 import type { AuthService } from "./auth.service";
 import type { FailedAuthLimiter } from "./failed-auth-limiter";
@@ -26,19 +28,34 @@ export class Authenticator {
       return { principal: await this.anonymous, failure: null };
     }
     try {
-      await this.limiter.check(address);
       return { principal: await this.service.authenticate(bearerKey(authorization)), failure: null };
     } catch (error) {
       if (isUnavailable(error)) {
         return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.") };
       }
       if (!(error instanceof WaymarkError)) throw error;
+      if (error.code !== ErrorCode.UNAUTHENTICATED) return { principal: null, failure: error };
+      // Checked after the key: only failures are refused, so a valid key always passes.
+      const refusal = await this.limiter.refusal(address);
+      if (refusal) return { principal: null, failure: refusal };
       // Only a presented credential is a guess; a request with none (a dashboard before its key
-      // is pasted) must not lock out everyone behind the same address.
-      if (error.code === "UNAUTHENTICATED" && authorization != null && authorization !== "") await this.limiter.failed(address);
+      // is pasted) must not use up the failures of everyone behind the same address.
+      if (authorization != null && authorization !== "") await this.limiter.failed(address);
       return { principal: null, failure: error };
     }
   }
+}
+
+/**
+ * The client's address for failed-auth limiting. With trusted proxies (WAYMARK_TRUSTED_PROXIES:
+ * addresses, CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`), the
+ * X-Forwarded-For entries appended by trusted hops are followed to the first untrusted one;
+ * without, the header is ignored, since any client can write it.
+ */
+export function clientAddressOf(trustedProxies: readonly string[]): (req: IncomingMessage) => string {
+  if (trustedProxies.length === 0) return (req) => req.socket.remoteAddress ?? "unknown";
+  const trust = proxyAddr.compile([...trustedProxies]);
+  return (req) => (req.socket.remoteAddress ? proxyAddr(req, trust) : "unknown");
 }
 
 /** The Authorization value of a graphql-ws connection_init payload, as GraphiQL and others send it. */

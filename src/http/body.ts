@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export class BodyTooLarge extends Error {}
 export class BodyNotUtf8 extends Error {}
@@ -6,25 +6,25 @@ export class BodyNotUtf8 extends Error {}
 // Fatal: a body that is not UTF-8 is refused rather than stored with replacement characters.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Reads a request body, refusing it as soon as it passes `limit` bytes. */
+/**
+ * Reads a request body, refusing it as soon as it passes `limit` bytes. A refused body is left
+ * unread, and reading stops: the caller answers and closes the connection (`refuseOversized`),
+ * so a client cannot make the server swallow gigabytes after its answer.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
+    const refuse = () => {
+      req.removeAllListeners("data").removeAllListeners("end");
+      req.pause();
       reject(new BodyTooLarge());
-      req.resume();
-      return;
-    }
+    };
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) return refuse();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.removeAllListeners("data");
-        req.resume();
-        return;
-      }
+      if (size > limit) return refuse();
       chunks.push(chunk);
     });
     req.on("end", () => {
@@ -36,4 +36,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on("error", reject);
   });
+}
+
+/**
+ * Sends the answer to a refused body with `Connection: close`, then destroys the socket once the
+ * answer is handed to the kernel: the rest of the body is never read (Node would otherwise read
+ * and discard all of it to keep the connection alive).
+ */
+export function refuseOversized(req: IncomingMessage, res: ServerResponse, send: () => void): void {
+  res.setHeader("connection", "close");
+  res.once("finish", () => req.socket.destroy());
+  send();
 }

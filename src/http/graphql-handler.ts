@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
-import { isJsonObject } from "../json-limits";
+import { illFormedValue, isJsonObject } from "../json-limits";
 import type { ReadRequest } from "../schema/history-cache";
-import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
+import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
 import { applyCors, isPreflight } from "./cors";
 import { postRefusal } from "./csrf";
 import { statusFor } from "./response-status";
@@ -64,7 +64,9 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
     try {
       raw = await readBody(req, options.maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`);
+      if (error instanceof BodyTooLarge) {
+        return refuseOversized(req, res, () => sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`));
+      }
       if (error instanceof BodyNotUtf8) return sendError(res, 400, "BAD_REQUEST", "The request body is not valid UTF-8");
       throw error;
     }
@@ -79,6 +81,9 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
       } catch {
         return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
       }
+      // Checked on the whole body at once, before the cached-answer path and Apollo see any of it.
+      const illFormed = illFormedValue(body, "");
+      if (illFormed) return sendError(res, 400, "BAD_USER_INPUT", `Invalid request: ${illFormed}`);
     }
     const requestId = (headers.get("x-request-id") ?? "").slice(0, 100) || randomUUID();
     const accept = headers.get("accept") ?? "";

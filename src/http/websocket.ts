@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { queryLimitError } from "../limits/query-limits";
+import { illFormedInputError } from "../limits/well-formed-input";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
@@ -73,6 +74,11 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       subscribe: sharedSubscribe(),
       onConnect: async (ctx) => {
         const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request!);
+        // Closed, not kept open with a verdict that would outlive the limit's minute.
+        if (auth.failure?.code === "RATE_LIMITED") {
+          ctx.extra.socket.close(4429, auth.failure.message.slice(0, 120));
+          return false;
+        }
         ctx.extra.auth = auth;
         (ctx.extra as Extra).request = undefined;
         if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);
@@ -83,7 +89,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onSubscribe: (_ctx, _id, payload) => {
         const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];
-        const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
+        const limit = illFormedInputError(document, payload.variables) ?? queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
         if (limit) return [limit];
         const refused = executionRequestErrors(options.schema, document, payload.variables, payload.operationName);
         if (refused) return refused;

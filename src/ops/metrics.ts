@@ -11,7 +11,11 @@ export interface GaugeSources {
   pool: () => PoolUse | null;
 }
 
-/** Distinct operation names kept as labels; later ones are counted as "other" (label cardinality is memory). */
+/**
+ * Distinct operation names kept as labels; later ones are counted as "other" (label cardinality
+ * is memory). Only authenticated requests name theirs, so that no one without a key can use the
+ * labels up with junk names.
+ */
 const MAX_OPERATION_LABELS = 200;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 const CODE = /^[A-Z][A-Z_]{0,39}$/;
@@ -98,8 +102,8 @@ export class ServerMetrics {
   }
 
   /** Counts one GraphQL request over HTTP and its duration. */
-  observeRequest(operationName: string | null, type: string | null, seconds: number): void {
-    const labels = { operation: this.operationLabel(operationName, type), type: type ?? "unknown" };
+  observeRequest(operationName: string | null, type: string | null, seconds: number, authenticated: boolean): void {
+    const labels = { operation: authenticated || type === null ? this.operationLabel(operationName, type) : "unauthenticated", type: type ?? "unknown" };
     this.requests.inc(labels);
     this.duration.observe(labels, seconds);
   }

@@ -13,6 +13,8 @@ interface Trace {
   pipeline: boolean;
   operation: string | null;
   type: string | null;
+  /** Whether the caller presented a valid key: only then is the operation name a metric label. */
+  authenticated: boolean;
   codes: string[];
 }
 
@@ -59,7 +61,7 @@ export class RequestLog {
       // The GraphQL handler takes the id from this header, so logs, context and response agree.
       req.headers["x-request-id"] = requestId;
       res.setHeader("x-request-id", requestId);
-      const trace: Trace = { started: process.hrtime.bigint(), pipeline: false, operation: null, type: null, codes: [] };
+      const trace: Trace = { started: process.hrtime.bigint(), pipeline: false, operation: null, type: null, authenticated: false, codes: [] };
       this.byRequest.set(req, trace);
       this.sniffEarlyErrors(res, trace);
       res.once("close", () => this.finish(req, res, requestId, trace));
@@ -68,9 +70,11 @@ export class RequestLog {
   }
 
   /** Links a request's GraphQL context to its trace; returns the context. */
-  bind<C extends object>(req: IncomingMessage, context: C): C {
+  bind<C extends { principal: unknown }>(req: IncomingMessage, context: C): C {
     const trace = this.byRequest.get(req);
-    if (trace) (context as Traced)[TRACE] = trace;
+    if (!trace) return context;
+    (context as Traced)[TRACE] = trace;
+    trace.authenticated = context.principal != null;
     return context;
   }
 
@@ -110,7 +114,7 @@ export class RequestLog {
 
   private finish(req: IncomingMessage, res: ServerResponse, requestId: string, trace: Trace): void {
     const seconds = Number(process.hrtime.bigint() - trace.started) / 1e9;
-    this.metrics.observeRequest(trace.operation, trace.type, seconds);
+    this.metrics.observeRequest(trace.operation, trace.type, seconds, trace.authenticated);
     this.metrics.countErrors(trace.codes);
     if (!this.logger.isLevelEnabled("info")) return;
     this.logger.info(

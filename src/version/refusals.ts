@@ -7,7 +7,6 @@ import { isJsonObject } from "../json-limits";
 
 const UNRESOLVED_ENV = /\{\{\s*\$[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
 const BLOCK_PLACEHOLDER = /^\{\{\s*prefect\.blocks\.[A-Za-z0-9_.-]+\s*\}\}$/;
-const SECRET_KEYS = new Set(["access_token", "password", "credentials", "token", "private_key"]);
 /** scheme://user:password@host — a password in a URL, wherever it appears. */
 const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 /** Tokens of the big forges used as a URL's user name (https://ghp_…@github.com/…). */
@@ -50,19 +49,29 @@ export function stringProblems(value: unknown, path: string): { templates: strin
   return found;
 }
 
-/** Secret-bearing keys of a pull step must hold a block placeholder, never the secret. */
+/** A key name as compared with SECRET_KEYS: `Access-Token`, `ACCESS_TOKEN` and `accessToken` are one name. */
+const secretKeyName = (key: string) => key.toLowerCase().replace(/[-_]/g, "");
+const SECRET_KEYS = new Set(["access_token", "password", "credentials", "token", "private_key"].map(secretKeyName));
+
+/**
+ * Secret-bearing keys of a pull step must hold a block placeholder, never the secret: at any
+ * depth of the step's arguments (a nested `auth: { password }` is as literal as a top-level one).
+ */
 export function literalSecretsInPullSteps(pullSteps: unknown[]): string[] {
   const problems: string[] = [];
-  pullSteps.forEach((step, index) => {
-    if (!isJsonObject(step)) return;
-    for (const [stepName, args] of Object.entries(step)) {
-      if (!isJsonObject(args)) continue;
-      for (const [key, value] of Object.entries(args)) {
-        if (!SECRET_KEYS.has(key) || value == null) continue;
-        if (typeof value === "string" && BLOCK_PLACEHOLDER.test(value.trim())) continue;
-        problems.push(`pullSteps[${index}].${stepName}.${key} must be a {{ prefect.blocks.* }} placeholder, not a literal secret`);
+  const walk = (item: unknown, at: string): void => {
+    if (Array.isArray(item)) return item.forEach((element, i) => walk(element, `${at}[${i}]`));
+    if (!isJsonObject(item)) return;
+    for (const [key, value] of Object.entries(item)) {
+      if (!SECRET_KEYS.has(secretKeyName(key))) walk(value, `${at}.${key}`);
+      else if (value != null && !(typeof value === "string" && BLOCK_PLACEHOLDER.test(value.trim()))) {
+        problems.push(`${at}.${key} must be a {{ prefect.blocks.* }} placeholder, not a literal secret`);
       }
     }
+  };
+  pullSteps.forEach((step, index) => {
+    if (!isJsonObject(step)) return;
+    for (const [stepName, args] of Object.entries(step)) if (isJsonObject(args)) walk(args, `pullSteps[${index}].${stepName}`);
   });
   return problems;
 }

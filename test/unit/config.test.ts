@@ -23,11 +23,13 @@ describe("parseConfig", () => {
       authOff: false,
       bootstrapKey: null,
       authFailuresPerMinute: 30,
+      trustedProxies: [],
       corsOrigins: [],
       allowedHosts: [],
       logLevel: "info",
       maxBodyBytes: 1_048_576,
       metrics: true,
+      metricsToken: null,
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
     });
@@ -62,6 +64,7 @@ describe("parseConfig", () => {
         WAYMARK_AUTH: "on", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
         WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
         WAYMARK_METRICS: "off", WAYMARK_READINESS_TIMEOUT_MS: "500", WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
+        WAYMARK_TRUSTED_PROXIES: "10.0.0.0/8, loopback,fd00::1", WAYMARK_METRICS_TOKEN: "scrape-token-0123456789",
       },
       "/srv/waymark",
     );
@@ -73,11 +76,13 @@ describe("parseConfig", () => {
       authOff: false,
       bootstrapKey: "wm_0123456789abcdefghijklmn",
       authFailuresPerMinute: 5,
+      trustedProxies: ["10.0.0.0/8", "loopback", "fd00::1"],
       corsOrigins: ["https://app.example.com", "http://localhost:5173"],
       allowedHosts: [],
       logLevel: "debug",
       maxBodyBytes: 2048,
       metrics: false,
+      metricsToken: "scrape-token-0123456789",
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
     });
@@ -112,6 +117,8 @@ describe("parseConfig", () => {
     ["LOG_LEVEL", "verbose"], ["LOG_LEVEL", "INFO"],
     ["WAYMARK_CORS_ORIGINS", "app.example.com"],
     ["WAYMARK_MAX_BODY_BYTES", "10"],
+    ["WAYMARK_TRUSTED_PROXIES", "my-balancer"], ["WAYMARK_TRUSTED_PROXIES", "10.0.0.0/99"], ["WAYMARK_TRUSTED_PROXIES", "10.0.0.1;10.0.0.2"],
+    ["WAYMARK_METRICS_TOKEN", "short"], ["WAYMARK_METRICS_TOKEN", "a token with spaces in it"],
   ])("refuses %s=%j with a ConfigError naming the variable", (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

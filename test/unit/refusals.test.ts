@@ -110,6 +110,31 @@ describe("literalSecretsInPullSteps", () => {
     ]);
   });
 
+  it.each(["Password", "PASSWORD", "ACCESS_TOKEN", "access-token", "Access-Token", "accessToken", "Private-Key", "Credentials"])(
+    "matches %s whatever its case and separators",
+    (key) => {
+      expect(literalSecretsInPullSteps(clone({ [key]: "literal" }))).toEqual([
+        `pullSteps[0].git_clone.${key} must be a {{ prefect.blocks.* }} placeholder, not a literal secret`,
+      ]);
+    },
+  );
+
+  it("finds secret keys at any depth of a step's arguments, in objects and lists", () => {
+    const steps = [
+      { "acme.pull": { auth: { basic: { Password: "pw" } }, sources: [{ url: "s3://b" }, { credentials: { key: "k" } }] } },
+      { "acme.pull": { auth: { token: "{{ prefect.blocks.secret.t }}" }, mirrors: [[{ "access-token": "t" }]] } },
+    ];
+    expect(literalSecretsInPullSteps(steps)).toEqual([
+      "pullSteps[0].acme.pull.auth.basic.Password must be a {{ prefect.blocks.* }} placeholder, not a literal secret",
+      "pullSteps[0].acme.pull.sources[1].credentials must be a {{ prefect.blocks.* }} placeholder, not a literal secret",
+      "pullSteps[1].acme.pull.mirrors[0][0].access-token must be a {{ prefect.blocks.* }} placeholder, not a literal secret",
+    ]);
+  });
+
+  it("leaves keys that merely contain a secret word alone", () => {
+    expect(literalSecretsInPullSteps(clone({ token_path: "/var/run/t", password_file: "/etc/pw", tokens: 3 }))).toEqual([]);
+  });
+
   it("ignores steps that are not mappings and keys that hold no secret", () => {
     expect(literalSecretsInPullSteps(["git_clone", null, 3, [{ password: "x" }], { git_clone: "x" }, clone({ branch: "main", username: "me" })[0]])).toEqual([]);
   });

@@ -126,7 +126,7 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const ownPull = hasOwnPull(candidate) ? resolvedPull(pull, `${path}.pull`, options.env, problems) : undefined;
   let pullSteps = hasOwnPull(candidate) ? ownPull : context.sharedPull;
   if (pullSteps === undefined && options.workingDirectory !== undefined) {
-    pullSteps = defaultPullSteps(record, context.file.build, options.workingDirectory, reports.warnings);
+    pullSteps = defaultPullSteps(record, context.file.build, options.workingDirectory, path, reports.warnings);
   }
   const settled = settlePlaceholders(record, path, options.variables ?? new Map(), reports);
   const draft = toVersionInput(settled, {

@@ -21,6 +21,7 @@ export function defaultPullSteps(
   deployment: Record<string, unknown>,
   fileBuild: unknown,
   cwd: string,
+  path: string,
   warnings: string[],
 ): unknown[] | undefined {
   const build = nonEmpty(deployment.build) ?? nonEmpty(fileBuild);
@@ -30,7 +31,7 @@ export function defaultPullSteps(
   const image = isPlainObject(pool) && isPlainObject(pool.job_variables) ? pool.job_variables.image : undefined;
   if (image) {
     warnings.push(
-      "pull: none in the file and an image is set, so the working directory is /opt/prefect (as Prefect does); " +
+      `${path}.pull: none in the file and an image is set, so the working directory is /opt/prefect (as Prefect does); ` +
         "if the flow code is elsewhere in the image, add a set_working_directory pull step",
     );
     return step("/opt/prefect");

@@ -254,7 +254,7 @@ deployments:
   it("uses /opt/prefect with Prefect's warning when an image is set without a build step", () => {
     const loaded = one(`  work_pool: { name: p, job_variables: { image: "my-registry/my-image:1" } }\n`);
     expect(loaded?.draft.pullSteps).toEqual([{ "prefect.deployments.steps.set_working_directory": { directory: "/opt/prefect" } }]);
-    expect(loaded?.warnings).toContainEqual(expect.stringMatching(/^pull: none in the file and an image is set/));
+    expect(loaded?.warnings).toContainEqual(expect.stringMatching(/^deployments\[0\]\.pull: none in the file and an image is set/));
   });
 
   it("keeps an explicit pull: [] and a top-level pull", () => {

@@ -71,7 +71,7 @@ export function flowNameInCode(entrypoint: string, cwd: string): FlowName {
   if (!target || fallback === null) return { name: fallback, fromDecorator: false };
   const taken = `flow name "${fallback}" taken from the function name`;
   const file = target.files.find(isFile);
-  if (!file) return { name: fallback, fromDecorator: false, warning: `cannot read ${target.files[0]}: no such file; ${taken}` };
+  if (!file) return { name: fallback, fromDecorator: false, warning: `cannot read ${target.files[0]}: ${missing(target.files[0] ?? "")}; ${taken}` };
   const source = readSource(file);
   if (typeof source !== "string") return { name: fallback, fromDecorator: false, warning: `cannot read ${file}: ${source.error}; ${taken}` };
   const flow = flowInCode(source, target.objectPath);
@@ -91,6 +91,15 @@ export function flowNameInCode(entrypoint: string, cwd: string): FlowName {
       return { name: fallback, fromDecorator: false, warning: `${file} ${flow.reason}; ${taken}` };
   }
 }
+
+const missing = (path: string) => {
+  try {
+    statSync(path);
+    return "not a regular file";
+  } catch {
+    return "no such file";
+  }
+};
 
 function isFile(path: string): boolean {
   try {

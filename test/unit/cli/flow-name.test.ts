@@ -80,7 +80,7 @@ describe("flow names read from the entrypoint's code", () => {
   it("falls back with a warning when the file cannot be read, is a directory, or lacks the function", () => {
     for (const [entrypoint, why] of [
       ["missing.py:my_flow", /missing\.py: no such file; flow name "my-flow"/],
-      ["a_directory.py:my_flow", /a_directory\.py: no such file/],
+      ["a_directory.py:my_flow", /a_directory\.py: not a regular file/],
       ["flows/etl.py:no_such_flow", /defines no function no_such_flow; flow name "no-such-flow"/],
       ["not_a_flow.py:plain_function", /plain_function in .* has no @flow decorator; flow name "plain-function"/],
     ] as const) {

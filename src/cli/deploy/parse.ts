@@ -1,4 +1,4 @@
-import { isScalar, parseDocument, type Document } from "yaml";
+import { isScalar, parseDocument, type Document, type YAMLError } from "yaml";
 import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
@@ -23,14 +23,24 @@ export interface DeployFile {
  */
 export function parseDeployFile(text: string, fileName: string): DeployFile {
   const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new UsageError(`${fileName} is not valid YAML`, doc.errors.map((e) => e.message.trimEnd()));
+  // PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning, not an error.
+  const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
+  const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+  if (errors.length > 0) {
+    throw new UsageError(`${fileName} is not valid YAML`, errors.map((e) => e.message.trimEnd()));
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
   const deployments = deploymentsOf(root.deployments, doc, fileName);
-  return { pull: root.pull, build: root.build, deployments, warnings: topLevelWarnings(root) };
+  const warnings = [...repeated.map(repeatedKeyWarning), ...topLevelWarnings(root)];
+  return { pull: root.pull, build: root.build, deployments, warnings };
+}
+
+function repeatedKeyWarning(error: YAMLError): string {
+  const at = error.linePos?.[0];
+  const where = at ? `line ${at.line}, column ${at.col}` : "a mapping";
+  return `${where}: a key repeated in one mapping; the last value is used, as PyYAML does`;
 }
 
 function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<Record<string, unknown>> {

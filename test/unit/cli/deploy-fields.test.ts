@@ -174,6 +174,12 @@ deployments:
     expect(problems).toContain("deployments[0].triggers is not stored (Waymark keeps no automations; create them in Prefect); ignored");
   });
 
+  it("keeps the last of a repeated key, as PyYAML does, with a warning naming the line", () => {
+    const { deployments, warnings } = load(`deployments:\n- name: first\n  entrypoint: flows.py:etl\n  name: second\n`);
+    expect(deployments[0]?.draft.name).toBe("second");
+    expect(warnings).toEqual(["line 4, column 3: a key repeated in one mapping; the last value is used, as PyYAML does"]);
+  });
+
   it("does not resolve the templates of keys it does not store", () => {
     expect(one(`  triggers: [{ enabled: "{{ prefect.variables.on }}", name: "{{ $UNSET }}" }]\n`)?.warnings).toEqual([
       "deployments[0].triggers is not stored (Waymark keeps no automations; create them in Prefect); ignored",

@@ -117,7 +117,7 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const { options, problems } = context;
   const path = `deployments[${candidate.index}]`;
   const reports: Reports = { problems, warnings: [] };
-  const { pull, ...rest } = normalizeDeployment(candidate.record, path, reports);
+  const { pull, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
   // Keys that are not stored (triggers, sla…) are reported, not resolved: their templates cannot fail the deploy.
   const read = Object.fromEntries(Object.entries(rest).filter(([key]) => isDeploymentKey(key)));
   const resolved = resolveTemplates(read, options.env, path, { unresolved: "keep" });
@@ -139,6 +139,15 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   }, problems);
   const versionType = versionTypeOf(settled, path, options.versionTypeOverride, problems);
   return { draft, warnings: reports.warnings, ...(versionType ? { versionType } : {}) };
+}
+
+/** A key a flag replaces is not read at all, as Prefect applies CLI options first: its placeholders need no value. */
+function withoutOverridden(record: Record<string, unknown>, options: LoadDeploymentsOptions): Record<string, unknown> {
+  const result = { ...record };
+  if (options.flowNameOverride) delete result.flow_name;
+  if (options.versionOverride) delete result.version;
+  if (options.versionTypeOverride) delete result.version_type;
+  return result;
 }
 
 function duplicateProblems(inputs: CreateVersionInputDraft[], selected: Candidate[]): string[] {

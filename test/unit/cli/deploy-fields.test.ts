@@ -79,6 +79,11 @@ deployments:
     ]);
   });
 
+  it("needs no value for a field a flag replaces", () => {
+    const loaded = one(`  version: "{{ prefect.variables.release }}"\n  flow_name: "{{ prefect.variables.flow }}"\n`, { versionOverride: "2.0", flowNameOverride: "etl" });
+    expect(loaded?.draft).toMatchObject({ version: "2.0", flowName: "etl" });
+  });
+
   it("reads --variable as NAME=VALUE, prefect.variables.NAME=VALUE or a whole prefect.blocks expression", () => {
     expect([...parseVariableFlags(["a=1=2", "prefect.variables.b=", "prefect.blocks.secret.c=x"])]).toEqual([
       ["prefect.variables.a", "1=2"],

@@ -156,6 +156,14 @@ describe("waymark deploy reads prefect.yaml fields as Prefect 3 does, on mysql",
     ]);
   });
 
+  it("refuses a version_type the environment cannot give, naming the key rather than the flag", async () => {
+    writeFileSync(join(dir, "gitlab.yaml"), `deployments:\n- name: gl\n  entrypoint: flows/bare.py:load_data\n  version_type: vcs:gitlab\n`);
+    const run = await waymark(["deploy", "--file", "gitlab.yaml"], GITHUB);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^waymark: version_type vcs:gitlab: /);
+    expect(await deployment("load-data", "gl")).toBeNull();
+  });
+
   it("refuses both schedule and schedules, as Prefect 3 does", async () => {
     writeFileSync(join(dir, "both.yaml"), `deployments:\n- name: both\n  entrypoint: flows/bare.py:load_data\n  schedule: { cron: "0 0 * * *" }\n  schedules: [{ cron: "0 1 * * *" }]\n`);
     const run = await waymark(["deploy", "--file", "both.yaml"], GITHUB);

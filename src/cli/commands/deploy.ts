@@ -52,7 +52,7 @@ async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
     variables: parseVariableFlags(options.variable ?? []),
     strict: options.strict ?? false,
   });
-  const sourceInfos = await sourceInfosOf(file.deployments, io);
+  const sourceInfos = await sourceInfosOf(file.deployments, io, options.versionType !== undefined);
   if (!options.json && file.warnings.length > 0) io.stdout(file.warnings.map((w) => `warning: ${w}\n`).join(""));
   const deployed: Array<CreateVersionPayload & { warnings: string[] }> = [];
   try {
@@ -68,10 +68,15 @@ async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
 }
 
 /** The source info for each forced type in use ("" for detected), all read before the first version is created. */
-async function sourceInfosOf(deployments: LoadedDeployment[], io: CliIo): Promise<Map<string, SourceInfo>> {
+async function sourceInfosOf(deployments: LoadedDeployment[], io: CliIo, fromFlag: boolean): Promise<Map<string, SourceInfo>> {
   const infos = new Map<string, SourceInfo>();
   for (const type of new Set(deployments.map((d) => d.versionType ?? ""))) {
-    infos.set(type, await detectSourceInfo(io.env, gitOf(io), type || undefined));
+    try {
+      infos.set(type, await detectSourceInfo(io.env, gitOf(io), type || undefined));
+    } catch (error) {
+      if (!(error instanceof UsageError) || fromFlag) throw error;
+      throw new UsageError((error.message.split("\n")[0] ?? "").replace(/^--version-type /, "version_type "), error.problems);
+    }
   }
   return infos;
 }

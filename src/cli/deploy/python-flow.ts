@@ -20,7 +20,9 @@ const DEFINITIONS = new Set(["FunctionDefinition", "ClassDefinition"]);
  * name. Parsing uses @lezer/python, an error-tolerant parser: only syntax errors inside the
  * decorators or the `def` line of that function make it unreadable.
  */
-export function flowInCode(source: string, objectPath: readonly string[]): FlowInCode {
+export function flowInCode(text: string, objectPath: readonly string[]): FlowInCode {
+  // Python skips a UTF-8 byte order mark; the parser would not.
+  const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const tree = parser.parse(source);
   const [base, member] = objectPath;
   let definition = base === undefined ? null : definitionNamed(tree.topNode, base, source);

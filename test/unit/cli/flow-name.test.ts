@@ -166,9 +166,10 @@ describe("flowInCode: literal names and hostile shapes", () => {
     expect(nameIn(`@flow(name="fine")\ndef f(): ...\n\ndef other(:\n`)).toMatchObject({ kind: "named", name: "fine" });
   });
 
-  it("survives deep nesting, null bytes and newer syntax (match, type parameters) without running anything", () => {
+  it("survives deep nesting, a byte order mark, CRLF, null bytes and newer syntax (match, type parameters) without running anything", () => {
     const deep = `x = ${"(".repeat(3000)}1${")".repeat(3000)}\n@flow(name="deep")\ndef f(): ...\n`;
     expect(nameIn(deep)).toMatchObject({ name: "deep" });
+    expect(nameIn(`\uFEFF@flow(name="bom")\r\ndef f():\r\n    pass\r\n`)).toMatchObject({ name: "bom" });
     expect(nameIn(`a = "\0"\nmatch a:\n    case _: pass\ntype T = int\n@flow(name="new")\ndef f[T](x: T): ...\n`)).toMatchObject({ name: "new" });
   });
 

@@ -1,7 +1,7 @@
 import { validatePullSteps } from "../version/code-pin";
 import type { CreateVersionInputDraft } from "./deploy/version-input";
 import { defaultPullSteps } from "./deploy/default-pull";
-import { settlePlaceholders } from "./deploy/deploy-time";
+import { settlePlaceholders, stepIdsOf } from "./deploy/deploy-time";
 import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
 import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
@@ -128,7 +128,8 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   if (pullSteps === undefined && options.workingDirectory !== undefined) {
     pullSteps = defaultPullSteps(record, context.file.build, options.workingDirectory, path, reports.warnings);
   }
-  const settled = settlePlaceholders(record, path, options.variables ?? new Map(), reports);
+  const stepIds = stepIdsOf(sectionOf(record.build, context.file.build), sectionOf(record.push, context.file.push));
+  const settled = settlePlaceholders(record, path, { variables: options.variables ?? new Map(), stepIds, reports });
   const draft = toVersionInput(settled, {
     path,
     pullSteps,
@@ -140,6 +141,9 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const versionType = versionTypeOf(settled, path, options.versionTypeOverride, problems);
   return { draft, warnings: reports.warnings, ...(versionType ? { versionType } : {}) };
 }
+
+/** A deployment's own build or push section, else the file's, as Prefect picks them. */
+const sectionOf = (own: unknown, shared: unknown) => (own === undefined ? shared : own);
 
 /** A key a flag replaces is not read at all, as Prefect applies CLI options first: its placeholders need no value. */
 function withoutOverridden(record: Record<string, unknown>, options: LoadDeploymentsOptions): Record<string, unknown> {

@@ -7,8 +7,9 @@ import { pyYamlTags } from "./yaml11";
 export interface DeployFile {
   /** The top-level `pull:` steps as written (unresolved), or undefined. */
   pull: unknown;
-  /** The top-level `build:` steps as written, or undefined. */
+  /** The top-level `build:` and `push:` steps as written, or undefined. */
   build: unknown;
+  push: unknown;
   deployments: Array<Record<string, unknown>>;
   /** Top-level keys that are not read. */
   warnings: string[];
@@ -34,7 +35,7 @@ export function parseDeployFile(text: string, fileName: string): DeployFile {
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
   const deployments = deploymentsOf(root.deployments, doc, fileName);
   const warnings = [...repeated.map(repeatedKeyWarning), ...topLevelWarnings(root)];
-  return { pull: root.pull, build: root.build, deployments, warnings };
+  return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
 }
 
 function repeatedKeyWarning(error: YAMLError): string {

@@ -84,6 +84,34 @@ deployments:
     expect(loaded?.draft).toMatchObject({ version: "2.0", flowName: "etl" });
   });
 
+  it("refuses an output of a build or push step that has not run, rather than dropping it", () => {
+    // Prefect's docker recipe, filled in: the image comes from the build step's outputs.
+    const DOCKER_RECIPE = `
+build:
+  - prefect_docker.deployments.steps.build_docker_image:
+      id: build_image
+      requires: prefect-docker>=0.3.1
+      image_name: my-registry/etl
+      tag: latest
+      dockerfile: auto
+push:
+  - prefect_docker.deployments.steps.push_docker_image:
+      id: push_image
+      requires: prefect-docker>=0.3.1
+      image_name: "{{ build_image.image_name }}"
+      tag: "{{ build_image.tag }}"
+deployments:
+  - name: nightly
+    entrypoint: flows.py:etl
+    version: "{{ push_image.digest }}"
+    work_pool: { name: docker-pool, job_variables: { image: "{{ build_image.image }}" } }
+`;
+    expect(problemsOf(() => load(DOCKER_RECIPE))).toEqual([
+      'deployments[0].version: {{ push_image.digest }} is an output of the push step "push_image", which has not run',
+      'deployments[0].work_pool.job_variables.image: {{ build_image.image }} is an output of the build step "build_image", which has not run',
+    ]);
+  });
+
   it("reads --variable as NAME=VALUE, prefect.variables.NAME=VALUE or a whole prefect.blocks expression", () => {
     expect([...parseVariableFlags(["a=1=2", "prefect.variables.b=", "prefect.blocks.secret.c=x"])]).toEqual([
       ["prefect.variables.a", "1=2"],
@@ -254,7 +282,7 @@ build:
     tag: latest
     dockerfile: ${dockerfile}
 deployments:
-- { name: d, entrypoint: "flows.py:etl", work_pool: { name: p, job_variables: { image: "{{ build-image.image }}" } } }
+- { name: d, entrypoint: "flows.py:etl", work_pool: { name: p, job_variables: { image: "my-registry/my-image:latest" } } }
 `;
     expect(load(build("auto")).deployments[0]?.draft.pullSteps).toEqual([
       { "prefect.deployments.steps.set_working_directory": { directory: `/opt/prefect/${basename(real())}` } },

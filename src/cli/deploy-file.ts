@@ -123,8 +123,7 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const resolved = resolveTemplates(read, options.env, path, { unresolved: "keep" });
   problems.push(...resolved.problems.map((p) => p.message));
   const record = isPlainObject(resolved.value) ? resolved.value : {};
-  const ownPull = hasOwnPull(candidate) ? resolvedPull(pull, `${path}.pull`, options.env, problems) : undefined;
-  let pullSteps = hasOwnPull(candidate) ? ownPull : context.sharedPull;
+  let pullSteps = hasOwnPull(candidate) ? resolvedPull(pull, `${path}.pull`, options.env, problems) : context.sharedPull;
   if (pullSteps === undefined && options.workingDirectory !== undefined) {
     pullSteps = defaultPullSteps(record, context.file.build, options.workingDirectory, path, reports.warnings);
   }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { flowInCode } from "./python-flow";
+import { flowInCode, type FlowInCode } from "./python-flow";
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 /** `a`, `a.b.c`: a Python module path, or an object path inside a module. */
@@ -58,6 +58,8 @@ export interface FlowName {
   problem?: string;
   /** True when the name is the literal `@flow(name=…)` of the code. */
   fromDecorator: boolean;
+  /** The flow's description in the code (a literal `description=`, else the docstring), if any. */
+  description?: string;
 }
 
 /**
@@ -75,6 +77,12 @@ export function flowNameInCode(entrypoint: string, cwd: string): FlowName {
   const source = readSource(file);
   if (typeof source !== "string") return { name: fallback, fromDecorator: false, warning: `cannot read ${file}: ${source.error}; ${taken}` };
   const flow = flowInCode(source, target.objectPath);
+  const described = "description" in flow && flow.description ? { description: flow.description } : {};
+  return { ...fromCode(flow, file, fallback), ...described };
+}
+
+function fromCode(flow: FlowInCode, file: string, fallback: string): FlowName {
+  const taken = `flow name "${fallback}" taken from the function name`;
   switch (flow.kind) {
     case "named":
       if (BANNED.test(flow.name)) {

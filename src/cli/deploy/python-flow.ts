@@ -1,12 +1,16 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
+import { docstringOf } from "./python-docstring";
 import { literalString } from "./python-literal";
 
-/** What the source says about the flow at an entrypoint's object path. */
+/**
+ * What the source says about the flow at an entrypoint's object path. `description` is the flow's
+ * description as Prefect sets it: a literal `description=`, else the function's docstring.
+ */
 export type FlowInCode =
-  | { kind: "named"; name: string; functionName: string }
-  | { kind: "unnamed"; functionName: string }
-  | { kind: "not-literal"; functionName: string; reason: string }
+  | { kind: "named"; name: string; functionName: string; description?: string }
+  | { kind: "unnamed"; functionName: string; description?: string }
+  | { kind: "not-literal"; functionName: string; reason: string; description?: string }
   | { kind: "not-a-flow"; functionName: string }
   | { kind: "not-found"; reason: string };
 
@@ -40,25 +44,32 @@ export function flowInCode(text: string, objectPath: readonly string[]): FlowInC
   }
   const flow = decorators.find((d) => isFlowDecorator(d, source));
   if (!flow) return { kind: "not-a-flow", functionName };
-  return nameArgument(flow, source, functionName);
+  const described = keywordArgument(flow, "description", source);
+  const literal = described && described.name !== "None" ? literalString(described, source) : undefined;
+  const description = literal && "value" in literal ? literal.value : docstringOf(definition, source);
+  return { ...nameArgument(flow, source, functionName), ...(description ? { description } : {}) };
 }
 
 function nameArgument(decorator: SyntaxNode, source: string, functionName: string): FlowInCode {
-  const args = decorator.getChild("ArgList");
-  for (let arg = args?.firstChild ?? null; arg; arg = arg.nextSibling) {
-    if (arg.name !== "VariableName" || source.slice(arg.from, arg.to) !== "name") continue;
-    if (arg.nextSibling?.name !== "AssignOp") continue;
-    const value = arg.nextSibling.nextSibling;
-    if (!value || value.name === "None") return { kind: "unnamed", functionName };
-    const literal = literalString(value, source);
-    if ("notLiteral" in literal) {
-      const written = source.slice(value.from, value.to).replace(/\s+/g, " ").slice(0, 80);
-      return { kind: "not-literal", functionName, reason: `names its flow with ${literal.notLiteral} (name=${written})` };
-    }
-    // Prefect: `name or fn.__name__…`, so an empty name is no name.
-    return literal.value === "" ? { kind: "unnamed", functionName } : { kind: "named", name: literal.value, functionName };
+  const value = keywordArgument(decorator, "name", source);
+  if (!value || value.name === "None") return { kind: "unnamed", functionName };
+  const literal = literalString(value, source);
+  if ("notLiteral" in literal) {
+    const written = source.slice(value.from, value.to).replace(/\s+/g, " ").slice(0, 80);
+    return { kind: "not-literal", functionName, reason: `names its flow with ${literal.notLiteral} (name=${written})` };
   }
-  return { kind: "unnamed", functionName };
+  // Prefect: `name or fn.__name__…`, so an empty name is no name.
+  return literal.value === "" ? { kind: "unnamed", functionName } : { kind: "named", name: literal.value, functionName };
+}
+
+/** The value of `keyword=` among a decorator call's own arguments (not those of nested calls). */
+function keywordArgument(decorator: SyntaxNode, keyword: string, source: string): SyntaxNode | null {
+  for (let arg = decorator.getChild("ArgList")?.firstChild ?? null; arg; arg = arg.nextSibling) {
+    if (arg.name === "VariableName" && source.slice(arg.from, arg.to) === keyword && arg.nextSibling?.name === "AssignOp") {
+      return arg.nextSibling.nextSibling;
+    }
+  }
+  return null;
 }
 
 /** `@flow`, `@flow(...)`, `@prefect.flow` or `@prefect.flow(...)`. */

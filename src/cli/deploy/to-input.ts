@@ -51,7 +51,7 @@ export function toVersionInput(
     flowName: flowName ?? "",
     name: name ?? "",
     entrypoint,
-    ...versionedFields(fields),
+    ...versionedFields(fields, context.codeFlowName),
     ...workPoolFields(fields),
     pullSteps: context.pullSteps,
     version: context.versionOverride || fileVersion,
@@ -71,9 +71,15 @@ function reportCodeFlowName(fields: FieldReader, flowName: string | null, contex
   }
 }
 
-function versionedFields(fields: FieldReader) {
+/** Prefect: `if not deploy_config.get("description")`, the flow's description (from the code) is used. */
+function descriptionOf(fields: FieldReader, code: FlowName | undefined): string | null | undefined {
+  const written = fields.nullableString("description");
+  return !written && code?.description ? code.description : written;
+}
+
+function versionedFields(fields: FieldReader, code: FlowName | undefined) {
   return {
-    description: fields.nullableString("description"),
+    description: descriptionOf(fields, code),
     tags: fields.stringList("tags"),
     labels: fields.mapping("labels"),
     parameters: fields.mapping("parameters"),

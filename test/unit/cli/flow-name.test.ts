@@ -114,6 +114,35 @@ describe("flow names read from the entrypoint's code", () => {
   });
 });
 
+describe("the flow's description, as Prefect takes it when the file has none", () => {
+  const source = [
+    "@flow",
+    "def f():",
+    '    """',
+    "    Load the warehouse.",
+    "",
+    "        Indented detail.",
+    "\tTabbed line.",
+    '    """',
+  ].join("\n");
+
+  it("is the docstring, cleaned as inspect.getdoc cleans it (checked against Python 3)", () => {
+    expect(flowInCode(source, ["f"])).toMatchObject({ description: "Load the warehouse.\n\n    Indented detail.\n    Tabbed line." });
+  });
+
+  it("is a literal description= over the docstring; neither gives none", () => {
+    expect(flowInCode(`@flow(description="Given")\ndef f():\n    """Doc."""\n`, ["f"])).toMatchObject({ description: "Given" });
+    expect(flowInCode(`@flow\ndef f():\n    x = 1\n    """not a docstring"""\n`, ["f"])).not.toHaveProperty("description");
+  });
+
+  it("fills an absent, null or empty description of the deployment, never one the file sets", () => {
+    expect(deploy("flows/etl.py:nightly_etl")?.draft.description).toBe('@flow(name="a docstring is not a decorator")');
+    expect(deploy("flows/etl.py:nightly_etl", ", description: null")?.draft.description).toBe('@flow(name="a docstring is not a decorator")');
+    expect(deploy("flows/etl.py:nightly_etl", ", description: Mine")?.draft.description).toBe("Mine");
+    expect(deploy("flows/bare.py:load_data_flow")?.draft).not.toHaveProperty("description");
+  });
+});
+
 describe("flowInCode: literal names and hostile shapes", () => {
   const nameIn = (source: string, path = ["f"]) => flowInCode(source, path);
 

@@ -19,6 +19,14 @@ export interface TemplateProblem {
   message: string;
 }
 
+export interface ResolveOptions {
+  /**
+   * "keep" leaves a placeholder that is neither `{{ $VAR }}` nor a run-time one unchanged instead of
+   * reporting it, for a later pass that settles it (deployment fields; see deploy/deploy-time.ts).
+   */
+  unresolved?: "problem" | "keep";
+}
+
 export interface Resolved<T> {
   value: T;
   problems: TemplateProblem[];
@@ -29,10 +37,10 @@ export interface Resolved<T> {
  * collected rather than thrown so the user sees all of them at once; a string with a problem is
  * returned unchanged.
  */
-export function resolveTemplates(value: unknown, env: Env, path = ""): Resolved<unknown> {
+export function resolveTemplates(value: unknown, env: Env, path = "", options: ResolveOptions = {}): Resolved<unknown> {
   const problems: TemplateProblem[] = [];
   const walk = (node: unknown, at: string): unknown => {
-    if (typeof node === "string") return resolveString(node, env, at, problems);
+    if (typeof node === "string") return resolveString(node, env, at, problems, options);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${at}[${i}]`));
     if (isPlainObject(node)) {
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, childPath(at, k))]));
@@ -42,11 +50,12 @@ export function resolveTemplates(value: unknown, env: Env, path = ""): Resolved<
   return { value: walk(value, path), problems };
 }
 
-function resolveString(text: string, env: Env, path: string, problems: TemplateProblem[]): string {
+function resolveString(text: string, env: Env, path: string, problems: TemplateProblem[], options: ResolveOptions): string {
   const before = problems.length;
   const resolved = text.replace(PLACEHOLDER, (placeholder, expression: string) => {
     const value = resolvePlaceholder(placeholder, expression, env);
     if (typeof value === "string") return value;
+    if (options.unresolved === "keep" && !ENV_VARIABLE.test(expression)) return placeholder;
     problems.push({ path, placeholder, message: path ? `${path}: ${value.error}` : value.error });
     return placeholder;
   });

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
-import { loadDeployments, type CreateVersionInputDraft } from "../deploy-file";
+import { parseVariableFlags } from "../deploy/deploy-time";
+import { loadDeploymentFile, type CreateVersionInputDraft, type LoadedDeployment } from "../deploy-file";
 import { ApiError, UsageError } from "../errors";
 import { formatDeployed } from "../format/deploy";
 import { idempotencyKeyFor } from "../idempotency";
@@ -17,6 +18,8 @@ interface DeployOptions extends ApiOptions {
   flowName?: string;
   version?: string;
   versionType?: string;
+  variable?: string[];
+  strict?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -29,35 +32,56 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
-    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…)");
+    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…); over the file's version_type")
+    .option("--variable <name=value>", "the value of {{ prefect.variables.NAME }} (or of a whole {{ prefect.blocks.… }} expression) in fields that must be concrete; repeatable", collect)
+    .option("--strict", "fail on anything the file has that is not stored (keys, dropped placeholders, flow-name fallbacks) instead of warning");
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
   const client = clientFrom(options, io);
   // Everything that can fail locally fails before the first request, so a bad file creates nothing.
-  const drafts = loadDeployments(readDeployFile(options.file, io.cwd), {
+  const file = loadDeploymentFile(readDeployFile(options.file, io.cwd), {
     env: io.env,
     names: options.name ?? [],
     flowNameOverride: options.flowName ?? null,
     versionOverride: options.version ?? null,
+    versionTypeOverride: options.versionType ?? null,
     fileName: options.file,
+    workingDirectory: io.cwd,
+    variables: parseVariableFlags(options.variable ?? []),
+    strict: options.strict ?? false,
   });
-  const sourceInfo = await detectSourceInfo(io.env, gitOf(io), options.versionType);
-  const deployed: CreateVersionPayload[] = [];
+  const sourceInfos = await sourceInfosOf(file.deployments, io, options.versionType !== undefined);
+  if (!options.json && file.warnings.length > 0) io.stdout(file.warnings.map((w) => `warning: ${w}\n`).join(""));
+  const deployed: Array<CreateVersionPayload & { warnings: string[] }> = [];
   try {
-    for (const draft of drafts) {
-      const payload = await createVersion(client, draft, sourceInfo, io);
-      deployed.push(payload);
-      if (!options.json) io.stdout(formatDeployed(payload));
+    for (const { draft, warnings, versionType } of file.deployments) {
+      const payload = await createVersion(client, draft, sourceInfos.get(versionType ?? ""), io);
+      deployed.push({ ...payload, warnings });
+      if (!options.json) io.stdout(formatDeployed(payload) + warnings.map((w) => `  warning: ${w}\n`).join(""));
     }
   } finally {
     // On a failure part way, a script still learns which versions were created.
-    if (options.json) io.stdout(toJson({ deployed }));
+    if (options.json) io.stdout(toJson({ deployed, warnings: file.warnings }));
   }
 }
 
-async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo, io: CliIo) {
+/** The source info for each forced type in use ("" for detected), all read before the first version is created. */
+async function sourceInfosOf(deployments: LoadedDeployment[], io: CliIo, fromFlag: boolean): Promise<Map<string, SourceInfo>> {
+  const infos = new Map<string, SourceInfo>();
+  for (const type of new Set(deployments.map((d) => d.versionType ?? ""))) {
+    try {
+      infos.set(type, await detectSourceInfo(io.env, gitOf(io), type || undefined));
+    } catch (error) {
+      if (!(error instanceof UsageError) || fromFlag) throw error;
+      throw new UsageError((error.message.split("\n")[0] ?? "").replace(/^--version-type /, "version_type "), error.problems);
+    }
+  }
+  return infos;
+}
+
+async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo | undefined, io: CliIo) {
   // One key per deployment, made before the first attempt, so every retry carries the same one.
   const input = { ...draft, sourceInfo, idempotencyKey: idempotencyKeyFor(io.env, draft) };
   try {

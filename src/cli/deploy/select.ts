@@ -1,5 +1,9 @@
 import { UsageError } from "../errors";
+import type { FlowName } from "./flow-name";
 import { flowNameOf } from "./to-input";
+
+/** The flow name an entrypoint's code gives, when the code is read (see flowNameInCode). */
+export type CodeFlowNames = (entrypoint: unknown) => FlowName | undefined;
 
 export interface Candidate {
   index: number;
@@ -8,10 +12,15 @@ export interface Candidate {
   fullName: string;
 }
 
-function candidatesOf(deployments: Array<Record<string, unknown>>, flowNameOverride?: string | null): Candidate[] {
+function candidatesOf(
+  deployments: Array<Record<string, unknown>>,
+  flowNameOverride?: string | null,
+  codeFlowNames?: CodeFlowNames,
+): Candidate[] {
   return deployments.map((record, index) => {
     const name = typeof record.name === "string" ? record.name : `(unnamed #${index})`;
-    return { index, record, fullName: `${flowNameOf(record, flowNameOverride) ?? "?"}/${name}` };
+    const flowName = flowNameOf(record, flowNameOverride, codeFlowNames?.(record.entrypoint));
+    return { index, record, fullName: `${flowName ?? "?"}/${name}` };
   });
 }
 
@@ -24,8 +33,9 @@ export function selectDeployments(
   deployments: Array<Record<string, unknown>>,
   names: readonly string[],
   flowNameOverride?: string | null,
+  codeFlowNames?: CodeFlowNames,
 ): Candidate[] {
-  const candidates = candidatesOf(deployments, flowNameOverride);
+  const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
   if (names.length === 0) return candidates;
   const matches = (c: Candidate, wanted: string) =>
     wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted;

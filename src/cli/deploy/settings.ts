@@ -1,4 +1,4 @@
-import { isPlainObject } from "../template";
+import { childPath, isPlainObject } from "../template";
 import type { FieldReader } from "./fields";
 import { withoutUndefined, type DeploymentSettingsDraft } from "./version-input";
 
@@ -8,11 +8,23 @@ const isLimit = (value: unknown): value is number | null =>
   value === null || (typeof value === "number" && Number.isInteger(value) && value >= 0);
 
 /**
- * `concurrency_limit` is an int, or Prefect 3's `{ limit, collision_strategy, … }`: `limit` becomes
- * concurrencyLimit and the other keys, as written, concurrencyOptions. The int form clears any options
- * an earlier object form left, so the file alone says what applies.
+ * concurrencyOptions keeps Prefect's own key style, the `concurrency_options` its API stores
+ * (`collision_strategy`, `grace_period_seconds`); camelCase spellings are accepted and normalised.
  */
-function concurrency(fields: FieldReader): Concurrency {
+const OPTION_KEYS: Record<string, string> = {
+  collision_strategy: "collision_strategy",
+  collisionStrategy: "collision_strategy",
+  grace_period_seconds: "grace_period_seconds",
+  gracePeriodSeconds: "grace_period_seconds",
+};
+
+/**
+ * `concurrency_limit` is an int, or Prefect 3's `{ limit, collision_strategy, grace_period_seconds }`:
+ * `limit` becomes concurrencyLimit and the others concurrencyOptions (null values left out, as
+ * Prefect leaves out an unset grace period). The int form clears any options an earlier object form
+ * left, so the file alone says what applies. Other keys are not stored, with a warning.
+ */
+function concurrency(fields: FieldReader, warnings: string[]): Concurrency {
   const value = fields.record.concurrency_limit;
   if (value === undefined) return {};
   if (isLimit(value)) return { concurrencyLimit: value, concurrencyOptions: null };
@@ -20,20 +32,26 @@ function concurrency(fields: FieldReader): Concurrency {
     fields.problem("concurrency_limit", "must be a non-negative integer, null or a mapping with `limit`");
     return {};
   }
-  const { limit, ...options } = value;
+  const { limit, ...rest } = value;
   if (!isLimit(limit)) {
     fields.problem("concurrency_limit", "must have `limit`: a non-negative integer or null");
     return {};
+  }
+  const options: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(rest)) {
+    const normalised = OPTION_KEYS[key];
+    if (normalised === undefined) warnings.push(`${childPath(fields.pathOf("concurrency_limit"), key)} is not stored (not a key Waymark reads); ignored`);
+    else if (option !== null) options[normalised] = option;
   }
   return { concurrencyLimit: limit, concurrencyOptions: Object.keys(options).length > 0 ? options : null };
 }
 
 /** The non-versioned settings the file sets; undefined when it sets none, so the server leaves them as they are. */
-export function settingsOf(fields: FieldReader): DeploymentSettingsDraft | undefined {
+export function settingsOf(fields: FieldReader, warnings: string[]): DeploymentSettingsDraft | undefined {
   const settings = withoutUndefined({
     paused: fields.nullableBoolean("paused"),
     schedules: fields.nullableList("schedules"),
-    ...concurrency(fields),
+    ...concurrency(fields, warnings),
   });
   return Object.keys(settings).length > 0 ? settings : undefined;
 }

@@ -1,5 +1,5 @@
 import { FieldReader } from "./fields";
-import { flowNameFromEntrypoint } from "./flow-name";
+import { flowNameFromEntrypoint, type FlowName } from "./flow-name";
 import { settingsOf } from "./settings";
 import { withoutUndefined, type CreateVersionInputDraft } from "./version-input";
 
@@ -10,12 +10,20 @@ export interface InputContext {
   pullSteps: unknown[] | undefined;
   flowNameOverride?: string | null | undefined;
   versionOverride?: string | null | undefined;
+  /** What the entrypoint's code says (flowNameInCode); undefined when the code is not read. */
+  codeFlowName?: FlowName | undefined;
+  /** Where keys that are not stored and fallbacks are reported. */
+  warnings: string[];
 }
 
-/** The flow name: the `--flow-name` flag, else `flow_name`, else derived from the entrypoint as Prefect does. */
-export function flowNameOf(record: Record<string, unknown>, override?: string | null): string | null {
+/**
+ * The flow name: the `--flow-name` flag, else `flow_name`, else the name Prefect registers — the
+ * `@flow(name=…)` of the entrypoint's code when it was read, else the function's name.
+ */
+export function flowNameOf(record: Record<string, unknown>, override?: string | null, code?: FlowName): string | null {
   if (override) return override;
   if (typeof record.flow_name === "string" && record.flow_name.trim() !== "") return record.flow_name;
+  if (code) return code.name;
   return typeof record.entrypoint === "string" ? flowNameFromEntrypoint(record.entrypoint) : null;
 }
 
@@ -32,9 +40,10 @@ export function toVersionInput(
   const name = fields.required("name");
   if (name?.includes("/")) fields.problem("name", `must not contain "/" (got "${name}")`);
   const entrypoint = fields.required("entrypoint") ?? "";
-  if (fields.string("flow_name")?.trim() === "") fields.problem("flow_name", "must not be empty");
-  const flowName = flowNameOf(record, context.flowNameOverride);
-  if (flowName === null && entrypoint !== "") {
+  fields.string("flow_name");
+  const flowName = flowNameOf(record, context.flowNameOverride, context.codeFlowName);
+  reportCodeFlowName(fields, flowName, context);
+  if (flowName === null && entrypoint !== "" && !context.codeFlowName?.problem) {
     fields.problem("entrypoint", `"${entrypoint}" names no function to derive a flow name from; set flow_name`);
   }
   const fileVersion = versionOf(fields);
@@ -42,17 +51,35 @@ export function toVersionInput(
     flowName: flowName ?? "",
     name: name ?? "",
     entrypoint,
-    ...versionedFields(fields),
+    ...versionedFields(fields, context.codeFlowName),
     ...workPoolFields(fields),
     pullSteps: context.pullSteps,
     version: context.versionOverride || fileVersion,
-    settings: settingsOf(fields),
+    settings: settingsOf(fields, context.warnings),
   });
 }
 
-function versionedFields(fields: FieldReader) {
+/** Says why the name is not the code's own, or where it differs from the name Prefect would register. */
+function reportCodeFlowName(fields: FieldReader, flowName: string | null, context: InputContext): void {
+  const code = context.codeFlowName;
+  if (!code) return;
+  const fromCode = flowName === code.name && !context.flowNameOverride && fields.record.flow_name === undefined;
+  if (fromCode && code.problem) fields.problem("entrypoint", code.problem);
+  if (fromCode && code.warning) context.warnings.push(`${fields.pathOf("entrypoint")}: ${code.warning}`);
+  if (!fromCode && code.fromDecorator && flowName !== code.name) {
+    context.warnings.push(`${fields.path}: flow name "${flowName}" is used, but Prefect registers this flow as "${code.name}" (its @flow name)`);
+  }
+}
+
+/** Prefect: `if not deploy_config.get("description")`, the flow's description (from the code) is used. */
+function descriptionOf(fields: FieldReader, code: FlowName | undefined): string | null | undefined {
+  const written = fields.nullableString("description");
+  return !written && code?.description ? code.description : written;
+}
+
+function versionedFields(fields: FieldReader, code: FlowName | undefined) {
   return {
-    description: fields.nullableString("description"),
+    description: descriptionOf(fields, code),
     tags: fields.stringList("tags"),
     labels: fields.mapping("labels"),
     parameters: fields.mapping("parameters"),

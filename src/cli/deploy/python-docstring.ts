@@ -1,0 +1,30 @@
+import type { SyntaxNode } from "@lezer/common";
+import { literalString } from "./python-literal";
+
+/** The docstring of a function definition, cleaned as `inspect.getdoc` cleans it; undefined without one. */
+export function docstringOf(definition: SyntaxNode, source: string): string | undefined {
+  const body = definition.getChild("Body");
+  let first = body?.firstChild ?? null;
+  while (first && first.name === ":") first = first.nextSibling;
+  const expression = first?.name === "ExpressionStatement" ? first.firstChild : null;
+  if (!expression || (expression.name !== "String" && expression.name !== "ContinuedString")) return undefined;
+  const literal = literalString(expression, source);
+  return "value" in literal ? cleandoc(literal.value) : undefined;
+}
+
+/** Python's `inspect.cleandoc`: tabs expanded, the common indentation of the lines after the first removed, blank ends dropped. */
+export function cleandoc(doc: string): string {
+  const lines = doc.split("\n").map(expandTabs);
+  const indents = lines.slice(1).filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length);
+  const margin = indents.length > 0 ? Math.min(...indents) : 0;
+  const cleaned = [lines[0]?.trimStart() ?? "", ...lines.slice(1).map((l) => l.slice(margin))];
+  while (cleaned.length > 0 && cleaned.at(-1) === "") cleaned.pop();
+  while (cleaned.length > 0 && cleaned[0] === "") cleaned.shift();
+  return cleaned.join("\n");
+}
+
+function expandTabs(line: string): string {
+  let out = "";
+  for (const char of line) out += char === "\t" ? " ".repeat(8 - (out.length % 8)) : char;
+  return out;
+}

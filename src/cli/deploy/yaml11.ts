@@ -1,0 +1,61 @@
+import type { ScalarTag, Tags } from "yaml";
+
+/**
+ * Plain scalars read the way PyYAML's `safe_load` reads them, since that is what Prefect parses
+ * prefect.yaml with: YAML 1.1 (`yes`/`off` are booleans, `1:30` is 90, `017` is octal), but with
+ * PyYAML's own patterns where the `yaml` package's 1.1 schema is broader — `y`/`n` stay strings,
+ * `1e3` (no dot, no exponent sign) stays a string, `01:02` stays a string. The patterns below are
+ * PyYAML's implicit resolvers (yaml/resolver.py).
+ *
+ * Timestamps are deliberately left as the text written: PyYAML makes `2024-06-01` a date, which
+ * Prefect then sends as "2024-06-01"; a JavaScript Date would be sent as a full ISO instant instead.
+ */
+const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+const REPLACED = new Set(["tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"]);
+
+/** `a:b:c` in base 60, as PyYAML's constructors read it (the sign applies to the whole). */
+function sexagesimal(digits: string, sign: number, parse: (part: string) => number): number {
+  return sign * digits.split(":").reduce((total, part) => total * 60 + parse(part), 0);
+}
+
+function signOf(text: string): [number, string] {
+  if (text.startsWith("-")) return [-1, text.slice(1)];
+  return [1, text.startsWith("+") ? text.slice(1) : text];
+}
+
+export function pyYamlInt(source: string): number {
+  const [sign, text] = signOf(source.replace(/_/g, ""));
+  if (text === "0") return 0;
+  if (text.startsWith("0b")) return sign * parseInt(text.slice(2), 2);
+  if (text.startsWith("0x")) return sign * parseInt(text.slice(2), 16);
+  if (text.startsWith("0")) return sign * parseInt(text.slice(1), 8);
+  if (text.includes(":")) return sexagesimal(text, sign, (part) => parseInt(part, 10));
+  return sign * parseInt(text, 10);
+}
+
+export function pyYamlFloat(source: string): number {
+  const [sign, text] = signOf(source.replace(/_/g, "").toLowerCase());
+  if (text === ".inf") return sign * Infinity;
+  if (text === ".nan") return NaN;
+  if (text.includes(":")) return sexagesimal(text, sign, (part) => parseFloat(part));
+  return sign * parseFloat(text);
+}
+
+const numberIdentify = (value: unknown) => typeof value === "number";
+
+const PYYAML_TAGS: ScalarTag[] = [
+  { tag: "tag:yaml.org,2002:bool", default: true, test: BOOL, identify: (v) => typeof v === "boolean", resolve: (s) => TRUE.test(s) },
+  { tag: "tag:yaml.org,2002:int", default: true, test: INT, identify: (v) => Number.isInteger(v), resolve: pyYamlInt },
+  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, identify: numberIdentify, resolve: pyYamlFloat },
+];
+
+/** `customTags` for the `yaml` package's `yaml-1.1` schema that make it resolve scalars as PyYAML does. */
+export function pyYamlTags(tags: Tags): Tags {
+  return [...PYYAML_TAGS, ...tags.filter((tag) => typeof tag === "string" || !REPLACED.has(tag.tag))];
+}

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
 import { isJsonObject } from "../json-limits";
-import type { ReadRequest } from "../schema/history-cache";
+import type { ReadRequest } from "../cache/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody } from "./body";
 
 export interface HandlerOptions {

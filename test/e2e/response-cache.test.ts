@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logger";
 import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { PROMOTE, ROLLBACK, UPDATE_SETTINGS, createVersion } from "../support/operations";
 
-// History reads of one deployment are answered from a cache (src/schema/history-cache.ts) that
+// History reads of one deployment are answered from a cache (src/cache/history-cache.ts) that
 // is checked against a fresh read of the deployment row: it must never answer with an older live
 // pointer, version list or settings than the database has, nor answer a caller it would refuse.
 // A repeated read is answered before Apollo's pipeline, so these tests repeat each read first.

@@ -2,7 +2,7 @@ import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -145,6 +145,7 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   private tailOf(append: Append | undefined): Tail {
+    checkAppend(append);
     const statements = [...(append?.statements ?? [])];
     if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
     const counterAt = statements.length;

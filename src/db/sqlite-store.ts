@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -71,6 +71,7 @@ export class SqliteWriteStore implements WriteStore {
   }
 
   private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity | null> {
+    checkAppend(append);
     for (const statement of append?.statements ?? []) await tx.run(...statement);
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
     const change = append?.change;

@@ -106,6 +106,16 @@ export function retryOnTwin(append: Append | undefined, error: unknown): never {
   throw error;
 }
 
+/**
+ * Refuses a tail that would append to a deployment's live log without writing its row: the history
+ * cache relies on every such append incrementing the deployment's revision in the same transaction.
+ */
+export function checkAppend(append: Append | undefined): void {
+  const change = append?.change;
+  if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
+  if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
+}
+
 /** `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes. */
 export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append["deployment"]>): Statement {
   const table = tables.deployment;

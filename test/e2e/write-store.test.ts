@@ -99,6 +99,19 @@ describe.each(STORES)("the write store on %s", (store) => {
     expect([Number(row!.paused), Number(row!.revision)]).toEqual([0, before]);
   });
 
+  it("refuses to append a live change without an update of its deployment (the cache relies on it)", async () => {
+    const created = await createVersion(server, { flowName: "append", name: "bare", entrypoint: "f.py:v1" });
+    const id = Number(created.deployment.id.slice(4));
+    const liveVersionId = Number(created.version.id.slice(4));
+    const bare = db().store.write(async () => ({
+      result: null,
+      append: { change: { workspaceId: 1, deploymentId: id, kind: "PROMOTE" as const, previousVersionId: liveVersionId, liveVersionId, actor: "test", reason: null, at: new Date() } },
+    }));
+    await expect(bare).rejects.toThrow(/must come with an update of its deployment/);
+    const history = await server.gql(`query($id: ID!) { deployment(id: $id) { liveHistory { totalCount } } }`, { id: created.deployment.id });
+    expect(history.data.deployment.liveHistory.totalCount).toBe(1);
+  });
+
   it("appends the log entry with the next gapless sequence and hands it back", async () => {
     const created = await createVersion(server, { flowName: "append", name: "a", entrypoint: "f.py:v1" });
     const id = Number(created.deployment.id.slice(4));

@@ -4,8 +4,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { cachedExecution } from "./schema/executor";
-import { HistoryCache } from "./schema/history-cache";
+import { cachedExecution } from "./cache/executor";
+import { HistoryCache } from "./cache/history-cache";
 import { AuthService } from "./auth/auth.service";
 import { Authenticator, authorizationOf, clientAddressOf, type Authentication } from "./auth/authenticator";
 import { FailedAuthLimiter, rateLimitedStatusPlugin } from "./auth/failed-auth-limiter";
@@ -73,7 +73,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
-  const history = new HistoryCache(schema, db);
+  const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
     return { principal, authFailure: failure, scope, loaders: createLoaders(db, scope.workspaceId), requestId, subscriptions };

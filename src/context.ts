@@ -21,4 +21,9 @@ export interface RequestContext {
   requestId: string;
   /** Opens live-change streams (used by the subscription's subscribe step). */
   subscriptions: LiveSubscriptions;
+  /**
+   * The deployment revision the history cache read for this request before Apollo's pipeline,
+   * when it could not answer it there, so the pipeline does not read it again (src/cache/).
+   */
+  historyRevision?: { deployment: number; revision: number | null };
 }

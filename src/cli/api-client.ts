@@ -59,8 +59,8 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 /**
  * A small GraphQL-over-HTTP client. Network errors, gateway statuses and `UNAVAILABLE` are retried
  * with backoff. That is safe because every request the CLI repeats is idempotent: queries, a
- * createVersion carrying its idempotency key, and rollback/promote carrying `expectedLiveVersionId`
- * (a repeat after a lost answer then fails with LIVE_VERSION_CONFLICT instead of moving twice).
+ * createVersion, rollback and promote carrying an idempotency key (a repeat after a lost answer
+ * gets the first answer back instead of acting twice).
  * The rest pass `idempotent: false` and are retried only when the connection was refused.
  */
 export class ApiClient {

@@ -44,6 +44,8 @@ const CI_RUNS: readonly CiRun[] = [
 export interface DeploymentName {
   flowName: string;
   name: string;
+  /** What is done to it, when not a deploy (e.g. a rollback and its target): part of the key. */
+  operation?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export function ciIdempotencyKey(env: Env, deployment: DeploymentName): string |
   if (run.some((value) => value === null)) return null;
   const scope = ci.scope.map((name) => envValue(env, name));
   const digest = createHash("sha256")
-    .update(JSON.stringify([ci.platform, ...run, ...scope, deployment.flowName, deployment.name]))
+    .update(JSON.stringify([ci.platform, ...run, ...scope, deployment.flowName, deployment.name, ...(deployment.operation === undefined ? [] : [deployment.operation])]))
     .digest("hex");
   return `ci-${ci.platform}-${run.join("-")}-${digest.slice(0, 32)}`;
 }

@@ -9,10 +9,11 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
 import { Initial1764144000000 } from "../../migrations/1764144000000-Initial";
 import { ApiKeys1764150000000 } from "../../migrations/1764150000000-ApiKeys";
+import { DeploymentRevision1764200000000 } from "../../migrations/1764200000000-DeploymentRevision";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 
 export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity];
-export const migrations = [Initial1764144000000, ApiKeys1764150000000];
+export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
 

@@ -3,20 +3,28 @@ import { dirname } from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
 import { mysqlOptions, openDataSource, sqliteOptions } from "./data-source";
-import { mysqlTransaction } from "./mysql-transaction";
+import { MysqlWriteStore } from "./mysql-store";
+import { SqliteWriteStore } from "./sqlite-store";
+import { tablesOf, type Tables } from "./tables";
+import { withRetries, type WriteStore, type WriteTx } from "./write-store";
 
-/** Thrown inside a write transaction to have it rolled back and run again from the start. */
-export class RetryTransaction extends Error {}
+export { RetryTransaction } from "./write-store";
 
 /**
- * The store behind every service. Reads use `reader`; every change goes through `write`, which
- * runs one transaction at a time per deployment row (MySQL: row locks, retried on deadlock;
- * SQLite: one writer, serialised in-process).
+ * The store behind every service, its dialect decided once, when it opens. Reads use `reader`;
+ * the version history (versions, the live pointer, the log, settings) is written through
+ * `store` only; `transaction` serves the few writes outside that history (API keys, workspaces).
  */
 export interface Database {
   readonly dialect: "mysql" | "sqlite";
   readonly reader: EntityManager;
   readonly dataSource: DataSource;
+  /** Column lists and row mappers of the written tables, from the entities' metadata. */
+  readonly tables: Tables;
+  /** Committed rows, read as the write path reads them (plain SQL, the tables' row mappers). */
+  readonly reads: Pick<WriteTx, "rows" | "tables">;
+  readonly store: WriteStore;
+  /** A TypeORM transaction, taking its turn with the store's writes (SQLite) or retried on deadlock (MySQL). */
   write<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
    * Applies pending migrations, then runs `andThen` while still holding the migration lock (so
@@ -26,38 +34,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
-const MAX_ATTEMPTS = 12;
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof RetryTransaction) return true;
-  const errno = (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (error as { errno?: number }).errno;
-  return typeof errno === "number" && MYSQL_RETRYABLE.has(errno);
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      // Jittered backoff so that two transactions that deadlocked do not collide again in step.
-      await pause(Math.random() * 5 * n);
-    }
-  }
-}
-
 const MIGRATION_LOCK = "waymark_migrations";
 
 async function openMysql(url: string, poolSize: number): Promise<Database> {
   const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
+  const tables = tablesOf(dataSource);
   return {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
-    write: (work) => withRetries(() => mysqlTransaction(dataSource, work)),
+    tables,
+    reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
+    store: new MysqlWriteStore(dataSource, tables),
+    write: (work) => withRetries(() => dataSource.transaction("READ COMMITTED", work)),
     async migrate(andThen) {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
       const runner = dataSource.createQueryRunner();
@@ -82,19 +71,19 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
 async function openSqlite(path: string): Promise<Database> {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const dataSource = await openDataSource(sqliteOptions(path, false));
+  const tables = tablesOf(dataSource);
+  const store = new SqliteWriteStore(dataSource, tables);
   let reader = dataSource;
-  let queue: Promise<unknown> = Promise.resolve();
-  const database: Database = {
+  return {
     dialect: "sqlite",
     get reader() {
       return reader.manager;
     },
     dataSource,
-    write(work) {
-      const run = queue.then(() => withRetries(() => dataSource.transaction(work)));
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    tables,
+    reads: { tables, rows: (sql, params) => reader.query(sql, [...params]) },
+    store,
+    write: (work) => store.serialise(() => dataSource.transaction(work)),
     async migrate(andThen) {
       const ran = await dataSource.runMigrations({ transaction: "each" });
       await andThen?.();
@@ -104,12 +93,11 @@ async function openSqlite(path: string): Promise<Database> {
       return ran.map((m) => m.name);
     },
     async close() {
-      await queue;
+      await store.drained();
       if (reader !== dataSource) await reader.destroy();
       await dataSource.destroy();
     },
   };
-  return database;
 }
 
 export function openDatabase(config: DatabaseConfig, poolSize = 10): Promise<Database> {

@@ -54,6 +54,14 @@ export class DeploymentEntity {
   @Column({ type: "integer", default: 0 })
   lastNumber!: number;
 
+  /**
+   * Incremented by every write to this row, in the same transaction (the write store adds it to
+   * each UPDATE). Answers computed from the deployment are cached under (id, revision), which,
+   * unlike the row's contents, never repeats (docs/design.md, "The history cache").
+   */
+  @Column({ type: "integer", default: 0 })
+  revision!: number;
+
   @EpochMillis()
   createdAt!: Date;
 

@@ -1,30 +1,25 @@
-import type { EntityManager } from "typeorm";
-import type { Database } from "../db/database";
-import { sqlOf } from "../db/sql";
+import type { WriteTx } from "../db/write-store";
 import { ErrorCode, WaymarkError } from "../errors";
 import { decodeId, encodeId } from "../ids";
 import type { DeploymentEntity } from "./deployment.entity";
-import { DEPLOYMENT_COLUMNS, deploymentOf, type DeploymentRow } from "./deployment.rows";
 
 /**
  * Reads a deployment of the workspace and locks its row for the rest of the transaction. Every
  * version creation and pointer move takes this lock first, so they run one at a time per
- * deployment; the workspace counter (live-log.ts) is always taken after it, never before.
+ * deployment; the workspace counter (the write store's tail) is always taken after it, never before.
  */
-export async function lockDeployment(
-  db: Database,
-  tx: EntityManager,
-  workspaceId: number,
-  where: { id: number } | { flowName: string; name: string },
-): Promise<DeploymentEntity | null> {
-  // SQLite's single writer needs no row lock (and has no FOR UPDATE).
-  const lock = db.dialect === "mysql" ? " FOR UPDATE" : "";
+export function lockDeployment(tx: WriteTx, workspaceId: number, where: DeploymentWhere): Promise<DeploymentEntity | null> {
+  return findDeployment(tx, workspaceId, where, tx.forUpdate);
+}
+
+export type DeploymentWhere = { id: number } | { flowName: string; name: string };
+
+/** A deployment of the workspace; `suffix` locks it (`WriteTx.forUpdate`). */
+export async function findDeployment(source: Pick<WriteTx, "rows" | "tables">, workspaceId: number, where: DeploymentWhere, suffix = ""): Promise<DeploymentEntity | null> {
+  const table = source.tables.deployment;
   const [condition, params] = "id" in where ? ["id = ?", [where.id]] : ["flow_name = ? AND name = ?", [where.flowName, where.name]];
-  const rows = await sqlOf(tx).rows<DeploymentRow>(
-    `SELECT ${DEPLOYMENT_COLUMNS} FROM deployment WHERE workspace_id = ? AND ${condition}${lock}`,
-    [workspaceId, ...params],
-  );
-  return rows[0] ? deploymentOf(rows[0]) : null;
+  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition}${suffix}`, [workspaceId, ...params]);
+  return rows[0] ? table.fromRow(rows[0]) : null;
 }
 
 export function deploymentNotFound(id: string): WaymarkError {

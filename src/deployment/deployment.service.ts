@@ -58,12 +58,11 @@ export class DeploymentService {
     if (problems.length > 0) throw badInput(problems.join("; "), { problems });
     const key = decodeId("deployment", input.deploymentId);
     if (key === null) throw deploymentNotFound(input.deploymentId);
-    return this.db.write(async (tx) => {
-      const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: key });
+    const written = await this.db.store.write(async (tx) => {
+      const deployment = await lockDeployment(tx, scope.workspaceId, { id: key });
       if (!deployment) throw deploymentNotFound(input.deploymentId);
-      const changes = { ...patch, updatedAt: this.now() };
-      await tx.getRepository(DeploymentEntity).update({ id: key }, changes);
-      return Object.assign(deployment, changes);
+      return { result: deployment, append: { deployment: { row: deployment, set: { ...patch, updatedAt: this.now() } } } };
     });
+    return written.result;
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
 import { illFormedValue, isJsonObject } from "../json-limits";
-import type { ReadRequest } from "../schema/history-cache";
+import type { ReadRequest } from "../cache/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
 import { applyCors, isPreflight } from "./cors";
 import { postRefusal } from "./csrf";

@@ -22,6 +22,10 @@ export class RollbackInput {
   @Field(() => ID, { nullable: true, description: "Compare-and-set: fail with LIVE_VERSION_CONFLICT unless this is live." })
   @MaxLength(40)
   expectedLiveVersionId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A retry with the same key and input returns the first result and moves nothing." })
+  @MaxLength(255)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Make a newer version live; without a target, the newest version of all." })

@@ -1,16 +1,14 @@
-import type { EntityManager } from "typeorm";
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
+import type { Work, WriteTx } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
-import { updateDeploymentSql } from "../deployment/deployment.rows";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
-import { sqlOf } from "../db/sql";
+import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
-import { appendChangeAndCommit } from "./live-log";
 import type { PromoteInput, RollbackInput } from "./live.input";
 
 type Direction = "ROLLBACK" | "PROMOTE";
@@ -22,40 +20,54 @@ export class LiveService {
     private readonly now: () => Date,
   ) {}
 
-  /** Makes an older version live (SPEC §1 rules 2–4). */
+  /** Makes an older version live (docs/design.md, "Rollback and promote"). */
   rollback(scope: Scope, input: RollbackInput): Promise<LiveChangeEntity> {
     return this.move(scope, "ROLLBACK", input);
   }
 
-  /** Makes a newer version live (SPEC §1 rules 2–4). */
+  /** Makes a newer version live (docs/design.md, "Rollback and promote"). */
   promote(scope: Scope, input: PromoteInput): Promise<LiveChangeEntity> {
     return this.move(scope, "PROMOTE", input);
   }
 
   private async move(scope: Scope, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
+    const key = input.idempotencyKey ?? null;
+    const hash = key ? moveHashOf(direction, input) : null;
+    // As for createVersion, the key is checked first: a retried move answers with the first
+    // move's change even if the pointer has moved since, and never moves it twice.
+    if (key && hash) {
+      const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
+      if (earlier) return changeById(this.db.reads, earlier.changeId);
+    }
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
-    const { change, flowName } = await this.db.write(async (tx) => {
-      const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: deploymentKey });
+    const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ flowName: string; replayed: LiveChangeEntity | null }>> => {
+      const deployment = await lockDeployment(tx, scope.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
+      // Again under the lock: a twin that committed while this one waited has already moved it.
+      const earlier = key && hash ? await earlierOutcome(tx, scope.workspaceId, key, hash) : null;
+      if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
       checkExpectedLive(deployment, input.expectedLiveVersionId);
       const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
       if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
       if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
       checkDirection(direction, target, live);
       const at = this.now();
-      const appended = await appendChangeAndCommit(
-        tx,
-        {
-          workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
-          previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+      return {
+        result: { flowName: deployment.flowName, replayed: null },
+        append: {
+          deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
+          change: {
+            workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
+            previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+          },
+          idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
         },
-        { before: [updateDeploymentSql(deployment.id, {}, [["live_version_id", target.id], ["updated_at", at.getTime()]])] },
-      );
-      return { change: appended, flowName: deployment.flowName };
+      };
     });
-    this.events.publish(liveEventOf(change, flowName));
+    if (!change) return result.replayed!;
+    this.events.publish(liveEventOf(change, result.flowName));
     return change;
   }
 
@@ -64,13 +76,13 @@ export class LiveService {
    * the newest older version (rollback) or the newest of all (promote). No target row means
    * there is none; a target that is the live version comes back twice, once per role.
    */
-  private async liveAndTarget(tx: EntityManager, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
+  private async liveAndTarget(tx: WriteTx, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
     if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
     else if (direction === "ROLLBACK") target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
     else target = ["number = ?", [deployment.lastNumber]];
-    const rows = await sqlOf(tx).rows<VersionRef & { role: "live" | "target" }>(
+    const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
       `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +
         `SELECT 'target' AS role, ${REF} FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target[0]} LIMIT 1)`,
       [deployment.liveVersionId, deployment.id, ...target[1]],

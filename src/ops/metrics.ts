@@ -64,10 +64,23 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly historyCache = new Counter({
+    name: "waymark_history_cache_total",
+    help: "Cacheable history reads: answered before Apollo's pipeline (early), from the cache inside it (hit), or executed (miss)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly includeProcessMetrics = true) {
     // Registered now, not at the first scrape: the CPU counters count from registration.
     if (includeProcessMetrics) processMetrics();
     for (const kind of ["CREATE", "ROLLBACK", "PROMOTE"]) this.liveChanges.inc({ kind }, 0);
+    for (const outcome of ["early", "hit", "miss"]) this.historyCache.inc({ outcome }, 0);
+  }
+
+  /** Counts one cacheable history read by how it was answered. */
+  countHistoryRead(outcome: "early" | "hit" | "miss"): void {
+    this.historyCache.inc({ outcome });
   }
 
   /** Registers the gauges that are read when scraped. */

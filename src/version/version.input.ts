@@ -107,6 +107,13 @@ export class CreateVersionInput {
   @Field(() => ID, { nullable: true, description: "Compare-and-set: fail with LIVE_VERSION_CONFLICT unless this is live." })
   @MaxLength(40)
   expectedLiveVersionId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "Run every check and answer with the version this call would create, writing nothing and sending no event.",
+  })
+  dryRun?: boolean | null;
 }
 
 @InputType({ description: "Narrows a version history; all given fields must match." })

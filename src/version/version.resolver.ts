@@ -11,14 +11,17 @@ import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
 @ObjectType()
 export class CreateVersionPayload {
-  @Field(() => Deployment, { description: "The deployment as it is now." })
+  @Field(() => Deployment, { description: "The deployment as it is now (dry run: as it would be; a new one has the id dep_0)." })
   deployment!: Deployment;
 
-  @Field(() => DeploymentVersion)
+  @Field(() => DeploymentVersion, { description: "The version created (dry run: the one that would be, with the id ver_0)." })
   version!: DeploymentVersion;
 
-  @Field(() => LiveVersionChange, { description: "The CREATE entry that made the version live." })
-  change!: LiveVersionChange;
+  @Field(() => LiveVersionChange, { nullable: true, description: "The CREATE entry that made the version live; null for a dry run." })
+  change!: LiveVersionChange | null;
+
+  @Field(() => Boolean, { description: "True when nothing was written (the input asked for a dry run)." })
+  dryRun!: boolean;
 }
 
 @Resolver(() => DeploymentVersion)
@@ -52,8 +55,10 @@ export class VersionResolver {
   @Authorized(KeyScope.deploy)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change } = await this.services.versions.create(ctx.scope, input);
+    const { deployment, version, change, dryRun } = await this.services.versions.create(ctx.scope, input);
+    // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: toLiveChange(change) };
+    if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);
+    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun };
   }
 }

@@ -1,28 +1,29 @@
-import type { EntityManager } from "typeorm";
 import type { Scope } from "../context";
 import { RetryTransaction, type Database } from "../db/database";
-import { sqlOf } from "../db/sql";
 import { isUniqueViolation } from "../db/unique-violation";
+import type { Work, WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
-import { insertDeployment, updateDeploymentSql } from "../deployment/deployment.rows";
-import { appendChangeAndCommit } from "../live/live-log";
+import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
+import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { LiveEvents } from "../live/live-events";
 import { liveEventOf } from "../live/live-event";
-import { LiveChangeEntity } from "../live/live-change.entity";
 import { createRequestOf, type CreateRequest } from "./create-input";
-import { earlierOutcome, requestHashOf } from "./idempotency";
-import { IdempotencyKeyEntity } from "./idempotency-key.entity";
+import { changeById, earlierOutcome, requestHashOf, type RowSource } from "./idempotency";
+import type { IdempotencyKeyEntity } from "./idempotency-key.entity";
 import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
-import { insertVersion } from "./version.rows";
 import type { CreateVersionInput } from "./version.input";
 
 export interface CreateOutcome {
   deployment: DeploymentEntity;
   version: VersionEntity;
-  change: LiveChangeEntity;
+  /** Null for a dry run. */
+  change: LiveChangeEntity | null;
+  dryRun: boolean;
 }
+
+/** A placeholder key for what a dry run would create: no id encodes to it, so it never resolves. */
+export const DRY_RUN_KEY = 0;
 
 export class VersionService {
   constructor(
@@ -31,81 +32,107 @@ export class VersionService {
     private readonly now: () => Date,
   ) {}
 
-  /** Creates a version and makes it live (SPEC §1 rules 1, 4, 5, 6, 8). */
+  /** Creates a version and makes it live (docs/design.md, "Versions" and "Idempotency"). */
   async create(scope: Scope, input: CreateVersionInput): Promise<CreateOutcome> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? requestHashOf(input) : null;
+    const dryRun = input.dryRun === true;
     // The key is checked before anything else: a retry gets the first answer even if the
-    // deployment has moved on since.
+    // deployment has moved on since (and a dry run answers what that retry would).
     if (key && hash) {
-      const earlier = await earlierOutcome(this.db.reader, scope.workspaceId, key, hash);
-      if (earlier) return this.replay(this.db.reader, earlier);
+      const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
+      if (earlier) return this.replay(this.db.reads, earlier, dryRun);
     }
     const request = createRequestOf(input);
-    const outcome = await this.db.write(async (tx) => {
+    if (dryRun) return this.dryRun(scope, request);
+    const { result, change } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
       const deployment = await this.targetDeployment(tx, scope, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
       // this one waited must be answered with its outcome, not refused by expectedLiveVersionId.
       if (key && hash) {
         const earlier = await earlierOutcome(tx, scope.workspaceId, key, hash);
-        if (earlier) return { ...(await this.replay(tx, earlier)), replayed: true };
+        if (earlier) return { result: await this.replay(tx, earlier, false) };
       }
-      return { ...(await this.createIn(tx, scope, request, hash, deployment, at)), replayed: false };
+      return this.createIn(tx, scope, request, hash, deployment, at);
     });
-    if (!outcome.replayed) this.events.publish(liveEventOf(outcome.change, outcome.deployment.flowName));
-    return outcome;
+    if (!change) return result;
+    this.events.publish(liveEventOf(change, result.deployment.flowName));
+    return { ...result, change };
   }
 
-  private async createIn(tx: EntityManager, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<CreateOutcome> {
+  private async createIn(tx: WriteTx, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
-    const sql = sqlOf(tx);
+    const version = this.versionOf(scope, request, deployment, at);
+    version.id = await tx.insert(tx.tables.version, version);
+    const key = request.idempotencyKey;
+    return {
+      result: { deployment, version, change: null, dryRun: false },
+      append: {
+        deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
+        change: {
+          workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
+          liveVersionId: version.id, actor: scope.actor, reason: null, at,
+        },
+        // A concurrent request with the same key that won makes this insert fail (unique
+        // index); the store then runs this work again, which answers with the winner's outcome.
+        idempotency: key && hash ? { key, requestHash: hash, versionId: version.id } : undefined,
+      },
+    };
+  }
+
+  /** The version a create would make next in `deployment` (its id still unknown). */
+  private versionOf(scope: Scope, request: CreateRequest, deployment: DeploymentEntity, at: Date): VersionEntity {
     const number = deployment.lastNumber + 1;
-    const version = Object.assign(new VersionEntity(), {
+    const { source } = request;
+    return Object.assign(new VersionEntity(), {
       ...request.snapshot,
       deploymentId: deployment.id,
       number,
-      version: request.versionName ?? defaultVersionName(number, request.source?.commitSha),
+      version: request.versionName ?? defaultVersionName(number, source?.commitSha),
       contentHash: contentHashOf(request.snapshot),
-      ...sourceColumns(request),
+      sourceType: source?.type ?? null, sourceVersion: source?.version ?? null, sourceCommitSha: source?.commitSha ?? null,
+      sourceBranch: source?.branch ?? null, sourceRepository: source?.repository ?? null, sourceUrl: source?.url ?? null,
+      sourceMessage: source?.message ?? null,
       createdAt: at,
       createdBy: scope.actor,
     });
-    version.id = await insertVersion(sql, version);
-    const previousVersionId = deployment.liveVersionId;
-    Object.assign(deployment, request.settings, { lastNumber: number, liveVersionId: version.id, updatedAt: at });
-    const move = updateDeploymentSql(deployment.id, request.settings, [["last_number", number], ["live_version_id", version.id], ["updated_at", at.getTime()]]);
-    const key = request.idempotencyKey;
-    const change = await appendChangeAndCommit(
-      tx,
-      { workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at },
-      {
-        before: [move],
-        // A concurrent request with the same key that won fails this insert (unique index); the
-        // transaction is then rolled back and retried, and answers with the winner's outcome.
-        after: key && hash ? (changeId) => [
-          `INSERT INTO idempotency_key (workspace_id, \`key\`, request_hash, version_id, change_id, created_at) VALUES (?, ?, ?, ?, ${changeId.sql}, ?)`,
-          [scope.workspaceId, key, hash, version.id, ...changeId.params, at.getTime()],
-        ] : undefined,
-      },
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error) && key) throw new RetryTransaction();
-      throw error;
+  }
+
+  /**
+   * What a create would answer, from the committed store and without a lock: every check of a
+   * real call but the race a concurrent writer might still win. Placeholder keys (DRY_RUN_KEY)
+   * stand for the rows a real call would insert.
+   */
+  private async dryRun(scope: Scope, request: CreateRequest): Promise<CreateOutcome> {
+    const at = this.now();
+    const found = await findDeployment(this.db.reads, scope.workspaceId, request.target);
+    if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
+    const deployment = found ?? this.newDeployment(scope, request, at);
+    checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const version = Object.assign(this.versionOf(scope, request, deployment, at), { id: DRY_RUN_KEY });
+    Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
+    return { deployment, version, change: null, dryRun: true };
+  }
+
+  private newDeployment(scope: Scope, request: CreateRequest, at: Date): DeploymentEntity {
+    const target = request.target as { flowName: string; name: string };
+    return Object.assign(new DeploymentEntity(), {
+      id: DRY_RUN_KEY, workspaceId: scope.workspaceId, flowName: target.flowName, name: target.name,
+      paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
+      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at,
     });
-    return { deployment, version, change };
   }
 
   /** The deployment named by the request, locked; created (with no versions yet) when absent. */
-  private async targetDeployment(tx: EntityManager, scope: Scope, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
-    const found = await lockDeployment(this.db, tx, scope.workspaceId, request.target);
+  private async targetDeployment(tx: WriteTx, scope: Scope, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
+    const found = await lockDeployment(tx, scope.workspaceId, request.target);
     if (found) return found;
     if ("id" in request.target) throw deploymentNotFound(request.target.publicId);
+    const deployment = this.newDeployment(scope, request, at);
     try {
-      return await insertDeployment(sqlOf(tx), {
-        workspaceId: scope.workspaceId, flowName: request.target.flowName, name: request.target.name,
-        paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-        liveVersionId: null, lastNumber: 0, createdAt: at, updatedAt: at,
-      });
+      deployment.id = await tx.insert(tx.tables.deployment, deployment);
+      return deployment;
     } catch (error) {
       // Another transaction created it first: start over and lock that one instead.
       if (isUniqueViolation(error)) throw new RetryTransaction();
@@ -113,18 +140,14 @@ export class VersionService {
     }
   }
 
-  private async replay(manager: EntityManager, earlier: IdempotencyKeyEntity): Promise<CreateOutcome> {
-    const version = await manager.getRepository(VersionEntity).findOneByOrFail({ id: earlier.versionId });
-    const change = await manager.getRepository(LiveChangeEntity).findOneByOrFail({ id: earlier.changeId });
-    const deployment = await manager.getRepository(DeploymentEntity).findOneByOrFail({ id: version.deploymentId });
-    return { deployment, version, change };
+  private async replay(source: RowSource, earlier: IdempotencyKeyEntity, dryRun: boolean): Promise<CreateOutcome> {
+    const { tables } = source;
+    const [version] = await source.rows(`SELECT ${tables.version.columns} FROM ${tables.version.name} WHERE id = ?`, [earlier.versionId]);
+    if (!version) throw new Error(`version ${earlier.versionId} is missing`);
+    const found = tables.version.fromRow(version);
+    const [deployment] = await source.rows(`SELECT ${tables.deployment.columns} FROM ${tables.deployment.name} WHERE id = ?`, [found.deploymentId]);
+    if (!deployment) throw new Error(`deployment ${found.deploymentId} is missing`);
+    const change = dryRun ? null : await changeById(source, earlier.changeId);
+    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun };
   }
-}
-
-function sourceColumns({ source }: CreateRequest) {
-  return {
-    sourceType: source?.type ?? null, sourceVersion: source?.version ?? null, sourceCommitSha: source?.commitSha ?? null,
-    sourceBranch: source?.branch ?? null, sourceRepository: source?.repository ?? null, sourceUrl: source?.url ?? null,
-    sourceMessage: source?.message ?? null,
-  };
 }

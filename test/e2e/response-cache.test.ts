@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logger";
 import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { PROMOTE, ROLLBACK, UPDATE_SETTINGS, createVersion } from "../support/operations";
 
-// History reads of one deployment are answered from a cache (src/schema/history-cache.ts) that
+// History reads of one deployment are answered from a cache (src/cache/history-cache.ts) that
 // is checked against a fresh read of the deployment row: it must never answer with an older live
 // pointer, version list or settings than the database has, nor answer a caller it would refuse.
 // A repeated read is answered before Apollo's pipeline, so these tests repeat each read first.
@@ -23,6 +23,12 @@ const read = async (url: string, id: string) => {
   expect(result.errors).toBeUndefined();
   return (result.data as any).deployment as { paused: boolean; versionCount: number; liveVersion: { number: number }; versions: { totalCount: number; edges: Array<{ node: { number: number; isLive: boolean } }> } };
 };
+/** How many reads the history cache answered so far, before Apollo's pipeline and inside it (from /metrics). */
+const cachedAnswers = async (url: string) => {
+  const text = await (await fetch(new URL("/metrics", url))).text();
+  const count = (outcome: string) => Number(new RegExp(`^waymark_history_cache_total\\{outcome="${outcome}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  return { early: count("early"), hit: count("hit") };
+};
 const liveIn = (d: Awaited<ReturnType<typeof read>>) => d.versions.edges.filter((e) => e.node.isLive).map((e) => e.node.number);
 
 describe.each(STORES)("cached history reads (%s)", (store) => {
@@ -35,8 +41,11 @@ describe.each(STORES)("cached history reads (%s)", (store) => {
   afterAll(() => server?.close());
 
   it("follows every acknowledged change at once: rollback, promote, createVersion, settings", async () => {
+    const before = await cachedAnswers(server.url);
     expect((await read(server.url, id)).liveVersion.number).toBe(3);
     await read(server.url, id);
+    // The repeated read was answered from the cache, so what follows tests the cache.
+    expect((await cachedAnswers(server.url)).early).toBe(before.early + 1);
     expect((await server.gql(ROLLBACK, { input: { deploymentId: id } })).errors).toBeUndefined();
     let now = await read(server.url, id);
     expect([now.liveVersion.number, liveIn(now)]).toEqual([2, [2]]);
@@ -82,8 +91,11 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
     const deployer = await createKey("early-ci", ["deploy"]);
     const other = (await server.gql(`mutation { createWorkspace(name: "early-other") { key } }`)).data.createWorkspace.key as string;
     const first = await (await post(bearer(reader.key))).text();
+    const before = await cachedAnswers(server.url);
     for (let n = 0; n < 3; n++) expect(await (await post(bearer(reader.key))).text()).toBe(first);
     expect(JSON.parse(first).data.deployment.liveVersion.number).toBe(2);
+    // The same bytes, and from the cache: these three never reached Apollo's pipeline.
+    expect((await cachedAnswers(server.url)).early - before.early).toBe(3);
 
     const answer = async (headers: Record<string, string>) => (await post(headers)).json() as Promise<{ data?: any; errors?: any[] }>;
     const codesOf = (r: { errors?: any[] }) => (r.errors ?? []).map((e) => e.extensions?.code);
@@ -161,5 +173,6 @@ describe("cached history reads across two instances without Redis (mysql)", () =
       const onA = await read(a.url, id);
       expect([onA.liveVersion.number, liveIn(onA)]).toEqual([expected, [expected]]);
     }
+    expect((await cachedAnswers(a.url)).early).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnection } from "mysql2/promise";
 import { openDatabase, type Database } from "../../src/db/database";
-import { sqlOf } from "../../src/db/sql";
+import type { Statement } from "../../src/db/write-store";
 import { migrateDatabase } from "../../src/migrate";
 import { parseConfig } from "../../src/config";
 import { createRequire } from "node:module";
@@ -9,10 +9,10 @@ import { freshDatabase, startServer, STORES, type StoreKind, type TestServer } f
 import { createVersion } from "../support/operations";
 import { subscribe } from "../support/subscriptions";
 
-// The write path sends its last statements and the COMMIT in one burst (src/db/sql.ts). A
+// The write store sends a write's tail and the COMMIT in one burst (src/db/mysql-store.ts). A
 // statement that fails must stop everything queued behind it, or a deadlock (which has already
 // rolled the transaction back) would let the rest run on their own and commit.
-const insertWorkspace = (name: string): [string, unknown[]] => ["INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, ?)", [name, Date.now()]];
+const insertWorkspace = (name: string): Statement => ["INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, ?)", [name, Date.now()]];
 
 /** A migrated store of `kind` for the suite, opened before its tests and dropped after. */
 function storeFor(kind: StoreKind) {
@@ -31,6 +31,9 @@ function storeFor(kind: StoreKind) {
   return store;
 }
 
+/** A write whose work decides nothing and whose tail is `statements`. */
+const burst = (db: Database, statements: Statement[]) => db.store.write(async () => ({ result: undefined, append: { statements } }));
+
 const namesIn = async (db: Database, prefix: string) =>
   ((await db.reader.query("SELECT name FROM workspace WHERE name LIKE ? ORDER BY name", [`${prefix}%`])) as Array<{ name: string }>).map((r) => r.name);
 
@@ -40,23 +43,23 @@ describe.each(STORES)("a write burst on %s", (kind) => {
 
   it("commits every statement when all succeed", async () => {
     const { db } = store;
-    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("ok-a"), insertWorkspace("ok-b")], { commit: true }));
+    await burst(db, [insertWorkspace("ok-a"), insertWorkspace("ok-b")]);
     expect(await names("ok-")).toEqual(["ok-a", "ok-b"]);
   });
 
   it("runs nothing after a failed statement and commits nothing", async () => {
     const { db } = store;
-    const failed = db.write((tx) => sqlOf(tx).burst([insertWorkspace("bad-a"), ["INSERT INTO no_such_table VALUES (1)", []], insertWorkspace("bad-b")], { commit: true }));
+    const failed = burst(db, [insertWorkspace("bad-a"), ["INSERT INTO no_such_table VALUES (1)", []], insertWorkspace("bad-b")]);
     await expect(failed).rejects.toThrow(/no_such_table/);
     expect(await names("bad-")).toEqual([]);
     // The store still works afterwards (the closed connection left the pool).
-    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("after")], { commit: true }));
+    await burst(db, [insertWorkspace("after")]);
     expect(await names("after")).toEqual(["after"]);
   });
 
   it("runs nothing after a statement the driver refuses before sending (an undefined parameter)", async () => {
     const { db } = store;
-    const failed = db.write((tx) => sqlOf(tx).burst([insertWorkspace("refused-a"), ["INSERT INTO workspace (name) VALUES (?)", [undefined]], insertWorkspace("refused-b")], { commit: true }));
+    const failed = burst(db, [insertWorkspace("refused-a"), ["INSERT INTO workspace (name) VALUES (?)", [undefined]], insertWorkspace("refused-b")]);
     await expect(failed).rejects.toThrow();
     expect(await names("refused-")).toEqual([]);
   });
@@ -68,7 +71,7 @@ describe.runIf(STORES.includes("mysql"))("a write burst on mysql, after a deadlo
 
   it("runs nothing after a deadlock, whose rollback has already ended the transaction", async () => {
     const { db, url } = store;
-    await db.write((tx) => sqlOf(tx).burst([insertWorkspace("x"), insertWorkspace("y")], { commit: true }));
+    await burst(db, [insertWorkspace("x"), insertWorkspace("y")]);
     // The other side of the deadlock: locks y, then (once the burst waits on y) asks for x.
     // It has written more rows, so InnoDB picks the burst's transaction as the victim.
     const other = await createConnection({ uri: url });
@@ -77,16 +80,15 @@ describe.runIf(STORES.includes("mysql"))("a write burst on mysql, after a deadlo
       await other.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'");
       for (let i = 0; i < 20; i++) await other.query("INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, 0)", [`filler-${i}`]);
       let attempts = 0;
-      const burst = db.write(async (tx) => {
+      const written = db.store.write(async (tx) => {
         attempts++;
-        const sql = sqlOf(tx);
-        await sql.run("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'", []);
-        if (attempts > 1) return; // the retry after the deadlock: nothing more to show
-        await sql.burst([["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")], { commit: true });
+        await tx.run("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'", []);
+        if (attempts > 1) return { result: undefined }; // the retry after the deadlock: nothing more to show
+        return { result: undefined, append: { statements: [["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")] } };
       });
       await new Promise((r) => setTimeout(r, 300));
       const otherSide = other.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'").then(() => other.query("ROLLBACK"));
-      await burst;
+      await written;
       await otherSide;
       expect(attempts).toBe(2);
     } finally {

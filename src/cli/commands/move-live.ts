@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
 import { formatChange } from "../format/history";
+import { idempotencyKeyFor } from "../idempotency";
 import type { CliIo } from "../io";
 import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
 import { parseDeploymentRef, parseTarget } from "../refs";
@@ -14,6 +15,7 @@ interface MoveOptions extends ApiOptions {
   to?: string;
   reason?: string;
   expectedLive?: string;
+  idempotencyKey?: string;
 }
 
 const DESCRIPTIONS: Record<Move, string> = {
@@ -28,7 +30,8 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .argument("<FLOW/NAME>", "the deployment, e.g. my-flow/my-deployment")
     .option("--to <number|name>", "the target: digits are a version number, anything else a version name that must match one version")
     .option("--reason <text>", "why; recorded in the live history")
-    .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)");
+    .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)")
+    .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)");
   withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
 }
 
@@ -39,12 +42,17 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   const deployment = await findDeployment(client, ref);
   const targetInput =
     target === undefined ? {} : "number" in target ? { number: target.number } : { versionId: await versionIdNamed(client, ref, target.versionName) };
+  // In CI the key comes from the run, the deployment, the command and its arguments, so a retried
+  // job step gets the first move back instead of moving again; elsewhere it is new per invocation,
+  // which still covers the client's own retries after a lost answer.
+  const operation = JSON.stringify([move, targetInput, options.reason ?? null]);
   const input = {
     deploymentId: deployment.id,
     ...targetInput,
     reason: options.reason,
-    // Always a compare-and-set, so a retry after a lost answer cannot move the pointer a second time.
+    // Always a compare-and-set too: a move decided on a live version that has changed since fails.
     expectedLiveVersionId: options.expectedLive ?? deployment.liveVersion?.id,
+    idempotencyKey: options.idempotencyKey ?? idempotencyKeyFor(io.env, { ...ref, operation }),
   };
   const change = await send(client, move, input);
   io.stdout(options.json ? toJson(change) : formatChange(text, change));

@@ -84,7 +84,9 @@ describe("waymark rollback and promote (in-process)", () => {
     const change = { ...payload.change, kind: "ROLLBACK", previousVersion: { id: "ver_3", number: 3, version: "c" } };
     const { code, stdout, requests } = await cli(["rollback", "etl/prod", "--to", "2", "--reason", "bad"], [data(deployment), data({ rollback: change })]);
     expect(code).toBe(0);
-    expect(requests[1]?.body.variables.input).toEqual({ deploymentId: "dep_1", number: 2, reason: "bad", expectedLiveVersionId: "ver_3" });
+    expect(requests[1]?.body.variables.input).toEqual({
+      deploymentId: "dep_1", number: 2, reason: "bad", expectedLiveVersionId: "ver_3", idempotencyKey: expect.stringMatching(/^cli-[0-9a-f-]{36}$/),
+    });
     expect(stdout).toContain('Rolled back etl/prod: version 2 "4c3e2f1a" (id ver_2) is live, was version 3 "c"');
   });
 
@@ -105,8 +107,12 @@ describe("waymark rollback and promote (in-process)", () => {
   });
 
   it("hints that a retried move may have applied when the compare-and-set then fails", async () => {
-    const { code, stderr } = await cli(["promote", "etl/prod"], [data(deployment), { fail: "ECONNRESET" }, gqlError("LIVE_VERSION_CONFLICT", "moved")]);
+    const { code, stderr, requests } = await cli(["promote", "etl/prod"], [data(deployment), { fail: "ECONNRESET" }, gqlError("LIVE_VERSION_CONFLICT", "moved")]);
     expect(code).toBe(3);
+    // The retry carries the same idempotency key as the attempt whose answer was lost.
+    const keyOf = (n: number) => (requests[n]?.body.variables.input as { idempotencyKey?: string } | undefined)?.idempotencyKey;
+    expect(keyOf(2)).toMatch(/^cli-/);
+    expect(keyOf(2)).toBe(keyOf(1));
     expect(stderr).toMatch(/^waymark: LIVE_VERSION_CONFLICT: moved \(the request was retried.*\)\n$/);
   });
 });

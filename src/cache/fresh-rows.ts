@@ -1,6 +1,11 @@
 import type { Database } from "../db/database";
 
-type Row = Record<string, unknown> & { id: number | string; workspace_id: number | string };
+/** What the cache needs of a deployment row: whose it is, and its revision. */
+export interface RevisionRow {
+  workspaceId: number;
+  revision: number;
+}
+type Row = RevisionRow;
 interface Waiter {
   id: number;
   resolve: (row: Row | null) => void;
@@ -8,7 +13,7 @@ interface Waiter {
 }
 
 /**
- * Reads deployment rows for callers that need them as fresh as the moment they asked: every
+ * Reads deployment revisions for callers that need them as fresh as the moment they asked: every
  * caller is answered by a statement that *started after* it called, so it sees every change
  * committed (and acknowledged to anyone) before then. Callers that arrive while a statement runs
  * wait for the next one, and all of them share it (one `IN (…)` statement): under load, many
@@ -36,8 +41,8 @@ export class FreshRows {
     this.waiting = [];
     try {
       const ids = [...new Set(batch.map((w) => w.id))];
-      const rows = (await this.db.reader.query(`SELECT * FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`, ids)) as Row[];
-      const byId = new Map(rows.map((row) => [Number(row.id), row]));
+      const rows = (await this.db.reader.query(`SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`, ids)) as Array<Record<string, unknown>>;
+      const byId = new Map(rows.map((row) => [Number(row.id), { workspaceId: Number(row.workspace_id), revision: Number(row.revision) }]));
       for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);

@@ -1,3 +1,25 @@
+/**
+ * The history cache: answers of history reads of one deployment, served again while the
+ * deployment has not changed.
+ *
+ * Why it is correct. An answer is cached only for a document that selects nothing but fields
+ * classified cacheable (cacheable.ts): each is a function of the deployment row, of immutable
+ * versions, and of the deployment's live log. Every write to a deployment — createVersion,
+ * rollback, promote, a settings update — goes through the write store, which increments the
+ * row's `revision` in the same transaction (src/db/write-store.ts). So (deployment id,
+ * revision) names one state of everything such an answer shows, and an answer is stored under
+ * the revision read *before* it was computed and served only to a request that has read that
+ * same revision fresh: by a statement that started after the request arrived (fresh-rows.ts),
+ * so it sees every change committed, on any instance, before then. Unlike the row's contents,
+ * a revision never repeats: a rollback and a promote back within one clock tick leave the row's
+ * other columns as they were, but not its revision.
+ *
+ * Two ways in: `execute` inside Apollo's pipeline (after parsing, validation and the query
+ * limits), which fills the cache; and `answer`, asked by the HTTP handler before that pipeline
+ * for a query text that has been answered from here before. The same text, operation name and
+ * variables parse, validate and pass the limits exactly as they did then, so only the caller
+ * (authentication and the read scope) and the revision still need checking.
+ */
 import { Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { requireScopes } from "../auth/require-scopes";
 import { KeyScope } from "../auth/scopes";
@@ -41,32 +63,18 @@ function canRead(context: RequestContext): boolean {
   }
 }
 
-/**
- * The row token `answer` read for a request it could not answer, so that the pipeline it goes
- * on to does not read the row again. A property, as Apollo hands the executor a shallow copy of
- * the context, which keeps own symbol properties.
- */
-const READ_ROW = Symbol("waymark.historyRow");
-type WithRow = { [READ_ROW]?: { deployment: number; token: string | null } };
-
 /** Where a cached answer is looked up: its deployment, and its key among that deployment's answers. */
 interface Slot {
   deployment: number;
   key: string;
 }
 
+/** How a cacheable read was answered: before the pipeline, from the cache inside it, or executed. */
+export type CacheOutcome = "early" | "hit" | "miss";
+
 /**
- * Answers of history reads of one deployment (cacheable.ts), each validated against a fresh read
- * of the deployment row before it is served: any change to the row (live pointer, newest number,
- * settings, updatedAt) makes every answer computed from the old row unusable. An answer depends
- * on the query text, operation name, variables and workspace, which together are its key; one
- * with errors is never kept.
- *
- * Two ways in: `execute` inside Apollo's pipeline (after parsing, validation and the query
- * limits), which fills the cache; and `answer`, asked by the HTTP handler before that pipeline
- * for a query text that has been answered from here before. The same text, operation name and
- * variables parse, validate and pass the limits exactly as they did then, so only the caller
- * (authentication and the read scope) and the row still need checking.
+ * Each answer's key is its query text, operation name, variables and workspace; one with errors
+ * is never kept.
  */
 export class HistoryCache {
   private readonly rows: FreshRows;
@@ -80,6 +88,7 @@ export class HistoryCache {
   constructor(
     private readonly schema: GraphQLSchema,
     db: Database,
+    private readonly count: (outcome: CacheOutcome) => void = () => undefined,
   ) {
     this.rows = new FreshRows(db);
   }
@@ -92,9 +101,11 @@ export class HistoryCache {
     const known = this.known.get(request.query);
     const slot = known && this.slotOf(known.source, known.operationName, context, request);
     if (!known || !slot) return null;
-    const token = await this.rowToken(slot.deployment, context.scope.workspaceId);
-    const text = token === null ? undefined : this.cache.get(slot.deployment, token, slot.key)?.text;
-    if (text === undefined) (context as WithRow)[READ_ROW] = { deployment: slot.deployment, token };
+    const revision = await this.revisionOf(slot.deployment, context.scope.workspaceId);
+    const text = revision === null ? undefined : this.cache.get(slot.deployment, revision, slot.key)?.text;
+    // The pipeline this request goes on to need not read the revision again.
+    if (text === undefined) context.historyRevision = { deployment: slot.deployment, revision };
+    else this.count("early");
     return text === undefined ? null : { text, operationName: known.operationName };
   }
 
@@ -104,23 +115,24 @@ export class HistoryCache {
     if (source === undefined) this.analysed.set(document, (source = cacheableRead(this.schema, document)));
     const slot = source && this.slotOf(source, operationNameOf(document), context, request);
     if (!source || !slot) return run();
-    // A row read for this request before the pipeline started is as fresh as one read now.
-    const read = (context as WithRow)[READ_ROW];
-    let token: string | null;
+    // A revision read for this request before the pipeline started is as fresh as one read now.
+    const read = context.historyRevision;
+    let revision: number | null;
     try {
-      token = read?.deployment === slot.deployment ? read.token : await this.rowToken(slot.deployment, context.scope.workspaceId);
+      revision = read?.deployment === slot.deployment ? read.revision : await this.revisionOf(slot.deployment, context.scope.workspaceId);
     } catch {
       // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
       return run();
     }
-    if (token === null) return run();
-    const hit = this.cache.get(slot.deployment, token, slot.key);
+    if (revision === null) return run();
+    const hit = this.cache.get(slot.deployment, revision, slot.key);
+    this.count(hit ? "hit" : "miss");
     if (hit) return hit.result;
     const result = await run();
     if (!result.errors && result.data) {
       const text = `${JSON.stringify({ data: result.data })}\n`;
       this.serialised.set(result.data, text);
-      this.cache.set(slot.deployment, token, slot.key, { result: { data: result.data }, text }, text.length);
+      this.cache.set(slot.deployment, revision, slot.key, { result: { data: result.data }, text }, text.length);
       if (!this.known.has(request.query)) {
         if (this.known.size >= MAX_KNOWN_QUERIES) this.known.clear();
         this.known.set(request.query, { source, operationName: operationNameOf(document) });
@@ -145,12 +157,9 @@ export class HistoryCache {
     return { deployment, key };
   }
 
-  /**
-   * The deployment row as one string, read fresh (fresh-rows.ts): any change to the row gives
-   * another token. Null when the row is not in the caller's workspace.
-   */
-  private async rowToken(deployment: number, workspaceId: number): Promise<string | null> {
+  /** The deployment's revision, read fresh (fresh-rows.ts); null when it is not in the caller's workspace. */
+  private async revisionOf(deployment: number, workspaceId: number): Promise<number | null> {
     const row = await this.rows.read(deployment);
-    return row && Number(row.workspace_id) === workspaceId ? JSON.stringify(row) : null;
+    return row && row.workspaceId === workspaceId ? row.revision : null;
   }
 }

@@ -1,0 +1,82 @@
+import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode } from "graphql";
+
+/**
+ * Every field of the schema reachable from `Query.deployment`, classified. A cacheable field is
+ * a function of (deployment id, revision): of the deployment row, which every write increments
+ * the revision of; of versions, which are immutable; and of the deployment's live log, appended
+ * only by writes that increment the revision too. Anything else must be listed as uncacheable,
+ * with the reason; a document selecting such a field (or any field added later and classified
+ * neither way) is executed as usual, never cached, which is always safe. A test walks the
+ * schema and fails on a reachable field classified neither way.
+ */
+export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
+  Query: ["deployment"],
+  Deployment: [
+    "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
+    "updatedAt", "liveVersion", "versions", "liveHistory",
+  ],
+  DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],
+  DeploymentVersionEdge: ["cursor", "node"],
+  LiveVersionChangeConnection: ["edges", "pageInfo", "totalCount"],
+  LiveVersionChangeEdge: ["cursor", "node"],
+  PageInfo: ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
+  DeploymentVersion: [
+    "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
+    "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
+    "createdAt", "createdBy", "isLive", "codePin", "deployment",
+  ],
+  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion"],
+  SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
+  CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],
+};
+
+/** Fields a cacheable read could meet that must never be answered from the cache, and why. */
+export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  Query: {
+    deploymentByName: "found by name, while answers are keyed by deployment id",
+    deployments: "a list across deployments: no one revision covers it",
+    deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
+    apiKeys: "keys change without any deployment's revision changing",
+  },
+};
+
+const ALLOWED: Record<string, ReadonlySet<string>> = Object.fromEntries(Object.entries(CACHEABLE).map(([type, fields]) => [type, new Set(fields)]));
+
+/** How to find the deployment id of a cacheable read in its variables, or as a literal. */
+export type DeploymentIdSource = { variable: string } | { literal: string };
+
+function idSource(value: ValueNode | undefined): DeploymentIdSource | null {
+  if (value?.kind === Kind.VARIABLE) return { variable: value.name.value };
+  if (value?.kind === Kind.STRING) return { literal: value.value };
+  return null;
+}
+
+function rootDeploymentField(operation: OperationDefinitionNode): DeploymentIdSource | null {
+  const fields = operation.selectionSet.selections;
+  if (fields.length !== 1 || fields[0]!.kind !== Kind.FIELD || fields[0]!.name.value !== "deployment") return null;
+  const field = fields[0]!;
+  if (field.directives?.length) return null;
+  return idSource(field.arguments?.find((a) => a.name.value === "id")?.value);
+}
+
+/**
+ * The deployment id source when `document` is a single query of exactly one root `deployment(id:)`
+ * field and selects only CACHEABLE fields (fragments included); otherwise null.
+ */
+export function cacheableRead(schema: GraphQLSchema, document: DocumentNode): DeploymentIdSource | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length !== 1 || operations[0]!.operation !== "query") return null;
+  const source = rootDeploymentField(operations[0]!);
+  if (!source) return null;
+  const typeInfo = new TypeInfo(schema);
+  let allowed = true;
+  visit(document, visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      const parent = typeInfo.getParentType()?.name;
+      const name = node.name.value;
+      if (name === "__typename") return;
+      if (!parent || !ALLOWED[parent]?.has(name)) allowed = false;
+    },
+  }));
+  return allowed ? source : null;
+}

@@ -1,0 +1,190 @@
+import { QueryFailedError, type DataSource } from "typeorm";
+import { LiveChangeEntity } from "../live/live-change.entity";
+import type { Tables } from "./tables";
+import {
+  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
+} from "./write-store";
+
+interface Mysql2Connection {
+  query(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  execute(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  destroy(): void;
+}
+
+interface Session {
+  connection: Mysql2Connection;
+  timeout: number | undefined;
+}
+
+/**
+ * One statement on a mysql2 connection. With parameters it is a prepared statement (mysql2
+ * prepares each text once per connection): the write path's statements are a small fixed set,
+ * and MariaDB then neither parses them nor unescapes the JSON documents in them again.
+ * `fatal`: on failure, close the connection at once, from mysql2's own callback, before it
+ * starts the next queued statement. Errors are wrapped as TypeORM wraps them, so retries and
+ * error mapping see one shape.
+ */
+function send(session: Session, sql: string, params: readonly unknown[], fatal = false): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const { connection } = session;
+    const method = params.length > 0 ? connection.execute : connection.query;
+    const fail = (error: unknown) => {
+      if (fatal) connection.destroy();
+      reject(new QueryFailedError(sql, [...params], error as Error));
+    };
+    try {
+      method.call(connection, { sql, timeout: session.timeout }, params, (error, result) => (error ? fail(error) : resolve(result)));
+    } catch (error) {
+      // mysql2 throws before queueing (an undefined parameter, say): the statements queued
+      // after this one must not run either.
+      fail(error);
+    }
+  });
+}
+
+const runResult = (header: unknown): RunResult => {
+  const h = header as { insertId: number; affectedRows: number };
+  return { insertId: Number(h.insertId), affected: h.affectedRows };
+};
+
+/** The tail's statements, in order, and where the counter and the log entry are among them. */
+interface Tail {
+  statements: Statement[];
+  counterAt: number;
+}
+
+/**
+ * The MySQL write store. Each write is one READ COMMITTED transaction on one pooled connection,
+ * in fewer round trips than TypeORM's `transaction()` (each of whose statements is awaited):
+ * - the isolation level is set once per connection, for its session (the app's reads are
+ *   single autocommitted statements, for which READ COMMITTED and REPEATABLE READ agree);
+ * - START TRANSACTION is not awaited: the work's first statement queues behind it;
+ * - the tail and COMMIT are queued on the connection at once, which sends each as the one before
+ *   it answers, with no trip through the event loop in between. If one fails, the connection is
+ *   closed before the next is sent, so nothing after it runs and the server rolls the whole
+ *   transaction back (a deadlock has already ended it by then, and a statement sent after it
+ *   would run on its own, autocommitted).
+ * The work sees only this connection, never a TypeORM EntityManager, so nothing can run outside it.
+ */
+export class MysqlWriteStore implements WriteStore {
+  /** Connections whose session already runs transactions at READ COMMITTED. */
+  private readonly readCommitted = new WeakSet<object>();
+  private readonly timeout: number | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tables: Tables,
+  ) {
+    const options = dataSource.options as { maxQueryExecutionTime?: number; enableQueryTimeout?: boolean };
+    this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
+  }
+
+  write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
+    return withRetries(() => this.attempt(work));
+  }
+
+  private async attempt<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
+    const runner = this.dataSource.createQueryRunner();
+    let begun: Promise<unknown> | undefined;
+    let session: Session | undefined;
+    let open = false;
+    try {
+      session = { connection: (await runner.connect()) as Mysql2Connection, timeout: this.timeout };
+      const { connection } = session;
+      const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
+      begun = Promise.all([...setting, send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
+      begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
+      open = true;
+      const { result, append } = await work(this.txOf(session));
+      await begun;
+      const change = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
+      open = false;
+      applyToRow(append);
+      return { result, change };
+    } catch (error) {
+      if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
+      // If START TRANSACTION (or the session setting) failed, the connection was closed and the
+      // work failed only because of that: report the first cause.
+      const startError = begun ? await begun.then(() => null, (e: unknown) => e) : null;
+      throw startError ?? error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private txOf(session: Session): WriteTx {
+    const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
+    return {
+      tables: this.tables,
+      forUpdate: " FOR UPDATE",
+      rows: async <R>(sql: string, params: readonly unknown[]) => (await send(session, sql, params)) as R[],
+      run,
+      insert: async (table, row) => (await run(...table.insert(row))).insertId,
+    };
+  }
+
+  /** Sends the tail and COMMIT in one burst; returns the appended log entry. */
+  private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity | null> {
+    const tail = this.tailOf(append);
+    const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
+    const commit = send(session, "COMMIT", [], true);
+    // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
+    commit.catch(() => undefined);
+    const results = (await Promise.all(sent)).map(runResult);
+    const change = append?.change;
+    const [counter, entry] = results.slice(tail.counterAt);
+    try {
+      await commit;
+    } catch (error) {
+      // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
+      // the database may or may not have committed. Ask it, on another connection.
+      if (!change || !(await this.committed(change.workspaceId, entry?.insertId, counter?.insertId).catch(() => false))) throw error;
+    }
+    return change ? Object.assign(new LiveChangeEntity(), change, { id: entry!.insertId, sequence: counter!.insertId }) : null;
+  }
+
+  private tailOf(append: Append | undefined): Tail {
+    checkAppend(append);
+    const statements = [...(append?.statements ?? [])];
+    if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
+    const counterAt = statements.length;
+    const change = append?.change;
+    if (change) statements.push(...this.logStatements(change, append.idempotency));
+    return { statements, counterAt };
+  }
+
+  /**
+   * The counter UPDATE hands the new value back as its insert id (LAST_INSERT_ID(expr)); the log
+   * insert reads it from the row it locked and leaves its own id in LAST_INSERT_ID() for the
+   * idempotency record. So no statement needs an answer before it is sent, and the counter row
+   * stays locked for the server's time on these statements and the COMMIT, not for ours.
+   */
+  private logStatements(change: ChangeFields, idempotency: Append["idempotency"]): Statement[] {
+    const { workspaceId } = change;
+    return [
+      ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [workspaceId]],
+      // The sequence is read back from the row, not from LAST_INSERT_ID(): had the UPDATE
+      // matched no row, LAST_INSERT_ID() would still hold an earlier id, while this reads NULL,
+      // which the NOT NULL column refuses, and the burst stops before COMMIT.
+      this.tables.change.insert(change, { sequence: ["(SELECT last_sequence FROM workspace WHERE id = ?)", [workspaceId]] }),
+      ...(idempotency
+        ? [this.tables.idempotency.insert({ ...idempotency, workspaceId, createdAt: change.at }, { changeId: ["LAST_INSERT_ID()", []] })]
+        : []),
+    ];
+  }
+
+  /**
+   * Whether log entry `id` with `sequence` was committed, asked on another connection after a
+   * COMMIT whose answer was lost. The share lock on the workspace row waits until the transaction
+   * that holds its counter has ended, committed or rolled back, so the answer is final. Each
+   * statement has the usual query timeout; if the database cannot answer, the COMMIT's own error
+   * (UNAVAILABLE) stands.
+   */
+  private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
+    if (id === undefined || sequence === undefined) return false;
+    await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
+    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [id, workspaceId, sequence])) as unknown[];
+    return found.length > 0;
+  }
+}

@@ -1,0 +1,134 @@
+import type { DeploymentEntity } from "../deployment/deployment.entity";
+import type { LiveChangeEntity } from "../live/live-change.entity";
+import type { ObjectLiteral } from "typeorm";
+import type { Table, Tables } from "./tables";
+import { isUniqueViolation } from "./unique-violation";
+
+/** What a data-changing statement reports back. */
+export interface RunResult {
+  /** The generated key of an INSERT. */
+  insertId: number;
+  affected: number;
+}
+
+export type Statement = [sql: string, params: readonly unknown[]];
+
+/**
+ * The transaction a write's work runs in: plain parameterised SQL on its one connection (on
+ * MySQL, prepared statements), with the tables' column lists and row mappers at hand.
+ */
+export interface WriteTx {
+  readonly tables: Tables;
+  /** Appended to a SELECT that must lock the rows it reads until the transaction ends ("" where writes are serialised). */
+  readonly forUpdate: string;
+  rows<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params: readonly unknown[]): Promise<RunResult>;
+  /** Inserts a row (every column but the generated key); returns the new key. */
+  insert<E extends ObjectLiteral>(table: Table<E>, row: Partial<E>): Promise<number>;
+}
+
+/** The live-log entry a write appends; the store gives it its id and sequence. */
+export type ChangeFields = Pick<LiveChangeEntity, "workspaceId" | "deploymentId" | "kind" | "previousVersionId" | "liveVersionId" | "actor" | "reason" | "at">;
+
+/**
+ * What a write must append once its work has decided, sent by the store as its last statements
+ * before COMMIT, without waiting for an answer in between (so the workspace counter is locked
+ * for the database's time only).
+ */
+export interface Append {
+  /** Statements that need no answer, sent first. */
+  statements?: Statement[];
+  /**
+   * Changes to the deployment row the work locked. The store adds `revision = revision + 1`, so
+   * no write to a deployment leaves its revision unchanged, and applies both to `row`.
+   */
+  deployment?: { row: DeploymentEntity; set: Partial<DeploymentEntity> };
+  /** The live-log entry; its sequence comes from the workspace's counter, taken here, last. */
+  change?: ChangeFields;
+  /** Remembers the request under its idempotency key, pointing at `change`. */
+  idempotency?: { key: string; requestHash: string; versionId: number };
+}
+
+/** What a write's work returns: its result, and what the store must append before committing. */
+export interface Work<T> {
+  result: T;
+  append?: Append;
+}
+
+export interface Written<T> {
+  result: T;
+  /** The appended live-log entry, when there was one. */
+  change: LiveChangeEntity | null;
+}
+
+/**
+ * The one way the history is written. The work reads and locks what it needs and returns what
+ * must be appended; only the store sends that tail (deployment row, counter, log, idempotency
+ * record) and commits. A deadlock, a lock timeout, a `RetryTransaction`, or an idempotency key
+ * a twin request committed first, runs the work again from the start.
+ */
+export interface WriteStore {
+  write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>>;
+}
+
+/** Thrown inside a write's work to have it rolled back and run again from the start. */
+export class RetryTransaction extends Error {}
+
+const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+const MAX_ATTEMPTS = 12;
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof RetryTransaction) return true;
+  const errno = (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (error as { errno?: number }).errno;
+  return typeof errno === "number" && MYSQL_RETRYABLE.has(errno);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      // Jittered backoff so that two transactions that deadlocked do not collide again in step.
+      await pause(Math.random() * 5 * n);
+    }
+  }
+}
+
+/**
+ * A unique violation in the tail of a write that records an idempotency key is a twin request
+ * that committed the key first: run the work again, and it answers with the twin's outcome.
+ */
+export function retryOnTwin(append: Append | undefined, error: unknown): never {
+  if (append?.idempotency && isUniqueViolation(error)) throw new RetryTransaction();
+  throw error;
+}
+
+/**
+ * Refuses a tail that would append to a deployment's live log without writing its row: the history
+ * cache relies on every such append incrementing the deployment's revision in the same transaction.
+ */
+export function checkAppend(append: Append | undefined): void {
+  const change = append?.change;
+  if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
+  if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
+}
+
+/** `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes. */
+export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append["deployment"]>): Statement {
+  const table = tables.deployment;
+  const entries = Object.entries(deployment.set) as Array<[keyof DeploymentEntity & string, unknown]>;
+  const sets = entries.map(([property]) => `${table.column(property)} = ?`);
+  const params = entries.map(([property, value]) => table.param(property, value));
+  return [`UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ?`, [...params, deployment.row.id]];
+}
+
+/** The append's changes as the row now is, once committed. */
+export function applyToRow(append: Append | undefined): void {
+  if (!append?.deployment) return;
+  const { row, set } = append.deployment;
+  Object.assign(row, set, { revision: row.revision + 1 });
+}
+

@@ -2,6 +2,7 @@ import type { Loaders } from "./loaders";
 import type { Principal } from "./auth/principal";
 import type { WaymarkError } from "./errors";
 import type { LiveSubscriptions } from "./live/live-subscriptions";
+import type { StatementBudget } from "./db/read-gate";
 
 /** Who is calling, as established by the server, never by input. */
 export interface Scope {
@@ -21,4 +22,6 @@ export interface RequestContext {
   requestId: string;
   /** Opens live-change streams (used by the subscription's subscribe step). */
   subscriptions: LiveSubscriptions;
+  /** Over WebSocket: the connection's share of the database pool, which all its subscriptions draw on. */
+  statements?: StatementBudget;
 }

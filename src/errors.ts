@@ -99,8 +99,9 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline, or
-    // from the query limits, which raise GraphQLErrors with a code of the closed list.
-    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX) && raw instanceof GraphQLError && !formatted.path) {
+    // from the query limits and the WebSocket's subscription cap, which raise GraphQLErrors with
+    // a code of the closed list.
+    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX || code === ErrorCode.RATE_LIMITED) && raw instanceof GraphQLError && !formatted.path) {
       return { ...base, extensions: { code } };
     }
     if (raw instanceof GraphQLError && !formatted.path && isApolloBadRequest(raw, code)) {

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
 import { mysqlOptions, openDataSource, sqliteOptions } from "./data-source";
 import { mysqlTransaction } from "./mysql-transaction";
+import { ReadGate, asWriter } from "./read-gate";
 
 /** Thrown inside a write transaction to have it rolled back and run again from the start. */
 export class RetryTransaction extends Error {}
@@ -51,14 +52,37 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
 
 const MIGRATION_LOCK = "waymark_migrations";
 
-async function openMysql(url: string, poolSize: number): Promise<Database> {
+interface PooledConnection {
+  release(): void;
+}
+
+/** Every connection TypeORM takes from the pool goes through `gate` (reads wait their turn there; writes pass). */
+function gateConnections(dataSource: DataSource, gate: ReadGate): void {
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  driver.obtainMasterConnection = async () => {
+    const { connection, done } = await gate.admit(obtain);
+    if (done) {
+      const release = connection.release;
+      connection.release = function (this: PooledConnection) {
+        connection.release = release;
+        done();
+        return release.call(this);
+      };
+    }
+    return connection;
+  };
+}
+
+async function openMysql(url: string, poolSize: number, warn: (message: string) => void): Promise<Database> {
   const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
+  gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
   return {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
-    write: (work) => withRetries(() => mysqlTransaction(dataSource, work)),
-    async migrate(andThen) {
+    write: (work) => asWriter(() => withRetries(() => mysqlTransaction(dataSource, work))),
+    migrate: (andThen) => asWriter(async () => {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
       const runner = dataSource.createQueryRunner();
       try {
@@ -74,7 +98,7 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
       } finally {
         await runner.release();
       }
-    },
+    }),
     close: () => dataSource.destroy(),
   };
 }
@@ -112,6 +136,7 @@ async function openSqlite(path: string): Promise<Database> {
   return database;
 }
 
-export function openDatabase(config: DatabaseConfig, poolSize = 10): Promise<Database> {
-  return config.kind === "mysql" ? openMysql(config.url, poolSize) : openSqlite(config.path);
+/** `warn` hears when the MySQL pool is saturated (at most once every few seconds). */
+export function openDatabase(config: DatabaseConfig, poolSize = 10, warn: (message: string) => void = () => undefined): Promise<Database> {
+  return config.kind === "mysql" ? openMysql(config.url, poolSize, warn) : openSqlite(config.path);
 }

@@ -7,7 +7,7 @@ import { versionCacheOf } from "./version/version-cache";
 import { versionCounts, versionHistories } from "./version/version-history";
 import type { DeploymentVersion } from "./version/version.type";
 import type { VersionFilter } from "./version/version.input";
-import { liveHistories } from "./live/live-history";
+import { liveHistories, liveHistoryCounts } from "./live/live-history";
 import type { LiveVersionChange } from "./live/live-change.type";
 import type { BidirectionalPageArgs, Connection, PageArgs } from "./pagination";
 
@@ -25,6 +25,7 @@ export interface Loaders {
   versionPage: DataLoader<PageRequest<BidirectionalPageArgs, VersionFilter>, Connection<DeploymentVersion>>;
   versionCount: DataLoader<PageRequest<null, VersionFilter>, number>;
   liveHistoryPage: DataLoader<PageRequest<PageArgs>, Connection<LiveVersionChange>>;
+  liveHistoryCount: DataLoader<PageRequest<null>, number>;
   /** Forgets every cached row (a subscription starts each event afresh). */
   clearAll(): void;
 }
@@ -46,6 +47,7 @@ export function createLoaders(db: Database, workspaceId: number): Loaders {
   let versionPage: Loaders["versionPage"] | undefined;
   let versionCount: Loaders["versionCount"] | undefined;
   let liveHistoryPage: Loaders["liveHistoryPage"] | undefined;
+  let liveHistoryCount: Loaders["liveHistoryCount"] | undefined;
   const loaders: Loaders = {
     get deployment() {
       return (deployment ??= deploymentLoader(db, workspaceId));
@@ -61,7 +63,10 @@ export function createLoaders(db: Database, workspaceId: number): Loaders {
       return (versionCount ??= perParent((parents, _args, filter) => versionCounts(db, parents, filter)));
     },
     get liveHistoryPage() {
-      return (liveHistoryPage ??= perParent((parents, args) => liveHistories(db, parents, args)));
+      return (liveHistoryPage ??= perParent((parents, args) => liveHistories(db, parents, args, (parent) => loaders.liveHistoryCount.load({ parent, args: null }))));
+    },
+    get liveHistoryCount() {
+      return (liveHistoryCount ??= perParent((parents) => liveHistoryCounts(db, parents)));
     },
     clearAll() {
       deployment?.clearAll();

@@ -8,15 +8,31 @@ import { LiveVersionChange, toLiveChange } from "./live-change.type";
 export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange);
 
 /** The same page of live-pointer moves, newest first by keyset on the workspace sequence, of each of several deployments. */
-export function liveHistories(db: Database, deploymentKeys: number[], args: PageArgs): Promise<Array<Connection<LiveVersionChange>>> {
+export function liveHistories(
+  db: Database,
+  deploymentKeys: number[],
+  args: PageArgs,
+  count: (deploymentKey: number) => Promise<number>,
+): Promise<Array<Connection<LiveVersionChange>>> {
   const page = pageOf(args, "change", isNumberKey);
   const repository = () => db.reader.getRepository(LiveChangeEntity);
   return descendingPages<LiveChangeEntity, LiveVersionChange>({
     of: (deploymentKey) => ({
       query: () => repository().createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey }),
       column: "c.sequence", keyOf: (c) => c.sequence, cursorKind: "change", toNode: toLiveChange, Type: LiveVersionChangeConnection,
+      count: () => count(deploymentKey),
     }),
     parentOf: (c) => c.deploymentId,
     byIds: (ids) => repository().findBy({ id: In(ids) }),
   }, deploymentKeys, page);
+}
+
+/** The number of live-pointer moves of each deployment, in one statement. */
+export async function liveHistoryCounts(db: Database, deploymentKeys: number[]): Promise<number[]> {
+  const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
+    .where("c.deploymentId IN (:...deploymentKeys)", { deploymentKeys })
+    .select("c.deploymentId", "parent").addSelect("COUNT(*)", "count").groupBy("c.deploymentId")
+    .getRawMany<{ parent: unknown; count: unknown }>();
+  const counts = new Map(rows.map((row) => [Number(row.parent), Number(row.count)]));
+  return deploymentKeys.map((key) => counts.get(key) ?? 0);
 }

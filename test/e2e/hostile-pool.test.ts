@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { postGraphQL, startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { CREATE_VERSION, deploymentWithVersions } from "../support/operations";
-import { wsUrl } from "../support/subscriptions";
+import { registered, subscribe, wsUrl } from "../support/subscriptions";
 
 // One caller doing its worst inside every query limit must not take the database pool from
 // everyone else: a read key's fan-out of per-parent lookups, and a WebSocket replaying the log
@@ -75,6 +75,8 @@ describe("the database pool under one hostile caller (mysql)", () => {
   it("keeps another key's createVersion succeeding, /healthz answering and the log quiet while a read key fans out and a socket replays", async () => {
     const warningsBefore = lines.filter((l) => l.level >= 40).length;
     const attacker = { authorization: `Bearer ${readKey}` };
+    const bystander = await subscribe(server.url, { deploymentId });
+    await registered(server, 1);
     const storm = await replayStorm(server, 1_500);
     const attacks = Array.from({ length: 6 }, () => postGraphQL(server.url, fanOut(deploymentId, ALIASES), {}, attacker));
     const writes: Array<Awaited<ReturnType<typeof postGraphQL>>> = [];
@@ -89,6 +91,10 @@ describe("the database pool under one hostile caller (mysql)", () => {
     storm.close();
 
     for (const write of writes) expect(write.errors, JSON.stringify(write.errors)).toBeUndefined();
+    // Another client's subscription lost nothing.
+    const sequences = writes.map((w) => (w.data as { createVersion: { change: { sequence: number } } }).createVersion.change.sequence);
+    expect((await bystander.waitFor(5)).map((e) => e.sequence)).toEqual(sequences);
+    await bystander.close();
     for (const probe of health) expect(probe).toMatchObject({ status: 200 });
     expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(2_000);
     // Each attacking request is either answered or refused as retryable; never an internal error.

@@ -29,6 +29,7 @@ describe("parseConfig", () => {
       metrics: true,
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
+      maxSubscriptionsPerConnection: 100,
     });
   });
 
@@ -61,6 +62,7 @@ describe("parseConfig", () => {
         WAYMARK_AUTH: "on", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
         WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
         WAYMARK_METRICS: "off", WAYMARK_READINESS_TIMEOUT_MS: "500", WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
+        WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION: "250",
       },
       "/srv/waymark",
     );
@@ -78,6 +80,7 @@ describe("parseConfig", () => {
       metrics: false,
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
+      maxSubscriptionsPerConnection: 250,
     });
   });
 

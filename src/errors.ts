@@ -67,7 +67,7 @@ export function isUnavailable(error: unknown): boolean {
     seen.add(current);
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === "string" && UNAVAILABLE_ERRNOS.has(code)) return true;
-    if (typeof message === "string" && /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state/.test(message)) return true;
+    if (typeof message === "string" && /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state|^Queue limit reached/.test(message)) return true;
     const links = current as { driverError?: unknown; originalError?: unknown; cause?: unknown };
     current = links.driverError ?? links.originalError ?? links.cause;
   }

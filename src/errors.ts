@@ -87,7 +87,9 @@ function validationMessage(error: ArgumentValidationError): string {
  * logged here, once, with the original stack; the client gets a generic message only, so no SQL,
  * file path or stack can leak.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, now: () => number = Date.now) {
+  // An outage fails every field of every request at once: the log hears of it once a second.
+  let unavailableLoggedAt = -Infinity;
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const error = unwrapResolverError(raw);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -108,8 +110,11 @@ export function createErrorFormatter(logger: Logger) {
       return { ...base, extensions: { code: "BAD_REQUEST" } };
     }
     if (isUnavailable(error)) {
-      logger.warn({ err: error }, "database unavailable");
-      return { ...base, message: "The database is unavailable; retry shortly.", extensions: { code: ErrorCode.UNAVAILABLE } };
+      if (now() - unavailableLoggedAt >= 1_000) {
+        unavailableLoggedAt = now();
+        logger.warn({ err: error }, "database unavailable");
+      }
+      return { ...base, message: "The database is unavailable; retry shortly.", extensions: { code: ErrorCode.UNAVAILABLE, retryable: true } };
     }
     logger.error({ err: error, path: formatted.path }, "unexpected error");
     return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };

@@ -58,7 +58,7 @@ const MAX_TOKENS = 20_000;
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
 export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, undefined, (message) => logger.warn(message));
   const auth = new AuthService(db, now);
   let generatedAdminKey: string | null = null;
   await db.migrate(async () => void (generatedAdminKey = await auth.bootstrap(config.bootstrapKey)));
@@ -117,6 +117,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const sockets = attachWebSocket(http.server, {
     verifyUpgrade: verifyUpgrade(origins),
     schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
+    maxSubscriptions: config.maxSubscriptionsPerConnection,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),

@@ -33,6 +33,8 @@ export interface Config {
   metricsToken: string | null;
   /** WAYMARK_READINESS_TIMEOUT_MS: /readyz answers 503 when a store takes longer than this. */
   readinessTimeoutMs: number;
+  /** WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION: subscriptions one WebSocket connection may hold at once. */
+  maxSubscriptionsPerConnection: number;
   /** WAYMARK_SHUTDOWN_TIMEOUT_MS: on SIGTERM, the process exits after this even if clients have not drained. */
   shutdownTimeoutMs: number;
 }
@@ -173,5 +175,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     metricsToken: parseSecret(env, "WAYMARK_METRICS_TOKEN"),
     readinessTimeoutMs: integer(env, "WAYMARK_READINESS_TIMEOUT_MS", 2_000, 50, 60_000),
     shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
+    maxSubscriptionsPerConnection: integer(env, "WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1, 10_000),
   };
 }

@@ -2,6 +2,7 @@ import type { Loaders } from "./loaders";
 import type { Principal } from "./auth/principal";
 import type { WaymarkError } from "./errors";
 import type { LiveSubscriptions } from "./live/live-subscriptions";
+import type { StatementBudget } from "./db/read-gate";
 
 /** Who is calling, as established by the server, never by input. */
 export interface Scope {
@@ -26,4 +27,6 @@ export interface RequestContext {
    * when it could not answer it there, so the pipeline does not read it again (src/cache/).
    */
   historyRevision?: { deployment: number; revision: number | null };
+  /** Over WebSocket: the connection's share of the database pool, which all its subscriptions draw on. */
+  statements?: StatementBudget;
 }

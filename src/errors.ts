@@ -67,7 +67,7 @@ export function isUnavailable(error: unknown): boolean {
     seen.add(current);
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === "string" && UNAVAILABLE_ERRNOS.has(code)) return true;
-    if (typeof message === "string" && /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state/.test(message)) return true;
+    if (typeof message === "string" && /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state|^Queue limit reached/.test(message)) return true;
     const links = current as { driverError?: unknown; originalError?: unknown; cause?: unknown };
     current = links.driverError ?? links.originalError ?? links.cause;
   }
@@ -87,7 +87,9 @@ function validationMessage(error: ArgumentValidationError): string {
  * logged here, once, with the original stack; the client gets a generic message only, so no SQL,
  * file path or stack can leak.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, now: () => number = Date.now) {
+  // An outage fails every field of every request at once: the log hears of it once a second.
+  let unavailableLoggedAt = -Infinity;
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const error = unwrapResolverError(raw);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -99,16 +101,20 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline, or
-    // from the query limits, which raise GraphQLErrors with a code of the closed list.
-    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX) && raw instanceof GraphQLError && !formatted.path) {
+    // from the query limits and the WebSocket's subscription cap, which raise GraphQLErrors with
+    // a code of the closed list.
+    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX || code === ErrorCode.RATE_LIMITED) && raw instanceof GraphQLError && !formatted.path) {
       return { ...base, extensions: { code } };
     }
     if (raw instanceof GraphQLError && !formatted.path && isApolloBadRequest(raw, code)) {
       return { ...base, extensions: { code: "BAD_REQUEST" } };
     }
     if (isUnavailable(error)) {
-      logger.warn({ err: error }, "database unavailable");
-      return { ...base, message: "The database is unavailable; retry shortly.", extensions: { code: ErrorCode.UNAVAILABLE } };
+      if (now() - unavailableLoggedAt >= 1_000) {
+        unavailableLoggedAt = now();
+        logger.warn({ err: error }, "database unavailable");
+      }
+      return { ...base, message: "The database is unavailable; retry shortly.", extensions: { code: ErrorCode.UNAVAILABLE, retryable: true } };
     }
     logger.error({ err: error, path: formatted.path }, "unexpected error");
     return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };

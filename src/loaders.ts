@@ -4,10 +4,30 @@ import type { Database } from "./db/database";
 import { DeploymentEntity } from "./deployment/deployment.entity";
 import { VersionEntity } from "./version/version.entity";
 import { versionCacheOf } from "./version/version-cache";
+import { versionCounts, versionHistories } from "./version/version-history";
+import type { DeploymentVersion } from "./version/version.type";
+import type { VersionFilter } from "./version/version.input";
+import { liveHistories, liveHistoryCounts } from "./live/live-history";
+import type { LiveVersionChange } from "./live/live-change.type";
+import type { BidirectionalPageArgs, Connection, PageArgs } from "./pagination";
+
+/** One parent's page of a list, with the page arguments and filter as the client gave them. */
+export interface PageRequest<A, F = null> {
+  parent: number;
+  args: A;
+  filter?: F | null;
+}
 
 export interface Loaders {
   deployment: DataLoader<number, DeploymentEntity | null>;
   version: DataLoader<number, VersionEntity | null>;
+  /** A deployment's page of versions; the same page of many deployments is one read. */
+  versionPage: DataLoader<PageRequest<BidirectionalPageArgs, VersionFilter>, Connection<DeploymentVersion>>;
+  versionCount: DataLoader<PageRequest<null, VersionFilter>, number>;
+  liveHistoryPage: DataLoader<PageRequest<PageArgs>, Connection<LiveVersionChange>>;
+  liveHistoryCount: DataLoader<PageRequest<null>, number>;
+  /** Forgets every cached row (a subscription starts each event afresh). */
+  clearAll(): void;
 }
 
 function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Array<T | null> {
@@ -24,14 +44,64 @@ function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Arr
 export function createLoaders(db: Database, workspaceId: number): Loaders {
   let deployment: Loaders["deployment"] | undefined;
   let version: Loaders["version"] | undefined;
-  return {
+  let versionPage: Loaders["versionPage"] | undefined;
+  let versionCount: Loaders["versionCount"] | undefined;
+  let liveHistoryPage: Loaders["liveHistoryPage"] | undefined;
+  let liveHistoryCount: Loaders["liveHistoryCount"] | undefined;
+  const loaders: Loaders = {
     get deployment() {
       return (deployment ??= deploymentLoader(db, workspaceId));
     },
     get version() {
       return (version ??= versionLoader(db, workspaceId));
     },
+    get versionPage() {
+      return (versionPage ??= perParent((parents, args, filter) =>
+        versionHistories(db, parents, args, filter, (parent) => loaders.versionCount.load({ parent, args: null, filter }))));
+    },
+    get versionCount() {
+      return (versionCount ??= perParent((parents, _args, filter) => versionCounts(db, parents, filter)));
+    },
+    get liveHistoryPage() {
+      return (liveHistoryPage ??= perParent((parents, args) => liveHistories(db, parents, args, (parent) => loaders.liveHistoryCount.load({ parent, args: null }))));
+    },
+    get liveHistoryCount() {
+      return (liveHistoryCount ??= perParent((parents) => liveHistoryCounts(db, parents)));
+    },
+    clearAll() {
+      deployment?.clearAll();
+      version?.clearAll();
+    },
   };
+  return loaders;
+}
+
+/**
+ * Batches per-parent lookups of a list: requests made in the same tick with the same page
+ * arguments and filter become one read for all their parents, and identical requests one
+ * answer. Nothing is kept past the batch (lists change with every write; rows do not).
+ * The parents are the request's own, already confined to its workspace.
+ */
+function perParent<A, F, V>(load: (parents: number[], args: A, filter: F | null | undefined) => Promise<V[]>): DataLoader<PageRequest<A, F>, V> {
+  return new DataLoader<PageRequest<A, F>, V>(async (requests) => {
+    const groups = new Map<string, { args: A; filter: F | null | undefined; parents: number[]; answers: Map<number, V | Error> }>();
+    const keyOf = (r: PageRequest<A, F>) => JSON.stringify([r.args, r.filter ?? null]);
+    for (const request of requests) {
+      const key = keyOf(request);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { args: request.args, filter: request.filter, parents: [], answers: new Map() }));
+      if (!group.parents.includes(request.parent)) group.parents.push(request.parent);
+    }
+    await Promise.all([...groups.values()].map(async (group) => {
+      try {
+        const values = await load(group.parents, group.args, group.filter);
+        group.parents.forEach((parent, i) => group.answers.set(parent, values[i]!));
+      } catch (error) {
+        for (const parent of group.parents) group.answers.set(parent, error instanceof Error ? error : new Error(String(error)));
+      }
+    }));
+    return requests.map((request) => groups.get(keyOf(request))!.answers.get(request.parent)!);
+  }, { cache: false });
 }
 
 function deploymentLoader(db: Database, workspaceId: number): Loaders["deployment"] {

@@ -2,8 +2,14 @@ import type { Logger } from "../logger";
 import type { RedisBus } from "../redis-bus";
 
 const CHANNEL = "waymark:key-revoked";
-/** Safety net for a revocation whose Redis message was lost: open connections are re-checked this often. */
-const RECHECK_MS = 10_000;
+/**
+ * Without Redis (or while it is down) another instance's revocation is learnt only from the
+ * database: open connections' keys are re-checked this often, so a revoked key's subscription
+ * ends within 1 s wherever it is.
+ */
+const RECHECK_MS = 500;
+/** With Redis up, the re-check is only the safety net for a revocation whose message was lost. */
+const SAFETY_RECHECK_MS = 10_000;
 
 export interface Closable {
   close(code: number, reason: string): void;
@@ -11,11 +17,15 @@ export interface Closable {
 
 /**
  * Ends open WebSocket connections the moment their API key is revoked (close code 4403), on
- * this instance directly and on the others through Redis, with a periodic re-check behind both.
+ * this instance directly and on the others through Redis, with a periodic re-check behind both
+ * (the only way across instances without Redis).
  */
 export class KeyRevocations {
   private readonly open = new Map<number, Set<Closable>>();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
+  private checking = false;
+  private failing = false;
+  private stopped = false;
 
   constructor(
     private readonly bus: RedisBus | null,
@@ -23,8 +33,9 @@ export class KeyRevocations {
     private readonly logger: Logger,
   ) {
     bus?.subscribe(CHANNEL, (text) => this.closeAll(Number(text)));
-    this.timer = setInterval(() => void this.recheck(), RECHECK_MS);
-    this.timer.unref();
+    bus?.onReady(() => this.recheckEvery(SAFETY_RECHECK_MS));
+    bus?.onDown(() => this.recheckEvery(RECHECK_MS));
+    this.recheckEvery(RECHECK_MS);
   }
 
   track(keyId: number, connection: Closable): () => void {
@@ -43,7 +54,15 @@ export class KeyRevocations {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private recheckEvery(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => void this.recheck(), ms);
+    this.timer.unref();
   }
 
   private closeAll(keyId: number): void {
@@ -52,10 +71,17 @@ export class KeyRevocations {
   }
 
   private async recheck(): Promise<void> {
+    if (this.checking || this.open.size === 0) return;
+    this.checking = true;
     try {
       for (const keyId of await this.revokedAmong([...this.open.keys()])) this.closeAll(keyId);
+      this.failing = false;
     } catch (error) {
-      this.logger.warn({ err: error }, "could not re-check revoked keys");
+      // Once per outage, not twice a second.
+      if (!this.failing) this.logger.warn({ err: error }, "could not re-check revoked keys");
+      this.failing = true;
+    } finally {
+      this.checking = false;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
 import { execute, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
 import type { RequestContext } from "../context";
+import { StatementBudget, withStatementBudget } from "../db/read-gate";
 import type { HistoryCache } from "./history-cache";
 
 type Gateway = ApolloServerOptionsWithGateway<RequestContext>["gateway"];
@@ -23,7 +24,9 @@ export function cachedExecution(schema: GraphQLSchema, history: HistoryCache): C
     const { variables, operationName } = request.request;
     const run = () =>
       execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName }) as Promise<ExecutionResult>;
-    return history.execute(request.context as RequestContext, request.document, { query: request.source, variables, operationName }, run);
+    // One request's fields share a few pool connections, however far the query fans out.
+    return withStatementBudget(new StatementBudget(), () =>
+      history.execute(request.context as RequestContext, request.document, { query: request.source, variables, operationName }, run));
   };
   const gateway: Gateway = {
     load: async () => ({ executor }),

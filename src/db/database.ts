@@ -7,6 +7,7 @@ import { MysqlWriteStore } from "./mysql-store";
 import { SqliteWriteStore } from "./sqlite-store";
 import { tablesOf, type Tables } from "./tables";
 import { withRetries, type WriteStore, type WriteTx } from "./write-store";
+import { ReadGate, asWriter } from "./read-gate";
 
 export { RetryTransaction } from "./write-store";
 
@@ -36,18 +37,43 @@ export interface Database {
 
 const MIGRATION_LOCK = "waymark_migrations";
 
-async function openMysql(url: string, poolSize: number): Promise<Database> {
+interface PooledConnection {
+  release(): void;
+}
+
+/** Every connection TypeORM takes from the pool goes through `gate` (reads wait their turn there; writes pass). */
+function gateConnections(dataSource: DataSource, gate: ReadGate): void {
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  driver.obtainMasterConnection = async () => {
+    const { connection, done } = await gate.admit(obtain);
+    if (done) {
+      const release = connection.release;
+      connection.release = function (this: PooledConnection) {
+        connection.release = release;
+        done();
+        return release.call(this);
+      };
+    }
+    return connection;
+  };
+}
+
+async function openMysql(url: string, poolSize: number, warn: (message: string) => void): Promise<Database> {
   const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
   const tables = tablesOf(dataSource);
+  gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
+  const store = new MysqlWriteStore(dataSource, tables);
   return {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
     tables,
     reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
-    store: new MysqlWriteStore(dataSource, tables),
-    write: (work) => withRetries(() => dataSource.transaction("READ COMMITTED", work)),
-    async migrate(andThen) {
+    // Writes take their connection from the writers' share, outside any request's read budget.
+    store: { write: (work) => asWriter(() => store.write(work)) },
+    write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
+    migrate: (andThen) => asWriter(async () => {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
       const runner = dataSource.createQueryRunner();
       try {
@@ -63,7 +89,7 @@ async function openMysql(url: string, poolSize: number): Promise<Database> {
       } finally {
         await runner.release();
       }
-    },
+    }),
     close: () => dataSource.destroy(),
   };
 }
@@ -100,6 +126,7 @@ async function openSqlite(path: string): Promise<Database> {
   };
 }
 
-export function openDatabase(config: DatabaseConfig, poolSize = 10): Promise<Database> {
-  return config.kind === "mysql" ? openMysql(config.url, poolSize) : openSqlite(config.path);
+/** `warn` hears when the MySQL pool is saturated (at most once every few seconds). */
+export function openDatabase(config: DatabaseConfig, poolSize = 10, warn: (message: string) => void = () => undefined): Promise<Database> {
+  return config.kind === "mysql" ? openMysql(config.url, poolSize, warn) : openSqlite(config.path);
 }

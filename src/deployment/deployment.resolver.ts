@@ -4,9 +4,9 @@ import type { RequestContext } from "../context";
 import { decodeId } from "../ids";
 import { BidirectionalPageArgs, PageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
-import { LiveVersionChangeConnection, liveHistory } from "../live/live-history";
+import { LiveVersionChangeConnection } from "../live/live-history";
 import type { LiveVersionChange } from "../live/live-change.type";
-import { DeploymentVersionConnection, versionHistory } from "../version/version-history";
+import { DeploymentVersionConnection } from "../version/version-history";
 import { VersionFilter } from "../version/version.input";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { DeploymentConnection } from "./deployment.service";
@@ -57,13 +57,14 @@ export class DeploymentResolver {
     @Root() deployment: Deployment,
     @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
     @Arg("filter", () => VersionFilter, { nullable: true }) filter: VersionFilter | null,
+    @Ctx() ctx: RequestContext,
   ): Promise<Connection<DeploymentVersion>> {
-    return versionHistory(this.services.db, deployment.key, args, filter);
+    return ctx.loaders.versionPage.load({ parent: deployment.key, args, filter });
   }
 
   @FieldResolver(() => LiveVersionChangeConnection, { description: "Moves of the live pointer, newest first." })
-  liveHistory(@Root() deployment: Deployment, @Args(() => PageArgs) args: PageArgs): Promise<Connection<LiveVersionChange>> {
-    return liveHistory(this.services.db, deployment.key, args);
+  liveHistory(@Root() deployment: Deployment, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<LiveVersionChange>> {
+    return ctx.loaders.liveHistoryPage.load({ parent: deployment.key, args });
   }
 
   @Authorized(KeyScope.deploy)

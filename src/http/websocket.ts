@@ -8,11 +8,15 @@ import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe } from "../live/shared-subscribe";
 import { executionRequestErrors, parseFailed, validationFailed } from "./ws-errors";
+import { StatementBudget } from "../db/read-gate";
+import { ErrorCode } from "../errors";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
   maxPayloadBytes: number;
   maxTokens: number;
+  /** Subscriptions one connection may hold at once. */
+  maxSubscriptions: number;
   /** Authenticates a connection from its connection_init payload, once. */
   authenticate: (params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) => Promise<Authentication>;
   context: (auth: Authentication) => RequestContext;
@@ -36,12 +40,19 @@ type Extra = {
   request?: IncomingMessage;
   auth?: Authentication;
   release?: () => void;
+  /** The connection's share of the database pool, drawn on by all its subscriptions. */
+  statements?: StatementBudget;
 };
 
 const KEEP_ALIVE_MS = 12_000;
 /** Parsed and validated documents kept by query text (short texts only), so that many subscribers share one. */
 const MAX_KNOWN_DOCUMENTS = 256;
 const MAX_KNOWN_TEXT = 8 * 1024;
+
+const tooManySubscriptions = (max: number) =>
+  new GraphQLError(`This connection already holds at most ${max} subscriptions; complete one first, or open another connection`, {
+    extensions: { code: ErrorCode.RATE_LIMITED },
+  });
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
@@ -79,14 +90,22 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
           ctx.extra.socket.close(4429, auth.failure.message.slice(0, 120));
           return false;
         }
+        // Only a caller with a key holds a connection (4403); introspection needs none, over HTTP.
+        if (!auth.principal) {
+          if (auth.failure?.code === ErrorCode.UNAVAILABLE) ctx.extra.socket.close(1013, "The database is unavailable; retry shortly.");
+          return false;
+        }
         ctx.extra.auth = auth;
+        ctx.extra.statements = new StatementBudget();
         (ctx.extra as Extra).request = undefined;
         if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);
         return true;
       },
       onClose: (ctx) => ctx.extra.release?.(),
       // The same parse cap, validation and query limits as over HTTP.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has already entered this one among the connection's subscriptions.
+        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
         const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];
         const limit = illFormedInputError(document, payload.variables) ?? queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
@@ -95,7 +114,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (refused) return refused;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),
+      context: (ctx) => ({ ...options.context(ctx.extra.auth ?? { principal: null, failure: null }), statements: ctx.extra.statements }),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },

@@ -1,15 +1,38 @@
+import { In } from "typeorm";
 import type { Database } from "../db/database";
-import { descendingPage, isNumberKey } from "../db/keyset";
+import { descendingPages, isNumberKey } from "../db/keyset";
 import { connectionType, pageOf, type Connection, type PageArgs } from "../pagination";
 import { LiveChangeEntity } from "./live-change.entity";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
 
 export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange);
 
-/** A deployment's live-pointer moves, newest first, by keyset on the workspace sequence. */
-export function liveHistory(db: Database, deploymentKey: number, args: PageArgs): Promise<Connection<LiveVersionChange>> {
+/** The same page of live-pointer moves, newest first by keyset on the workspace sequence, of each of several deployments. */
+export function liveHistories(
+  db: Database,
+  deploymentKeys: number[],
+  args: PageArgs,
+  count: (deploymentKey: number) => Promise<number>,
+): Promise<Array<Connection<LiveVersionChange>>> {
   const page = pageOf(args, "change", isNumberKey);
-  const query = () =>
-    db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey });
-  return descendingPage({ query, column: "c.sequence", keyOf: (c) => c.sequence, cursorKind: "change", toNode: toLiveChange, Type: LiveVersionChangeConnection }, page);
+  const repository = () => db.reader.getRepository(LiveChangeEntity);
+  return descendingPages<LiveChangeEntity, LiveVersionChange>({
+    of: (deploymentKey) => ({
+      query: () => repository().createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey }),
+      column: "c.sequence", keyOf: (c) => c.sequence, cursorKind: "change", toNode: toLiveChange, Type: LiveVersionChangeConnection,
+      count: () => count(deploymentKey),
+    }),
+    parentOf: (c) => c.deploymentId,
+    byIds: (ids) => repository().findBy({ id: In(ids) }),
+  }, deploymentKeys, page);
+}
+
+/** The number of live-pointer moves of each deployment, in one statement. */
+export async function liveHistoryCounts(db: Database, deploymentKeys: number[]): Promise<number[]> {
+  const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
+    .where("c.deploymentId IN (:...deploymentKeys)", { deploymentKeys })
+    .select("c.deploymentId", "parent").addSelect("COUNT(*)", "count").groupBy("c.deploymentId")
+    .getRawMany<{ parent: unknown; count: unknown }>();
+  const counts = new Map(rows.map((row) => [Number(row.parent), Number(row.count)]));
+  return deploymentKeys.map((key) => counts.get(key) ?? 0);
 }

@@ -48,9 +48,15 @@ export class LiveSubscriptions {
       if (matches(event)) stream.push(event);
     };
     const listener = { deliver: (event: LiveEvent) => (held ? held.push(event) : emit(event)) };
+    const cutoff = await this.hub.listen(scope.workspaceId, listener);
+    try {
+      if (after != null && after > cutoff) await this.checkAfter(scope.workspaceId, after);
+    } catch (error) {
+      this.hub.unlisten(scope.workspaceId, listener);
+      throw error;
+    }
     void (async () => {
       try {
-        const cutoff = await this.hub.listen(scope.workspaceId, listener);
         if (after == null) last = cutoff;
         else await this.replay(scope.workspaceId, after, cutoff, emit);
         for (const event of held) emit(event);
@@ -63,6 +69,15 @@ export class LiveSubscriptions {
       }
     })();
     return stream;
+  }
+
+  /**
+   * A sequence beyond the workspace's last would silently swallow every change up to it. The hub
+   * may not have seen another instance's newest change yet, so the log has the last word.
+   */
+  private async checkAfter(workspaceId: number, after: number): Promise<void> {
+    const last = await this.log.lastSequence(workspaceId);
+    if (after > last) throw badInput(`afterSequence ${after} is beyond the log: the workspace's last sequence is ${last}`, { lastSequence: last });
   }
 
   private async replay(workspaceId: number, after: number, cutoff: number, emit: (e: LiveEvent) => void) {

@@ -27,8 +27,7 @@ export class LiveSubscriptionResolver {
   ): LiveVersionChange {
     // A subscription's context lives as long as the subscription: start each event with empty
     // caches, so a deployment's live version is never served from an earlier event.
-    ctx.loaders.deployment.clearAll();
-    ctx.loaders.version.clearAll();
+    ctx.loaders.clearAll();
     return toLiveChange(event);
   }
 }

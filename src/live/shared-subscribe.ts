@@ -1,5 +1,6 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { RequestContext } from "../context";
+import { withStatementBudget } from "../db/read-gate";
 
 type Result = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
 
@@ -55,10 +56,13 @@ export function sharedSubscribe() {
   };
 
   return async (args: ExecutionArgs): Promise<Result> => {
-    const stream = await createSourceEventStream(args);
+    // Opening (and replaying) and each execution draw on the connection's share of the pool.
+    const budget = (args.contextValue as RequestContext).statements;
+    const within = <T>(work: () => T): T => (budget ? withStatementBudget(budget, work) : work());
+    const stream = await within(() => createSourceEventStream(args));
     if (!isAsyncIterable(stream)) return stream as ExecutionResult;
     const key = shareKey(args);
-    const run = async (event: unknown) => (await execute({ ...args, rootValue: event })) as ExecutionResult;
+    const run = async (event: unknown) => (await within(() => execute({ ...args, rootValue: event }))) as ExecutionResult;
     return mapIterable(stream, (event) => {
       if (typeof event !== "object" || event === null) return run(event);
       let byKey = answers.get(event);

@@ -104,7 +104,8 @@ describe.each(STORES)("who may do what on %s", (store) => {
 
   it("confines subscriptions to the caller's workspace and checks the scope", async () => {
     const code = (s: { errors: unknown[] }) => (s.errors as Array<{ extensions?: { code?: string } }>).map((e) => e.extensions?.code);
-    const anonymous = await subscribe(server.url, {}, undefined, wsClient(server.url, null));
+    let anonymousClose = 0;
+    const anonymous = await subscribe(server.url, {}, undefined, wsClient(server.url, null, { closed: (event: { code: number }) => (anonymousClose = event.code) }));
     const foreign = await subscribe(server.url, { deploymentId }, undefined, wsClient(server.url, keys.other!));
     const otherAll = await subscribe(server.url, {}, undefined, wsClient(server.url, keys.other!));
     const mine = await subscribe(server.url, { deploymentId }, undefined, wsClient(server.url, keys.read!));
@@ -112,7 +113,8 @@ describe.each(STORES)("who may do what on %s", (store) => {
     await createVersion(server, { deploymentId });
     await mine.waitFor(1);
     await otherAll.settle(300);
-    expect(code(anonymous)).toEqual(["UNAUTHENTICATED"]);
+    // A connection without a key is refused at connection_init.
+    expect(anonymousClose).toBe(4403);
     expect(code(foreign)).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     expect(otherAll.events).toEqual([]);
     expect(mine.events.map((e) => e.deployment.id)).toEqual([deploymentId]);

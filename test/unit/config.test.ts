@@ -32,6 +32,7 @@ describe("parseConfig", () => {
       metricsToken: null,
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
+      maxSubscriptionsPerConnection: 100,
     });
   });
 
@@ -65,6 +66,7 @@ describe("parseConfig", () => {
         WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
         WAYMARK_METRICS: "off", WAYMARK_READINESS_TIMEOUT_MS: "500", WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
         WAYMARK_TRUSTED_PROXIES: "10.0.0.0/8, loopback,fd00::1", WAYMARK_METRICS_TOKEN: "scrape-token-0123456789",
+        WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION: "250",
       },
       "/srv/waymark",
     );
@@ -85,6 +87,7 @@ describe("parseConfig", () => {
       metricsToken: "scrape-token-0123456789",
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
+      maxSubscriptionsPerConnection: 250,
     });
   });
 

@@ -63,15 +63,13 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
   const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
   const tables = tablesOf(dataSource);
   gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
-  const store = new MysqlWriteStore(dataSource, tables);
   return {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
     tables,
     reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
-    // Writes take their connection from the writers' share, outside any request's read budget.
-    store: { write: (work) => asWriter(() => store.write(work)) },
+    store: new MysqlWriteStore(dataSource, tables),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
     migrate: (andThen) => asWriter(async () => {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.

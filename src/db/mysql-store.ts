@@ -1,6 +1,7 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
+import { asWriter } from "./read-gate";
 import {
   applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
@@ -81,7 +82,8 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
-    return withRetries(() => this.attempt(work));
+    // A write takes its connection from the writers' share of the pool, outside any request's read budget.
+    return asWriter(() => withRetries(() => this.attempt(work)));
   }
 
   private async attempt<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {

@@ -36,9 +36,19 @@ function plainRequest(method: string | undefined, contentType: string | undefine
   return { query, variables, operationName };
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+function sendError(res: ServerResponse, status: number, code: string, message: string, contentType = "application/json; charset=utf-8"): void {
+  res.writeHead(status, { "content-type": contentType });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/**
+ * A request error found before Apollo (input that no operation may carry), answered as Apollo
+ * answers a variable that does not coerce: 400 in application/graphql-response+json when the
+ * client accepts it, else 200 in application/json (response-status.ts says why).
+ */
+function sendRequestError(res: ServerResponse, accept: string, code: string, message: string): void {
+  if (accept.includes("application/graphql-response+json")) return sendError(res, 400, code, message, "application/graphql-response+json; charset=utf-8");
+  sendError(res, 200, code, message);
 }
 
 /**
@@ -83,7 +93,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
       }
       // Checked on the whole body at once, before the cached-answer path and Apollo see any of it.
       const illFormed = illFormedValue(body, "");
-      if (illFormed) return sendError(res, 400, "BAD_USER_INPUT", `Invalid request: ${illFormed}`);
+      if (illFormed) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", `Invalid request: ${illFormed}`);
     }
     const requestId = (headers.get("x-request-id") ?? "").slice(0, 100) || randomUUID();
     const accept = headers.get("accept") ?? "";

@@ -5,7 +5,8 @@ import { selectDeployments, type Candidate } from "./deploy/select";
 import { toVersionInput } from "./deploy/to-input";
 import type { Env } from "./env";
 import { UsageError } from "./errors";
-import { isPlainObject, resolveTemplates } from "./template";
+import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
+import { isPlainObject, resolveTemplates, type TemplateOptions, type TemplateProblem } from "./template";
 
 export type { CreateVersionInputDraft, DeploymentSettingsDraft } from "./deploy/version-input";
 
@@ -18,6 +19,11 @@ export interface LoadDeploymentsOptions {
   versionOverride?: string | null;
   /** How problems name the file. */
   fileName?: string;
+  /** Outputs of the build and push steps of the deployment at this index of the file. */
+  stepOutputs?: (index: number) => StepOutputs;
+  /** `--runtime-env` and `--allow-empty` names. */
+  runtimeEnv?: readonly string[];
+  allowEmpty?: readonly string[];
 }
 
 /**
@@ -31,9 +37,8 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
   const file = parseDeployFile(fileText, fileName);
   const selected = selectDeployments(file.deployments, options.names ?? [], options.flowNameOverride);
   const problems: string[] = [];
-  // The top-level pull is resolved once, and only when a selected deployment uses it.
-  const sharedPull = selected.every(hasOwnPull) ? undefined : resolvedPull(file.pull, "pull", options.env, problems);
-  const inputs = selected.map((candidate) => inputOf(candidate, sharedPull, options, problems));
+  // The top-level pull is resolved for each deployment that uses it: step outputs differ per deployment.
+  const inputs = selected.map((candidate) => inputOf(candidate, file.pull, options, problems));
   problems.push(...duplicateProblems(inputs, selected));
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
@@ -43,35 +48,48 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 }
 
 /** Pull steps with templates resolved; validated only once resolved, so a problem is reported once. */
-function resolvedPull(value: unknown, path: string, env: Env, problems: string[]): unknown[] | undefined {
-  const { value: steps, problems: templateProblems } = resolveTemplates(value, env, path);
-  problems.push(...templateProblems.map((p) => p.message));
+function resolvedPull(value: unknown, path: string, env: Env, options: TemplateOptions, problems: string[]): unknown[] | undefined {
+  const { value: steps, problems: templateProblems } = resolvePullTemplates(value, env, path, options);
+  problems.push(...messagesOf(templateProblems));
   const list = pullStepsAt(steps, path, problems);
   if (list && templateProblems.length === 0) problems.push(...validatePullSteps(list, path));
   return list;
 }
 
 const hasOwnPull = (candidate: Candidate) => candidate.record.pull !== undefined && candidate.record.pull !== null;
+/** A deferred problem is a step output not known yet, while checking the file before any step runs. */
+const messagesOf = (problems: TemplateProblem[]) => problems.filter((p) => !p.deferred).map((p) => p.message);
 
 function inputOf(
   candidate: Candidate,
-  sharedPull: unknown[] | undefined,
+  sharedPull: unknown,
   options: LoadDeploymentsOptions,
   problems: string[],
 ): CreateVersionInputDraft {
   const path = `deployments[${candidate.index}]`;
-  const { pull, ...rest } = candidate.record;
-  const resolved = resolveTemplates(rest, options.env, path);
-  problems.push(...resolved.problems.map((p) => p.message));
+  // build and push are steps, run before this (src/cli/deploy/steps); their templates are theirs.
+  const { pull, build: _build, push: _push, ...rest } = candidate.record;
+  const outputs = options.stepOutputs?.(candidate.index);
+  const templateOptions: TemplateOptions = {
+    allowEmpty: new Set(options.allowEmpty ?? []),
+    ...(outputs ? { lookupOutput: (expression: string) => lookupOutput(outputs, expression) } : {}),
+  };
+  const runtimeEnv = new Set(options.runtimeEnv ?? []);
+  const pullOptions = { ...templateOptions, runtimeEnv };
+  const pullSteps = hasOwnPull(candidate)
+    ? resolvedPull(pull, `${path}.pull`, options.env, pullOptions, problems)
+    : resolvedPull(sharedPull, "pull", options.env, pullOptions, problems);
+  const resolved = resolveTemplates(rest, options.env, path, templateOptions);
+  problems.push(...messagesOf(resolved.problems));
   const record = isPlainObject(resolved.value) ? resolved.value : {};
-  const pullSteps = hasOwnPull(candidate) ? resolvedPull(pull, `${path}.pull`, options.env, problems) : sharedPull;
   const context = {
     path,
     pullSteps,
     flowNameOverride: options.flowNameOverride,
     versionOverride: options.versionOverride,
   };
-  return toVersionInput(record, context, problems);
+  const kept = keptRuntimeEnv(pullSteps, runtimeEnv);
+  return { ...toVersionInput(record, context, problems), ...(kept.length > 0 ? { runtimeEnv: kept } : {}) };
 }
 
 function duplicateProblems(inputs: CreateVersionInputDraft[], selected: Candidate[]): string[] {

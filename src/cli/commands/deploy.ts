@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
-import { loadDeployments, type CreateVersionInputDraft } from "../deploy-file";
+import type { CreateVersionInputDraft } from "../deploy-file";
+import { parseStepOutputFlags } from "../deploy/step-outputs";
+import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "../deploy/steps";
 import { ApiError, UsageError } from "../errors";
 import { formatDeployed } from "../format/deploy";
 import { idempotencyKeyFor } from "../idempotency";
@@ -17,6 +19,12 @@ interface DeployOptions extends ApiOptions {
   flowName?: string;
   version?: string;
   versionType?: string;
+  skipBuild?: boolean;
+  skipPush?: boolean;
+  stepOutput?: string[];
+  pinImages?: boolean;
+  runtimeEnv?: string[];
+  allowEmpty?: string[];
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -29,20 +37,20 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
-    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…)");
+    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…)")
+    .option("--skip-build", "do not run the build steps (the pipeline did that work); feed their outputs with --step-output")
+    .option("--skip-push", "do not run the push steps (the pipeline did that work); feed their outputs with --step-output")
+    .option("--step-output <ID.KEY=VALUE>", "an output of a build or push step, e.g. build-image.image=reg/app:1.2; repeatable", collect)
+    .option("--pin-images", "store each image pushed by a push step as name@sha256:digest, so its code is pinned")
+    .option("--runtime-env <NAME>", "keep {{ $NAME }} in pull steps for the worker when NAME is not set here; repeatable", collect)
+    .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect);
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
   const client = clientFrom(options, io);
   // Everything that can fail locally fails before the first request, so a bad file creates nothing.
-  const drafts = loadDeployments(readDeployFile(options.file, io.cwd), {
-    env: io.env,
-    names: options.name ?? [],
-    flowNameOverride: options.flowName ?? null,
-    versionOverride: options.version ?? null,
-    fileName: options.file,
-  });
+  const drafts = await draftsOf(options, io);
   const sourceInfo = await detectSourceInfo(io.env, gitOf(io), options.versionType);
   const deployed: CreateVersionPayload[] = [];
   try {
@@ -68,6 +76,36 @@ async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, 
     const message = `${draft.flowName}/${draft.name}: ${error.message}`;
     throw new ApiError(error.code, message, error.extensions, error.attempts);
   }
+}
+
+async function draftsOf(options: DeployOptions, io: CliIo): Promise<CreateVersionInputDraft[]> {
+  const load = {
+    env: io.env,
+    names: options.name ?? [],
+    flowNameOverride: options.flowName ?? null,
+    versionOverride: options.version ?? null,
+    fileName: options.file,
+    runtimeEnv: options.runtimeEnv ?? [],
+    allowEmpty: options.allowEmpty ?? [],
+  };
+  const stepOptions = {
+    env: io.env,
+    skipBuild: options.skipBuild ?? false,
+    skipPush: options.skipPush ?? false,
+    stepOutputs: parseStepOutputFlags(options.stepOutput ?? []),
+    allowEmpty: options.allowEmpty ?? [],
+  };
+  const context = {
+    env: io.env,
+    cwd: io.cwd,
+    run: io.processes ?? spawnProcess,
+    log: (text: string) => io.stderr(text),
+    now: () => new Date(),
+    docker: dockerCommandOf(io.env),
+    pushed: new Map<string, string>(),
+  };
+  const drafts = await prepareDeployments(readDeployFile(options.file, io.cwd), load, stepOptions, context);
+  return options.pinImages ? pinImages(drafts, context.pushed) : drafts;
 }
 
 function readDeployFile(file: string, cwd: string): string {

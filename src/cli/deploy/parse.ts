@@ -5,6 +5,9 @@ import { isPlainObject } from "../template";
 export interface DeployFile {
   /** The top-level `pull:` steps as written (unresolved), or undefined. */
   pull: unknown;
+  /** The top-level `build:` and `push:` steps as written, or undefined. */
+  build: unknown;
+  push: unknown;
   deployments: Array<Record<string, unknown>>;
 }
 
@@ -22,7 +25,7 @@ export function parseDeployFile(text: string, fileName: string): DeployFile {
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
-  return { pull: root.pull, deployments: deploymentsOf(root.deployments, doc, fileName) };
+  return { pull: root.pull, build: root.build, push: root.push, deployments: deploymentsOf(root.deployments, doc, fileName) };
 }
 
 function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<Record<string, unknown>> {

@@ -43,6 +43,7 @@ export const spawnProcess: ProcessRunner = (command, args, options) =>
     child.stdin.end(options.input ?? "");
     child.on("close", (code, signal) => {
       const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString("utf8");
-      done({ code, stdout: text(out), stderr: text(err), ...(failure || signal ? { failure: failure ?? `killed by ${signal}` } : {}) });
+      // A program that never started has no exit code (Node reports the errno as a negative one).
+      done({ code: failure ? null : code, stdout: text(out), stderr: text(err), ...(failure || signal ? { failure: failure ?? `killed by ${signal}` } : {}) });
     });
   });

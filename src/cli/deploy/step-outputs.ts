@@ -8,12 +8,12 @@ export const LATER: unique symbol = Symbol("step output, known once the step has
 /**
  * What `{{ id.key }}` and `{{ key }}` read, built as Prefect's `run_steps` builds it: each step's
  * outputs under its `id`, and every output key also on its own (a later step's key wins). `skipped`
- * names the ids of steps that `--skip-build` / `--skip-push` left out, so a reference to one can say
- * how to feed it.
+ * says, by id, why a step has no outputs here (`is skipped by --skip-push`), so that a reference to one
+ * can say how to feed it.
  */
 export interface StepOutputs {
   values: Record<string, unknown>;
-  skipped: ReadonlyMap<string, "--skip-build" | "--skip-push">;
+  skipped: Map<string, string>;
 }
 
 export type { OutputLookup } from "../template";
@@ -44,10 +44,8 @@ export function lookupOutput(outputs: StepOutputs, expression: string): OutputLo
   if (value === LATER) return { later: true };
   if (value !== undefined && value !== null) return { value };
   const id = expression.split(/[.[]/, 1)[0] ?? expression;
-  const flag = outputs.skipped.get(id);
-  if (flag) {
-    return { error: `step ${id} is skipped by ${flag}; give its output with --step-output ${expression}=VALUE` };
-  }
+  const reason = outputs.skipped.get(id);
+  if (reason) return { error: `step ${id} ${reason}; give its output with --step-output ${expression}=VALUE` };
   if (isPlainObject(outputs.values[id])) {
     const keys = Object.keys(outputs.values[id]).join(", ");
     return { error: `step ${id} has no output ${expression.slice(id.length + 1)} (it has: ${keys})` };

@@ -280,6 +280,7 @@ deployments:
       "push[0]: waymark cannot run prefect_aws.deployments.steps.push_to_s3 (it runs run_shell_script, build_docker_image and push_docker_image); " +
         "do that work in the pipeline and deploy with --skip-push, adding --step-output push-code.KEY=VALUE",
     );
+    expect(stderr).toContain("{{ push-code.bucket }}: step push-code does not run here (see push[0]); give its output with --step-output push-code.bucket=VALUE");
     expect(runner.calls).toEqual([]);
     expect(inputs).toEqual([]);
   });

@@ -23,9 +23,9 @@ const skips = (kind: SectionKind, options: StepOptions) => (kind === "build" ? o
 
 /** The outputs each deployment starts with: none, except the ids of steps skipped by a flag. */
 function startingOutputs(sections: Section[], options: StepOptions): StepOutputs {
-  const skipped = new Map<string, "--skip-build" | "--skip-push">();
+  const skipped = new Map<string, string>();
   for (const section of sections.filter((s) => skips(s.kind, options))) {
-    for (const step of section.steps) if (step.id) skipped.set(step.id, SKIP_FLAG[section.kind]);
+    for (const step of section.steps) if (step.id) skipped.set(step.id, `is skipped by ${SKIP_FLAG[section.kind]}`);
   }
   return { ...emptyOutputs(), skipped };
 }
@@ -65,6 +65,7 @@ function planStep(step: Step, kind: SectionKind, outputs: StepOutputs, options: 
         `do that work in the pipeline and deploy with ${SKIP_FLAG[kind]}, adding --step-output ${step.id ?? "ID"}.KEY=VALUE ` +
         "for each of its outputs that later fields use",
     );
+    if (step.id) outputs.skipped.set(step.id, `does not run here (see ${step.path})`);
     return;
   }
   const resolved = resolveInputs(step, outputs, options);

@@ -232,6 +232,19 @@ describe("build and push steps: prefect-docker through the docker CLI", () => {
     expect(stderr).toContain('tag is required here, e.g. tag: "{{ build-image.tag }}"');
   });
 
+  it("names a docker CLI that cannot be started, with the way to choose another (real child_process)", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-steps-"));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, "prefect.yaml"), DOCKER_FILE);
+    let stderr = "";
+    const io = {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", WAYMARK_DOCKER: join(cwd, "no-such-docker"), REGISTRY_PASSWORD: "s" },
+      cwd, fetch: fakeFetch(), git: noGit, sleep: async () => {}, stdout: () => {}, stderr: (t: string) => void (stderr += t),
+    };
+    expect(await run(["deploy", "--api-url", "http://w.test"], io)).toBe(2);
+    expect(stderr).toContain(`cannot run ${join(cwd, "no-such-docker")}: not found; install Docker or Podman, or set WAYMARK_DOCKER to a docker-compatible CLI`);
+  });
+
   it("the older prefect_docker.projects.steps build pushes by default and names the image name:tag", async () => {
     const runner = fakeRunner(() => undefined);
     const file = `

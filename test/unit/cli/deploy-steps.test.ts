@@ -224,6 +224,23 @@ describe("build and push steps: prefect-docker through the docker CLI", () => {
     expect(runner.docker().filter((c) => c.startsWith("push"))).toEqual([]);
   });
 
+  it("refuses a Prefect variable in a step's inputs (the step runs now) but lets credentials name a block", async () => {
+    const runner = fakeRunner(() => undefined);
+    const file = DOCKER_FILE.replace("image_name: reg.example:5000/team/app", 'image_name: "{{ prefect.variables.registry }}/team/app"').replace(
+      /credentials: \{.*\}/,
+      'credentials: "{{ prefect.blocks.docker-registry-credentials.dev-registry }}"',
+    );
+    const { code, stderr } = await deploy(file, [], runner);
+    expect(code).toBe(2);
+    expect(stderr).toContain("build[0].build_docker_image.image_name: {{ prefect.variables.registry }} cannot be resolved here, where the step runs");
+    expect(stderr).not.toContain("credentials");
+    expect(runner.calls).toEqual([]);
+    const ok = await deploy(DOCKER_FILE.replace(/credentials: \{.*\}/, 'credentials: "{{ prefect.blocks.docker-registry-credentials.dev-registry }}"'), [], runner);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain("waymark: warning: credentials {{ prefect.blocks.docker-registry-credentials.dev-registry }} is a Prefect block");
+    expect(runner.docker().some((c) => c.startsWith("login"))).toBe(false);
+  });
+
   it("refuses a push without a tag: one image, one digest", async () => {
     const runner = fakeRunner(() => undefined);
     const { code, stderr } = await deploy(DOCKER_FILE.replace(/ +tag: "\{\{ build-image\.tag \}\}"\n/, ""), [], runner, { REGISTRY_PASSWORD: "s" });

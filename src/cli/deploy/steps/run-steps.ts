@@ -1,7 +1,7 @@
 import canonicalize from "canonicalize";
 import type { Env } from "../../env";
 import { UsageError } from "../../errors";
-import { resolveTemplates, type TemplateOptions } from "../../template";
+import { childPath, resolveTemplates, type TemplateOptions } from "../../template";
 import { addStepOutputs, applyStepOutputFlags, emptyOutputs, LATER, lookupOutput, type StepOutputs } from "../step-outputs";
 import type { DeployFile } from "../parse";
 import type { Candidate } from "../select";
@@ -70,7 +70,28 @@ function planStep(step: Step, kind: SectionKind, outputs: StepOutputs, options: 
   }
   const resolved = resolveInputs(step, outputs, options);
   problems.push(...resolved.problems.filter((p) => !p.deferred).map((p) => p.message));
+  problems.push(...runtimePlaceholders(resolved.value, `${step.path}.${shortName(step.name)}`));
   addStepOutputs(outputs, step.id, Object.fromEntries(type.outputs(step.inputs).map((key) => [key, LATER])));
+}
+
+const RUNTIME = /\{\{\s*(?:prefect\.|ctx\.)[^{}]*\}\}/;
+const BLOCK_CREDENTIALS = /\.credentials$/;
+
+/**
+ * A step runs now, so a placeholder only a worker or a Prefect server can fill in would reach it as
+ * literal text. Registry credentials from a block are the exception: the push warns and uses the CLI's login.
+ */
+function runtimePlaceholders(value: unknown, path: string): string[] {
+  if (typeof value === "string") {
+    const match = RUNTIME.exec(value);
+    if (!match || (BLOCK_CREDENTIALS.test(path) && value.trim() === match[0])) return [];
+    return [`${path}: ${match[0]} cannot be resolved here, where the step runs; give the value itself or a {{ $VARIABLE }}`];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => runtimePlaceholders(item, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => runtimePlaceholders(item, childPath(path, key)));
+  }
+  return [];
 }
 
 /**

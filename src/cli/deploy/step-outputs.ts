@@ -16,8 +16,6 @@ export interface StepOutputs {
   skipped: Map<string, string>;
 }
 
-export type { OutputLookup } from "../template";
-
 export const emptyOutputs = (): StepOutputs => ({ values: {}, skipped: new Map() });
 
 /** Records one step's outputs as Prefect does: under its id, and key by key. */

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProcessOptions, ProcessResult } from "../../../src/cli/deploy/steps/process";
 import { expandEnvVars, shellWords, usesShellFeatures } from "../../../src/cli/deploy/steps/shell-words";
+import { addStepOutputs, emptyOutputs, lookupOutput } from "../../../src/cli/deploy/step-outputs";
 import { run } from "../../../src/cli/run";
+import { resolveTemplates } from "../../../src/cli/template";
 import { createRequestOf } from "../../../src/version/create-input";
 import type { CreateVersionInput } from "../../../src/version/version.input";
 import { data, fakeFetch } from "./fake-fetch";
@@ -86,6 +88,25 @@ describe("run_shell_script's command lines, as Prefect reads them", () => {
 
   it("expands $NAME and ${NAME} like string.Template.safe_substitute, leaving unknown names", () => {
     expect(expandEnvVars("v$V-${V}-$$-$NOPE-${NOPE}", { V: "1" })).toBe("v1-1-$-$NOPE-${NOPE}");
+  });
+});
+
+describe("step outputs as Prefect's templating reads them", () => {
+  const outputs = emptyOutputs();
+  addStepOutputs(outputs, "build-image", { image: "reg/app:1", additional_tags: ["a", "b"], nested: { k: [{ v: 7 }] } });
+  addStepOutputs(outputs, "sha", { stdout: "abc" });
+  const lookup = (expression: string) => lookupOutput(outputs, expression);
+
+  it("reads id.key, bare keys (the latest step's), and list indexes", () => {
+    expect(lookup("build-image.image")).toEqual({ value: "reg/app:1" });
+    expect(lookup("stdout")).toEqual({ value: "abc" });
+    expect(lookup("build-image.nested.k[0].v")).toEqual({ value: 7 });
+    expect(lookup("build-image.tag")).toEqual({ error: "step build-image has no output tag (it has: image, additional_tags, nested)" });
+  });
+
+  it("gives a whole-string placeholder the output's type, and text around it the output as text", () => {
+    const resolved = resolveTemplates({ tags: "{{ build-image.additional_tags }}", label: "tags={{ build-image.additional_tags }}" }, {}, "", { lookupOutput: lookup });
+    expect(resolved).toEqual({ value: { tags: ["a", "b"], label: 'tags=["a","b"]' }, problems: [] });
   });
 });
 

@@ -262,12 +262,20 @@ describe("build and push steps: prefect-docker through the docker CLI", () => {
     expect(runner.docker().some((c) => c.startsWith("login"))).toBe(false);
   });
 
-  it("refuses a push without a tag: one image, one digest", async () => {
+  it("refuses an unknown input before building", async () => {
+    const runner = fakeRunner(() => undefined);
+    const { code, stderr } = await deploy(DOCKER_FILE.replace("platform: linux/amd64", "platfrom: linux/amd64"), [], runner, { REGISTRY_PASSWORD: "s" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("build[0].build_docker_image: unexpected input platfrom (it takes image_name, dockerfile, tag,");
+    expect(runner.calls).toEqual([]);
+  });
+
+  it("refuses a push without a tag (one image, one digest), before building", async () => {
     const runner = fakeRunner(() => undefined);
     const { code, stderr } = await deploy(DOCKER_FILE.replace(/ +tag: "\{\{ build-image\.tag \}\}"\n/, ""), [], runner, { REGISTRY_PASSWORD: "s" });
     expect(code).toBe(2);
-    expect(stderr).toContain('push[0] push_docker_image (id push-image) failed');
-    expect(stderr).toContain('tag is required here, e.g. tag: "{{ build-image.tag }}"');
+    expect(stderr).toContain('push[0].push_docker_image: tag is required, e.g. tag: "{{ build-image.tag }}" (without it Prefect pushes every local tag');
+    expect(runner.calls).toEqual([]);
   });
 
   it("names a docker CLI that cannot be started, with the way to choose another (real child_process)", async () => {

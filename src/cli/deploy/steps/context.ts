@@ -30,6 +30,7 @@ export class StepArgs {
     private readonly inputs: StepInputs,
     allowed: readonly string[],
   ) {
+    // The planner checks the same lists (StepType.inputs) before any step runs; this guards the step itself.
     const unknown = Object.keys(inputs).filter((key) => !allowed.includes(key));
     if (unknown.length > 0) throw new StepFailure(`unexpected input ${unknown.join(", ")} (it takes ${allowed.join(", ")})`);
   }

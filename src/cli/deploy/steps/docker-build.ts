@@ -20,6 +20,7 @@ const BUILD_FLAGS: Record<string, (value: unknown, args: StepArgs, key: string) 
   forcerm: () => [],
 };
 const OWN_INPUTS = ["image_name", "dockerfile", "tag", "additional_tags", "ignore_cache", "path", "push", "credentials"];
+export const BUILD_INPUTS: readonly string[] = [...OWN_INPUTS, ...Object.keys(BUILD_FLAGS)];
 
 export interface BuildFlavour {
   /** `prefect_docker.projects.steps.build_docker_image` pushed by default and named `name:tag` image_name. */
@@ -33,7 +34,7 @@ export interface BuildFlavour {
  * (prefect-docker 0.3's form) also pushes, and adds `digest`.
  */
 export async function buildDockerImage(inputs: StepInputs, context: StepContext, flavour: BuildFlavour): Promise<Record<string, unknown>> {
-  const args = new StepArgs(inputs, [...OWN_INPUTS, ...Object.keys(BUILD_FLAGS)]);
+  const args = new StepArgs(inputs, BUILD_INPUTS);
   const imageName = args.string("image_name");
   const contextDir = resolve(context.cwd, args.string("path", "."));
   const dockerfile = dockerfileOf(args.string("dockerfile", "Dockerfile"), contextDir);

@@ -1,7 +1,7 @@
 import { StepArgs, StepFailure, type StepContext, type StepInputs } from "./context";
 import { docker, isPodman, withOutputFile } from "./docker-cli";
 
-export const PUSH_INPUTS = ["image_name", "tag", "credentials", "additional_tags", "ignore_cache"];
+export const PUSH_INPUTS: readonly string[] = ["image_name", "tag", "credentials", "additional_tags", "ignore_cache"];
 const DIGEST = /\bdigest: (sha256:[0-9a-f]{64})\b/;
 const BLOCK = /^\{\{\s*prefect\.blocks?\.[^{}]+\}\}$/;
 

@@ -68,9 +68,15 @@ function planStep(step: Step, kind: SectionKind, outputs: StepOutputs, options: 
     if (step.id) outputs.skipped.set(step.id, `does not run here (see ${step.path})`);
     return;
   }
+  const at = `${step.path}.${shortName(step.name)}`;
+  const unknown = Object.keys(step.inputs).filter((key) => !type.inputs.includes(key));
+  if (unknown.length > 0) problems.push(`${at}: unexpected input ${unknown.join(", ")} (it takes ${type.inputs.join(", ")})`);
+  for (const [key, hint] of Object.entries(type.required)) {
+    if (step.inputs[key] === undefined || step.inputs[key] === null) problems.push(`${at}: ${key} is required${hint}`);
+  }
   const resolved = resolveInputs(step, outputs, options);
   problems.push(...resolved.problems.filter((p) => !p.deferred).map((p) => p.message));
-  problems.push(...runtimePlaceholders(resolved.value, `${step.path}.${shortName(step.name)}`));
+  problems.push(...runtimePlaceholders(resolved.value, at));
   addStepOutputs(outputs, step.id, Object.fromEntries(type.outputs(step.inputs).map((key) => [key, LATER])));
 }
 

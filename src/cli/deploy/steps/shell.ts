@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { StepArgs, StepFailure, type StepContext, type StepInputs } from "./context";
 import { expandEnvVars, shellWords, usesShellFeatures } from "./shell-words";
 
-const INPUTS = ["script", "directory", "env", "stream_output", "expand_env_vars"];
+export const SHELL_INPUTS: readonly string[] = ["script", "directory", "env", "stream_output", "expand_env_vars"];
 
 /**
  * `prefect.deployments.steps.run_shell_script`, as Prefect runs it: each non-blank line is its own
@@ -10,7 +10,7 @@ const INPUTS = ["script", "directory", "env", "stream_output", "expand_env_vars"
  * `env`; the first failing line fails the step. Outputs: all lines' `stdout` and `stderr`, trimmed.
  */
 export async function runShellScript(inputs: StepInputs, context: StepContext): Promise<Record<string, unknown>> {
-  const args = new StepArgs(inputs, INPUTS);
+  const args = new StepArgs(inputs, SHELL_INPUTS);
   const script = args.string("script");
   const cwd = resolve(context.cwd, args.string("directory", "."));
   const env = { ...context.env, ...args.stringMap("env") };

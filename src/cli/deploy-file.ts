@@ -66,7 +66,6 @@ export function loadDeploymentFile(fileText: string, options: LoadDeploymentsOpt
   const fileName = options.fileName ?? "prefect.yaml";
   const { file, selected, codeNames } = parseAndSelect(fileText, options);
   const problems: string[] = [];
-  // The top-level pull is resolved for each deployment that uses it: step outputs differ per deployment.
   const deployments = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
   problems.push(...duplicateProblems(deployments.map((d) => d.draft), selected));
   if (options.strict) {
@@ -133,14 +132,13 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const { pull, build, push, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
   // Keys that are not stored (triggers, sla…) are reported, not resolved: their templates cannot fail the deploy.
   const read = Object.fromEntries(Object.entries(rest).filter(([key]) => isDeploymentKey(key)));
-  const outputs = options.stepOutputs?.(candidate.index);
-  const lookup = outputs ? (expression: string) => lookupOutput(outputs, expression) : undefined;
-  const templateOptions: TemplateOptions = { allowEmpty: new Set(options.allowEmpty ?? []), ...(lookup ? { lookupOutput: lookup } : {}) };
+  const templateOptions = templateOptionsOf(candidate, options);
+  const { lookupOutput: lookup } = templateOptions;
   const runtimeEnv = new Set(options.runtimeEnv ?? []);
-  const pullOptions = { ...templateOptions, runtimeEnv };
+  // The top-level pull is resolved for each deployment that uses it: step outputs differ per deployment.
   let pullSteps = hasOwnPull(candidate)
-    ? resolvedPull(pull, `${path}.pull`, options.env, pullOptions, problems)
-    : resolvedPull(context.file.pull, "pull", options.env, pullOptions, problems);
+    ? resolvedPull(pull, `${path}.pull`, options.env, { ...templateOptions, runtimeEnv }, problems)
+    : resolvedPull(context.file.pull, "pull", options.env, { ...templateOptions, runtimeEnv }, problems);
   const resolved = resolveTemplates(read, options.env, path, { ...templateOptions, unresolved: "keep" });
   problems.push(...messagesOf(resolved.problems));
   const record = isPlainObject(resolved.value) ? resolved.value : {};
@@ -162,6 +160,13 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const kept = keptRuntimeEnv(pullSteps, runtimeEnv);
   const withEnv = kept.length > 0 ? { ...draft, runtimeEnv: kept } : draft;
   return { draft: withEnv, warnings: reports.warnings, ...(versionType ? { versionType } : {}) };
+}
+
+/** `--allow-empty`, and the outputs of the deployment's build and push steps when they were planned or run. */
+function templateOptionsOf(candidate: Candidate, options: LoadDeploymentsOptions): TemplateOptions {
+  const outputs = options.stepOutputs?.(candidate.index);
+  const allowEmpty = new Set(options.allowEmpty ?? []);
+  return outputs ? { allowEmpty, lookupOutput: (expression) => lookupOutput(outputs, expression) } : { allowEmpty };
 }
 
 /** A deployment's own build or push section, else the file's, as Prefect picks them. */

@@ -537,7 +537,7 @@ deployments:
     const { code: exit, stderr, inputs } = await deploy(file, ["--strict", "--variable", "team=data"], runner, {}, code);
     expect(exit).toBe(2);
     expect(stderr).toContain("build[0].run_shell_script.script: {{ prefect.variables.release }} cannot be resolved here, where the step runs");
-    expect(stderr).toContain("--variable");
+    expect(stderr).toContain("give the value itself or a {{ $VARIABLE }}, or pass --variable release=VALUE");
     expect(runner.calls).toEqual([]);
     expect(inputs).toEqual([]);
   });

@@ -94,7 +94,10 @@ function runtimePlaceholders(value: unknown, path: string): string[] {
   if (typeof value === "string") {
     const match = RUNTIME.exec(value);
     if (!match || (BLOCK_CREDENTIALS.test(path) && value.trim() === match[0])) return [];
-    return [`${path}: ${match[0]} cannot be resolved here, where the step runs; give the value itself, a {{ $VARIABLE }} or --variable`];
+    const expression = match[0].replace(/^\{\{\s*|\s*\}\}$/g, "");
+    const name = expression.replace(/^prefect\.variables\./, "");
+    const flag = expression.startsWith("prefect.") ? `, or pass --variable ${name}=VALUE` : "";
+    return [`${path}: ${match[0]} cannot be resolved here, where the step runs; give the value itself or a {{ $VARIABLE }}${flag}`];
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => runtimePlaceholders(item, `${path}[${i}]`));
   if (value !== null && typeof value === "object") {

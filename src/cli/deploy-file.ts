@@ -6,11 +6,12 @@ import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
 import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
+import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
 import { toVersionInput } from "./deploy/to-input";
 import { versionTypeOf } from "./deploy/version-type";
 import type { Env } from "./env";
 import { UsageError } from "./errors";
-import { isPlainObject, resolveTemplates } from "./template";
+import { isPlainObject, resolveTemplates, type TemplateOptions, type TemplateProblem } from "./template";
 
 export type { CreateVersionInputDraft, DeploymentSettingsDraft } from "./deploy/version-input";
 
@@ -34,6 +35,11 @@ export interface LoadDeploymentsOptions {
   variables?: ReadonlyMap<string, string>;
   /** `--strict`: every warning is a problem. */
   strict?: boolean;
+  /** Outputs of the build and push steps of the deployment at this index of the file. */
+  stepOutputs?: (index: number) => StepOutputs;
+  /** `--runtime-env` and `--allow-empty` names. */
+  runtimeEnv?: readonly string[];
+  allowEmpty?: readonly string[];
 }
 
 export interface LoadedDeployment {
@@ -58,13 +64,9 @@ export interface LoadedFile {
  */
 export function loadDeploymentFile(fileText: string, options: LoadDeploymentsOptions): LoadedFile {
   const fileName = options.fileName ?? "prefect.yaml";
-  const file = parseDeployFile(fileText, fileName);
-  const codeNames = codeFlowNames(options.workingDirectory);
-  const selected = selectDeployments(file.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const { file, selected, codeNames } = parseAndSelect(fileText, options);
   const problems: string[] = [];
-  // The top-level pull is resolved once, and only when a selected deployment uses it.
-  const sharedPull = selected.every(hasOwnPull) ? undefined : resolvedPull(file.pull, "pull", options.env, problems);
-  const deployments = selected.map((candidate) => loadOne(candidate, { file, sharedPull, codeNames, options, problems }));
+  const deployments = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
   problems.push(...duplicateProblems(deployments.map((d) => d.draft), selected));
   if (options.strict) {
     problems.push(...file.warnings, ...deployments.flatMap((d) => d.warnings));
@@ -81,6 +83,14 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
   return loadDeploymentFile(fileText, options).deployments.map((d) => d.draft);
 }
 
+/** The file and the deployments `--name` selects, flow names read from the code as loadDeploymentFile reads them. */
+export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
+  const file = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
+  const codeNames = codeFlowNames(options.workingDirectory);
+  const selected = selectDeployments(file.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  return { file, selected, codeNames };
+}
+
 /** Reads each entrypoint's code once, and not at all without a working directory. */
 function codeFlowNames(cwd: string | undefined): CodeFlowNames {
   const cache = new Map<string, FlowName>();
@@ -95,19 +105,20 @@ function codeFlowNames(cwd: string | undefined): CodeFlowNames {
 }
 
 /** Pull steps with templates resolved; validated only once resolved, so a problem is reported once. */
-function resolvedPull(value: unknown, path: string, env: Env, problems: string[]): unknown[] | undefined {
-  const { value: steps, problems: templateProblems } = resolveTemplates(value, env, path);
-  problems.push(...templateProblems.map((p) => p.message));
+function resolvedPull(value: unknown, path: string, env: Env, options: TemplateOptions, problems: string[]): unknown[] | undefined {
+  const { value: steps, problems: templateProblems } = resolvePullTemplates(value, env, path, options);
+  problems.push(...messagesOf(templateProblems));
   const list = pullStepsAt(steps, path, problems);
   if (list && templateProblems.length === 0) problems.push(...validatePullSteps(list, path));
   return list;
 }
 
 const hasOwnPull = (candidate: Candidate) => candidate.record.pull !== undefined && candidate.record.pull !== null;
+/** A deferred problem is a step output not known yet, while checking the file before any step runs. */
+const messagesOf = (problems: TemplateProblem[]) => problems.filter((p) => !p.deferred).map((p) => p.message);
 
 interface LoadContext {
   file: DeployFile;
-  sharedPull: unknown[] | undefined;
   codeNames: CodeFlowNames;
   options: LoadDeploymentsOptions;
   problems: string[];
@@ -117,18 +128,26 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const { options, problems } = context;
   const path = `deployments[${candidate.index}]`;
   const reports: Reports = { problems, warnings: [] };
-  const { pull, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
+  // build and push are steps, run before this (deploy/steps); their templates are theirs.
+  const { pull, build, push, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
   // Keys that are not stored (triggers, sla…) are reported, not resolved: their templates cannot fail the deploy.
   const read = Object.fromEntries(Object.entries(rest).filter(([key]) => isDeploymentKey(key)));
-  const resolved = resolveTemplates(read, options.env, path, { unresolved: "keep" });
-  problems.push(...resolved.problems.map((p) => p.message));
+  const templateOptions = templateOptionsOf(candidate, options);
+  const { lookupOutput: lookup } = templateOptions;
+  const runtimeEnv = new Set(options.runtimeEnv ?? []);
+  // The top-level pull is resolved for each deployment that uses it: step outputs differ per deployment.
+  let pullSteps = hasOwnPull(candidate)
+    ? resolvedPull(pull, `${path}.pull`, options.env, { ...templateOptions, runtimeEnv }, problems)
+    : resolvedPull(context.file.pull, "pull", options.env, { ...templateOptions, runtimeEnv }, problems);
+  const resolved = resolveTemplates(read, options.env, path, { ...templateOptions, unresolved: "keep" });
+  problems.push(...messagesOf(resolved.problems));
   const record = isPlainObject(resolved.value) ? resolved.value : {};
-  let pullSteps = hasOwnPull(candidate) ? resolvedPull(pull, `${path}.pull`, options.env, problems) : context.sharedPull;
   if (pullSteps === undefined && options.workingDirectory !== undefined) {
-    pullSteps = defaultPullSteps(record, context.file.build, options.workingDirectory, path, reports.warnings);
+    pullSteps = defaultPullSteps({ ...record, build }, context.file.build, options.workingDirectory, path, reports.warnings);
   }
-  const stepIds = stepIdsOf(sectionOf(record.build, context.file.build), sectionOf(record.push, context.file.push));
-  const settled = settlePlaceholders(record, path, { variables: options.variables ?? new Map(), stepIds, reports });
+  const stepIds = stepIdsOf(sectionOf(build, context.file.build), sectionOf(push, context.file.push));
+  const variables = options.variables ?? new Map<string, string>();
+  const settled = settlePlaceholders(record, path, { variables, stepIds, reports, ...(lookup ? { lookupOutput: lookup } : {}) });
   const draft = toVersionInput(settled, {
     path,
     pullSteps,
@@ -138,7 +157,16 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
     warnings: reports.warnings,
   }, problems);
   const versionType = versionTypeOf(settled, path, options.versionTypeOverride, problems);
-  return { draft, warnings: reports.warnings, ...(versionType ? { versionType } : {}) };
+  const kept = keptRuntimeEnv(pullSteps, runtimeEnv);
+  const withEnv = kept.length > 0 ? { ...draft, runtimeEnv: kept } : draft;
+  return { draft: withEnv, warnings: reports.warnings, ...(versionType ? { versionType } : {}) };
+}
+
+/** `--allow-empty`, and the outputs of the deployment's build and push steps when they were planned or run. */
+function templateOptionsOf(candidate: Candidate, options: LoadDeploymentsOptions): TemplateOptions {
+  const outputs = options.stepOutputs?.(candidate.index);
+  const allowEmpty = new Set(options.allowEmpty ?? []);
+  return outputs ? { allowEmpty, lookupOutput: (expression) => lookupOutput(outputs, expression) } : { allowEmpty };
 }
 
 /** A deployment's own build or push section, else the file's, as Prefect picks them. */

@@ -1,4 +1,5 @@
 import type { Fetch } from "./api-client";
+import type { ProcessRunner } from "./deploy/steps/process";
 import type { Env } from "./env";
 import { createGitRunner, type GitRunner } from "./source-info";
 
@@ -16,6 +17,8 @@ export interface CliIo {
   sleep?: (ms: number) => Promise<void>;
   /** Git in `cwd`; defaults to the real git CLI. */
   git?: GitRunner;
+  /** Runs the programs of build and push steps; defaults to child_process. */
+  processes?: ProcessRunner;
 }
 
 /** The git runner commands use: the injected one, else the real git in `cwd` with the CLI's environment. */

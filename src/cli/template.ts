@@ -1,9 +1,11 @@
 import type { Env } from "./env";
 
 /**
- * `{{ $VAR }}` templates of a deployment file (SPEC §4). Resolution is strict where Prefect is lenient:
+ * `{{ $VAR }}` templates of a deployment file. Resolution is strict where Prefect is lenient:
  * an unset or empty variable is an error, never an empty string (Prefect then silently clones the
- * default branch), and build-step outputs do not exist here because build steps are not run.
+ * default branch), unless `--allow-empty` / `--runtime-env` say otherwise. Outputs of build and push
+ * steps (`{{ id.key }}`) come from `TemplateOptions.lookupOutput`, `--variable` values from
+ * `TemplateOptions.variables`.
  */
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -17,12 +19,30 @@ export interface TemplateProblem {
   /** The placeholder as written. */
   placeholder: string;
   message: string;
+  /** A step output that exists once its step has run: not a problem, but the string is not final yet. */
+  deferred?: boolean;
 }
 
-export interface ResolveOptions {
+/** `unknownId`: no step of the file has the id, so the placeholder may be something else (e.g. `{{ flow_run.name }}`). */
+export type OutputLookup = { value: unknown } | { later: true } | { error: string; unknownId?: true };
+
+export interface TemplateOptions {
+  /** Outputs of build and push steps and `--step-output`, read by `{{ id.key }}` and `{{ key }}`. */
+  lookupOutput?: (expression: string) => OutputLookup;
+  /** Ids of the earlier pull steps: their `{{ id.key }}` is kept for the worker, as Prefect keeps it. */
+  pullIds?: ReadonlySet<string>;
+  /** `--runtime-env`: an unset variable's `{{ $NAME }}` is kept for the worker (given only for pull steps). */
+  runtimeEnv?: ReadonlySet<string>;
+  /** `--allow-empty`: these variables may be set to an empty string. */
+  allowEmpty?: ReadonlySet<string>;
   /**
-   * "keep" leaves a placeholder that is neither `{{ $VAR }}` nor a run-time one unchanged instead of
-   * reporting it, for a later pass that settles it (deployment fields; see deploy/deploy-time.ts).
+   * `--variable` values by expression (`prefect.variables.NAME`, `prefect.blocks.…`), for inputs of
+   * steps that run now; elsewhere such placeholders are kept (fields settle them in deploy/deploy-time.ts).
+   */
+  variables?: ReadonlyMap<string, string>;
+  /**
+   * "keep" leaves a placeholder that is neither `{{ $VAR }}` nor an output of a known step unchanged
+   * instead of reporting it, for a later pass that settles it (deployment fields; see deploy/deploy-time.ts).
    */
   unresolved?: "problem" | "keep";
 }
@@ -37,10 +57,10 @@ export interface Resolved<T> {
  * collected rather than thrown so the user sees all of them at once; a string with a problem is
  * returned unchanged.
  */
-export function resolveTemplates(value: unknown, env: Env, path = "", options: ResolveOptions = {}): Resolved<unknown> {
+export function resolveTemplates(value: unknown, env: Env, path = "", options: TemplateOptions = {}): Resolved<unknown> {
   const problems: TemplateProblem[] = [];
   const walk = (node: unknown, at: string): unknown => {
-    if (typeof node === "string") return resolveString(node, env, at, problems, options);
+    if (typeof node === "string") return resolveString(node, { env, options, path: at, problems });
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${at}[${i}]`));
     if (isPlainObject(node)) {
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, childPath(at, k))]));
@@ -50,34 +70,63 @@ export function resolveTemplates(value: unknown, env: Env, path = "", options: R
   return { value: walk(value, path), problems };
 }
 
-function resolveString(text: string, env: Env, path: string, problems: TemplateProblem[], options: ResolveOptions): string {
+interface StringContext {
+  env: Env;
+  options: TemplateOptions;
+  path: string;
+  problems: TemplateProblem[];
+}
+
+/** A string that is one step output and nothing else takes that output's value and type, as in Prefect. */
+function resolveString(text: string, context: StringContext): unknown {
+  const { path, problems } = context;
+  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(text)?.[1];
+  const output = whole === undefined ? undefined : context.options.lookupOutput?.(whole);
+  if (output && "value" in output && !ENV_VARIABLE.test(whole ?? "")) return output.value;
   const before = problems.length;
   const resolved = text.replace(PLACEHOLDER, (placeholder, expression: string) => {
-    const value = resolvePlaceholder(placeholder, expression, env);
+    const value = resolvePlaceholder(placeholder, expression, context);
     if (typeof value === "string") return value;
-    if (options.unresolved === "keep" && !ENV_VARIABLE.test(expression)) return placeholder;
-    problems.push({ path, placeholder, message: path ? `${path}: ${value.error}` : value.error });
+    const message = "later" in value ? "resolved once its step has run" : value.error;
+    problems.push({ path, placeholder, message: path ? `${path}: ${message}` : message, ...("later" in value ? { deferred: true } : {}) });
     return placeholder;
   });
   return problems.length === before ? resolved : text;
 }
 
-function resolvePlaceholder(placeholder: string, expression: string, env: Env): string | { error: string } {
+function resolvePlaceholder(placeholder: string, expression: string, context: StringContext): string | { error: string } | { later: true } {
+  const { env, options } = context;
   const variable = ENV_VARIABLE.exec(expression)?.[1];
   if (variable !== undefined) {
     const value = env[variable];
-    if (value === undefined) return { error: `environment variable ${variable} is not set (${placeholder})` };
-    if (value.trim() === "") return { error: `environment variable ${variable} is empty (${placeholder})` };
+    if (value === undefined && options.runtimeEnv?.has(variable)) return placeholder;
+    if (value === undefined) {
+      const hint = options.runtimeEnv ? `; --runtime-env ${variable} keeps it for the worker` : "";
+      return { error: `environment variable ${variable} is not set (${placeholder})${hint}` };
+    }
+    if (value.trim() === "" && !options.allowEmpty?.has(variable)) {
+      return { error: `environment variable ${variable} is empty (${placeholder}); --allow-empty ${variable} accepts that` };
+    }
     return value;
   }
   if (RUNTIME_PREFIXES.some((prefix) => expression.startsWith(prefix) && expression.length > prefix.length)) {
-    return placeholder;
+    return options.variables?.get(expression) ?? placeholder;
   }
+  const output = options.lookupOutput?.(expression);
+  if (output && "value" in output) return typeof output.value === "string" ? output.value : JSON.stringify(output.value);
+  if (output && "later" in output) return output;
+  const id = expression.split(/[.[]/, 1)[0] ?? "";
+  if (options.pullIds?.has(id)) return placeholder;
+  if (options.unresolved === "keep" && (!output || output.unknownId)) return placeholder;
+  const reasons = [
+    output && "error" in output ? output.error : null,
+    options.pullIds ? `no earlier pull step has the id ${id}` : null,
+  ].filter((r): r is string => r !== null);
   return {
     error:
-      `unsupported placeholder ${placeholder}: only {{ $VARIABLE }} is resolved here, and ` +
-      "{{ prefect.variables.* }}, {{ prefect.blocks.* }} and {{ ctx.* }} are kept for run time " +
-      "(build-step outputs are not available)",
+      `unsupported placeholder ${placeholder}: ${reasons.map((r) => `${r}; `).join("")}` +
+      "{{ $VARIABLE }} and build and push step outputs ({{ step-id.key }}) are resolved here, and " +
+      "{{ prefect.variables.* }}, {{ prefect.blocks.* }}, {{ ctx.* }} and outputs of earlier pull steps are kept for run time",
   };
 }
 

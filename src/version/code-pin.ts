@@ -24,7 +24,7 @@ interface CodeSource {
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 const SHA = /^[0-9a-f]{4,64}$/i;
-const RUNTIME_PLACEHOLDER = /^\{\{\s*(?:prefect|ctx)\.[^{}]*\}\}$/;
+const RUNTIME_PLACEHOLDER = /^\{\{\s*(?:(?:prefect|ctx)\.[^{}]*|\$[A-Za-z_][A-Za-z0-9_]*\s*)\}\}$/;
 const IMAGE_DIGEST = /@(sha256:[0-9a-f]{64})$/i;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -75,8 +75,11 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
   const snapshot = snapshotFrom(input, problems);
   const source = sourceOf(input.sourceInfo, problems);
   const settings = settingsOf(input.settings ?? {}, problems, "settings.");
-  const refused = stringProblems(input, "input");
-  problems.push(...refused.templates, ...refused.urls);
+  // A worker resolves `{{ $NAME }}` in pull steps from its own environment; the client names the ones it kept.
+  const { pullSteps, ...rest } = input;
+  const refused = stringProblems(rest, "input");
+  const pull = stringProblems(pullSteps, "input.pullSteps", new Set(input.runtimeEnv ?? []));
+  problems.push(...refused.templates, ...pull.templates, ...refused.urls, ...pull.urls);
   if (input.version != null && !input.version.trim()) problems.push("version must not be empty when given");
   if (problems.length > 0) throw badInput([...new Set(problems)].join("; "), { problems: [...new Set(problems)] });
   return {

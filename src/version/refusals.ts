@@ -5,7 +5,7 @@ import { isJsonObject } from "../json-limits";
  * templates the client failed to resolve. Each finding names the field it was found in.
  */
 
-const UNRESOLVED_ENV = /\{\{\s*\$[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
+const UNRESOLVED_ENV = /\{\{\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 const BLOCK_PLACEHOLDER = /^\{\{\s*prefect\.blocks\.[A-Za-z0-9_.-]+\s*\}\}$/;
 /** scheme://user:password@host — a password in a URL, wherever it appears. */
 const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
@@ -13,8 +13,9 @@ const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 const URL_WITH_TOKEN_USER = /\b[a-z][a-z0-9+.-]*:\/\/(gh[pousr]_|github_pat_|glpat-|x-access-token|oauth2)[^\s/@]*@/i;
 
 // Most strings have neither "{{" nor "://": the regular expressions are skipped for them.
-const templateProblem = (text: string, at: () => string): string | null => {
-  const match = text.includes("{{") ? UNRESOLVED_ENV.exec(text) : null;
+const templateProblem = (text: string, at: () => string, kept: ReadonlySet<string>): string | null => {
+  if (!text.includes("{{")) return null;
+  const match = [...text.matchAll(UNRESOLVED_ENV)].find((m) => !kept.has(m[1] ?? ""));
   return match ? `${at()} contains the unresolved template ${match[0]}: resolve it before sending` : null;
 };
 
@@ -25,12 +26,17 @@ const urlProblem = (text: string, at: () => string): string | null =>
 
 /**
  * Both checks over every string of a value (keys included) in one walk: this runs on every
- * createVersion input. A string's path is only spelled out when it has a problem.
+ * createVersion input. A string's path is only spelled out when it has a problem. `kept` names the
+ * variables whose `{{ $NAME }}` the client left on purpose for the worker (pull steps only).
  */
-export function stringProblems(value: unknown, path: string): { templates: string[]; urls: string[] } {
+export function stringProblems(
+  value: unknown,
+  path: string,
+  kept: ReadonlySet<string> = new Set(),
+): { templates: string[]; urls: string[] } {
   const found = { templates: [] as string[], urls: [] as string[] };
   const check = (text: string, at: () => string) => {
-    const template = templateProblem(text, at);
+    const template = templateProblem(text, at, kept);
     if (template) found.templates.push(template);
     const url = urlProblem(text, at);
     if (url) found.urls.push(url);

@@ -88,6 +88,15 @@ export class CreateVersionInput {
   @Field(() => JSONScalar, { nullable: true, description: "JSON list of pull steps; default []." })
   pullSteps?: unknown;
 
+  @Field(() => [String], {
+    nullable: true,
+    description: "Environment variables whose {{ $NAME }} placeholders in pullSteps are kept on purpose, for the worker to resolve.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,199}$/, { each: true })
+  runtimeEnv?: string[] | null;
+
   @Field(() => String, { nullable: true, description: "Name; default: the commit's first 8 characters, else v<number>." })
   @MaxLength(200)
   version?: string | null;

@@ -45,7 +45,7 @@ describe("codePinOf", () => {
     [{ repository: REPO, commit_sha: "0123abc" }, "commit_sha is abbreviated", "0123abc"],
     [{ repository: REPO, commit_sha: "{{ prefect.variables.sha }}" }, "commit_sha is a runtime placeholder", null],
     [{ repository: REPO, commit_sha: "{{ctx.deployment.sha}}" }, "commit_sha is a runtime placeholder", null],
-    [{ repository: REPO, commit_sha: "{{ $GITHUB_SHA }}" }, "commit_sha is not a commit SHA", null],
+    [{ repository: REPO, commit_sha: "{{ $GITHUB_SHA }}" }, "commit_sha is a runtime placeholder", null], // kept for the worker by --runtime-env
   ])("warns for git_clone %j", (args, warning, commitSha) => {
     expect(codePinOf([clone(args)], {})).toEqual({
       commitSha, repository: REPO, imageDigest: null, pinned: false, warnings: [warning],

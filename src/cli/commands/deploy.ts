@@ -3,7 +3,9 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
 import { parseVariableFlags } from "../deploy/deploy-time";
-import { loadDeploymentFile, type CreateVersionInputDraft, type LoadedDeployment } from "../deploy-file";
+import { parseStepOutputFlags } from "../deploy/step-outputs";
+import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "../deploy/steps";
+import type { CreateVersionInputDraft, LoadedDeployment, LoadedFile } from "../deploy-file";
 import { ApiError, UsageError } from "../errors";
 import { formatDeployed } from "../format/deploy";
 import { idempotencyKeyFor } from "../idempotency";
@@ -20,6 +22,12 @@ interface DeployOptions extends ApiOptions {
   versionType?: string;
   variable?: string[];
   strict?: boolean;
+  skipBuild?: boolean;
+  skipPush?: boolean;
+  stepOutput?: string[];
+  pinImages?: boolean;
+  runtimeEnv?: string[];
+  allowEmpty?: string[];
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -33,25 +41,21 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
     .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…); over the file's version_type")
-    .option("--variable <name=value>", "the value of {{ prefect.variables.NAME }} (or of a whole {{ prefect.blocks.… }} expression) in fields that must be concrete; repeatable", collect)
-    .option("--strict", "fail on anything the file has that is not stored (keys, dropped placeholders, flow-name fallbacks) instead of warning");
+    .option("--variable <name=value>", "the value of {{ prefect.variables.NAME }} (or of a whole {{ prefect.blocks.… }} expression) in fields that must be concrete and in build and push step inputs; repeatable", collect)
+    .option("--strict", "fail on anything the file has that is not stored (keys, dropped placeholders, flow-name fallbacks) instead of warning")
+    .option("--skip-build", "do not run the build steps (the pipeline did that work); feed their outputs with --step-output")
+    .option("--skip-push", "do not run the push steps (the pipeline did that work); feed their outputs with --step-output")
+    .option("--step-output <ID.KEY=VALUE>", "an output of a build or push step, e.g. build-image.image=reg/app:1.2; repeatable", collect)
+    .option("--pin-images", "store each image pushed by a push step as name@sha256:digest, so its code is pinned")
+    .option("--runtime-env <NAME>", "keep {{ $NAME }} in pull steps for the worker when NAME is not set here; repeatable", collect)
+    .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect);
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
   const client = clientFrom(options, io);
   // Everything that can fail locally fails before the first request, so a bad file creates nothing.
-  const file = loadDeploymentFile(readDeployFile(options.file, io.cwd), {
-    env: io.env,
-    names: options.name ?? [],
-    flowNameOverride: options.flowName ?? null,
-    versionOverride: options.version ?? null,
-    versionTypeOverride: options.versionType ?? null,
-    fileName: options.file,
-    workingDirectory: io.cwd,
-    variables: parseVariableFlags(options.variable ?? []),
-    strict: options.strict ?? false,
-  });
+  const file = await loadedFileOf(options, io);
   const sourceInfos = await sourceInfosOf(file.deployments, io, options.versionType !== undefined);
   if (!options.json && file.warnings.length > 0) io.stdout(file.warnings.map((w) => `warning: ${w}\n`).join(""));
   const deployed: Array<CreateVersionPayload & { warnings: string[] }> = [];
@@ -92,6 +96,45 @@ async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, 
     const message = `${draft.flowName}/${draft.name}: ${error.message}`;
     throw new ApiError(error.code, message, error.extensions, error.attempts);
   }
+}
+
+/** Checks the file, runs its build and push steps, and reads every selected deployment with their outputs. */
+async function loadedFileOf(options: DeployOptions, io: CliIo): Promise<LoadedFile> {
+  const variables = parseVariableFlags(options.variable ?? []);
+  const load = {
+    env: io.env,
+    names: options.name ?? [],
+    flowNameOverride: options.flowName ?? null,
+    versionOverride: options.version ?? null,
+    versionTypeOverride: options.versionType ?? null,
+    fileName: options.file,
+    workingDirectory: io.cwd,
+    variables,
+    strict: options.strict ?? false,
+    runtimeEnv: options.runtimeEnv ?? [],
+    allowEmpty: options.allowEmpty ?? [],
+  };
+  const stepOptions = {
+    env: io.env,
+    skipBuild: options.skipBuild ?? false,
+    skipPush: options.skipPush ?? false,
+    stepOutputs: parseStepOutputFlags(options.stepOutput ?? []),
+    allowEmpty: options.allowEmpty ?? [],
+    variables,
+  };
+  const context = {
+    env: io.env,
+    cwd: io.cwd,
+    run: io.processes ?? spawnProcess,
+    log: (text: string) => io.stderr(text),
+    now: () => new Date(),
+    docker: dockerCommandOf(io.env),
+    pushed: new Map<string, string>(),
+  };
+  const file = await prepareDeployments(readDeployFile(options.file, io.cwd), load, stepOptions, context);
+  if (!options.pinImages) return file;
+  const pinned = pinImages(file.deployments.map((d) => d.draft), context.pushed);
+  return { ...file, deployments: file.deployments.map((d, i) => ({ ...d, draft: pinned[i] ?? d.draft })) };
 }
 
 function readDeployFile(file: string, cwd: string): string {

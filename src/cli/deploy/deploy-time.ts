@@ -1,5 +1,5 @@
 import { UsageError } from "../errors";
-import { childPath, isPlainObject } from "../template";
+import { childPath, isPlainObject, type OutputLookup } from "../template";
 import { isDeploymentKey, type Reports } from "./shape";
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -19,6 +19,11 @@ export interface SettleContext {
   variables: ReadonlyMap<string, string>;
   /** The `id`s of the build and push steps that apply, with their section. */
   stepIds: ReadonlyMap<string, "build" | "push">;
+  /**
+   * The step outputs the template pass read, when the steps were planned or run: a placeholder it
+   * knows is its (a value not known yet, or a problem it already reported), not this pass's.
+   */
+  lookupOutput?: (expression: string) => OutputLookup;
   reports: Reports;
 }
 
@@ -93,13 +98,19 @@ function settleString(text: string, path: string, inJobVariables: boolean, conte
       reports.problems.push(`${path}: ${placeholder} must be known when the version is created: pass --variable ${flagName(expression)}=VALUE`);
       return placeholder;
     }
-    const step = context.stepIds.get(expression.split(".")[0] ?? "");
+    const output = context.lookupOutput?.(expression);
+    if (output && !("error" in output && output.unknownId)) return placeholder;
+    const id = expression.split(/[.[]/, 1)[0] ?? "";
+    const step = context.stepIds.get(id);
     if (step !== undefined) {
-      reports.problems.push(`${path}: ${placeholder} is an output of the ${step} step "${expression.split(".")[0]}", which has not run`);
+      reports.problems.push(`${path}: ${placeholder} is an output of the ${step} step "${id}", which has not run`);
       return placeholder;
     }
     dropped = true;
-    reports.warnings.push(`${path}: ${placeholder} cannot be resolved at deploy time; ${PLACEHOLDER_ONLY(text) ? "field dropped" : "removed from the text"}, as Prefect does`);
+    const noStep = context.stepIds.size > 0 ? ` (no build or push step has the id ${id})` : "";
+    reports.warnings.push(
+      `${path}: ${placeholder} cannot be resolved at deploy time${noStep}; ${PLACEHOLDER_ONLY(text) ? "field dropped" : "removed from the text"}, as Prefect does`,
+    );
     return "";
   });
   return dropped && PLACEHOLDER_ONLY(text) ? DROPPED : settled;

@@ -17,6 +17,8 @@ export interface CreateVersionInputDraft {
   workQueueName?: string | null;
   jobVariables?: Record<string, unknown>;
   pullSteps?: unknown[];
+  /** Variables whose `{{ $NAME }}` stays in pullSteps for the worker (`--runtime-env`). */
+  runtimeEnv?: string[];
   version?: string;
   /** Non-versioned; only the keys the file sets, since an absent setting is left unchanged. */
   settings?: DeploymentSettingsDraft;

@@ -88,7 +88,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema), requestLog.plugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(schema, { textOf: (data) => history.textOf(data) }), requestLog.plugin()],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {

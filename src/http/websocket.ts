@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { queryLimitError } from "../limits/query-limits";
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { limitCheck } from "../limits/limits-plugin";
+import { responseSizeError } from "../limits/response-size";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
@@ -47,7 +48,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   // Parsing and validation depend on the text alone; one document per text also lets
   // sharedSubscribe execute an event once for every subscriber of the same operation.
   const known = new Map<string, DocumentNode>();
-  const documentOf = (query: string): DocumentNode | readonly GraphQLError[] => {
+  const limits = limitCheck(options.schema);
+  const documentOf = (query: string, variables: Record<string, unknown> | null | undefined): DocumentNode | readonly GraphQLError[] => {
     const found = known.get(query);
     if (found) return found;
     let document: DocumentNode;
@@ -56,6 +58,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     } catch (error) {
       return [error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed")];
     }
+    // The limits first: validation takes far longer on a hostile document.
+    const limit = limits(document, variables);
+    if (limit) return [limit];
     const invalid = validate(options.schema, document);
     if (invalid.length > 0) return invalid;
     if (query.length <= MAX_KNOWN_TEXT) {
@@ -78,14 +83,18 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onClose: (ctx) => ctx.extra.release?.(),
       // The same parse cap, validation and query limits as over HTTP.
       onSubscribe: (_ctx, _id, payload) => {
-        const document = documentOf(payload.query);
+        const document = documentOf(payload.query, payload.variables);
         if (!("kind" in document)) return [...document];
-        const limit = queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
+        const limit = limits(document, payload.variables);
         if (limit) return [limit];
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const tooLarge = getOperationAST(args.document, args.operationName)?.operation !== "mutation" && responseSizeError(result.data);
+        if (tooLarge) return { errors: format([tooLarge]) };
+        return result.errors ? { ...result, errors: format(result.errors) } : result;
+      },
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wss,

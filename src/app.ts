@@ -20,7 +20,7 @@ import { attachWebSocket } from "./http/websocket";
 import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
-import { queryLimitsPlugin } from "./limits/limits-plugin";
+import { limitsBeforeValidation, queryLimitsPlugin } from "./limits/limits-plugin";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
@@ -85,6 +85,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // A token cap bounds parse time and stack depth before any other limit can look at a query.
     parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
+    validationRules: [limitsBeforeValidation(schema)],
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { limitCheck } from "../limits/limits-plugin";
 import { responseSizeError } from "../limits/response-size";
 import { useServer } from "graphql-ws/use/ws";
@@ -87,6 +87,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (!("kind" in document)) return [...document];
         const limit = limits(document, payload.variables);
         if (limit) return [limit];
+        // graphql-js gives variables that do not fit the operation no code; over HTTP Apollo calls them BAD_USER_INPUT.
+        const operation = getOperationAST(document, payload.operationName);
+        const coerced = operation && getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
+        if (coerced?.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT" } }));
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => options.context(ctx.extra.auth ?? { principal: null, failure: null }),

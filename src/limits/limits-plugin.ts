@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { DocumentNode, GraphQLError, GraphQLSchema } from "graphql";
-import { queryLimitError, variablesDepthError } from "./query-limits";
+import { parse, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { documentLimitError, queryLimitError, variablesDepthError } from "./query-limits";
 import { responseSizeError } from "./response-size";
 
 /** Verdicts kept per document; past this many variable sets the document's memo starts over. */
@@ -34,22 +34,31 @@ export interface LimitsPluginOptions {
   textOf?: (data: object) => string | undefined;
 }
 
+/** What validation goes on to check in place of a document the limits refuse whatever its variables. */
+const STAND_IN = parse("{ __typename }");
+
 /**
- * Rejects an operation that breaks a query limit before validation, whose own work on a hostile
- * document (overlapping fields, fragments spread in a chain) is far larger than the check's;
- * again before execution, for documents Apollo found already validated; and refuses an answer
- * larger than the response cap before it is serialised.
+ * A validation rule, run by Apollo after graphql's own rules but entering the document before
+ * any of them looks inside it: a document that breaks a limit whatever its variables is swapped
+ * for a one-field stand-in, so that graphql's rules (overlapping fields, fragments spread in a
+ * chain: far more work than the check on a hostile document) never walk it. Such a document can
+ * never execute: the plugin refuses it again, with the request's variables, before execution.
+ */
+export function limitsBeforeValidation(schema: GraphQLSchema): ValidationRule {
+  return () => ({
+    Document: { enter: (document) => (documentLimitError(schema, document) ? STAND_IN : undefined) },
+  });
+}
+
+/**
+ * Rejects an operation that breaks a query limit before execution (QUERY_TOO_COMPLEX, 400), and
+ * an answer larger than the response cap before it is serialised.
  */
 export function queryLimitsPlugin(schema: GraphQLSchema, options: LimitsPluginOptions = {}): ApolloServerPlugin {
   const check = limitCheck(schema);
   return {
     async requestDidStart() {
       return {
-        async validationDidStart({ document, request }) {
-          // Thrown here, it skips validation and is answered as it is (400, QUERY_TOO_COMPLEX).
-          const error = check(document, request.variables);
-          if (error) throw error;
-        },
         async didResolveOperation({ document, request }) {
           const error = check(document, request.variables);
           if (error) throw error;

@@ -48,14 +48,17 @@ export function variablesDepthError(variables: Record<string, unknown> | undefin
     : null;
 }
 
+/** Variables of no request: every page size taken from a variable counts as 1, making the cost a lower bound. */
+const ANY_VARIABLES = Symbol("any variables");
+type Variables = Record<string, unknown> | undefined | typeof ANY_VARIABLES;
+
 /**
  * Page sizes as the operation will see them. Variables that do not fit the operation are
- * execution's to refuse (BAD_USER_INPUT), so a size taken from one counts as 1: the cost is then
- * a lower bound, and an operation too costly even so is refused whatever its variables.
+ * execution's to refuse (BAD_USER_INPUT), so they count as unknown: the cost is then a lower
+ * bound, and an operation too costly even so is refused whatever its variables.
  */
-function pageSizes(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): PageSizeOf {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
-  const values = coerced.coerced;
+function pageSizes(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Variables): PageSizeOf {
+  const values = variables === ANY_VARIABLES ? undefined : getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 }).coerced;
   return (field: FieldNode) => {
     const argument = field.arguments?.find((arg) => arg.name.value === "first") ?? field.arguments?.find((arg) => arg.name.value === "last");
     const value = argument?.value;
@@ -80,7 +83,7 @@ function breach(measure: Measure): GraphQLError | null {
 }
 
 /** The first limit an operation of `document` breaks, or null. */
-function measureError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): GraphQLError | null {
+function measureError(schema: GraphQLSchema, document: DocumentNode, variables: Variables): GraphQLError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   // Shared by every operation of the document: the budget bounds the whole check.
@@ -95,16 +98,32 @@ function measureError(schema: GraphQLSchema, document: DocumentNode, variables: 
   return null;
 }
 
+function refusalOf(error: unknown): GraphQLError {
+  if (error instanceof NodeBudgetExceeded) return tooComplex(`The query has more than ${QUERY_LIMITS.maxVisits} selections to check`);
+  return tooComplex("The query could not be checked against the limits");
+}
+
 /**
- * The first limit any operation of `document` breaks, or null. Safe on any parsed document,
- * valid or not, so it runs before validation (which takes far longer on a hostile document);
- * it runs again with each request's variables. A failure to measure is a refusal, never a pass.
+ * The first limit any operation of `document` breaks with these variables, or null. Safe on any
+ * parsed document, valid or not. A failure to measure is a refusal, never a pass.
  */
 export function queryLimitError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, _operationName?: string | null): GraphQLError | null {
   try {
     return variablesDepthError(variables) ?? measureError(schema, document, variables);
   } catch (error) {
-    if (error instanceof NodeBudgetExceeded) return tooComplex(`The query has more than ${QUERY_LIMITS.maxVisits} selections to check`);
-    return tooComplex("The query could not be checked against the limits");
+    return refusalOf(error);
+  }
+}
+
+/**
+ * The first limit `document` breaks whatever its variables (each page size taken from one counts
+ * as 1), or null: what can be known before validation, which takes far longer than this on a
+ * hostile document. A document refused here is refused with any variables.
+ */
+export function documentLimitError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | null {
+  try {
+    return measureError(schema, document, ANY_VARIABLES);
+  } catch (error) {
+    return refusalOf(error);
   }
 }

@@ -2,6 +2,7 @@ import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildWaymarkSchema } from "../../src/schema/build";
 import { QUERY_LIMITS, queryLimitError } from "../../src/limits/query-limits";
+import { responseSizeError } from "../../src/limits/response-size";
 
 const check = async (query: string, variables?: Record<string, unknown>) =>
   queryLimitError(await buildWaymarkSchema(), parse(query), variables, null)?.message ?? null;
@@ -39,12 +40,12 @@ describe("query limits", () => {
 });
 
 /** A chain of `links` fragments, each spreading the next one twice, ending in `leaf`: 2^(links-1) leaves once expanded. */
-export const fragmentChain = (links: number, leaf = "__typename") =>
+const fragmentChain = (links: number, leaf = "__typename") =>
   `query { ...F1 } ${Array.from({ length: links - 1 }, (_, i) => `fragment F${i + 1} on Query { ...F${i + 2} ...F${i + 2} }`).join(" ")} fragment F${links} on Query { ${leaf} }`;
 /** `copies` aliases of `selection` side by side. */
 const fanOut = (copies: number, selection: string) => Array.from({ length: copies }, (_, i) => `a${i}: ${selection}`).join(" ");
 /** `width` aliases of every type's fields' types' fields: as deep as graphql's own introspection rule lets lists nest. */
-export const introspectionNest = (width: number) => `{ __schema { ${fanOut(width, "types { fields { type { fields { name type { name } } } } }")} } }`;
+const introspectionNest = (width: number) => `{ __schema { ${fanOut(width, "types { fields { type { fields { name type { name } } } } }")} } }`;
 
 const timed = async (query: string, variables?: Record<string, unknown>) => {
   const schema = await buildWaymarkSchema();
@@ -131,7 +132,6 @@ describe("query limits on hostile documents", () => {
 
 describe("response size cap", () => {
   it("refuses data larger than the cap and passes smaller data", async () => {
-    const { responseSizeError } = await import("../../src/limits/response-size");
     const big = { deployments: Array.from({ length: 20 }, () => ({ labels: "x".repeat(1024 * 1024) })) };
     expect(responseSizeError(big)?.extensions.code).toBe("QUERY_TOO_COMPLEX");
     expect(responseSizeError({ deployments: big.deployments.slice(0, 2) })).toBeNull();

@@ -21,6 +21,7 @@ import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { limitsBeforeValidation, queryLimitsPlugin } from "./limits/limits-plugin";
+import { QUERY_LIMITS } from "./limits/query-limits";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
@@ -98,8 +99,10 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
     async cachedAnswer(context, request) {
       const answer = await history.answer(context, request);
-      if (answer) requestLog.answered(context, answer.operationName, "query");
-      return answer?.text ?? null;
+      // One past the response cap goes down Apollo's pipeline, which refuses it.
+      if (!answer || answer.text.length > QUERY_LIMITS.maxResponseBytes) return null;
+      requestLog.answered(context, answer.operationName, "query");
+      return answer.text;
     },
   });
   let draining = false;

@@ -172,5 +172,12 @@ describe("hostile documents against the query limits, in process", () => {
     expect(answer.errors?.[0]?.message).toMatch(/larger than 16777216 bytes/);
     const smaller = await server.gql(query.replace("first: 30", "first: 5"));
     expect([smaller.status, smaller.errors]).toEqual([200, undefined]);
+    // A history read of one deployment, which the server may answer from its cache: refused every time.
+    const history = `query($id: ID!) { deployment(id: $id) { versions(first: 30) { edges { node { labels parameters jobVariables } } } } }`;
+    const id = (await server.gql(`{ deployments(first: 1) { edges { node { id } } } }`)).data.deployments.edges[0].node.id;
+    for (let round = 0; round < 3; round++) {
+      const read = await server.gql(history, { id });
+      expect([round, read.status, read.errors?.map((e) => e.extensions?.code)]).toEqual([round, 400, ["QUERY_TOO_COMPLEX"]]);
+    }
   }, 120_000);
 });

@@ -14,9 +14,19 @@ export interface Measure {
   cost: number;
   introspectionDepth: number;
   introspectionCost: number;
+  /**
+   * Pairs of same-named fields graphql's validation compares (overlapping fields): a name selected
+   * n times in one place, fragments included, makes n(n-1)/2 pairs, each comparing the fields' own
+   * selections in turn.
+   */
+  overlap: number;
+  /** Fields compared when two copies of this selection set are compared, nested ones included. */
+  levelOverlap: number;
+  /** Response names selected at this level, fragments included: how often, and the most pairs under one. */
+  names: Map<string, { times: number; under: number }>;
 }
 
-const NOTHING: Measure = { depth: 0, aliases: 0, cost: 0, introspectionDepth: 0, introspectionCost: 0 };
+const nothing = (): Measure => ({ depth: 0, aliases: 0, cost: 0, introspectionDepth: 0, introspectionCost: 0, overlap: 0, levelOverlap: 0, names: new Map() });
 
 /** Thrown when measuring would visit more selections than the budget: the caller refuses the query. */
 export class NodeBudgetExceeded extends Error {}
@@ -45,18 +55,40 @@ function shapeOf(field: GraphQLField<unknown, unknown>): Shape {
   return shape;
 }
 
-function add(into: Measure, more: Measure): void {
+/** Adds a nested measure; `sameLevel` when its names are selected at this level too (a fragment's, not a field's). */
+function add(into: Measure, more: Measure, sameLevel: boolean): void {
   into.depth = Math.max(into.depth, more.depth);
   into.aliases += more.aliases;
   into.cost += more.cost;
   into.introspectionDepth = Math.max(into.introspectionDepth, more.introspectionDepth);
   into.introspectionCost += more.introspectionCost;
+  into.overlap += more.overlap;
+  if (sameLevel) for (const [name, { times, under }] of more.names) count(into, name, times, under);
+}
+
+function count(into: Measure, name: string, times: number, under: number): void {
+  const known = into.names.get(name);
+  if (known) [known.times, known.under] = [known.times + times, Math.max(known.under, under)];
+  else into.names.set(name, { times, under });
+}
+
+/**
+ * Closes a selection set's measure: the pairs of its same-named fields validation compares, each
+ * comparing their selections; and what comparing two copies of the whole set would cost.
+ */
+function closeLevel(measure: Measure): Measure {
+  for (const { times, under } of measure.names.values()) {
+    measure.overlap += ((times * (times - 1)) / 2) * (1 + under);
+    measure.levelOverlap += times * times * (1 + under);
+  }
+  return measure;
 }
 
 /**
  * Measures one operation's selections. Each fragment is measured once and its figures reused
  * at every spread, so the work is linear in the document, however often fragments spread
- * each other; every visit is charged to `budget` (shared by the document's operations), which fails closed. Runs before validation:
+ * each other; every visit is charged to `budget` (shared by the document's operations), which
+ * fails closed. Runs before validation:
  * unknown fields and fragments count as leaves, cycles as nothing (validation reports both).
  */
 export class SelectionMeasure {
@@ -70,22 +102,33 @@ export class SelectionMeasure {
   ) {}
 
   selectionSet(set: SelectionSetNode | undefined, parent: GraphQLCompositeType | undefined): Measure {
-    const total = { ...NOTHING };
+    const total = nothing();
     for (const node of set?.selections ?? []) {
       if (--this.budget.visits < 0) throw new NodeBudgetExceeded();
-      if (node.kind === Kind.FIELD) add(total, this.field(node, parent));
-      else if (node.kind === Kind.INLINE_FRAGMENT) add(total, this.selectionSet(node.selectionSet, this.typeNamed(node.typeCondition?.name.value) ?? parent));
-      else add(total, this.fragment(node.name.value));
+      if (node.kind === Kind.FIELD && !node.selectionSet) {
+        // A leaf costs 1 whatever its type (a list of scalars is one value of one row): no lookup needed.
+        [total.cost, total.aliases] = [total.cost + 1, total.aliases + (node.alias ? 1 : 0)];
+        count(total, node.alias?.value ?? node.name.value, 1, 0);
+      } else if (node.kind === Kind.FIELD) {
+        const inner = this.field(node, parent);
+        add(total, inner, false);
+        count(total, node.alias?.value ?? node.name.value, 1, inner.levelOverlap);
+      } else {
+        const inner = node.kind === Kind.INLINE_FRAGMENT ? this.selectionSet(node.selectionSet, this.typeNamed(node.typeCondition?.name.value) ?? parent) : this.fragment(node.name.value);
+        // Merging a fragment's names is work too: charged like visits.
+        if ((this.budget.visits -= inner.names.size) < 0) throw new NodeBudgetExceeded();
+        add(total, inner, true);
+      }
     }
-    return total;
+    return closeLevel(total);
   }
 
   private fragment(name: string): Measure {
     const known = this.fragments.get(name);
-    if (known === "measuring") return NOTHING;
+    if (known === "measuring") return nothing();
     if (known) return known;
     const definition = this.definitions.get(name);
-    if (!definition) return NOTHING;
+    if (!definition) return nothing();
     this.fragments.set(name, "measuring");
     const measured = this.selectionSet(definition.selectionSet, this.typeNamed(definition.typeCondition.name.value));
     this.fragments.set(name, measured);
@@ -97,15 +140,17 @@ export class SelectionMeasure {
     const shape = definition && shapeOf(definition);
     const inner = this.selectionSet(node.selectionSet, shape?.composite);
     const alias = node.alias ? 1 : 0;
+    // A field's own names are not its parent's; its level's pairs are what comparing two copies of it costs.
+    const overlap = { overlap: inner.overlap, levelOverlap: inner.levelOverlap, names: new Map() };
     if (INTROSPECTION_ROOTS.has(node.name.value)) {
       return {
-        depth: 0, aliases: inner.aliases + alias, cost: 0,
+        depth: 0, aliases: inner.aliases + alias, cost: 0, ...overlap,
         introspectionDepth: Math.max(inner.depth, inner.introspectionDepth) + 1, introspectionCost: 1 + inner.cost + inner.introspectionCost,
       };
     }
     const size = shape ? this.sizeOf(node, parent, shape) : 1;
     return {
-      depth: inner.depth + (node.selectionSet ? 1 : 0), aliases: inner.aliases + alias, cost: 1 + inner.cost * size,
+      depth: inner.depth + (node.selectionSet ? 1 : 0), aliases: inner.aliases + alias, cost: 1 + inner.cost * size, ...overlap,
       introspectionDepth: inner.introspectionDepth, introspectionCost: inner.introspectionCost * size,
     };
   }

@@ -33,6 +33,12 @@ const ATTACKS: Attack[] = [
   ...[10, 25, 40].map((links) => ({ name: `fragment chain of ${links} links of aliases`, query: fragmentChain(links, "a: __typename b: __typename"), code: "QUERY_TOO_COMPLEX" })),
   ...[31, 300, 3_000].map((copies) => ({ name: `fan-out of ${copies} aliases`, query: `{ ${fanOut(copies, "__typename")} }`, code: "QUERY_TOO_COMPLEX" })),
   ...[31, 100, 1_000].map((copies) => ({ name: `fan-out of ${copies} aliased pages`, query: `{ ${fanOut(copies, "deployments(first: 100) { totalCount }")} }`, code: "QUERY_TOO_COMPLEX" })),
+  ...[150, 300, 470].map((copies) => ({ name: `the same field side by side ${copies} times`, query: `{ ${"deployments { totalCount } ".repeat(copies)} }`, code: "QUERY_TOO_COMPLEX" })),
+  ...[10, 16].map((copies) => ({
+    name: `the same page side by side ${copies} times, in each the same page ${copies} times`,
+    query: `{ ${`deployments(first: 1) { edges { node { ${"versions(first: 1) { edges { node { id number } } } ".repeat(copies)} } } } `.repeat(copies)} }`,
+    code: "QUERY_TOO_COMPLEX",
+  })),
   ...[12, 20, 30].map((width) => ({ name: `introspection: ${width} aliases of fields of fields`, query: introspectionNest(width), code: "QUERY_TOO_COMPLEX" })),
   ...[3, 5, 8].map((width) => ({ name: `introspection: types/fields three levels deep, ${width} aliases at each`, query: introspectionTree(width), code: "QUERY_TOO_COMPLEX" })),
   ...[20, 200, 2_000].map((levels) => ({ name: `introspection: ofType ${levels} deep`, query: ofTypeChain(levels), code: "QUERY_TOO_COMPLEX" })),

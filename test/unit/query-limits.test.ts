@@ -60,12 +60,24 @@ const timed = async (query: string, variables?: Record<string, unknown>) => {
 const BOUND_MS = 50;
 
 describe("query limits on hostile documents", () => {
-  it.each([10, 15, 20, 25, 30, 35, 40])("measure a chain of %i fragments once per fragment, within the bound", async (links) => {
+  it.each([10, 15, 20, 25, 30, 35, 40])("refuse a chain of %i fragments, measured once per fragment, within the bound", async (links) => {
     const { ms, message } = await timed(fragmentChain(links));
     expect(ms).toBeLessThan(BOUND_MS);
-    // 2^(links-1) __typename once expanded: one per field.
-    if (2 ** (links - 1) <= QUERY_LIMITS.maxCost) expect(message).toBeNull();
+    // 2^(links-1) __typename once expanded: one per field, and as many same-named fields side by side for validation to compare.
+    if (2 ** (links - 1) <= QUERY_LIMITS.maxCost) expect(message).toMatch(/^The query selects the same fields too often \(\d+ pairs to compare; the limit is 10000\)$/);
     else expect(message).toMatch(/^Query cost \d+ exceeds the limit of 10000/);
+  });
+
+  it("refuse the same fields selected side by side so often that validation would compare too many pairs", async () => {
+    // 150 × 149 / 2 pairs, each comparing totalCount with totalCount.
+    expect(await check(`{ ${"deployments { totalCount } ".repeat(150)} }`)).toMatch(/same fields too often \(22350 pairs/);
+    expect(await check(`{ ${"deployments { totalCount } ".repeat(50)} }`)).toBeNull();
+    const nested = `{ ${`deployments(first: 1) { edges { node { ${"versions(first: 1) { edges { node { id number } } } ".repeat(10)} } } } `.repeat(10)} }`;
+    expect(await check(nested)).toMatch(/same fields too often/);
+    const spread = `{ ${Array.from({ length: 80 }, (_, i) => `...F${i}`).join(" ")} } ${Array.from({ length: 80 }, (_, i) => `fragment F${i} on Query { deployments { edges { node { id name } } } }`).join(" ")}`;
+    expect(await check(spread)).toMatch(/same fields too often/);
+    const { getIntrospectionQuery } = await import("graphql");
+    expect(await check(getIntrospectionQuery())).toBeNull();
   });
 
   it.each([10, 20, 40])("count aliases and depth through a chain of %i fragments", async (links) => {
@@ -86,7 +98,7 @@ describe("query limits on hostile documents", () => {
     const { message, code, ms } = await timed(`{ ${"__typename ".repeat(QUERY_LIMITS.maxVisits + 1)} }`);
     expect([code, message]).toEqual(["QUERY_TOO_COMPLEX", `The query has more than ${QUERY_LIMITS.maxVisits} selections to check`]);
     expect(ms).toBeLessThan(BOUND_MS);
-    const many = `${"{ ...F } ".repeat(2_000)} fragment F on Query { ${"__typename ".repeat(100)} }`;
+    const many = `${"{ ...F } ".repeat(2_000)} fragment F on Query { deployments { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }`;
     expect((await timed(many)).message).toMatch(/selections to check/);
   });
 

@@ -85,11 +85,11 @@ function closeLevel(measure: Measure): Measure {
 }
 
 /**
- * Measures one operation's selections. Each fragment is measured once and its figures reused
- * at every spread, so the work is linear in the document, however often fragments spread
- * each other; every visit is charged to `budget` (shared by the document's operations), which
- * fails closed. Runs before validation:
- * unknown fields and fragments count as leaves, cycles as nothing (validation reports both).
+ * Measures one operation's selections. Each fragment is measured once and its figures reused at
+ * every spread, so the work is linear in the document however often fragments spread each other;
+ * every visit is charged to `budget` (shared by the document's operations), which fails closed.
+ * Runs before validation: unknown fields and fragments count as leaves, cycles as nothing
+ * (validation reports both).
  */
 export class SelectionMeasure {
   private readonly fragments = new Map<string, Measure | "measuring">();

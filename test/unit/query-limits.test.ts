@@ -150,3 +150,24 @@ describe("response size cap", () => {
     expect(responseSizeError({ a: 1 }, QUERY_LIMITS.maxResponseBytes + 1)?.message).toMatch(/larger than 16777216 bytes/);
   });
 });
+
+describe("the limits ahead of validation", () => {
+  it("keep graphql's rules from walking a document refused whatever its variables, and leave every other document to them", async () => {
+    const { specifiedRules, validate } = await import("graphql");
+    const { limitsBeforeValidation } = await import("../../src/limits/limits-plugin.js");
+    const schema = await buildWaymarkSchema();
+    const rules = [...specifiedRules, limitsBeforeValidation(schema)];
+    // Valid, and within graphql's own budget only after ~150 ms of comparing overlapping fields.
+    const hostile = parse(`{ ${"deployments { totalCount } ".repeat(470)} }`);
+    const started = process.cpuUsage();
+    expect(validate(schema, hostile, rules)).toEqual([]);
+    const { user, system } = process.cpuUsage(started);
+    expect((user + system) / 1000).toBeLessThan(BOUND_MS);
+    expect(queryLimitError(schema, hostile, undefined)?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+    expect(validate(schema, parse(`{ noSuchField }`), rules).map((e) => e.message)).toEqual([`Cannot query field "noSuchField" on type "Query".`]);
+    // Too costly only with the request's page size: validated as usual, refused before execution.
+    const q = `query($n: Int) { deployments(first: $n) { edges { node { versions(first: 100) { edges { node { id entrypoint tags labels } } } } } } }`;
+    expect(validate(schema, parse(q), rules)).toEqual([]);
+    expect(queryLimitError(schema, parse(q), { n: 100 })?.message).toMatch(/^Query cost/);
+  });
+});

@@ -8,9 +8,6 @@ const shared = {
   resolve: {
     alias: [
       { find: /^graphql$/, replacement: "graphql/index.js" },
-      // Its ESM build imports graphql/index.mjs, a second realm whose instanceof checks fail
-      // against the schema's types; its CommonJS build requires the one graphql/index.js.
-      { find: /^graphql-query-complexity$/, replacement: "graphql-query-complexity/cjs" },
     ],
   },
 };

@@ -21,7 +21,8 @@ import { hostRefusal, verifyUpgrade, type OriginPolicy } from "./http/origin";
 import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
-import { queryLimitsPlugin } from "./limits/limits-plugin";
+import { limitsBeforeValidation, queryLimitsPlugin } from "./limits/limits-plugin";
+import { QUERY_LIMITS } from "./limits/query-limits";
 import { wellFormedInputPlugin } from "./limits/well-formed-input";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
@@ -89,10 +90,18 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     // The handler refuses simple-request POSTs itself (http/csrf.ts), and GET runs queries only:
     // Apollo's check would also refuse the plain GETs that urql and others send.
     csrfPrevention: false,
+    validationRules: [limitsBeforeValidation(schema)],
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), wellFormedInputPlugin(), queryLimitsPlugin(schema), rateLimitedStatusPlugin(), requestLog.plugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      wellFormedInputPlugin(),
+      queryLimitsPlugin(schema, { textOf: (data) => history.textOf(data) }),
+      rateLimitedStatusPlugin(),
+      requestLog.plugin(),
+    ],
   });
   await apollo.start();
   const graphql = graphqlHandler(apollo, {
@@ -101,8 +110,10 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
     async cachedAnswer(context, request) {
       const answer = await history.answer(context, request);
-      if (answer) requestLog.answered(context, answer.operationName, "query");
-      return answer?.text ?? null;
+      // One past the response cap goes down Apollo's pipeline, which refuses it.
+      if (!answer || answer.text.length > QUERY_LIMITS.maxResponseBytes) return null;
+      requestLog.answered(context, answer.operationName, "query");
+      return answer.text;
     },
   });
   let draining = false;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { queryLimitError } from "../limits/query-limits";
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { limitCheck } from "../limits/limits-plugin";
+import { responseSizeError } from "../limits/response-size";
 import { illFormedInputError } from "../limits/well-formed-input";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
@@ -62,7 +63,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   // Parsing and validation depend on the text alone; one document per text also lets
   // sharedSubscribe execute an event once for every subscriber of the same operation.
   const known = new Map<string, DocumentNode>();
-  const documentOf = (query: string): DocumentNode | readonly GraphQLError[] => {
+  const limits = limitCheck(options.schema);
+  const documentOf = (query: string, variables: Record<string, unknown> | null | undefined): DocumentNode | readonly GraphQLError[] => {
     const found = known.get(query);
     if (found) return found;
     let document: DocumentNode;
@@ -71,6 +73,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     } catch (error) {
       return [parseFailed(error)];
     }
+    // The limits first: validation takes far longer on a hostile document.
+    const limit = limits(document, variables);
+    if (limit) return [limit];
     const invalid = validate(options.schema, document);
     if (invalid.length > 0) return validationFailed(invalid);
     if (query.length <= MAX_KNOWN_TEXT) {
@@ -106,16 +111,20 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has already entered this one among the connection's subscriptions.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
-        const document = documentOf(payload.query);
+        const document = documentOf(payload.query, payload.variables);
         if (!("kind" in document)) return [...document];
-        const limit = illFormedInputError(document, payload.variables) ?? queryLimitError(options.schema, document, payload.variables ?? undefined, payload.operationName);
+        const limit = illFormedInputError(document, payload.variables) ?? limits(document, payload.variables);
         if (limit) return [limit];
         const refused = executionRequestErrors(options.schema, document, payload.variables, payload.operationName);
         if (refused) return refused;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => ({ ...options.context(ctx.extra.auth ?? { principal: null, failure: null }), statements: ctx.extra.statements }),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const tooLarge = getOperationAST(args.document, args.operationName)?.operation !== "mutation" && responseSizeError(result.data);
+        if (tooLarge) return { errors: format([tooLarge]) };
+        return result.errors ? { ...result, errors: format(result.errors) } : result;
+      },
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wss,

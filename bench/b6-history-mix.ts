@@ -5,6 +5,7 @@
  * the same server answering `{ __typename }`, in interleaved rounds of one run; ratio of req/s
  * and the mix's p99. `--profile` runs the mix once more under --cpu-prof and prints the top frames.
  */
+import { createConnection } from "mysql2/promise";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,13 +62,27 @@ async function main() {
     await hammer("warm-up", server.url, mix, { ...opts, seconds: 3 });
     const cpu = new CpuTable({ server: server.pid, mariadb: mariadb.process.pid!, "load generator": process.pid });
     const results: LoadResult[] = [];
+    // Statements MariaDB ran per request (its Questions counter), the two reads of it excluded.
+    const status = await createConnection({ uri: dbUrl });
+    const questions = async () => Number(((await status.query("SHOW GLOBAL STATUS LIKE 'Questions'"))[0] as Array<{ Value: string }>)[0]!.Value);
+    const statements: string[] = [];
+    const measured = async (label: string, bodies: string | string[]) => {
+      const before = await questions();
+      const result = await cpu.measure(() => hammer(label, server.url, bodies, opts));
+      statements.push(`${label}: ${((await questions()) - before - 1) / Math.max(1, result.requests)}`.replace(/(\.\d\d)\d+$/, "$1"));
+      return result;
+    };
     for (let r = 1; r <= rounds; r++) {
-      results.push(await cpu.measure(() => hammer(`trivial #${r}`, server.url, TRIVIAL, opts)));
-      results.push(await cpu.measure(() => hammer(`history mix #${r}`, server.url, mix, opts)));
+      results.push(await measured(`trivial #${r}`, TRIVIAL));
+      results.push(await measured(`history mix #${r}`, mix));
     }
+    // The same mix split by kind, to see which part bounds it.
+    const kinds = [BY_ID, BY_NAME].map((query) => mix.filter((body) => body.includes(JSON.stringify(query))));
+    const split = [await measured("by id only", kinds[0]!), await measured("by name only", kinds[1]!)];
+    await status.end();
     const picked = (prefix: string) => results.filter((x) => x.label.startsWith(prefix));
     const mean = (prefix: string) => picked(prefix).reduce((s, x) => s + x.rps, 0) / picked(prefix).length;
-    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n\n${cpu}`);
+    console.log(`${TABLE_HEAD}\n${[...results, ...split].map(row).join("\n")}\n\n${cpu}\nStatements per request: ${statements.join("; ")}\n`);
     console.log(`B6 ratio history mix/trivial (mean req/s): ${(mean("history") / mean("trivial")).toFixed(3)} (target ≥ 0.5); ` +
       `mix p99 ${Math.max(...picked("history").map((x) => x.p99))} ms, worst round (target ≤ 20 ms)`);
     if (process.argv.includes("--profile")) {

@@ -51,6 +51,7 @@ export function keyTableStateOf(db: Database): () => Promise<KeyTableState> {
 export class KeyTableWatch {
   private last: KeyTableState | null = null;
   private running = false;
+  private stopped = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -66,6 +67,7 @@ export class KeyTableWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -81,7 +83,7 @@ export class KeyTableWatch {
       this.cache.confirm(startedAt);
     } catch (error) {
       // Until a check succeeds again the cache stops being trusted (KeyCache's maxStaleMs).
-      this.logger.warn({ err: error }, "could not check the API key table; keys are read from the database meanwhile");
+      if (!this.stopped) this.logger.warn({ err: error }, "could not check the API key table; keys are read from the database meanwhile");
     } finally {
       this.running = false;
     }

@@ -4,7 +4,7 @@ import { ArgumentValidationError } from "type-graphql";
 import type { Logger } from "./logger";
 
 /**
- * The closed list of error codes clients may see in `extensions.code` (SPEC §2).
+ * The closed list of error codes clients may see in `extensions.code` (docs/design.md, "Errors").
  * Apollo adds GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED and BAD_REQUEST on its own;
  * everything else is masked as INTERNAL_SERVER_ERROR.
  */

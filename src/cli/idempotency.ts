@@ -13,7 +13,7 @@ interface CiRun {
   scope: readonly string[];
 }
 
-// Same order as source-info detection (SPEC §3).
+// Same order as source-info detection (docs/design.md, "Source info detection").
 const CI_RUNS: readonly CiRun[] = [
   {
     platform: "github",

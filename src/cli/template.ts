@@ -1,7 +1,7 @@
 import type { Env } from "./env";
 
 /**
- * `{{ $VAR }}` templates of a deployment file (SPEC §4). Resolution is strict where Prefect is lenient:
+ * `{{ $VAR }}` templates of a deployment file (docs/design.md, "Deployment files and templates"). Resolution is strict where Prefect is lenient:
  * an unset or empty variable is an error, never an empty string (Prefect then silently clones the
  * default branch), and build-step outputs do not exist here because build steps are not run.
  */

@@ -3,7 +3,7 @@ import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphq
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../pagination";
 import { ErrorCode } from "../errors";
 
-/** Bounds on one operation (SPEC §6); each breach is QUERY_TOO_COMPLEX with the figure found. */
+/** Bounds on one operation (docs/design.md, "Limits"); each breach is QUERY_TOO_COMPLEX with the figure found. */
 export const QUERY_LIMITS = {
   /** Nesting of selections; the deepest sensible query (a change's version's deployment's history's node's fields) is ~8. */
   maxDepth: 12,

@@ -39,7 +39,7 @@ async function changeCommitted(tx: EntityManager, workspaceId: number, id: numbe
  * Appends one entry to the live log and ends the transaction: nothing may run in it after
  * this. The sequence comes from the workspace row, incremented in this transaction: the
  * UPDATE holds that row's lock until commit, so sequences are gapless and in commit order
- * (SPEC §1), and every writer of the workspace waits for it. `before` (statements that must
+ * (docs/design.md, "Gapless live-change sequences"), and every writer of the workspace waits for it. `before` (statements that must
  * not wait for an answer, such as moving the pointer) and `after` (the idempotency record) go
  * in the same burst, `before` ahead of the counter so that it is locked for less time.
  */

@@ -22,12 +22,12 @@ export class LiveService {
     private readonly now: () => Date,
   ) {}
 
-  /** Makes an older version live (SPEC §1 rules 2–4). */
+  /** Makes an older version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
   rollback(scope: Scope, input: RollbackInput): Promise<LiveChangeEntity> {
     return this.move(scope, "ROLLBACK", input);
   }
 
-  /** Makes a newer version live (SPEC §1 rules 2–4). */
+  /** Makes a newer version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
   promote(scope: Scope, input: PromoteInput): Promise<LiveChangeEntity> {
     return this.move(scope, "PROMOTE", input);
   }

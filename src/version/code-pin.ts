@@ -1,5 +1,5 @@
 /**
- * What exact code a version runs (SPEC §4), read from its pull steps and job variables. Pure: no
+ * What exact code a version runs (docs/design.md, "Code pins"), read from its pull steps and job variables. Pure: no
  * database, no GraphQL, so the server and the CLI share it.
  */
 

@@ -31,7 +31,7 @@ export class VersionService {
     private readonly now: () => Date,
   ) {}
 
-  /** Creates a version and makes it live (SPEC §1 rules 1, 4, 5, 6, 8). */
+  /** Creates a version and makes it live (docs/design.md: "The live pointer", "Compare-and-set", "Idempotency", "The write transaction", "Refused input"). */
   async create(scope: Scope, input: CreateVersionInput): Promise<CreateOutcome> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? requestHashOf(input) : null;

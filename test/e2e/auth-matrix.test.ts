@@ -12,7 +12,7 @@ interface Operation {
   otherWorkspace: Expect;
 }
 
-// SPEC §6: each operation, with each kind of caller, answers exactly one way.
+// docs/design.md, "Workspaces and API keys": each operation, with each kind of caller, answers exactly one way.
 describe.each(STORES)("who may do what on %s", (store) => {
   let server: TestServer;
   const keys: Record<string, string> = {};

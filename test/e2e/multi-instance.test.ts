@@ -4,7 +4,7 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 import { CREATE_VERSION, ROLLBACK } from "../support/operations";
 import { subscribe } from "../support/subscriptions";
 
-// SPEC §5 scale-out: two server processes on one MariaDB, live changes carried by a real Redis.
+// docs/design.md, "Subscriptions across instances": two server processes on one MariaDB, live changes carried by a real Redis.
 describe("two instances sharing MariaDB and Redis", () => {
   let a: ServerProcess;
   let b: ServerProcess;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered } from "../support/subscriptions";
 
-// SPEC §5: a browser GET /graphql serves a GraphQL playground that works with no internet access.
+// docs/design.md, "Running it": a browser GET /graphql serves a GraphQL playground that works with no internet access.
 const ROOT = resolve(__dirname, "../..");
 const BUNDLE = join(ROOT, "dist", "playground");
 const CHROMIUM = "/usr/bin/chromium";

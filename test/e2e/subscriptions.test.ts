@@ -5,7 +5,7 @@ import { TEST_ADMIN_NAME } from "../support/server";
 import { CREATE_VERSION, PROMOTE, ROLLBACK, createVersion } from "../support/operations";
 import { registered, subscribe, wsClient, wsUrl } from "../support/subscriptions";
 
-// SPEC §1 rule 7 and §2 Subscription: every committed change exactly once, in order; nothing else.
+// docs/design.md, "Events after commit" and "Subscriptions across instances": every committed change exactly once, in order; nothing else.
 describe.each(STORES)("liveVersionChanged on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

@@ -9,7 +9,7 @@ import { simple } from "./providers/simple";
 import type { GitRunner, SourceInfo, SourceProvider } from "./types";
 import { parseVersionType } from "./version-type";
 
-/** SPEC §3: the first present platform wins, in this order; then git; then SIMPLE. */
+/** docs/design.md, "Source info detection": the first present platform wins, in this order; then git; then SIMPLE. */
 export const PROVIDERS: readonly SourceProvider[] = [github, gitlab, bitbucket, azureDevops, git, simple];
 
 /**

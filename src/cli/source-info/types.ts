@@ -3,7 +3,7 @@ import type { Env } from "../env";
 export const SOURCE_TYPES = ["GITHUB", "GITLAB", "BITBUCKET", "AZURE_DEVOPS", "GIT", "SIMPLE"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
-/** Where a version's code came from (SPEC §1). Bookkeeping only; null wherever nothing reliable was found. */
+/** Where a version's code came from (docs/design.md, "Source info"). Bookkeeping only; null wherever nothing reliable was found. */
 export interface SourceInfo {
   type: SourceType;
   version: string | null;

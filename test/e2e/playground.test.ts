@@ -16,10 +16,9 @@ const SCREENSHOT = !existsSync(join(ROOT, "docs", "playground.png")) || process.
   ? join(ROOT, "docs", "playground.png")
   : join(ROOT, ".tmp", "playground.png");
 
-/** `npm run build` builds the bundle; a bare `vitest run` on a fresh checkout builds it here. */
+/** `npm run build` builds the bundle; a bare `vitest run` builds it here when it is missing or stale. */
 function ensureBundle(): void {
-  if (existsSync(join(BUNDLE, "index.html"))) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "playground/vite.config.mts"], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs"), "--if-stale", "--only", "playground"], { cwd: ROOT, stdio: "pipe" });
 }
 
 function filesUnder(dir: string): string[] {

@@ -74,8 +74,8 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db);
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
-    const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
-    return { principal, authFailure: failure, scope, loaders: createLoaders(db, scope.workspaceId), requestId, subscriptions };
+    const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
+    return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId), requestId, subscriptions };
   };
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.

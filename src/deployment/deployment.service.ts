@@ -1,4 +1,4 @@
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
 import { decodeId } from "../ids";
@@ -23,15 +23,15 @@ export class DeploymentService {
     private readonly now: () => Date,
   ) {}
 
-  byName(scope: Scope, flowName: string, name: string): Promise<DeploymentEntity | null> {
-    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: scope.workspaceId, flowName, name });
+  byName(caller: Caller, flowName: string, name: string): Promise<DeploymentEntity | null> {
+    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: caller.workspaceId, flowName, name });
   }
 
   /** Deployments ordered by flow name, then name, by keyset on the pair. */
-  async list(scope: Scope, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
+  async list(caller: Caller, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
     const page = pageOf(args, "deployment", isNameKey);
     const query = () => {
-      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: scope.workspaceId });
+      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: caller.workspaceId });
       if (filter?.flowName != null) qb.andWhere("d.flowName = :flowName", { flowName: filter.flowName });
       if (filter?.nameContains) qb.andWhere("LOWER(d.name) LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains) });
       return qb;
@@ -52,14 +52,14 @@ export class DeploymentService {
   }
 
   /** Changes settings only; no version is created and the live pointer does not move. */
-  async updateSettings(scope: Scope, input: UpdateDeploymentSettingsInput): Promise<DeploymentEntity> {
+  async updateSettings(caller: Caller, input: UpdateDeploymentSettingsInput): Promise<DeploymentEntity> {
     const problems: string[] = [];
     const patch = settingsOf(input, problems);
     if (problems.length > 0) throw badInput(problems.join("; "), { problems });
     const key = decodeId("deployment", input.deploymentId);
     if (key === null) throw deploymentNotFound(input.deploymentId);
     return this.db.write(async (tx) => {
-      const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: key });
+      const deployment = await lockDeployment(this.db, tx, caller.workspaceId, { id: key });
       if (!deployment) throw deploymentNotFound(input.deploymentId);
       const changes = { ...patch, updatedAt: this.now() };
       await tx.getRepository(DeploymentEntity).update({ id: key }, changes);

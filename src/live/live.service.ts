@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
@@ -23,21 +23,21 @@ export class LiveService {
   ) {}
 
   /** Makes an older version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
-  rollback(scope: Scope, input: RollbackInput): Promise<LiveChangeEntity> {
-    return this.move(scope, "ROLLBACK", input);
+  rollback(caller: Caller, input: RollbackInput): Promise<LiveChangeEntity> {
+    return this.move(caller, "ROLLBACK", input);
   }
 
   /** Makes a newer version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
-  promote(scope: Scope, input: PromoteInput): Promise<LiveChangeEntity> {
-    return this.move(scope, "PROMOTE", input);
+  promote(caller: Caller, input: PromoteInput): Promise<LiveChangeEntity> {
+    return this.move(caller, "PROMOTE", input);
   }
 
-  private async move(scope: Scope, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
+  private async move(caller: Caller, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
     const { change, flowName } = await this.db.write(async (tx) => {
-      const deployment = await lockDeployment(this.db, tx, scope.workspaceId, { id: deploymentKey });
+      const deployment = await lockDeployment(this.db, tx, caller.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
       const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
@@ -48,8 +48,8 @@ export class LiveService {
       const appended = await appendChangeAndCommit(
         tx,
         {
-          workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
-          previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+          workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: direction,
+          previousVersionId: live.id, liveVersionId: target.id, actor: caller.actor, reason: input.reason ?? null, at,
         },
         { before: [updateDeploymentSql(deployment.id, {}, [["live_version_id", target.id], ["updated_at", at.getTime()]])] },
       );

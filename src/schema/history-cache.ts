@@ -92,7 +92,7 @@ export class HistoryCache {
     const known = this.known.get(request.query);
     const slot = known && this.slotOf(known.source, known.operationName, context, request);
     if (!known || !slot) return null;
-    const token = await this.rowToken(slot.deployment, context.scope.workspaceId);
+    const token = await this.rowToken(slot.deployment, context.caller.workspaceId);
     const text = token === null ? undefined : this.cache.get(slot.deployment, token, slot.key)?.text;
     if (text === undefined) (context as WithRow)[READ_ROW] = { deployment: slot.deployment, token };
     return text === undefined ? null : { text, operationName: known.operationName };
@@ -108,7 +108,7 @@ export class HistoryCache {
     const read = (context as WithRow)[READ_ROW];
     let token: string | null;
     try {
-      token = read?.deployment === slot.deployment ? read.token : await this.rowToken(slot.deployment, context.scope.workspaceId);
+      token = read?.deployment === slot.deployment ? read.token : await this.rowToken(slot.deployment, context.caller.workspaceId);
     } catch {
       // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
       return run();
@@ -141,7 +141,7 @@ export class HistoryCache {
     const id = "variable" in source ? request.variables?.[source.variable] : source.literal;
     const deployment = typeof id === "string" ? decodeId("deployment", id) : null;
     if (deployment === null) return null;
-    const key = `${context.scope.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+    const key = `${context.caller.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
     return { deployment, key };
   }
 

@@ -52,7 +52,7 @@ export class VersionResolver {
   @Authorized(KeyScope.deploy)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change } = await this.services.versions.create(ctx.scope, input);
+    const { deployment, version, change } = await this.services.versions.create(ctx.caller, input);
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     return { deployment: toDeployment(deployment), version: toVersion(version), change: toLiveChange(change) };
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import { RetryTransaction, type Database } from "../db/database";
 import { sqlOf } from "../db/sql";
 import { isUniqueViolation } from "../db/unique-violation";
@@ -32,32 +32,32 @@ export class VersionService {
   ) {}
 
   /** Creates a version and makes it live (docs/design.md: "The live pointer", "Compare-and-set", "Idempotency", "The write transaction", "Refused input"). */
-  async create(scope: Scope, input: CreateVersionInput): Promise<CreateOutcome> {
+  async create(caller: Caller, input: CreateVersionInput): Promise<CreateOutcome> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? requestHashOf(input) : null;
     // The key is checked before anything else: a retry gets the first answer even if the
     // deployment has moved on since.
     if (key && hash) {
-      const earlier = await earlierOutcome(this.db.reader, scope.workspaceId, key, hash);
+      const earlier = await earlierOutcome(this.db.reader, caller.workspaceId, key, hash);
       if (earlier) return this.replay(this.db.reader, earlier);
     }
     const request = createRequestOf(input);
     const outcome = await this.db.write(async (tx) => {
       const at = this.now();
-      const deployment = await this.targetDeployment(tx, scope, request, at);
+      const deployment = await this.targetDeployment(tx, caller, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
       // this one waited must be answered with its outcome, not refused by expectedLiveVersionId.
       if (key && hash) {
-        const earlier = await earlierOutcome(tx, scope.workspaceId, key, hash);
+        const earlier = await earlierOutcome(tx, caller.workspaceId, key, hash);
         if (earlier) return { ...(await this.replay(tx, earlier)), replayed: true };
       }
-      return { ...(await this.createIn(tx, scope, request, hash, deployment, at)), replayed: false };
+      return { ...(await this.createIn(tx, caller, request, hash, deployment, at)), replayed: false };
     });
     if (!outcome.replayed) this.events.publish(liveEventOf(outcome.change, outcome.deployment.flowName));
     return outcome;
   }
 
-  private async createIn(tx: EntityManager, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<CreateOutcome> {
+  private async createIn(tx: EntityManager, caller: Caller, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<CreateOutcome> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const sql = sqlOf(tx);
     const number = deployment.lastNumber + 1;
@@ -69,7 +69,7 @@ export class VersionService {
       contentHash: contentHashOf(request.snapshot),
       ...sourceColumns(request),
       createdAt: at,
-      createdBy: scope.actor,
+      createdBy: caller.actor,
     });
     version.id = await insertVersion(sql, version);
     const previousVersionId = deployment.liveVersionId;
@@ -78,14 +78,14 @@ export class VersionService {
     const key = request.idempotencyKey;
     const change = await appendChangeAndCommit(
       tx,
-      { workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId, liveVersionId: version.id, actor: scope.actor, reason: null, at },
+      { workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId, liveVersionId: version.id, actor: caller.actor, reason: null, at },
       {
         before: [move],
         // A concurrent request with the same key that won fails this insert (unique index); the
         // transaction is then rolled back and retried, and answers with the winner's outcome.
         after: key && hash ? (changeId) => [
           `INSERT INTO idempotency_key (workspace_id, \`key\`, request_hash, version_id, change_id, created_at) VALUES (?, ?, ?, ?, ${changeId.sql}, ?)`,
-          [scope.workspaceId, key, hash, version.id, ...changeId.params, at.getTime()],
+          [caller.workspaceId, key, hash, version.id, ...changeId.params, at.getTime()],
         ] : undefined,
       },
     ).catch((error: unknown) => {
@@ -96,13 +96,13 @@ export class VersionService {
   }
 
   /** The deployment named by the request, locked; created (with no versions yet) when absent. */
-  private async targetDeployment(tx: EntityManager, scope: Scope, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
-    const found = await lockDeployment(this.db, tx, scope.workspaceId, request.target);
+  private async targetDeployment(tx: EntityManager, caller: Caller, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
+    const found = await lockDeployment(this.db, tx, caller.workspaceId, request.target);
     if (found) return found;
     if ("id" in request.target) throw deploymentNotFound(request.target.publicId);
     try {
       return await insertDeployment(sqlOf(tx), {
-        workspaceId: scope.workspaceId, flowName: request.target.flowName, name: request.target.name,
+        workspaceId: caller.workspaceId, flowName: request.target.flowName, name: request.target.name,
         paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
         liveVersionId: null, lastNumber: 0, createdAt: at, updatedAt: at,
       });

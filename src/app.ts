@@ -13,7 +13,7 @@ import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
-import { createErrorFormatter } from "./errors";
+import { createErrorFormatter } from "./http/error-mask";
 import { graphqlHandler } from "./http/graphql-handler";
 import { createHttpServer } from "./http/http-server";
 import { attachWebSocket } from "./http/websocket";

@@ -25,3 +25,22 @@ export interface SourceProvider {
   detect(env: Env, git: GitRunner): boolean | Promise<boolean>;
   read(env: Env, git: GitRunner): Promise<SourceInfo>;
 }
+
+/** The variables that identify one CI run attempt, as env-ci's `build` and `job` do. */
+export interface CiRun {
+  /** Names the platform in derived keys. */
+  platform: string;
+  /** Identify the run attempt; all must be set to derive a key. */
+  ids: readonly string[];
+  /**
+   * Where the run ids are unique: Bitbucket build numbers count per repository and Azure build ids
+   * per organisation, so without these two repositories deploying into one workspace would collide.
+   */
+  scope: readonly string[];
+}
+
+/** A CI platform's row: detected from the environment alone, and knowing its run. */
+export interface CiProvider extends SourceProvider {
+  detect(env: Env): boolean;
+  run: CiRun;
+}

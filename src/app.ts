@@ -22,6 +22,7 @@ import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { queryLimitsPlugin } from "./limits/limits-plugin";
 import { createLoaders } from "./loaders";
+import { VersionCache } from "./version/version-cache";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
@@ -73,9 +74,10 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db);
+  const versions = new VersionCache();
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
-    return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId), requestId, subscriptions };
+    return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId, versions), requestId, subscriptions };
   };
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.

@@ -2,7 +2,8 @@ import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
 import { decodeId } from "../ids";
-import { connectionFrom, connectionType, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
+import { keysetPage } from "../db/keyset";
+import { connectionType, pageOf, type Connection, type PageArgs } from "../pagination";
 import { DeploymentEntity } from "./deployment.entity";
 import type { DeploymentFilter, UpdateDeploymentSettingsInput } from "./deployment.input";
 import { deploymentNotFound, lockDeployment } from "./deployment.lock";
@@ -36,19 +37,10 @@ export class DeploymentService {
       if (filter?.nameContains) qb.andWhere("LOWER(d.name) LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains) });
       return qb;
     };
-    const qb = query();
-    if (page.key) {
-      const [flowName, name] = page.key;
-      qb.andWhere("(d.flowName > :afterFlow OR (d.flowName = :afterFlow AND d.name > :afterName))", { afterFlow: flowName, afterName: name });
-    }
-    const rows = await qb.orderBy("d.flowName", "ASC").addOrderBy("d.name", "ASC").limit(page.size + 1).getMany();
-    const nearSide = async () => {
-      const [flowName, name] = page.key ?? ["", ""];
-      const before = query().andWhere("(d.flowName < :f OR (d.flowName = :f AND d.name <= :n))", { f: flowName, n: name });
-      return (await before.limit(1).getCount()) > 0;
-    };
-    const toEdge = (row: DeploymentEntity) => ({ cursor: encodeCursor("deployment", [row.flowName, row.name]), node: toDeployment(row) });
-    return connectionFrom(DeploymentConnection, page, rows, toEdge, nearSide, () => query().getCount());
+    return keysetPage(
+      { query, columns: ["d.flowName", "d.name"], order: "ASC", keyOf: (row) => [row.flowName, row.name], cursorKind: "deployment", toNode: toDeployment, Type: DeploymentConnection },
+      page,
+    );
   }
 
   /** Changes settings only; no version is created and the live pointer does not move. */

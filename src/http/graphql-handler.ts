@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
 import { illFormedValue, isJsonObject } from "../json-limits";
+import { requestIdOf } from "../ops/request-id";
 import type { ReadRequest } from "../cache/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
 import { applyCors, isPreflight } from "./cors";
@@ -85,7 +85,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
       const illFormed = illFormedValue(body, "");
       if (illFormed) return sendError(res, 400, "BAD_USER_INPUT", `Invalid request: ${illFormed}`);
     }
-    const requestId = (headers.get("x-request-id") ?? "").slice(0, 100) || randomUUID();
+    const requestId = requestIdOf(headers.get("x-request-id"));
     const accept = headers.get("accept") ?? "";
     const plain = options.cachedAnswer ? plainRequest(req.method, headers.get("content-type"), body) : null;
     // Authenticated once: a request the cache cannot answer takes this same context to Apollo.

@@ -2,8 +2,9 @@ import { GraphQLError, Kind, getNamedType, type DocumentNode, type FragmentDefin
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../pagination";
 import { ErrorCode } from "../errors";
+import { jsonDepth } from "../json-object";
 
-/** Bounds on one operation (SPEC §6); each breach is QUERY_TOO_COMPLEX with the figure found. */
+/** Bounds on one operation (docs/design.md, "Limits"); each breach is QUERY_TOO_COMPLEX with the figure found. */
 export const QUERY_LIMITS = {
   /** Nesting of selections; the deepest sensible query (a change's version's deployment's history's node's fields) is ~8. */
   maxDepth: 12,
@@ -49,16 +50,9 @@ function depthAndAliases(selection: SelectionSetNode | undefined, fragments: Map
   return { depth, aliases };
 }
 
-function jsonDepth(value: unknown, limit: number): number {
-  if (typeof value !== "object" || value === null || limit < 0) return 0;
-  let deepest = 0;
-  for (const item of Object.values(value)) deepest = Math.max(deepest, jsonDepth(item, limit - 1));
-  return deepest + 1;
-}
-
 /** The variables' nesting error, or null; bounded, so it is safe on any input (check it first). */
 export function variablesDepthError(variables: Record<string, unknown> | undefined): GraphQLError | null {
-  return jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth + 1) > QUERY_LIMITS.maxVariablesDepth
+  return jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth) > QUERY_LIMITS.maxVariablesDepth
     ? tooComplex(`Variables are nested deeper than ${QUERY_LIMITS.maxVariablesDepth} levels`)
     : null;
 }

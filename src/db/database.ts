@@ -70,8 +70,8 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
     dataSource,
     tables,
     reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
-    // Writes take their connection from the writers' share, outside any request's read budget.
-    store: { write: (work) => asWriter(() => store.write(work)) },
+    // Its writes take their connection from the writers' share, outside any request's read budget.
+    store,
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
     migrate: (andThen) => asWriter(async () => {
       // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.

@@ -1,5 +1,6 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { asWriter } from "./read-gate";
 import type { Tables } from "./tables";
 import {
   applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
@@ -80,8 +81,9 @@ export class MysqlWriteStore implements WriteStore {
     this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
   }
 
+  /** Takes its connection from the writers' share of the pool (read-gate.ts), outside any request's read budget. */
   write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
-    return withRetries(() => this.attempt(work));
+    return asWriter(() => withRetries(() => this.attempt(work)));
   }
 
   private async attempt<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {

@@ -1,5 +1,5 @@
 /**
- * B5 (and issue 3's figures): live-change delivery over graphql-ws at 1, 100 and 1,000
+ * B5: live-change delivery over graphql-ws at 1, 100 and 1,000
  * subscribers, from the moment the mutation's HTTP response arrives to each delivery (p50/p99 of
  * all deliveries; p99 of the last delivery per mutation), without Redis (one instance) and with
  * Redis (mutations sent to instance A, subscribers on instance B); then server RSS with 10,000

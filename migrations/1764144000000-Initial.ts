@@ -10,7 +10,7 @@ export class Initial1764144000000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     const type = runner.connection.driver.options.type;
     // On MySQL every text column is utf8mb4 whatever the server default, and compares byte for
-    // byte with no trailing-space padding (SPEC §1: "Etl" ≠ "etl", "a " ≠ "a"), exactly as
+    // byte with no trailing-space padding (docs/design.md, "Deployments": "Etl" ≠ "etl", "a " ≠ "a"), exactly as
     // SQLite's BINARY collation does. The NO PAD binary collation has a different name on each.
     const collation = type === "mariadb" ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
     const text = (c: TableColumnOptions): TableColumnOptions =>

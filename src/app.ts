@@ -15,7 +15,7 @@ import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
-import { createErrorFormatter } from "./errors";
+import { createErrorFormatter } from "./http/error-mask";
 import { graphqlHandler } from "./http/graphql-handler";
 import { createHttpServer } from "./http/http-server";
 import { attachWebSocket } from "./http/websocket";
@@ -27,6 +27,7 @@ import { limitsBeforeValidation, queryLimitsPlugin } from "./limits/limits-plugi
 import { QUERY_LIMITS } from "./limits/query-limits";
 import { wellFormedInputPlugin } from "./limits/well-formed-input";
 import { createLoaders } from "./loaders";
+import { VersionCache } from "./version/version-cache";
 import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
@@ -82,9 +83,10 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
+  const versions = new VersionCache();
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
-    const scope = principal ?? { workspaceId: -1, actor: "anonymous" };
-    return { principal, authFailure: failure, scope, loaders: createLoaders(db, scope.workspaceId), requestId, subscriptions };
+    const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
+    return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId, versions), requestId, subscriptions };
   };
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.

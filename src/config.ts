@@ -5,7 +5,7 @@ export type DatabaseConfig =
   | { kind: "sqlite"; path: string }
   | { kind: "mysql"; url: string };
 
-/** Every setting the server reads, parsed and validated in one place (SPEC §5). */
+/** Every setting the server reads, parsed and validated in one place (docs/design.md, "Running it"). */
 export interface Config {
   port: number;
   host: string;

@@ -1,3 +1,5 @@
+import { isJsonObject, jsonDepth } from "./json-object";
+
 /**
  * A JSON document as stored in a JSON column. Deliberately shallow: a recursive type sends
  * TypeORM's deep-partial types into infinite instantiation.
@@ -10,18 +12,7 @@ export type JsonObject = { [key: string]: JsonValue };
 export const MAX_JSON_DEPTH = 20;
 export const MAX_JSON_BYTES = 256 * 1024;
 
-/** A JSON object: not null, not a list. */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function depthOf(value: unknown, limit: number): number {
-  if (typeof value !== "object" || value === null) return 0;
-  if (limit <= 0) return 1;
-  let deepest = 0;
-  for (const item of Object.values(value)) deepest = Math.max(deepest, depthOf(item, limit - 1));
-  return deepest + 1;
-}
+export { isJsonObject } from "./json-object";
 
 /** Problems with a JSON value's shape and size; `expected` is the shape the field must have. */
 export function jsonProblems(field: string, value: unknown, expected: "object" | "list" | "any"): string[] {
@@ -29,7 +20,7 @@ export function jsonProblems(field: string, value: unknown, expected: "object" |
     return [`${field} must be a JSON object, got ${describe(value)}`];
   }
   if (expected === "list" && !Array.isArray(value)) return [`${field} must be a JSON list, got ${describe(value)}`];
-  if (depthOf(value, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) return [`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`];
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return [`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`];
   if (Buffer.byteLength(JSON.stringify(value) ?? "") > MAX_JSON_BYTES) return [`${field} is larger than ${MAX_JSON_BYTES / 1024} KiB`];
   return [];
 }

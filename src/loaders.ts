@@ -3,7 +3,7 @@ import { In } from "typeorm";
 import type { Database } from "./db/database";
 import { DeploymentEntity } from "./deployment/deployment.entity";
 import { VersionEntity } from "./version/version.entity";
-import { versionCacheOf } from "./version/version-cache";
+import type { VersionCache } from "./version/version-cache";
 import { versionCounts, versionHistories } from "./version/version-history";
 import type { DeploymentVersion } from "./version/version.type";
 import type { VersionFilter } from "./version/version.input";
@@ -41,7 +41,7 @@ function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Arr
  * context lives as long as the subscription, and most never execute an event themselves
  * (shared-subscribe.ts), so idle subscribers do not each carry two loaders.
  */
-export function createLoaders(db: Database, workspaceId: number): Loaders {
+export function createLoaders(db: Database, workspaceId: number, versions: VersionCache): Loaders {
   let deployment: Loaders["deployment"] | undefined;
   let version: Loaders["version"] | undefined;
   let versionPage: Loaders["versionPage"] | undefined;
@@ -53,7 +53,7 @@ export function createLoaders(db: Database, workspaceId: number): Loaders {
       return (deployment ??= deploymentLoader(db, workspaceId));
     },
     get version() {
-      return (version ??= versionLoader(db, workspaceId));
+      return (version ??= versionLoader(db, workspaceId, versions));
     },
     get versionPage() {
       return (versionPage ??= perParent((parents, args, filter) =>
@@ -108,10 +108,9 @@ function deploymentLoader(db: Database, workspaceId: number): Loaders["deploymen
   return new DataLoader(async (keys) => byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys));
 }
 
-function versionLoader(db: Database, workspaceId: number): Loaders["version"] {
+function versionLoader(db: Database, workspaceId: number, known: VersionCache): Loaders["version"] {
   return new DataLoader(async (keys) => {
       // Versions are immutable: only those this process has not read yet go to the store.
-      const known = versionCacheOf(db);
       const missing = keys.filter((key) => known.get(key, workspaceId) === undefined);
       if (missing.length > 0) {
         const rows = await db.reader.getRepository(VersionEntity).createQueryBuilder("v")

@@ -4,7 +4,7 @@ import { WorkspaceEntity } from "../workspace/workspace.entity";
 
 /**
  * An API key of one workspace. Only its sha256 is stored: keys are long and random, so a slow
- * hash would buy nothing and would turn failed-login floods into a CPU attack (SPEC §6).
+ * hash would buy nothing and would turn failed-login floods into a CPU attack (docs/design.md, "Workspaces and API keys").
  */
 @Entity("api_key")
 @Index("uq_api_key_hash", ["hash"], { unique: true })

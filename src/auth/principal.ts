@@ -1,10 +1,8 @@
+import type { Caller } from "./caller";
 import type { KeyScope } from "./scopes";
 
-/** The authenticated caller of a request or a WebSocket connection. */
-export interface Principal {
-  workspaceId: number;
-  /** The key's name; recorded as createdBy / actor. */
-  actor: string;
+/** The authenticated caller of a request or a WebSocket connection; `actor` is the key's name. */
+export interface Principal extends Caller {
   scopes: ReadonlySet<KeyScope>;
   /** The key used; null when authentication is off. */
   keyId: number | null;

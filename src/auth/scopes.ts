@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 
-/** What a key may do (SPEC §6). */
+/** What a key may do (docs/design.md, "Workspaces and API keys"). */
 export enum KeyScope {
   read = "read",
   deploy = "deploy",

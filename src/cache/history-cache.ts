@@ -101,7 +101,7 @@ export class HistoryCache {
     const known = this.known.get(request.query);
     const slot = known && this.slotOf(known.source, known.operationName, context, request);
     if (!known || !slot) return null;
-    const revision = await this.revisionOf(slot.deployment, context.scope.workspaceId);
+    const revision = await this.revisionOf(slot.deployment, context.caller.workspaceId);
     const text = revision === null ? undefined : this.cache.get(slot.deployment, revision, slot.key)?.text;
     // The pipeline this request goes on to need not read the revision again.
     if (text === undefined) context.historyRevision = { deployment: slot.deployment, revision };
@@ -119,7 +119,7 @@ export class HistoryCache {
     const read = context.historyRevision;
     let revision: number | null;
     try {
-      revision = read?.deployment === slot.deployment ? read.revision : await this.revisionOf(slot.deployment, context.scope.workspaceId);
+      revision = read?.deployment === slot.deployment ? read.revision : await this.revisionOf(slot.deployment, context.caller.workspaceId);
     } catch {
       // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
       return run();
@@ -153,7 +153,7 @@ export class HistoryCache {
     const id = "variable" in source ? request.variables?.[source.variable] : source.literal;
     const deployment = typeof id === "string" ? decodeId("deployment", id) : null;
     if (deployment === null) return null;
-    const key = `${context.scope.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+    const key = `${context.caller.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
     return { deployment, key };
   }
 

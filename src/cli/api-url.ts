@@ -4,7 +4,7 @@ import { UsageError } from "./errors";
 export const DEFAULT_API_URL = "http://127.0.0.1:4000/graphql";
 
 /**
- * The GraphQL endpoint from what a user may write: with or without the `/graphql` suffix (SPEC §4),
+ * The GraphQL endpoint from what a user may write: with or without the `/graphql` suffix (docs/design.md, "Deployment files and templates"),
  * with or without a trailing slash. A base path behind a proxy (`https://host/waymark`) is kept, and
  * `/graphql` is appended to it. Credentials in the URL are refused: the key belongs in WAYMARK_API_KEY,
  * where it is sent as a header and never printed with the URL in error messages.

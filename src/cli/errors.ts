@@ -1,6 +1,6 @@
 /**
  * A failure the user fixes by changing flags, the deployment file or the environment (exit code 2,
- * SPEC §4). `problems` lists every individual issue so that one run shows all of them.
+ * docs/design.md, "Retries and exit codes"). `problems` lists every individual issue so that one run shows all of them.
  */
 export class UsageError extends Error {
   readonly exitCode = 2;

@@ -6,7 +6,7 @@ export interface DeploymentRef {
 }
 
 /**
- * `FLOW/NAME`. A deployment name never contains `/` (SPEC §1), so the last `/` separates the two and
+ * `FLOW/NAME`. A deployment name never contains `/` (docs/design.md, "Deployments"), so the last `/` separates the two and
  * a flow name with a `/` still works.
  */
 export function parseDeploymentRef(text: string): DeploymentRef {

@@ -4,7 +4,7 @@ import { oneLine } from "./format/text";
 import type { CliIo } from "./io";
 import { buildProgram } from "./program";
 
-/** SPEC §4. */
+/** Exit codes and error output: docs/design.md, "Retries and exit codes". */
 export const EXIT = { OK: 0, UNEXPECTED: 1, USAGE: 2, API: 3 } as const;
 
 /** Runs the CLI on `argv` (the arguments after the program name) and resolves to the exit code. */

@@ -1,7 +1,8 @@
 import type { Env } from "./env";
+import { isJsonObject } from "../json-object";
 
 /**
- * `{{ $VAR }}` templates of a deployment file. Resolution is strict where Prefect is lenient:
+ * `{{ $VAR }}` templates of a deployment file (docs/design.md, "Deployment files and templates"). Resolution is strict where Prefect is lenient:
  * an unset or empty variable is an error, never an empty string (Prefect then silently clones the
  * default branch), unless `--allow-empty` / `--runtime-env` say otherwise. Outputs of build and push
  * steps (`{{ id.key }}`) come from `TemplateOptions.lookupOutput`, `--variable` values from
@@ -136,8 +137,5 @@ export function childPath(parent: string, key: string): string {
   return parent === "" ? key : `${parent}.${key}`;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+/** A mapping of a parsed deployment file (the one object check, under the name the CLI uses). */
+export const isPlainObject = isJsonObject;

@@ -2,7 +2,7 @@ import { Column, type ColumnOptions } from "typeorm";
 
 /**
  * Timestamps are stored as epoch milliseconds in a BIGINT. Both stores keep them exactly
- * (SPEC: millisecond precision, UTC) with no driver time-zone conversion, and the same column
+ * (docs/design.md, "Versions": millisecond precision, UTC) with no driver time-zone conversion, and the same column
  * definition serves MySQL and SQLite, so one migration set fits both.
  */
 export const EpochMillis = (options: ColumnOptions = {}) =>

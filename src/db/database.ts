@@ -69,6 +69,7 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
     dataSource,
     tables,
     reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
+    // Its writes take their connection from the writers' share, outside any request's read budget.
     store: new MysqlWriteStore(dataSource, tables),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
     migrate: (andThen) => asWriter(async () => {

@@ -1,7 +1,7 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
-import type { Tables } from "./tables";
 import { asWriter } from "./read-gate";
+import type { Tables } from "./tables";
 import {
   applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
@@ -81,6 +81,7 @@ export class MysqlWriteStore implements WriteStore {
     this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
   }
 
+  /** Takes its connection from the writers' share of the pool (read-gate.ts), outside any request's read budget. */
   write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
     // A write takes its connection from the writers' share of the pool, outside any request's read budget.
     return asWriter(() => withRetries(() => this.attempt(work)));

@@ -1,8 +1,8 @@
-import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
+import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn, type Relation } from "typeorm";
 import { EpochMillis, JsonColumn } from "../db/columns";
 import type { JsonObject, JsonValue } from "../json-limits";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
-import { VersionEntity } from "../version/version.entity";
+import type { VersionEntity } from "../version/version.entity";
 
 /**
  * A deployment and its non-versioned settings. Its row is the lock every version creation and
@@ -46,9 +46,10 @@ export class DeploymentEntity {
   @Column({ type: "integer", nullable: true })
   liveVersionId!: number | null;
 
-  @ManyToOne(() => VersionEntity, { onDelete: "RESTRICT" })
+  // Named, not imported: the two entities refer to each other, and only types may cross that way.
+  @ManyToOne("VersionEntity", { onDelete: "RESTRICT" })
   @JoinColumn({ name: "live_version_id", foreignKeyConstraintName: "fk_deployment_live_version" })
-  liveVersion?: VersionEntity;
+  liveVersion?: Relation<VersionEntity>;
 
   /** Number of the newest version; the next one gets lastNumber + 1. */
   @Column({ type: "integer", default: 0 })

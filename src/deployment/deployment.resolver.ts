@@ -32,7 +32,7 @@ export class DeploymentResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Deployment | null> {
-    const row = await this.services.deployments.byName(ctx.scope, flowName, name);
+    const row = await this.services.deployments.byName(ctx.caller, flowName, name);
     return row && toDeployment(row);
   }
 
@@ -43,7 +43,7 @@ export class DeploymentResolver {
     @Arg("filter", () => DeploymentFilter, { nullable: true }) filter: DeploymentFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Deployment>> {
-    return this.services.deployments.list(ctx.scope, args, filter);
+    return this.services.deployments.list(ctx.caller, args, filter);
   }
 
   @FieldResolver(() => DeploymentVersion, { nullable: true, description: "The version that runs." })
@@ -73,7 +73,7 @@ export class DeploymentResolver {
     @Arg("input", () => UpdateDeploymentSettingsInput) input: UpdateDeploymentSettingsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Deployment> {
-    const row = await this.services.deployments.updateSettings(ctx.scope, input);
+    const row = await this.services.deployments.updateSettings(ctx.caller, input);
     ctx.loaders.deployment.clear(row.id).prime(row.id, row);
     return toDeployment(row);
   }

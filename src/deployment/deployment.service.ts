@@ -1,8 +1,9 @@
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
 import { decodeId } from "../ids";
-import { connectionFrom, connectionType, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
+import { keysetPage } from "../db/keyset";
+import { connectionType, pageOf, type Connection, type PageArgs } from "../pagination";
 import { DeploymentEntity } from "./deployment.entity";
 import type { DeploymentFilter, UpdateDeploymentSettingsInput } from "./deployment.input";
 import { deploymentNotFound, lockDeployment } from "./deployment.lock";
@@ -23,43 +24,34 @@ export class DeploymentService {
     private readonly now: () => Date,
   ) {}
 
-  byName(scope: Scope, flowName: string, name: string): Promise<DeploymentEntity | null> {
-    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: scope.workspaceId, flowName, name });
+  byName(caller: Caller, flowName: string, name: string): Promise<DeploymentEntity | null> {
+    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: caller.workspaceId, flowName, name });
   }
 
   /** Deployments ordered by flow name, then name, by keyset on the pair. */
-  async list(scope: Scope, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
+  async list(caller: Caller, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
     const page = pageOf(args, "deployment", isNameKey);
     const query = () => {
-      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: scope.workspaceId });
+      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: caller.workspaceId });
       if (filter?.flowName != null) qb.andWhere("d.flowName = :flowName", { flowName: filter.flowName });
       if (filter?.nameContains) qb.andWhere("LOWER(d.name) LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains) });
       return qb;
     };
-    const qb = query();
-    if (page.key) {
-      const [flowName, name] = page.key;
-      qb.andWhere("(d.flowName > :afterFlow OR (d.flowName = :afterFlow AND d.name > :afterName))", { afterFlow: flowName, afterName: name });
-    }
-    const rows = await qb.orderBy("d.flowName", "ASC").addOrderBy("d.name", "ASC").limit(page.size + 1).getMany();
-    const nearSide = async () => {
-      const [flowName, name] = page.key ?? ["", ""];
-      const before = query().andWhere("(d.flowName < :f OR (d.flowName = :f AND d.name <= :n))", { f: flowName, n: name });
-      return (await before.limit(1).getCount()) > 0;
-    };
-    const toEdge = (row: DeploymentEntity) => ({ cursor: encodeCursor("deployment", [row.flowName, row.name]), node: toDeployment(row) });
-    return connectionFrom(DeploymentConnection, page, rows, toEdge, nearSide, () => query().getCount());
+    return keysetPage(
+      { query, columns: ["d.flowName", "d.name"], order: "ASC", keyOf: (row) => [row.flowName, row.name], cursorKind: "deployment", toNode: toDeployment, Type: DeploymentConnection },
+      page,
+    );
   }
 
   /** Changes settings only; no version is created and the live pointer does not move. */
-  async updateSettings(scope: Scope, input: UpdateDeploymentSettingsInput): Promise<DeploymentEntity> {
+  async updateSettings(caller: Caller, input: UpdateDeploymentSettingsInput): Promise<DeploymentEntity> {
     const problems: string[] = [];
     const patch = settingsOf(input, problems);
     if (problems.length > 0) throw badInput(problems.join("; "), { problems });
     const key = decodeId("deployment", input.deploymentId);
     if (key === null) throw deploymentNotFound(input.deploymentId);
     const written = await this.db.store.write(async (tx) => {
-      const deployment = await lockDeployment(tx, scope.workspaceId, { id: key });
+      const deployment = await lockDeployment(tx, caller.workspaceId, { id: key });
       if (!deployment) throw deploymentNotFound(input.deploymentId);
       return { result: deployment, append: { deployment: { row: deployment, set: { ...patch, updatedAt: this.now() } } } };
     });

@@ -1,4 +1,4 @@
-/** Problems with a flow or deployment name (SPEC §1), or none. */
+/** Problems with a flow or deployment name (docs/design.md, "Deployments"), or none. */
 export function nameProblems(field: string, value: string): string[] {
   if (value.length === 0) return [`${field} must not be empty`];
   const problems: string[] = [];

@@ -2,9 +2,10 @@ import {
   GraphQLError, Kind, getVariableValues, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from "graphql";
 import { ErrorCode } from "../errors";
+import { jsonDepth } from "../json-object";
 import { NodeBudgetExceeded, SelectionMeasure, type Measure, type PageSizeOf } from "./selection-measure";
 
-/** Bounds on one operation (docs/design.md, limits); each breach is QUERY_TOO_COMPLEX with the figure found. */
+/** Bounds on one operation (docs/design.md, "Limits"); each breach is QUERY_TOO_COMPLEX with the figure found. */
 export const QUERY_LIMITS = {
   /** Nesting of selections; the deepest sensible query (a change's version's deployment's history's node's fields) is ~8. */
   maxDepth: 12,
@@ -40,16 +41,9 @@ export const QUERY_LIMITS = {
 // A client error: without the status Apollo would answer an error raised before execution with 500.
 export const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } } });
 
-function jsonDepth(value: unknown, limit: number): number {
-  if (typeof value !== "object" || value === null || limit < 0) return 0;
-  let deepest = 0;
-  for (const item of Object.values(value)) deepest = Math.max(deepest, jsonDepth(item, limit - 1));
-  return deepest + 1;
-}
-
 /** The variables' nesting error, or null; bounded, so it is safe on any input (check it first). */
 export function variablesDepthError(variables: Record<string, unknown> | undefined): GraphQLError | null {
-  return jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth + 1) > QUERY_LIMITS.maxVariablesDepth
+  return jsonDepth(variables, QUERY_LIMITS.maxVariablesDepth) > QUERY_LIMITS.maxVariablesDepth
     ? tooComplex(`Variables are nested deeper than ${QUERY_LIMITS.maxVariablesDepth} levels`)
     : null;
 }

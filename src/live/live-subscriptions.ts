@@ -1,4 +1,4 @@
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { deploymentNotFound } from "../deployment/deployment.lock";
@@ -6,13 +6,10 @@ import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import type { LiveEvent } from "./live-event";
 import type { LiveHub, LiveLog } from "./live-hub";
+import type { LiveFilter, LiveSubscriptionPort } from "./live-port";
 import { LiveStream } from "./live-stream";
 
-export interface LiveFilter {
-  deploymentId?: string | null;
-  flowName?: string | null;
-  afterSequence?: number | null;
-}
+export type { LiveFilter } from "./live-port";
 
 /** Changes a subscriber may have queued before it is considered stuck and failed. */
 const MAX_BEHIND = 1_024;
@@ -23,17 +20,17 @@ const REPLAY_PAGE = 500;
  * change, in sequence order with no gap or repeat across the boundary, filtered to what the
  * subscriber asked for within its own workspace.
  */
-export class LiveSubscriptions {
+export class LiveSubscriptions implements LiveSubscriptionPort {
   constructor(
     private readonly db: Database,
     private readonly hub: LiveHub,
     private readonly log: LiveLog,
   ) {}
 
-  async open(scope: Scope, filter: LiveFilter): Promise<AsyncIterable<LiveEvent>> {
+  async open(caller: Caller, filter: LiveFilter): Promise<AsyncIterable<LiveEvent>> {
     const after = filter.afterSequence;
     if (after != null && (!Number.isSafeInteger(after) || after < 0)) throw badInput(`afterSequence must be 0 or more, got ${after}`);
-    const deploymentKey = filter.deploymentId == null ? null : await this.deploymentKey(scope, filter.deploymentId);
+    const deploymentKey = filter.deploymentId == null ? null : await this.deploymentKey(caller, filter.deploymentId);
     const matches = (e: LiveEvent) =>
       (deploymentKey === null || e.deploymentId === deploymentKey) && (filter.flowName == null || e.flowName === filter.flowName);
     let last = after ?? Number.MAX_SAFE_INTEGER;
@@ -48,24 +45,24 @@ export class LiveSubscriptions {
       if (matches(event)) stream.push(event);
     };
     const listener = { deliver: (event: LiveEvent) => (held ? held.push(event) : emit(event)) };
-    const cutoff = await this.hub.listen(scope.workspaceId, listener);
+    const cutoff = await this.hub.listen(caller.workspaceId, listener);
     try {
-      if (after != null && after > cutoff) await this.checkAfter(scope.workspaceId, after);
+      if (after != null && after > cutoff) await this.checkAfter(caller.workspaceId, after);
     } catch (error) {
-      this.hub.unlisten(scope.workspaceId, listener);
+      this.hub.unlisten(caller.workspaceId, listener);
       throw error;
     }
     void (async () => {
       try {
         if (after == null) last = cutoff;
-        else await this.replay(scope.workspaceId, after, cutoff, emit);
+        else await this.replay(caller.workspaceId, after, cutoff, emit);
         for (const event of held) emit(event);
         held = null;
         await stream.ended;
       } catch (error) {
         stream.fail(error);
       } finally {
-        this.hub.unlisten(scope.workspaceId, listener);
+        this.hub.unlisten(caller.workspaceId, listener);
       }
     })();
     return stream;
@@ -89,9 +86,9 @@ export class LiveSubscriptions {
     }
   }
 
-  private async deploymentKey(scope: Scope, id: string): Promise<number> {
+  private async deploymentKey(caller: Caller, id: string): Promise<number> {
     const key = decodeId("deployment", id);
-    const found = key !== null && (await this.db.reader.getRepository(DeploymentEntity).existsBy({ id: key, workspaceId: scope.workspaceId }));
+    const found = key !== null && (await this.db.reader.getRepository(DeploymentEntity).existsBy({ id: key, workspaceId: caller.workspaceId }));
     if (!found) throw deploymentNotFound(id);
     return key;
   }

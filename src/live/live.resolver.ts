@@ -14,7 +14,7 @@ export class LiveResolver {
   @Authorized(KeyScope.release)
   @Mutation(() => LiveVersionChange, { description: "Makes an older version live." })
   async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.rollback(ctx.scope, input);
+    const change = await this.services.live.rollback(ctx.caller, input);
     ctx.loaders.deployment.clear(change.deploymentId);
     return toLiveChange(change);
   }
@@ -22,7 +22,7 @@ export class LiveResolver {
   @Authorized(KeyScope.release)
   @Mutation(() => LiveVersionChange, { description: "Makes a newer version live." })
   async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.promote(ctx.scope, input);
+    const change = await this.services.live.promote(ctx.caller, input);
     ctx.loaders.deployment.clear(change.deploymentId);
     return toLiveChange(change);
   }

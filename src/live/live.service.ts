@@ -1,4 +1,4 @@
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import type { Work, WriteTx } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
@@ -20,33 +20,33 @@ export class LiveService {
     private readonly now: () => Date,
   ) {}
 
-  /** Makes an older version live (docs/design.md, "Rollback and promote"). */
-  rollback(scope: Scope, input: RollbackInput): Promise<LiveChangeEntity> {
-    return this.move(scope, "ROLLBACK", input);
+  /** Makes an older version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
+  rollback(caller: Caller, input: RollbackInput): Promise<LiveChangeEntity> {
+    return this.move(caller, "ROLLBACK", input);
   }
 
-  /** Makes a newer version live (docs/design.md, "Rollback and promote"). */
-  promote(scope: Scope, input: PromoteInput): Promise<LiveChangeEntity> {
-    return this.move(scope, "PROMOTE", input);
+  /** Makes a newer version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
+  promote(caller: Caller, input: PromoteInput): Promise<LiveChangeEntity> {
+    return this.move(caller, "PROMOTE", input);
   }
 
-  private async move(scope: Scope, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
+  private async move(caller: Caller, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? moveHashOf(direction, input) : null;
     // As for createVersion, the key is checked first: a retried move answers with the first
     // move's change even if the pointer has moved since, and never moves it twice.
     if (key && hash) {
-      const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
+      const earlier = await earlierOutcome(this.db.reads, caller.workspaceId, key, hash);
       if (earlier) return changeById(this.db.reads, earlier.changeId);
     }
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
     const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ flowName: string; replayed: LiveChangeEntity | null }>> => {
-      const deployment = await lockDeployment(tx, scope.workspaceId, { id: deploymentKey });
+      const deployment = await lockDeployment(tx, caller.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       // Again under the lock: a twin that committed while this one waited has already moved it.
-      const earlier = key && hash ? await earlierOutcome(tx, scope.workspaceId, key, hash) : null;
+      const earlier = key && hash ? await earlierOutcome(tx, caller.workspaceId, key, hash) : null;
       if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
       checkExpectedLive(deployment, input.expectedLiveVersionId);
       const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
@@ -59,8 +59,8 @@ export class LiveService {
         append: {
           deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
           change: {
-            workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
-            previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+            workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: direction,
+            previousVersionId: live.id, liveVersionId: target.id, actor: caller.actor, reason: input.reason ?? null, at,
           },
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
         },

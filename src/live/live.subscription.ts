@@ -15,7 +15,7 @@ export class LiveSubscriptionResolver {
     subscribe: ({ args, context }: SubscribeResolverData<LiveEvent, LiveFilter, RequestContext>) => {
       // @Authorized guards `resolve`, which runs per event; the stream itself is guarded here.
       requireScopes(context, [KeyScope.read]);
-      return context.subscriptions.open(context.scope, args);
+      return context.subscriptions.open(context.caller, args);
     },
   })
   liveVersionChanged(

@@ -52,7 +52,7 @@ export function sharedSubscribe() {
     let id = documentIds.get(args.document);
     if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
     const scopes = [...(context.principal?.scopes ?? [])].sort().join(",");
-    return `${id}\n${context.scope.workspaceId}\n${scopes}\n${args.operationName ?? ""}\n${JSON.stringify(args.variableValues ?? {})}`;
+    return `${id}\n${context.caller.workspaceId}\n${scopes}\n${args.operationName ?? ""}\n${JSON.stringify(args.variableValues ?? {})}`;
   };
 
   return async (args: ExecutionArgs): Promise<Result> => {

@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import type { Route } from "../http/http-server";
 import type { Logger } from "../logger";
 import type { ServerMetrics } from "./metrics";
+import { requestIdOf } from "./request-id";
 
 /** What one /graphql request did, filled in as it goes through the route and Apollo. */
 interface Trace {
@@ -56,8 +56,7 @@ export class RequestLog {
   route(inner: Route): Route {
     return (req, res, url) => {
       if (req.method === "OPTIONS") return inner(req, res, url);
-      const given = req.headers["x-request-id"];
-      const requestId = (typeof given === "string" ? given.slice(0, 100) : "") || randomUUID();
+      const requestId = requestIdOf(req.headers["x-request-id"]);
       // The GraphQL handler takes the id from this header, so logs, context and response agree.
       req.headers["x-request-id"] = requestId;
       res.setHeader("x-request-id", requestId);

@@ -1,7 +1,9 @@
 /**
- * What exact code a version runs (SPEC §4), read from its pull steps and job variables. Pure: no
+ * What exact code a version runs (docs/design.md, "Code pins"), read from its pull steps and job variables. Pure: no
  * database, no GraphQL, so the server and the CLI share it.
  */
+
+import { isJsonObject } from "../json-object";
 
 export interface CodePin {
   commitSha: string | null;
@@ -27,12 +29,10 @@ const SHA = /^[0-9a-f]{4,64}$/i;
 const RUNTIME_PLACEHOLDER = /^\{\{\s*(?:(?:prefect|ctx)\.[^{}]*|\$[A-Za-z_][A-Za-z0-9_]*\s*)\}\}$/;
 const IMAGE_DIGEST = /@(sha256:[0-9a-f]{64})$/i;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** A pull step is a one-key mapping `{ <step function>: { …arguments } }`; this is the function's name. */
 function stepName(step: unknown): string | null {
-  if (!isRecord(step)) return null;
+  if (!isJsonObject(step)) return null;
   const keys = Object.keys(step);
   return keys.length === 1 ? (keys[0] ?? null) : null;
 }
@@ -69,9 +69,9 @@ function gitCloneSource(args: Record<string, unknown>): CodeSource {
 
 function stepSource(step: unknown): CodeSource[] {
   const name = stepName(step);
-  if (name === null || !isRecord(step)) return [];
+  if (name === null || !isJsonObject(step)) return [];
   const args = step[name];
-  if (isGitClone(name)) return [gitCloneSource(isRecord(args) ? args : {})];
+  if (isGitClone(name)) return [gitCloneSource(isJsonObject(args) ? args : {})];
   // pull_from_s3, pull_with_block, …: code fetched by a step that has no notion of a fixed version.
   const short = shortName(name);
   return short.startsWith("pull_") ? [{ pinned: false, warnings: [`${short} cannot be pinned to a version`] }] : [];
@@ -111,7 +111,7 @@ export function codePinOf(pullSteps: unknown[], jobVariables: Record<string, unk
 }
 
 function gitCloneProblems(args: unknown, path: string): string[] {
-  if (!isRecord(args)) return [`${path} must be a mapping of git_clone arguments`];
+  if (!isJsonObject(args)) return [`${path} must be a mapping of git_clone arguments`];
   const problems: string[] = [];
   if (typeof args.repository !== "string" || args.repository.trim() === "") {
     problems.push(`${path}.repository is required`);
@@ -137,7 +137,7 @@ export function validatePullSteps(pullSteps: unknown, path = "pullSteps"): strin
   if (!Array.isArray(pullSteps)) return [`${path} must be a list`];
   return pullSteps.flatMap((step, i) => {
     const name = stepName(step);
-    if (name === null || !isRecord(step)) return [`${path}[${i}] must be a mapping with exactly one step`];
+    if (name === null || !isJsonObject(step)) return [`${path}[${i}] must be a mapping with exactly one step`];
     return isGitClone(name) ? gitCloneProblems(step[name], stepPath(path, i, name)) : [];
   });
 }

@@ -15,7 +15,7 @@ export interface SourceFields {
   repository: string | null; url: string | null; message: string | null;
 }
 
-/** A createVersion request after every shape rule of SPEC §1 has been checked. */
+/** A createVersion request after every shape rule of docs/design.md ("Domain") has been checked. */
 export interface CreateRequest {
   target: DeploymentRef;
   snapshot: VersionSnapshot;

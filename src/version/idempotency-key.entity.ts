@@ -3,7 +3,7 @@ import { EpochMillis } from "../db/columns";
 
 /**
  * What a createVersion with an idempotency key produced, so a retry gets the same answer.
- * Rows are kept indefinitely (SPEC asks for at least 30 days); `createdAt` allows pruning.
+ * Rows are kept indefinitely (docs/design.md, "Idempotency", asks for at least 30 days); `createdAt` allows pruning.
  */
 @Entity("idempotency_key")
 @Index("uq_idempotency_key", ["workspaceId", "key"], { unique: true })

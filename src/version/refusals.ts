@@ -1,7 +1,7 @@
 import { isJsonObject } from "../json-limits";
 
 /**
- * Input that must never be stored (SPEC §1 rule 8): secrets written literally, and `{{ $VAR }}`
+ * Input that must never be stored (docs/design.md, "Refused input"): secrets written literally, and `{{ $VAR }}`
  * templates the client failed to resolve. Each finding names the field it was found in.
  */
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { JsonObject } from "../json-limits";
 
-/** The versioned properties of a deployment (SPEC §1), after defaults. */
+/** The versioned properties of a deployment (docs/design.md, "Versioned and non-versioned properties"), after defaults. */
 export interface VersionSnapshot {
   entrypoint: string;
   description: string | null;
@@ -42,7 +42,7 @@ export function sha256OfJson(value: unknown): string {
 
 /**
  * Equal configurations hash equally whatever their version name or source info, so two deploys
- * of the same configuration can be recognised (SPEC §1).
+ * of the same configuration can be recognised (docs/design.md, "Versions").
  */
 export function contentHashOf(snapshot: VersionSnapshot): string {
   return sha256OfJson(snapshot);

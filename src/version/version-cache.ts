@@ -1,4 +1,4 @@
-import type { Database } from "../db/database";
+import { LRUCache } from "lru-cache";
 import type { VersionEntity } from "./version.entity";
 
 /** Versions kept per store; at ~2 kB each, a few tens of MB at most. */
@@ -9,10 +9,11 @@ const MAX_VERSIONS = 10_000;
  * any later request of the same workspace without asking the store again. This is what keeps a
  * live change fanned out to a thousand subscribers from costing a thousand identical SELECTs.
  * Each entry remembers the workspace it was read for: another workspace finds nothing here and
- * asks the store, which refuses it as before.
+ * asks the store, which refuses it as before. One per app (createApp makes it), dropping the
+ * least recently used rows past MAX_VERSIONS.
  */
 export class VersionCache {
-  private readonly rows = new Map<number, { row: VersionEntity; workspaceId: number }>();
+  private readonly rows = new LRUCache<number, { row: VersionEntity; workspaceId: number }>({ max: MAX_VERSIONS });
 
   get(id: number, workspaceId: number): VersionEntity | undefined {
     const entry = this.rows.get(id);
@@ -20,17 +21,6 @@ export class VersionCache {
   }
 
   set(row: VersionEntity, workspaceId: number): void {
-    this.rows.delete(row.id);
     this.rows.set(row.id, { row, workspaceId });
-    if (this.rows.size > MAX_VERSIONS) this.rows.delete(this.rows.keys().next().value!);
   }
-}
-
-const caches = new WeakMap<Database, VersionCache>();
-
-/** The version cache of one store (several stores may live in one process, as in tests). */
-export function versionCacheOf(db: Database): VersionCache {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new VersionCache()));
-  return cache;
 }

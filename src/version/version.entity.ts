@@ -1,7 +1,7 @@
-import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
+import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn, type Relation } from "typeorm";
 import { EpochMillis, JsonColumn } from "../db/columns";
 import type { JsonObject } from "../json-limits";
-import { DeploymentEntity } from "../deployment/deployment.entity";
+import type { DeploymentEntity } from "../deployment/deployment.entity";
 
 /** An immutable snapshot of a deployment's versioned properties; rows are never updated. */
 @Entity("deployment_version")
@@ -16,9 +16,10 @@ export class VersionEntity {
   @Column({ type: "integer" })
   deploymentId!: number;
 
-  @ManyToOne(() => DeploymentEntity, { onDelete: "RESTRICT" })
+  // Named, not imported: the two entities refer to each other, and only types may cross that way.
+  @ManyToOne("DeploymentEntity", { onDelete: "RESTRICT" })
   @JoinColumn({ name: "deployment_id", foreignKeyConstraintName: "fk_version_deployment" })
-  deployment?: DeploymentEntity;
+  deployment?: Relation<DeploymentEntity>;
 
   @Column({ type: "integer" })
   number!: number;

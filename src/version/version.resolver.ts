@@ -55,7 +55,7 @@ export class VersionResolver {
   @Authorized(KeyScope.deploy)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change, dryRun } = await this.services.versions.create(ctx.scope, input);
+    const { deployment, version, change, dryRun } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);

@@ -1,4 +1,4 @@
-import type { Scope } from "../context";
+import type { Caller } from "../auth/caller";
 import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
 import type { Work, WriteTx } from "../db/write-store";
@@ -32,38 +32,38 @@ export class VersionService {
     private readonly now: () => Date,
   ) {}
 
-  /** Creates a version and makes it live (docs/design.md, "Versions" and "Idempotency"). */
-  async create(scope: Scope, input: CreateVersionInput): Promise<CreateOutcome> {
+  /** Creates a version and makes it live (docs/design.md: "Versions", "The live pointer", "Compare-and-set", "Idempotency", "The write transaction", "Refused input"). */
+  async create(caller: Caller, input: CreateVersionInput): Promise<CreateOutcome> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? requestHashOf(input) : null;
     const dryRun = input.dryRun === true;
     // The key is checked before anything else: a retry gets the first answer even if the
     // deployment has moved on since (and a dry run answers what that retry would).
     if (key && hash) {
-      const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
+      const earlier = await earlierOutcome(this.db.reads, caller.workspaceId, key, hash);
       if (earlier) return this.replay(this.db.reads, earlier, dryRun);
     }
     const request = createRequestOf(input);
-    if (dryRun) return this.dryRun(scope, request);
+    if (dryRun) return this.dryRun(caller, request);
     const { result, change } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
-      const deployment = await this.targetDeployment(tx, scope, request, at);
+      const deployment = await this.targetDeployment(tx, caller, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
       // this one waited must be answered with its outcome, not refused by expectedLiveVersionId.
       if (key && hash) {
-        const earlier = await earlierOutcome(tx, scope.workspaceId, key, hash);
+        const earlier = await earlierOutcome(tx, caller.workspaceId, key, hash);
         if (earlier) return { result: await this.replay(tx, earlier, false) };
       }
-      return this.createIn(tx, scope, request, hash, deployment, at);
+      return this.createIn(tx, caller, request, hash, deployment, at);
     });
     if (!change) return result;
     this.events.publish(liveEventOf(change, result.deployment.flowName));
     return { ...result, change };
   }
 
-  private async createIn(tx: WriteTx, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
+  private async createIn(tx: WriteTx, caller: Caller, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
-    const version = this.versionOf(scope, request, deployment, at);
+    const version = this.versionOf(caller, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
     return {
@@ -71,8 +71,8 @@ export class VersionService {
       append: {
         deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
         change: {
-          workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
-          liveVersionId: version.id, actor: scope.actor, reason: null, at,
+          workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
+          liveVersionId: version.id, actor: caller.actor, reason: null, at,
         },
         // A concurrent request with the same key that won makes this insert fail (unique
         // index); the store then runs this work again, which answers with the winner's outcome.
@@ -82,7 +82,7 @@ export class VersionService {
   }
 
   /** The version a create would make next in `deployment` (its id still unknown). */
-  private versionOf(scope: Scope, request: CreateRequest, deployment: DeploymentEntity, at: Date): VersionEntity {
+  private versionOf(caller: Caller, request: CreateRequest, deployment: DeploymentEntity, at: Date): VersionEntity {
     const number = deployment.lastNumber + 1;
     const { source } = request;
     return Object.assign(new VersionEntity(), {
@@ -95,7 +95,7 @@ export class VersionService {
       sourceBranch: source?.branch ?? null, sourceRepository: source?.repository ?? null, sourceUrl: source?.url ?? null,
       sourceMessage: source?.message ?? null,
       createdAt: at,
-      createdBy: scope.actor,
+      createdBy: caller.actor,
     });
   }
 
@@ -104,32 +104,32 @@ export class VersionService {
    * real call but the race a concurrent writer might still win. Placeholder keys (DRY_RUN_KEY)
    * stand for the rows a real call would insert.
    */
-  private async dryRun(scope: Scope, request: CreateRequest): Promise<CreateOutcome> {
+  private async dryRun(caller: Caller, request: CreateRequest): Promise<CreateOutcome> {
     const at = this.now();
-    const found = await findDeployment(this.db.reads, scope.workspaceId, request.target);
+    const found = await findDeployment(this.db.reads, caller.workspaceId, request.target);
     if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
-    const deployment = found ?? this.newDeployment(scope, request, at);
+    const deployment = found ?? this.newDeployment(caller, request, at);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
-    const version = Object.assign(this.versionOf(scope, request, deployment, at), { id: DRY_RUN_KEY });
+    const version = Object.assign(this.versionOf(caller, request, deployment, at), { id: DRY_RUN_KEY });
     Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
     return { deployment, version, change: null, dryRun: true };
   }
 
-  private newDeployment(scope: Scope, request: CreateRequest, at: Date): DeploymentEntity {
+  private newDeployment(caller: Caller, request: CreateRequest, at: Date): DeploymentEntity {
     const target = request.target as { flowName: string; name: string };
     return Object.assign(new DeploymentEntity(), {
-      id: DRY_RUN_KEY, workspaceId: scope.workspaceId, flowName: target.flowName, name: target.name,
+      id: DRY_RUN_KEY, workspaceId: caller.workspaceId, flowName: target.flowName, name: target.name,
       paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
       liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at,
     });
   }
 
   /** The deployment named by the request, locked; created (with no versions yet) when absent. */
-  private async targetDeployment(tx: WriteTx, scope: Scope, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
-    const found = await lockDeployment(tx, scope.workspaceId, request.target);
+  private async targetDeployment(tx: WriteTx, caller: Caller, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
+    const found = await lockDeployment(tx, caller.workspaceId, request.target);
     if (found) return found;
     if ("id" in request.target) throw deploymentNotFound(request.target.publicId);
-    const deployment = this.newDeployment(scope, request, at);
+    const deployment = this.newDeployment(caller, request, at);
     try {
       deployment.id = await tx.insert(tx.tables.deployment, deployment);
       return deployment;

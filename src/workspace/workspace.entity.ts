@@ -1,7 +1,7 @@
 import { Entity, PrimaryGeneratedColumn, Column, Index } from "typeorm";
 import { EpochMillis } from "../db/columns";
 
-/** A tenant. Its row doubles as the counter that numbers its live changes (SPEC §1). */
+/** A tenant. Its row doubles as the counter that numbers its live changes (docs/design.md, "Gapless live-change sequences"). */
 @Entity("workspace")
 @Index("uq_workspace_name", ["name"], { unique: true })
 export class WorkspaceEntity {

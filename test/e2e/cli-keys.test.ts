@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type Run } from "../support/cli";
 import { startServer, TEST_ADMIN_KEY, TEST_ADMIN_NAME, type TestServer } from "../support/server";
 
-// SPEC §6, issue 5: `waymark keys create|list|revoke` and `waymark workspaces create` as a child
+// docs/design.md, "Workspaces and API keys": `waymark keys create|list|revoke` and `waymark workspaces create` as a child
 // process against a server on MariaDB; the keys they make are then used by the other commands.
 
 

@@ -7,7 +7,7 @@ import { SEED_PREFECT_YAML } from "../support/seed-prefect";
 import { freePort } from "../support/processes";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
-// SPEC §3, §4: the `waymark` CLI as a CI job runs it — a child process with its own environment —
+// docs/design.md, "The CLI": the `waymark` CLI as a CI job runs it — a child process with its own environment —
 // against a server on MariaDB.
 
 

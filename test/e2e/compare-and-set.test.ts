@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
 import { CREATE_VERSION, DEPLOYMENT, PROMOTE, ROLLBACK, deploymentWithVersions } from "../support/operations";
 
-// SPEC §1 rule 4: expectedLiveVersionId is a compare-and-set on every pointer move.
+// docs/design.md, "Compare-and-set": expectedLiveVersionId is a compare-and-set on every pointer move.
 describe.each(STORES)("expectedLiveVersionId on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

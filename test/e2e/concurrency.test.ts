@@ -9,7 +9,7 @@ const MAX_OPS_PER_CLIENT = 400;
 /** Refusals a racing client may legitimately get; anything else (INTERNAL_SERVER_ERROR above all) fails the test. */
 const EXPECTED = new Set(["ALREADY_LIVE", "NOT_OLDER_THAN_LIVE", "NOT_NEWER_THAN_LIVE", "VERSION_NOT_FOUND", "LIVE_VERSION_CONFLICT"]);
 
-// SPEC §1 rule 6 under load: one live version, gapless numbers and sequences, a log that agrees.
+// docs/design.md, "Invariants", under load: one live version, gapless numbers and sequences, a log that agrees.
 describe.each(STORES)("concurrent writers on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

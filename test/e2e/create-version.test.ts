@@ -3,7 +3,7 @@ import { codes, startServer, STORES, type TestServer } from "../support/server";
 import { TEST_ADMIN_NAME } from "../support/server";
 import { CREATE_VERSION, DEPLOYMENT, createVersion } from "../support/operations";
 
-// SPEC §1: defaults of every versioned property, version names, contentHash, createdBy, settings.
+// docs/design.md, "Versions" and "Versioned and non-versioned properties": defaults of every versioned property, version names, contentHash, createdBy, settings.
 describe.each(STORES)("createVersion on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, STORES, type TestServer } from "../support/server";
 import { createVersion } from "../support/operations";
 
-// SPEC §2: anything unexpected is logged and reaches the client only as a generic error.
+// docs/design.md, "Errors": anything unexpected is logged and reaches the client only as a generic error.
 describe.each(STORES)("unexpected errors on %s", (store) => {
   let server: TestServer;
   const lines: string[] = [];

@@ -106,7 +106,7 @@ function check(name: string, answer: Answer | number | "open", expected: Attack[
   expect((answer as Answer).codes, `${name}: ${(answer as Answer).text.slice(0, 300)}`).toEqual([expected]);
 }
 
-// SPEC §6: every hostile request gets a clean error, and the server keeps answering.
+// docs/design.md, "Limits": every hostile request gets a clean error, and the server keeps answering.
 describe("hostile requests", () => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer("mysql")));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
 import { CREATE_VERSION, ROLLBACK } from "../support/operations";
 
-// SPEC §1 rule 5: a retry with the same key and input gets the first answer; other input is refused.
+// docs/design.md, "Idempotency": a retry with the same key and input gets the first answer; other input is refused.
 describe.each(STORES)("idempotencyKey on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

@@ -3,7 +3,7 @@ import { codes, startServer, STORES, type GraphQLResult, type TestServer } from 
 import { CREATE_VERSION, DEPLOYMENT, createVersion } from "../support/operations";
 import { MAX_JSON_DEPTH } from "../../src/json-limits";
 
-// SPEC §1 (names, rule 8) and §2: createVersion refuses bad input with BAD_USER_INPUT and a
+// docs/design.md, "Deployments", "Refused input" and "GraphQL contract": createVersion refuses bad input with BAD_USER_INPUT and a
 // message naming the field, stores nothing when it refuses, and keeps any name it accepts exactly.
 
 const BY_NAME = `query ByName($flowName: String!, $name: String!) {

@@ -3,7 +3,7 @@ import { codes, startServer, STORES, type TestServer } from "../support/server";
 import { TEST_ADMIN_NAME } from "../support/server";
 import { DEPLOYMENT, PROMOTE, ROLLBACK, UPDATE_SETTINGS, createVersion, deploymentWithVersions } from "../support/operations";
 
-// SPEC §1 rules 1–3: live on create, rollback only to older, promote only to newer, defaults.
+// docs/design.md, "The live pointer" and "Rollback and promote": live on create, rollback only to older, promote only to newer, defaults.
 describe.each(STORES)("live pointer on %s", (store) => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer(store)));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codes, startServer, STORES, type GraphQLResult, type TestServer } from "../support/server";
 import { PROMOTE, ROLLBACK, createVersion, deploymentWithVersions } from "../support/operations";
 
-// SPEC §2 pagination: Relay connections by keyset, newest first for histories, by flowName then
+// docs/design.md, "Lookups and connections": Relay connections by keyset, newest first for histories, by flowName then
 // name for deployments; first/last 0–100, not both; malformed or foreign cursors are BAD_USER_INPUT.
 
 const PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
@@ -403,7 +403,7 @@ describe.each(STORES)("pagination on %s", (store) => {
       expect(combined.totalCount).toBe(1);
     });
 
-    // SPEC §1: names compare byte for byte, so a trailing space is another (impossible) name.
+    // docs/design.md, "Deployments": names compare byte for byte, so a trailing space is another (impossible) name.
     it("matches flowName byte for byte, trailing space included", async () => {
       expect(names(await deployments({ filter: { flowName: "pq-b " } }))).toEqual([]);
       expect((await deployments({ filter: { flowName: "pq-b  " } })).totalCount).toBe(0);

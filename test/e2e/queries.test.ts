@@ -4,7 +4,7 @@ import { codes, startServer, STORES, type TestServer } from "../support/server";
 import { TEST_ADMIN_NAME } from "../support/server";
 import { PROMOTE, ROLLBACK, createVersion, deploymentWithVersions } from "../support/operations";
 
-// SPEC §2 queries: lookups that resolve to null instead of failing, the version's derived fields
+// docs/design.md, "Lookups and connections": lookups that resolve to null instead of failing, the version's derived fields
 // (isLive, deployment, codePin), live history, and the HTTP edge's own errors.
 
 const FULL_SHA = "0123456789abcdef0123456789abcdef01234567";

@@ -54,7 +54,7 @@ function writeReport(lines: Record<string, string>): void {
   ].join("\n"));
 }
 
-// SPEC §2 UNAVAILABLE and §1 rule 6: a database killed under load costs availability, never history.
+// docs/design.md, "Errors" (UNAVAILABLE) and "Invariants": a database killed under load costs availability, never history.
 describe("R2 database outage: mariadbd killed under load, restarted on the same data", () => {
   let db: MariaDb;
   let server: ServerProcess;

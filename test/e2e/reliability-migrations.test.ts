@@ -27,7 +27,7 @@ async function createThrough(server: ServerProcess, name: string) {
   return outcome.data.createVersion.change as { sequence: number };
 }
 
-// SPEC §5: migrations run at start under a lock, so instances may start together or after an upgrade.
+// docs/design.md, "Running it": migrations run at start under a lock, so instances may start together or after an upgrade.
 describe("R4 migrations at server start", () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {

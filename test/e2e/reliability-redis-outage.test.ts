@@ -14,7 +14,7 @@ const DELIVERY_MS = 10_000;
 
 const sequences = (sub: Subscription) => sub.events.map((e) => e.sequence as number);
 
-// SPEC §5: a Redis outage never stops local delivery, and no subscriber loses a change to it.
+// docs/design.md, "Subscriptions across instances": a Redis outage never stops local delivery, and no subscriber loses a change to it.
 describe("R3 Redis outage: two instances, subscribers on both", () => {
   let redis: RedisServer;
   let a: ServerProcess;

@@ -17,7 +17,7 @@ interface Sent {
   outcome: Outcome;
 }
 
-// SPEC §5 / issue R5: SIGTERM drains in-flight work, refuses new work cleanly and exits 0.
+// docs/design.md, "Running it": SIGTERM drains in-flight work, refuses new work cleanly and exits 0.
 describe("R5 SIGTERM under load", () => {
   let server: ServerProcess;
   let database: Awaited<ReturnType<typeof freshDatabase>>;

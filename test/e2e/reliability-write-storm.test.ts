@@ -22,7 +22,7 @@ interface Known {
   versionIds: string[];
 }
 
-// SPEC §1 rules 4–6 across two server processes sharing one MariaDB, under a 20-second storm.
+// docs/design.md, "Invariants" and "Compare-and-set", across two server processes sharing one MariaDB, under a 20-second storm.
 describe("R1 write storm: 32 clients, two instances, one MariaDB", () => {
   let servers: ServerProcess[] = [];
   let database: Awaited<ReturnType<typeof freshDatabase>>;

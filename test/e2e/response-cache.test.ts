@@ -100,7 +100,7 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
     const answer = async (headers: Record<string, string>) => (await post(headers)).json() as Promise<{ data?: any; errors?: any[] }>;
     const codesOf = (r: { errors?: any[] }) => (r.errors ?? []).map((e) => e.extensions?.code);
     expect(codesOf(await answer({}))).toEqual(["UNAUTHENTICATED"]);
-    // deploy includes read (SPEC §6): the same answer.
+    // deploy includes read (docs/design.md, "Workspaces and API keys"): the same answer.
     expect(JSON.stringify(await answer(bearer(deployer.key)))).toBe(first.trim());
     const elsewhere = await answer(bearer(other));
     expect([elsewhere.data?.deployment, elsewhere.errors]).toEqual([null, undefined]);

@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import { startServer, STORES, type TestServer } from "../support/server";
 import { createVersion } from "../support/operations";
 
-// B4 (issue 7): the statements one history request costs do not grow with the page size. They
+// B4: the statements one history request costs do not grow with the page size. They
 // are counted by swapping in a counting TypeORM logger on the store's data sources (the writer
 // and, on SQLite, the separate read connection) — no hook in src is needed.
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConnection } from "mysql2/promise";
+import { createConnection, type Connection } from "mysql2/promise";
 import { openDatabase, type Database } from "../../src/db/database";
 import type { Statement } from "../../src/db/write-store";
 import { migrateDatabase } from "../../src/migrate";
@@ -33,6 +33,25 @@ function storeFor(kind: StoreKind) {
 
 /** A write whose work decides nothing and whose tail is `statements`. */
 const burst = (db: Database, statements: Statement[]) => db.store.write(async () => ({ result: undefined, append: { statements } }));
+
+/**
+ * Resolves once another connection to this connection's database is executing a statement
+ * containing `statementPart` (the server's own view, so a barrier, not a guess at timing). The
+ * process list, not INNODB_TRX: MariaDB 10.11 was seen not to list there the store's
+ * transaction while its tail statement waited for the lock.
+ */
+async function lockWaitOn(connection: Connection, statementPart: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const [rows] = await connection.query(
+      "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND <> 'Sleep' AND INFO LIKE ?",
+      [`%${statementPart}%`],
+    );
+    if (Number((rows as Array<{ waiting: number }>)[0]?.waiting) > 0) return;
+    if (Date.now() > deadline) throw new Error(`no transaction waited for a lock in "${statementPart}" within ${ms} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 const namesIn = async (db: Database, prefix: string) =>
   ((await db.reader.query("SELECT name FROM workspace WHERE name LIKE ? ORDER BY name", [`${prefix}%`])) as Array<{ name: string }>).map((r) => r.name);
@@ -86,7 +105,10 @@ describe.runIf(STORES.includes("mysql"))("a write burst on mysql, after a deadlo
         if (attempts > 1) return { result: undefined }; // the retry after the deadlock: nothing more to show
         return { result: undefined, append: { statements: [["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")] } };
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // The deadlock needs the burst to be asking for y before the other side asks for x. Once it
+      // is, the order of the two lock requests no longer matters: either way they deadlock, and
+      // InnoDB picks the burst, which has written less, as the victim.
+      await lockWaitOn(other, "name = 'y'");
       const otherSide = other.query("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'").then(() => other.query("ROLLBACK"));
       await written;
       await otherSide;

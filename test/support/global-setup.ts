@@ -15,13 +15,14 @@ declare module "vitest" {
 
 /**
  * Starts one MariaDB and one Redis for the whole e2e run (unless TEST_DATABASE_URL /
- * TEST_REDIS_URL name servers to use), and builds dist/ once for the suites that start real
- * server or CLI processes. There is no silent skip: a missing server fails the run.
+ * TEST_REDIS_URL name servers to use), and builds dist/ for the suites that start real server or
+ * CLI processes, unless it is already fresh. There is no silent skip: a missing server fails the run.
  */
 export default async function setup(project: TestProject) {
+  // Reuses the build `npm run check` (or `npm start`) made when no source is newer than it.
   // Type errors are the typecheck step's to report; tsc still emits, which is all these suites need.
   try {
-    execFileSync(process.execPath, [resolve(__dirname, "../../node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    execFileSync(process.execPath, [resolve(__dirname, "../../scripts/build.mjs"), "--if-stale", "--only", "server"], {
       cwd: resolve(__dirname, "../.."),
       stdio: "pipe",
     });

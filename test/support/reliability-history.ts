@@ -57,7 +57,7 @@ const descending = (count: number) => Array.from({ length: count }, (_, i) => co
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * SPEC §1 rule 6 for one deployment, plus what a half-written version would break: numbers 1..N
+ * The invariants of docs/design.md for one deployment, plus what a half-written version would break: numbers 1..N
  * gapless, exactly one live version (the deployment's), the newest entry names it, the log is an
  * unbroken chain, one CREATE per version and every entry's versions belong to the deployment.
  * Returns the violations, empty when all hold.

@@ -1,6 +1,6 @@
 /**
- * The seed's two examples (../shared/seed/: a git_clone pull step pinned by commit_sha, and an
- * image pinned by digest) combined into one prefect.yaml, as issue 4 asks to deploy unchanged.
+ * The two examples of Prefect's deployment-versioning guide (a git_clone pull step pinned by commit_sha, and an
+ * image pinned by digest) combined into one prefect.yaml, to be deployed unchanged.
  */
 export const SEED_PREFECT_YAML = `
 pull:

@@ -14,7 +14,13 @@ export interface Subscription {
   completed: boolean;
   /** Resolves once `count` events have arrived; rejects after `ms` (a hang detector, not a timing). */
   waitFor(count: number, ms?: number): Promise<any[]>;
-  /** Waits `ms` and returns what arrived, to assert that nothing else did. */
+  /** Resolves once `count` errors have arrived (the server refused the subscription); rejects after `ms`. */
+  waitForErrors(count: number, ms?: number): Promise<unknown[]>;
+  /**
+   * Waits `ms` and returns what arrived, to assert that nothing else did. Only for a subscription
+   * that no later event can reach (so no event can serve as the barrier); otherwise wait for a
+   * later event, which the server delivers after every earlier one.
+   */
   settle(ms?: number): Promise<any[]>;
   close(): Promise<void>;
 }
@@ -41,16 +47,42 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
   const connected = new Promise<void>((resolve) => (acknowledged = resolve));
   const own = client ?? wsClient(httpUrl, TEST_ADMIN_KEY, { connected: () => acknowledged() });
   if (client) acknowledged();
+  /** Re-checked on every message: each waiter resolves (or fails) as soon as its condition holds. */
+  const waiters = new Set<() => void>();
+  const changed = () => waiters.forEach((check) => check());
+  const until = <T>(ready: () => T | undefined, describe: () => string, ms: number) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => finish(() => reject(new Error(`waited ${ms} ms for ${describe()}`))), ms);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        settle();
+      };
+      const check = () => {
+        try {
+          const value = ready();
+          if (value !== undefined) finish(() => resolve(value));
+        } catch (error) {
+          finish(() => reject(error));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
   const sub: Subscription = {
     events: [], errors: [], completed: false,
-    async waitFor(count, ms = 10_000) {
-      const deadline = Date.now() + ms;
-      while (sub.events.length < count) {
-        if (sub.errors.length) throw new Error(`subscription failed: ${JSON.stringify(sub.errors)}`);
-        if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${count} events, got ${sub.events.length}: ${JSON.stringify(sub.events)}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return sub.events;
+    waitFor(count, ms = 10_000) {
+      return until(
+        () => {
+          if (sub.errors.length) throw new Error(`subscription failed: ${JSON.stringify(sub.errors)}`);
+          return sub.events.length >= count ? sub.events : undefined;
+        },
+        () => `${count} events, got ${sub.events.length}: ${JSON.stringify(sub.events)}`,
+        ms,
+      );
+    },
+    waitForErrors(count, ms = 10_000) {
+      return until(() => (sub.errors.length >= count ? sub.errors : undefined), () => `${count} errors, got ${sub.errors.length}`, ms);
     },
     async settle(ms = 300) {
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,9 +94,19 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
     },
   };
   const dispose = own.subscribe({ query, variables }, {
-    next: (message) => (message.errors ? sub.errors.push(...message.errors) : sub.events.push(message.data?.liveVersionChanged)),
-    error: (error) => sub.errors.push(error),
-    complete: () => (sub.completed = true),
+    next: (message) => {
+      if (message.errors) sub.errors.push(...message.errors);
+      else sub.events.push(message.data?.liveVersionChanged);
+      changed();
+    },
+    error: (error) => {
+      sub.errors.push(error);
+      changed();
+    },
+    complete: () => {
+      sub.completed = true;
+      changed();
+    },
   });
   await connected;
   return sub;
@@ -79,6 +121,21 @@ export async function registered(server: { app: { live: { hub: { listenerCount: 
   const deadline = Date.now() + ms;
   while (server.app.live.hub.listenerCount < count) {
     if (Date.now() > deadline) throw new Error(`only ${server.app.live.hub.listenerCount} of ${count} subscriptions registered after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * `registered` for a server running as its own process: waits until its /metrics reports at
+ * least `count` open live-change subscriptions.
+ */
+export async function registeredAt(httpUrl: string, count: number, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = await (await fetch(new URL("/metrics", httpUrl))).text();
+    const open = Number(/^waymark_subscriptions_open (\d+)/m.exec(text)?.[1] ?? 0);
+    if (open >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${open} of ${count} subscriptions registered at ${httpUrl} after ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -50,7 +50,7 @@ function fixture() {
   return { schema, calls, feeds };
 }
 
-const context = (workspaceId: number, scopes: string[] = ["read"]) => ({ scope: { workspaceId, actor: "a" }, principal: { scopes: new Set(scopes) } });
+const context = (workspaceId: number, scopes: string[] = ["read"]) => ({ caller: { workspaceId, actor: "a" }, principal: { scopes: new Set(scopes) } });
 type Stream = AsyncIterableIterator<ExecutionResult>;
 
 describe("sharedSubscribe", () => {

@@ -1,5 +1,5 @@
 /**
- * What one deployment of a file becomes: the fields of the GraphQL `CreateVersionInput` (SPEC §2)
+ * What one deployment of a file becomes: the fields of the GraphQL `CreateVersionInput` (docs/design.md, "GraphQL contract")
  * that a file can hold. An absent field is left out so the server applies its default; the caller
  * adds `sourceInfo`, `idempotencyKey` and `expectedLiveVersionId`.
  */

@@ -2,7 +2,7 @@ import type { GitRunner, SourceInfo, SourceType } from "./types";
 
 type Fields = Omit<SourceInfo, "type" | "version">;
 
-/** Assembles a SourceInfo; `version` is the first 8 characters of the commit SHA, as SPEC §1 names versions. */
+/** Assembles a SourceInfo; `version` is the first 8 characters of the commit SHA, as versions are named (docs/design.md, "Versions"). */
 export function sourceInfo(type: SourceType, fields: Fields): SourceInfo {
   const { commitSha, branch, repository, url, message } = fields;
   return { type, version: commitSha ? commitSha.slice(0, 8) : null, commitSha, branch, repository, url, message };

@@ -6,11 +6,17 @@ import { git } from "./providers/git";
 import { github } from "./providers/github";
 import { gitlab } from "./providers/gitlab";
 import { simple } from "./providers/simple";
-import type { GitRunner, SourceInfo, SourceProvider } from "./types";
+import type { CiProvider, GitRunner, SourceInfo, SourceProvider } from "./types";
 import { parseVersionType } from "./version-type";
 
-/** SPEC §3: the first present platform wins, in this order; then git; then SIMPLE. */
-export const PROVIDERS: readonly SourceProvider[] = [github, gitlab, bitbucket, azureDevops, git, simple];
+/** docs/design.md, "Source info detection": the first present platform wins, in this order; then git; then SIMPLE. */
+export const CI_PROVIDERS: readonly CiProvider[] = [github, gitlab, bitbucket, azureDevops];
+export const PROVIDERS: readonly SourceProvider[] = [...CI_PROVIDERS, git, simple];
+
+/** The CI platform this process runs on, by the same rule as source detection; null outside CI. */
+export function presentCi(env: Env): CiProvider | null {
+  return CI_PROVIDERS.find((provider) => provider.detect(env)) ?? null;
+}
 
 /**
  * Detects where the code being deployed comes from. `versionType` (the `--version-type` flag) forces a

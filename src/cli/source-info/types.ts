@@ -3,7 +3,7 @@ import type { Env } from "../env";
 export const SOURCE_TYPES = ["GITHUB", "GITLAB", "BITBUCKET", "AZURE_DEVOPS", "GIT", "SIMPLE"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
-/** Where a version's code came from (SPEC §1). Bookkeeping only; null wherever nothing reliable was found. */
+/** Where a version's code came from (docs/design.md, "Source info"). Bookkeeping only; null wherever nothing reliable was found. */
 export interface SourceInfo {
   type: SourceType;
   version: string | null;
@@ -24,4 +24,23 @@ export interface SourceProvider {
   requirement: string;
   detect(env: Env, git: GitRunner): boolean | Promise<boolean>;
   read(env: Env, git: GitRunner): Promise<SourceInfo>;
+}
+
+/** The variables that identify one CI run attempt, as env-ci's `build` and `job` do. */
+export interface CiRun {
+  /** Names the platform in derived keys. */
+  platform: string;
+  /** Identify the run attempt; all must be set to derive a key. */
+  ids: readonly string[];
+  /**
+   * Where the run ids are unique: Bitbucket build numbers count per repository and Azure build ids
+   * per organisation, so without these two repositories deploying into one workspace would collide.
+   */
+  scope: readonly string[];
+}
+
+/** A CI platform's row: detected from the environment alone, and knowing its run. */
+export interface CiProvider extends SourceProvider {
+  detect(env: Env): boolean;
+  run: CiRun;
 }

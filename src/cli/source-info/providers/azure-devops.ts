@@ -1,7 +1,7 @@
 import { envValue, type Env } from "../../env";
 import { branchFromRef, commitMessage, sourceInfo } from "../build";
 import { cleanHttpUrl } from "../remote-url";
-import type { SourceProvider } from "../types";
+import type { CiProvider } from "../types";
 
 /**
  * BUILD_SOURCEBRANCH is a full ref. On pull requests it is `refs/pull/<n>/merge` (and
@@ -14,10 +14,15 @@ function azureBranch(env: Env): string | null {
   return branchFromRef(ref);
 }
 
-export const azureDevops: SourceProvider = {
+export const azureDevops: CiProvider = {
   type: "AZURE_DEVOPS",
   requirement: "TF_BUILD must be set (an Azure Pipelines run)",
   detect: (env) => envValue(env, "TF_BUILD") !== null,
+  run: {
+    platform: "azure",
+    ids: ["BUILD_BUILDID", "SYSTEM_JOBATTEMPT"],
+    scope: ["SYSTEM_COLLECTIONURI", "SYSTEM_TEAMPROJECTID", "SYSTEM_JOBID"],
+  },
   async read(env, git) {
     const commitSha = envValue(env, "BUILD_SOURCEVERSION");
     const repositoryUri = cleanHttpUrl(envValue(env, "BUILD_REPOSITORY_URI"));

@@ -1,12 +1,17 @@
 import { envValue } from "../../env";
 import { commitMessage, sourceInfo } from "../build";
 import { cleanHttpUrl } from "../remote-url";
-import type { SourceProvider } from "../types";
+import type { CiProvider } from "../types";
 
-export const bitbucket: SourceProvider = {
+export const bitbucket: CiProvider = {
   type: "BITBUCKET",
   requirement: "BITBUCKET_BUILD_NUMBER must be set (a Bitbucket Pipelines build)",
   detect: (env) => envValue(env, "BITBUCKET_BUILD_NUMBER") !== null,
+  run: {
+    platform: "bitbucket",
+    ids: ["BITBUCKET_BUILD_NUMBER"],
+    scope: ["BITBUCKET_WORKSPACE", "BITBUCKET_REPO_UUID", "BITBUCKET_REPO_FULL_NAME", "BITBUCKET_STEP_UUID"],
+  },
   async read(env, git) {
     const commitSha = envValue(env, "BITBUCKET_COMMIT");
     const origin = cleanHttpUrl(envValue(env, "BITBUCKET_GIT_HTTP_ORIGIN"));

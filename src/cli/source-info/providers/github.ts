@@ -1,7 +1,7 @@
 import { envValue, type Env } from "../../env";
 import { commitMessage, sourceInfo } from "../build";
 import { cleanHttpUrl } from "../remote-url";
-import type { SourceProvider } from "../types";
+import type { CiProvider } from "../types";
 
 const PULL_REQUEST_REF_NAME = /^\d+\/(?:merge|head)$/;
 
@@ -22,10 +22,15 @@ function githubBranch(env: Env): string | null {
   return pullRequest ? headRef : refName;
 }
 
-export const github: SourceProvider = {
+export const github: CiProvider = {
   type: "GITHUB",
   requirement: "GITHUB_ACTIONS must be set (a GitHub Actions run)",
   detect: (env) => envValue(env, "GITHUB_ACTIONS") !== null,
+  run: {
+    platform: "github",
+    ids: ["GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT"],
+    scope: ["GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_JOB"],
+  },
   async read(env, git) {
     const commitSha = envValue(env, "GITHUB_SHA");
     const repository = envValue(env, "GITHUB_REPOSITORY");

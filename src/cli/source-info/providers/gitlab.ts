@@ -1,7 +1,7 @@
 import { envValue, type Env } from "../../env";
 import { commitMessage, sourceInfo } from "../build";
 import { cleanHttpUrl } from "../remote-url";
-import type { SourceProvider } from "../types";
+import type { CiProvider } from "../types";
 
 /** Tag pipelines have no branch; a merge-request ref is replaced by the merge request's source branch. */
 function gitlabBranch(env: Env): string | null {
@@ -11,10 +11,15 @@ function gitlabBranch(env: Env): string | null {
   return refName;
 }
 
-export const gitlab: SourceProvider = {
+export const gitlab: CiProvider = {
   type: "GITLAB",
   requirement: "GITLAB_CI must be set (a GitLab CI job)",
   detect: (env) => envValue(env, "GITLAB_CI") !== null,
+  run: {
+    platform: "gitlab",
+    ids: ["CI_PIPELINE_ID", "CI_JOB_ID"],
+    scope: ["CI_SERVER_URL", "CI_PROJECT_ID"],
+  },
   async read(env, git) {
     const commitSha = envValue(env, "CI_COMMIT_SHA");
     const project = cleanHttpUrl(envValue(env, "CI_PROJECT_URL"));

@@ -11,7 +11,7 @@ export const UI_ASSETS_PATH = "/ui/assets/";
  * inline styles and no workers: the page sets styles only through the DOM, which CSP allows.
  */
 const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self'",
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:",
   "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join("; ");
 

@@ -1,0 +1,42 @@
+import { useEffect, useState } from "preact/hooks";
+
+export type Route =
+  | { page: "list" }
+  | { page: "deployment"; id: string }
+  | { page: "compare"; id: string; from: string; to: string };
+
+/** The page's addresses: / (the list), /ui/deployments/<id>, /ui/deployments/<id>/compare?from=<version>&to=<version>. */
+export function parseRoute(location: Location | URL): Route {
+  const match = /^\/ui\/deployments\/([^/]+)(\/compare)?\/?$/.exec(location.pathname);
+  if (!match) return { page: "list" };
+  const id = decodeURIComponent(match[1]!);
+  if (!match[2]) return { page: "deployment", id };
+  const params = new URLSearchParams(location.search);
+  return { page: "compare", id, from: params.get("from") ?? "", to: params.get("to") ?? "" };
+}
+
+export const deploymentPath = (id: string) => `/ui/deployments/${encodeURIComponent(id)}`;
+export const comparePath = (id: string, from: string, to: string) => `${deploymentPath(id)}/compare?${new URLSearchParams({ from, to })}`;
+
+export function navigate(path: string): void {
+  window.history.pushState(null, "", path);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(window.location));
+    window.addEventListener("popstate", update);
+    return () => window.removeEventListener("popstate", update);
+  }, []);
+  return route;
+}
+
+/** Same-page links: a click changes the route without a reload; a middle or modified click opens a new tab as usual. */
+export function onLinkClick(event: MouseEvent): void {
+  const anchor = event.currentTarget as HTMLAnchorElement;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(anchor.getAttribute("href")!);
+}

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli";
 import { createVersion } from "../support/operations";
@@ -46,6 +46,9 @@ describe.each(STORES)("the history page on %s", (store) => {
   /** Every request a page tried to send off this machine (each was aborted). */
   const outside: string[] = [];
   const problems: string[] = [];
+  /** The pages' WebSockets (through Playwright, so a test can cut them), and whether new ones are refused. */
+  const sockets: WebSocketRoute[] = [];
+  let refuseSockets = false;
 
   const createKey = async (name: string, scope: string) =>
     (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { name, scopes: [scope] } })).data.createApiKey.key as string;
@@ -87,9 +90,14 @@ describe.each(STORES)("the history page on %s", (store) => {
       return route.abort("blockedbyclient");
     });
     await browser.routeWebSocket(/.*/, (ws) => {
-      if (isLoopback(new URL(ws.url()))) return void ws.connectToServer();
-      outside.push(ws.url());
-      return ws.close();
+      if (!isLoopback(new URL(ws.url()))) {
+        outside.push(ws.url());
+        return ws.close();
+      }
+      // While the test plays a network outage, every new connection is refused at once.
+      if (refuseSockets) return ws.close({ code: 1013, reason: "try again later" });
+      sockets.push(ws);
+      ws.connectToServer();
     });
   });
 
@@ -227,6 +235,35 @@ describe.each(STORES)("the history page on %s", (store) => {
     await page.close();
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it("resumes after a lost connection with what it missed, and shows the connection's state", async () => {
+    const page = await openWithKey(keys.read, `/ui/deployments/${deploymentId}`);
+    const sent: string[] = [];
+    page.on("websocket", (ws) => ws.on("framesent", (frame) => sent.push(String(frame.payload))));
+    // A change while connected moves the page's resume point past the one it loaded with.
+    const seen = await createVersion(server, { deploymentId, version: "seen-live" });
+    await expect.poll(() => numbersShown(page)).toEqual(range(seen.version.number, seen.version.number - 9));
+    const shown = await numbersShown(page);
+    const lastSeen = seen.change.sequence;
+
+    refuseSockets = true;
+    for (const ws of sockets.splice(0)) await ws.close({ code: 1012, reason: "restart" }).catch(() => undefined);
+    await expect.poll(() => page.locator(".conn").getAttribute("data-state")).toBe("reconnecting");
+    expect(await page.locator(".conn").innerText()).toContain("Reconnecting");
+    const created = await createVersion(server, { deploymentId, version: "made-while-offline" });
+    await page.waitForTimeout(500);
+    expect(await numbersShown(page)).toEqual(shown);
+
+    refuseSockets = false;
+    await expect.poll(() => page.locator(".conn").getAttribute("data-state"), { timeout: 15_000 }).toBe("live");
+    await expect.poll(() => numbersShown(page)).toEqual(range(created.version.number, created.version.number - 9));
+    expect(await page.locator("table.versions tbody tr").first().innerText()).toContain("made-while-offline");
+    // It asked for exactly what followed the last change it had seen.
+    const subscribe = sent.map((frame) => JSON.parse(frame) as { type: string; payload?: { variables?: Record<string, unknown> } }).find((m) => m.type === "subscribe");
+    expect(subscribe?.payload?.variables).toEqual({ deploymentId, afterSequence: lastSeen });
+    await page.close();
+    expect(outside).toEqual([]);
   });
 
   it("remembers the key for the tab only when asked", async () => {

@@ -22,6 +22,7 @@ function ensureBundle(): void {
   execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.mts"], { cwd: ROOT, stdio: "pipe" });
 }
 
+const ZONE = "Asia/Kolkata";
 const isLoopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 const sha = (n: number) => n.toString(16).padStart(2, "0").repeat(20);
 
@@ -81,6 +82,9 @@ describe.each(STORES)("the history page on %s", (store) => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
+      // A zone away from UTC (and the machine's), with a half-hour offset, to see times converted.
+      timezoneId: ZONE,
+      locale: "en-US",
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
     });
     await browser.route("**/*", (route) => {
@@ -264,6 +268,35 @@ describe.each(STORES)("the history page on %s", (store) => {
     expect(subscribe?.payload?.variables).toEqual({ deploymentId, afterSequence: lastSeen });
     await page.close();
     expect(outside).toEqual([]);
+  });
+
+  it("works from the keyboard at phone width, with times in the viewer's zone and UTC on hover", async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(origin + "/");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(keys.release);
+    await page.keyboard.press("Enter");
+    await page.locator('.conn[data-state="live"]').waitFor();
+    await page.getByRole("link", { name: "etl / prod" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("table.versions tbody tr").nth(9).waitFor();
+    // Nothing wider than the screen: no sideways scrolling of the page or of a table.
+    expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
+    expect(await page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth))")).toBeLessThanOrEqual(0);
+
+    const time = page.locator("table.versions tbody tr").first().locator("time");
+    const iso = (await time.getAttribute("datetime"))!;
+    expect(await time.getAttribute("title")).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`);
+    expect(await time.innerText()).toBe(new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone: ZONE }).format(new Date(iso)));
+
+    // A move is reachable from the keyboard: Enter opens the form with the reason focused, Escape closes it.
+    await page.locator("table.versions button.move").first().focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("move-reason");
+    await page.keyboard.press("Escape");
+    expect(await page.locator(".move-form").count()).toBe(0);
+    await page.close();
   });
 
   it("remembers the key for the tab only when asked", async () => {

@@ -1,7 +1,7 @@
 import { SOURCE_FIELDS, type SourceInfo } from "./api";
-import { showValue, versionDifferences, VERSIONED_FIELDS } from "./diff";
+import { showValue, versionDifferences, VERSIONED_FIELDS, VERSIONED_PROPERTIES } from "./diff";
 import { commitUrl, compareUrl } from "./repo-links";
-import { deploymentPath, onLinkClick } from "./router";
+import { deploymentPath, onLinkClick, useTitle } from "./router";
 import { Time } from "./time";
 import { useQuery } from "./use-query";
 
@@ -44,6 +44,7 @@ function Side({ v }: { v: FullVersion }) {
  */
 export function Compare({ id, from, to }: { id: string; from: string; to: string }) {
   const { data, error } = useQuery<{ a: FullVersion | null; b: FullVersion | null }>(TWO_VERSIONS, { a: from, b: to });
+  useTitle(data?.a && data.b ? `#${data.a.number} ↔ #${data.b.number} ${data.a.deployment.flowName}/${data.a.deployment.name}` : null);
   const back = <p><a href={deploymentPath(id)} onClick={onLinkClick}>← Back to the deployment</a></p>;
   if (error) return <>{back}<p class="error" role="alert">{error.code}: {error.message}</p></>;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -51,6 +52,7 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
   const [older, newer] = data.a.number <= data.b.number ? [data.a, data.b] : [data.b, data.a];
   const differences = versionDifferences(older, newer);
   const commits = compareUrl(older.sourceInfo, newer.sourceInfo);
+  const unchanged = VERSIONED_PROPERTIES.filter((p) => !differences.some((d) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`)));
   return (
     <article aria-labelledby="compare-title">
       {back}
@@ -83,6 +85,7 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
             </table>
           </div>
         )}
+        {differences.length > 0 && <p class="muted">Unchanged: {unchanged.join(", ") || "none"}.</p>}
         <p class="note">Settings (paused, schedules, concurrency) are not versioned and so never differ between versions.</p>
       </section>
     </article>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { CHANGE_FIELDS, SOURCE_FIELDS, type Connection, type LiveChange, type VersionSummary } from "./api";
 import { followLiveChanges } from "./live";
 import { MoveForm, type Move, type MoveOutcome } from "./move-form";
-import { comparePath, onLinkClick } from "./router";
+import { comparePath, onLinkClick, useTitle } from "./router";
 import { mayMove, useSession } from "./session";
 import { SettingsPanel } from "./settings";
 import { Timeline } from "./timeline";
@@ -49,6 +49,7 @@ export function DeploymentView({ id }: { id: string }) {
   const [move, setMove] = useState<Move | null>(null);
   const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
   const deployment = data?.deployment;
+  useTitle(deployment ? `${deployment.flowName}/${deployment.name}` : null);
 
   // Follow the deployment's changes from the newest one the first answer holds, so nothing made
   // between that answer and the subscription is missed; each change refreshes what is shown.

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Connection } from "./api";
 import { followLiveChanges } from "./live";
-import { deploymentPath, onLinkClick } from "./router";
+import { deploymentPath, onLinkClick, useTitle } from "./router";
 import { useSession } from "./session";
 import { Time } from "./time";
 import { useQuery } from "./use-query";
@@ -38,6 +38,7 @@ function useDebounced(value: string, ms = 250): string {
 
 export function DeploymentList() {
   const { live } = useSession();
+  useTitle("Deployments");
   const [search, setSearch] = useState("");
   const [flow, setFlow] = useState("");
   const [pages, setPages] = useState<Array<string | null>>([null]);

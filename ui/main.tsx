@@ -1,6 +1,6 @@
 import "./page.css";
 import { render } from "preact";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, gql, VIEWER, type Viewer } from "./api";
 import { Compare } from "./compare";
 import { DeploymentView } from "./deployment";
@@ -18,12 +18,15 @@ const STATE_LABELS: Record<ConnectionState, string> = {
   refused: "Disconnected: the key was refused",
 };
 
-function Signed({ keyValue, viewer, onForget }: { keyValue: string; viewer: Viewer; onForget: () => void }) {
+function Signed({ keyValue, viewer, onForget }: { keyValue: string; viewer: Viewer; onForget: (message?: string) => void }) {
   const [state, setState] = useState<ConnectionState>("connecting");
   const live = useMemo(() => openLive(keyValue, setState), [keyValue]);
   useEffect(() => () => void live.dispose(), [live]);
   const route = useRoute();
-  const session = useMemo(() => ({ key: keyValue, viewer, live }), [keyValue, viewer, live]);
+  useEffect(() => {
+    if (state === "refused") onForget("The server closed the connection for this key (revoked?). Paste another.");
+  }, [state, onForget]);
+  const session = useMemo(() => ({ key: keyValue, viewer, live, refused: (message: string) => onForget(message) }), [keyValue, viewer, live, onForget]);
   return (
     <SessionContext.Provider value={session}>
       <header class="top">
@@ -34,7 +37,7 @@ function Signed({ keyValue, viewer, onForget }: { keyValue: string; viewer: View
         <span class="who">
           {viewer.keyName} · {viewer.scopes.join(", ")} · {viewer.workspace.name}
         </span>
-        <button type="button" class="link" onClick={onForget}>Forget key</button>
+        <button type="button" class="link" onClick={() => onForget()}>Forget key</button>
       </header>
       <main>
         {route.page === "list" && <DeploymentList />}
@@ -67,7 +70,12 @@ function App() {
     const key = rememberedKey();
     if (key) void open(key, true);
   }, []);
-  if (signed) return <Signed keyValue={signed.key} viewer={signed.viewer} onForget={() => (storeKey(null, false), setSigned(null))} />;
+  const forget = useCallback((message?: string) => {
+    storeKey(null, false);
+    setSigned(null);
+    setError(message ?? null);
+  }, []);
+  if (signed) return <Signed keyValue={signed.key} viewer={signed.viewer} onForget={forget} />;
   return (
     <main>
       <KeyForm error={error} busy={busy} onSubmit={(key, remember) => void open(key, remember)} />

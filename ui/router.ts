@@ -40,3 +40,10 @@ export function onLinkClick(event: MouseEvent): void {
   event.preventDefault();
   navigate(anchor.getAttribute("href")!);
 }
+
+/** The tab's title, so history and tabs tell views apart. */
+export function useTitle(title: string | null): void {
+  useEffect(() => {
+    if (title) document.title = `${title} · Waymark`;
+  }, [title]);
+}

@@ -8,6 +8,8 @@ export interface Session {
   key: string;
   viewer: Viewer;
   live: Client;
+  /** Back to the key form with a message: the server no longer accepts the key. */
+  refused: (message: string) => void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

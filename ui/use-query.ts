@@ -12,7 +12,7 @@ export interface QueryState<T> {
 
 /** Runs a query with the session's key whenever its variables change; a late answer to older variables is dropped. */
 export function useQuery<T>(query: string, variables: Record<string, unknown>): QueryState<T> {
-  const { key } = useSession();
+  const { key, refused } = useSession();
   const [state, setState] = useState<Omit<QueryState<T>, "refetch">>({ data: null, error: null, loading: true });
   const latest = useRef(0);
   const text = JSON.stringify(variables);
@@ -21,9 +21,12 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>): 
     setState((s) => ({ ...s, loading: true }));
     gql<T>(key, query, JSON.parse(text) as Record<string, unknown>).then(
       (data) => ticket === latest.current && setState({ data, error: null, loading: false }),
-      (error: unknown) => ticket === latest.current && setState((s) => ({ ...s, error: error instanceof ApiError ? error : new ApiError("UNKNOWN", String(error)), loading: false })),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.code === "UNAUTHENTICATED") refused("The server no longer accepts this key (revoked?). Paste another.");
+        if (ticket === latest.current) setState((s) => ({ ...s, error: error instanceof ApiError ? error : new ApiError("UNKNOWN", String(error)), loading: false }));
+      },
     );
-  }, [key, query, text]);
+  }, [key, query, text, refused]);
   useEffect(run, [run]);
   return { ...state, refetch: run };
 }

@@ -299,6 +299,16 @@ describe.each(STORES)("the history page on %s", (store) => {
     await page.close();
   });
 
+  it("goes back to the key form when the key is revoked", async () => {
+    const created = (await server.gql(`mutation { createApiKey(input: { name: "temporary", scopes: [read] }) { key apiKey { id } } }`)).data.createApiKey;
+    const page = await openWithKey(created.key);
+    await page.locator("table.deployments").waitFor();
+    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: created.apiKey.id })).errors).toBeUndefined();
+    await expect.poll(() => page.locator(".key-form .error").innerText(), { timeout: 10_000 }).toContain("revoked?");
+    expect(await page.getByLabel("API key").inputValue()).toBe("");
+    await page.close();
+  });
+
   it("remembers the key for the tab only when asked", async () => {
     const page = await browser.newPage();
     await page.goto(origin + "/");

@@ -34,7 +34,7 @@ const DEPLOYMENT = `query DeploymentPage($id: ID!, $first: Int, $after: String, 
       edges { cursor node { id number version isLive createdAt createdBy ${SOURCE_FIELDS} codePin { pinned warnings } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
-    liveHistory(first: 20) { edges { node { ${CHANGE_FIELDS} } } pageInfo { hasNextPage } }
+    liveHistory(first: 10) { edges { node { ${CHANGE_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
   }
 }`;
 
@@ -110,8 +110,10 @@ export function DeploymentView({ id }: { id: string }) {
           {!pair && <span class="muted">Tick two versions to compare them.</span>}
         </nav>
       </section>
-      <Timeline changes={deployment.liveHistory.edges.map((e) => e.node)} more={deployment.liveHistory.pageInfo.hasNextPage} />
-      <SettingsPanel settings={deployment} />
+      <div class="columns">
+        <Timeline key={deployment.liveHistory.edges[0]?.node.id} deploymentId={deployment.id} first={deployment.liveHistory} />
+        <SettingsPanel settings={deployment} />
+      </div>
     </article>
   );
 }

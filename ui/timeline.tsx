@@ -1,8 +1,33 @@
-import type { LiveChange } from "./api";
+import { useState } from "preact/hooks";
+import { ApiError, CHANGE_FIELDS, gql, type Connection, type LiveChange } from "./api";
+import { useSession } from "./session";
 import { Time } from "./time";
 
-/** The live pointer's moves, newest first: kind, actor, reason, from → to, time. */
-export function Timeline({ changes, more }: { changes: LiveChange[]; more: boolean }) {
+const OLDER = `query OlderMoves($id: ID!, $after: String) {
+  deployment(id: $id) { liveHistory(first: 20, after: $after) { edges { node { ${CHANGE_FIELDS} } } pageInfo { hasNextPage endCursor } } }
+}`;
+
+/**
+ * The live pointer's moves, newest first: kind, from → to, actor, reason, time. Older pages load on
+ * demand; the page remounts this (keyed by the newest move) when a new move arrives, so the pages
+ * loaded never leave a gap.
+ */
+export function Timeline({ deploymentId, first }: { deploymentId: string; first: Connection<LiveChange> }) {
+  const { key } = useSession();
+  const [changes, setChanges] = useState(first.edges.map((e) => e.node));
+  const [page, setPage] = useState(first.pageInfo);
+  const [error, setError] = useState<string | null>(null);
+  const older = async () => {
+    try {
+      const data = await gql<{ deployment: { liveHistory: Connection<LiveChange> } | null }>(key, OLDER, { id: deploymentId, after: page.endCursor });
+      const history = data.deployment?.liveHistory;
+      if (!history) return;
+      setChanges((c) => [...c, ...history.edges.map((e) => e.node)]);
+      setPage(history.pageInfo);
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Live timeline</h2>
@@ -15,7 +40,8 @@ export function Timeline({ changes, more }: { changes: LiveChange[]; more: boole
           </li>
         ))}
       </ol>
-      {more && <p class="muted">Older moves: see the API (<code>liveHistory</code>).</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+      {page.hasNextPage && <button type="button" class="secondary" onClick={() => void older()}>Show older moves</button>}
     </section>
   );
 }

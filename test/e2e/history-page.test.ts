@@ -167,16 +167,16 @@ describe.each(STORES)("the history page on %s", (store) => {
     expect(await first.getAttribute("class")).toBe("is-live");
     expect(await first.innerText()).toContain("Change number 30");
     expect(await first.getByRole("link", { name: sha(30).slice(0, 7) }).getAttribute("href")).toBe(`https://github.com/acme/etl/commit/${sha(30)}`);
-    await page.getByRole("button", { name: "Older" }).click();
+    await page.getByRole("button", { name: "Older", exact: true }).click();
     await expect.poll(() => numbersShown(page)).toEqual(range(20, 11));
-    await page.getByRole("button", { name: "Older" }).click();
+    await page.getByRole("button", { name: "Older", exact: true }).click();
     await expect.poll(() => numbersShown(page)).toEqual(range(10, 1));
-    expect(await page.getByRole("button", { name: "Older" }).isDisabled()).toBe(true);
-    await page.getByRole("button", { name: "Newer" }).click();
+    expect(await page.getByRole("button", { name: "Older", exact: true }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Newer", exact: true }).click();
     await expect.poll(() => numbersShown(page)).toEqual(range(20, 11));
-    await page.getByRole("button", { name: "Newer" }).click();
+    await page.getByRole("button", { name: "Newer", exact: true }).click();
     await expect.poll(() => numbersShown(page)).toEqual(range(30, 21));
-    expect(await page.getByRole("button", { name: "Newer" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Newer", exact: true }).isDisabled()).toBe(true);
     // A read key sees no move buttons at all.
     expect(await page.locator("button.move").count()).toBe(0);
     expect(await page.getByRole("button", { name: /Roll back|Promote/ }).count()).toBe(0);
@@ -188,6 +188,14 @@ describe.each(STORES)("the history page on %s", (store) => {
     expect(await page.locator("table.versions tbody tr").first().innerText()).toContain("from-the-cli");
     await expect.poll(() => page.locator(".timeline li").first().innerText()).toMatch(/CREATE\s+#30 → #31 by bootstrap-admin/);
     if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-deployment"), fullPage: true });
+    expect(await page.locator(".timeline li").count()).toBe(10);
+    await page.getByRole("button", { name: "Show older moves" }).click();
+    await expect.poll(() => page.locator(".timeline li").count()).toBe(30);
+    expect(await page.locator(".timeline li").nth(29).innerText()).toMatch(/CREATE\s+#1 → #2 by/);
+    await page.getByRole("button", { name: "Show older moves" }).click();
+    await expect.poll(() => page.locator(".timeline li").count()).toBe(31);
+    expect(await page.locator(".timeline li").nth(30).innerText()).toMatch(/^CREATE\s+#1 by/);
+    expect(await page.getByRole("button", { name: "Show older moves" }).count()).toBe(0);
 
     // Compare two versions: the versioned differences, computed in the page, and the commits on GitHub.
     await page.getByRole("checkbox", { name: "Compare #30" }).check();

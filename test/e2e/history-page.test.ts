@@ -187,7 +187,6 @@ describe.each(STORES)("the history page on %s", (store) => {
     await expect.poll(() => numbersShown(page), { timeout: 5_000 }).toEqual(range(31, 22));
     expect(await page.locator("table.versions tbody tr").first().innerText()).toContain("from-the-cli");
     await expect.poll(() => page.locator(".timeline li").first().innerText()).toMatch(/CREATE\s+#30 → #31 by bootstrap-admin/);
-    if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-deployment"), fullPage: true });
     expect(await page.locator(".timeline li").count()).toBe(10);
     await page.getByRole("button", { name: "Show older moves" }).click();
     await expect.poll(() => page.locator(".timeline li").count()).toBe(30);
@@ -232,6 +231,7 @@ describe.each(STORES)("the history page on %s", (store) => {
     expect(await liveState()).toEqual({ liveVersion: { number: target }, liveHistory: { edges: [{ node: { kind: "ROLLBACK", actor: "oncall", reason: "bad deploy of the new image" } }] } });
     await expect.poll(() => page.locator("tr.is-live th").innerText()).toBe(`#${target}`);
     await expect.poll(() => page.locator(".timeline li").first().innerText()).toMatch(new RegExp(`ROLLBACK\\s+#${before.liveVersion.number} → #${target} by oncall`));
+    if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-deployment"), fullPage: true });
 
     // The form is opened against the live version then shown; someone moves it from the terminal
     // before the click, so the compare-and-set refuses and the page shows it and refreshes.

@@ -10,7 +10,8 @@ import { versionInput, CREATE } from "./lib/seed";
  * B6: the history page's weight and speed. The bundle's files as built (raw and gzipped, as the
  * server sends them), and in Debian's Chromium, with the cache off: the time from navigation to
  * the page's first render (its `waymark:rendered` mark, the key form on screen), from pasting the
- * key to the deployments list, and from a click to a deployment's first page of versions.
+ * key to the deployments list, from a click to a deployment's first page of versions, and from a
+ * createVersion made elsewhere to its row on the page (over the live subscription, no reload).
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/b6-page.js --rounds=10
  */
@@ -50,8 +51,13 @@ async function measure(browser: Browser, origin: string, deploymentName: string)
   await page.getByRole("link", { name: `etl / ${deploymentName}` }).click();
   await page.locator("table.versions tbody tr").nth(9).waitFor();
   const deployment = Date.now() - start;
+  // A version made elsewhere (here through the API): from the call to its row on screen.
+  start = Date.now();
+  const created = await gql<{ createVersion: { version: { number: number } } }>(`${origin}/graphql`, CREATE, { input: versionInput({ flowName: "etl", name: deploymentName }) }, { authorization: `Bearer ${KEY}` });
+  await page.locator(`table.versions tbody tr[data-number="${created.createVersion.version.number}"]`).waitFor();
+  const liveUpdate = Date.now() - start;
   await context.close();
-  return { firstRender, list, deployment };
+  return { firstRender, list, deployment, liveUpdate };
 }
 
 async function main(): Promise<void> {
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
     console.log(bundleSizes());
     console.log(`\n${rounds} cold loads (cache off), median (min–max) ms:\n`);
     console.log("| step | median | min | max |\n|---|---|---|---|");
-    for (const step of ["firstRender", "list", "deployment"] as const) {
+    for (const step of ["firstRender", "list", "deployment", "liveUpdate"] as const) {
       const values = runs.map((r) => r[step]);
       console.log(`| ${step} | ${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`);
     }

@@ -1,7 +1,7 @@
 import { SOURCE_FIELDS, type SourceInfo } from "./api";
 import { showValue, versionDifferences, VERSIONED_FIELDS, VERSIONED_PROPERTIES } from "./diff";
 import { commitUrl, compareUrl } from "./repo-links";
-import { deploymentPath, onLinkClick, useTitle } from "./router";
+import { deploymentPath, onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { Time } from "./time";
 import { useQuery } from "./use-query";
 
@@ -45,6 +45,7 @@ function Side({ v }: { v: FullVersion }) {
 export function Compare({ id, from, to }: { id: string; from: string; to: string }) {
   const { data, error } = useQuery<{ a: FullVersion | null; b: FullVersion | null }>(TWO_VERSIONS, { a: from, b: to });
   useTitle(data?.a && data.b ? `#${data.a.number} ↔ #${data.b.number} ${data.a.deployment.flowName}/${data.a.deployment.name}` : null);
+  const heading = useHeadingFocus(Boolean(data?.a && data.b));
   const back = <p><a href={deploymentPath(id)} onClick={onLinkClick}>← Back to the deployment</a></p>;
   if (error) return <>{back}<p class="error" role="alert">{error.code}: {error.message}</p></>;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -56,7 +57,7 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
   return (
     <article aria-labelledby="compare-title">
       {back}
-      <h1 id="compare-title">
+      <h1 id="compare-title" ref={heading} tabIndex={-1}>
         <span class="flow">{older.deployment.flowName}</span> / {older.deployment.name}: #{older.number} → #{newer.number}
       </h1>
       <div class="sides">

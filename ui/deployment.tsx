@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { CHANGE_FIELDS, SOURCE_FIELDS, type Connection, type LiveChange, type VersionSummary } from "./api";
 import { followLiveChanges } from "./live";
 import { MoveForm, type Move, type MoveOutcome } from "./move-form";
-import { comparePath, onLinkClick, useTitle } from "./router";
+import { comparePath, onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { mayMove, useSession } from "./session";
 import { SettingsPanel } from "./settings";
 import { Timeline } from "./timeline";
@@ -50,6 +50,7 @@ export function DeploymentView({ id }: { id: string }) {
   const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
   const deployment = data?.deployment;
   useTitle(deployment ? `${deployment.flowName}/${deployment.name}` : null);
+  const heading = useHeadingFocus(Boolean(deployment));
 
   // Follow the deployment's changes from the newest one the first answer holds, so nothing made
   // between that answer and the subscription is missed; each change refreshes what is shown.
@@ -87,7 +88,7 @@ export function DeploymentView({ id }: { id: string }) {
   return (
     <article aria-labelledby="deployment-title">
       <p><a href="/" onClick={onLinkClick}>← All deployments</a></p>
-      <h1 id="deployment-title"><span class="flow">{deployment.flowName}</span> / {deployment.name}</h1>
+      <h1 id="deployment-title" ref={heading} tabIndex={-1}><span class="flow">{deployment.flowName}</span> / {deployment.name}</h1>
       <p class="summary">
         Live: {deployment.liveVersion ? <strong>#{deployment.liveVersion.number} <code>{deployment.liveVersion.version}</code></strong> : "none"} · {deployment.versionCount} versions
       </p>

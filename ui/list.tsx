@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Connection } from "./api";
 import { followLiveChanges } from "./live";
-import { deploymentPath, onLinkClick, useTitle } from "./router";
+import { deploymentPath, onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { useSession } from "./session";
 import { Time } from "./time";
 import { useQuery } from "./use-query";
@@ -39,14 +39,23 @@ function useDebounced(value: string, ms = 250): string {
 export function DeploymentList() {
   const { live } = useSession();
   useTitle("Deployments");
+  const heading = useHeadingFocus(true);
   const [search, setSearch] = useState("");
   const [flow, setFlow] = useState("");
   const [pages, setPages] = useState<Array<string | null>>([null]);
   const filter = { nameContains: useDebounced(search.trim()) || undefined, flowName: useDebounced(flow.trim()) || undefined };
   const after = pages[pages.length - 1];
   const { data, error, loading, refetch } = useQuery<{ deployments: Connection<Row> }>(DEPLOYMENTS, { first: PAGE, after, filter });
-  // Any change of a live version in the workspace may change a row (or add one): ask again.
-  useEffect(() => followLiveChanges(live, {}, null, () => refetch()), [live, refetch]);
+  // Any change of a live version in the workspace may change a row (or add one): ask again, once
+  // per burst of changes (a CI run deploying many deployments at once).
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = followLiveChanges(live, {}, null, () => {
+      clearTimeout(timer);
+      timer = setTimeout(refetch, 200);
+    });
+    return () => (clearTimeout(timer), stop());
+  }, [live, refetch]);
   useEffect(() => live.on("connected", () => refetch()), [live, refetch]);
   const [flows, setFlows] = useState<string[]>([]);
   useEffect(() => {
@@ -56,7 +65,7 @@ export function DeploymentList() {
   const connection = data?.deployments;
   return (
     <section aria-labelledby="list-title">
-      <h1 id="list-title">Deployments</h1>
+      <h1 id="list-title" ref={heading} tabIndex={-1}>Deployments</h1>
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Name contains

@@ -1,4 +1,5 @@
-import { useEffect, useState } from "preact/hooks";
+import type { RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 export type Route =
   | { page: "list" }
@@ -18,7 +19,11 @@ export function parseRoute(location: Location | URL): Route {
 export const deploymentPath = (id: string) => `/ui/deployments/${encodeURIComponent(id)}`;
 export const comparePath = (id: string, from: string, to: string) => `${deploymentPath(id)}/compare?${new URLSearchParams({ from, to })}`;
 
+/** Whether a view was opened from inside the page (a link or back/forward), not by loading it. */
+let navigated = false;
+
 export function navigate(path: string): void {
+  navigated = true;
   window.history.pushState(null, "", path);
   window.dispatchEvent(new PopStateEvent("popstate"));
 }
@@ -26,7 +31,10 @@ export function navigate(path: string): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(window.location));
+    const update = () => {
+      navigated = true;
+      setRoute(parseRoute(window.location));
+    };
     window.addEventListener("popstate", update);
     return () => window.removeEventListener("popstate", update);
   }, []);
@@ -46,4 +54,19 @@ export function useTitle(title: string | null): void {
   useEffect(() => {
     if (title) document.title = `${title} · Waymark`;
   }, [title]);
+}
+
+/**
+ * A view's heading, focused once it is on screen after an in-page navigation, so that keyboard and
+ * screen-reader users land on the new view instead of on the link they followed.
+ */
+export function useHeadingFocus(ready: boolean): RefObject<HTMLHeadingElement | null> {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const done = useRef(false);
+  useEffect(() => {
+    if (!ready || done.current || !heading.current) return;
+    done.current = true;
+    if (navigated) heading.current.focus();
+  }, [ready]);
+  return heading;
 }

@@ -289,6 +289,8 @@ describe.each(STORES)("the history page on %s", (store) => {
     await page.getByRole("link", { name: "etl / prod" }).focus();
     await page.keyboard.press("Enter");
     await page.locator("table.versions tbody tr").nth(9).waitFor();
+    // The new view's heading has the focus, not the link that was followed.
+    await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("deployment-title");
     // Nothing wider than the screen: no sideways scrolling of the page or of a table.
     expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
     expect(await page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth))")).toBeLessThanOrEqual(0);

@@ -88,7 +88,7 @@ export function DeploymentView({ id }: { id: string }) {
   return (
     <article aria-labelledby="deployment-title">
       <p><a href="/" onClick={onLinkClick}>← All deployments</a></p>
-      <h1 id="deployment-title" ref={heading} tabIndex={-1}><span class="flow">{deployment.flowName}</span> / {deployment.name}</h1>
+      <h1 id="deployment-title" ref={heading} tabIndex={-1}><span class="flow">{deployment.flowName}</span> / {deployment.name}{deployment.paused && <span class="badge">paused</span>}</h1>
       <p class="summary">
         Live: {deployment.liveVersion ? <strong>#{deployment.liveVersion.number} <code>{deployment.liveVersion.version}</code></strong> : "none"} · {deployment.versionCount} versions
       </p>
@@ -97,6 +97,7 @@ export function DeploymentView({ id }: { id: string }) {
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions <span class="muted range">{versions.length ? `#${newest}–#${oldest} of ${deployment.versions.totalCount}` : ""}</span></h2>
         <VersionsTable
+          deploymentId={deployment.id}
           versions={versions}
           live={deployment.liveVersion}
           canMove={mayMove(viewer)}

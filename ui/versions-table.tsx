@@ -1,9 +1,11 @@
 import type { VersionSummary } from "./api";
 import { moveLabel, type Move } from "./move-form";
 import { commitUrl } from "./repo-links";
+import { comparePath, onLinkClick } from "./router";
 import { Time } from "./time";
 
 interface Props {
+  deploymentId: string;
   versions: VersionSummary[];
   live: { id: string; number: number } | null;
   canMove: boolean;
@@ -26,7 +28,7 @@ function CodePin({ pin }: { pin: VersionSummary["codePin"] }) {
 }
 
 /** One page of versions, newest first, each with its source, pin, live mark, compare box and move button. */
-export function VersionsTable({ versions, live, canMove, selected, onSelect, onMove }: Props) {
+export function VersionsTable({ deploymentId, versions, live, canMove, selected, onSelect, onMove }: Props) {
   return (
     <div class="table-wrap">
       <table class="versions">
@@ -53,6 +55,9 @@ export function VersionsTable({ versions, live, canMove, selected, onSelect, onM
                 </td>
                 <td data-label="Compare">
                   <input type="checkbox" aria-label={`Compare #${v.number}`} checked={selected.includes(v.id)} onChange={(e) => onSelect(v.id, e.currentTarget.checked)} />
+                  {live && !v.isLive && (
+                    <a class="vs-live" href={comparePath(deploymentId, v.id, live.id)} onClick={onLinkClick} aria-label={`Compare #${v.number} with the live #${live.number}`}>vs live</a>
+                  )}
                 </td>
               </tr>
             );

@@ -209,6 +209,11 @@ describe.each(STORES)("the history page on %s", (store) => {
     ]);
     expect(await page.getByRole("link", { name: "Compare the commits on the repository host" }).getAttribute("href")).toBe(`https://github.com/acme/etl/compare/${sha(29)}...${sha(30)}`);
     if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-compare"), fullPage: true });
+    // One click compares any version with the live one.
+    await page.getByRole("link", { name: "← Back to the deployment" }).click();
+    await page.getByRole("link", { name: "Compare #29 with the live #31" }).click();
+    await expect.poll(() => page.locator("#compare-title").innerText()).toMatch(/#29 → #31/);
+    expect(await page.locator("table.diff tbody tr").first().innerText()).toMatch(/^version\s+"1d1d1d1d"\s+"from-the-cli"/);
     await page.close();
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);

@@ -36,8 +36,50 @@ function useDebounced(value: string, ms = 250): string {
   return settled;
 }
 
-export function DeploymentList() {
+/** One row per deployment: its name (a link to it), its live version and its last change. */
+function DeploymentRows({ rows }: { rows: Row[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="deployments">
+        <thead>
+          <tr><th scope="col">Flow / deployment</th><th scope="col">Live version</th><th scope="col">Last change</th></tr>
+        </thead>
+        <tbody>
+          {rows.map((node) => {
+            const last = node.liveHistory.edges[0]?.node;
+            return (
+              <tr key={node.id}>
+                <td data-label="Deployment">
+                  <a href={deploymentPath(node.id)} onClick={onLinkClick}><span class="flow">{node.flowName}</span> / <strong>{node.name}</strong></a>
+                  {node.paused && <span class="badge">paused</span>}
+                </td>
+                <td data-label="Live">{node.liveVersion ? <>#{node.liveVersion.number} <code>{node.liveVersion.version}</code> <span class="muted">of {node.versionCount}</span></> : "none"}</td>
+                <td data-label="Last change">{last ? <>{last.kind.toLowerCase()} by {last.actor}, <Time iso={last.at} /></> : <Time iso={node.updatedAt} />}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Asks again on any change of a live version in the workspace (it may change a row, or add one), once per burst. */
+function useRefetchOnLiveChange(refetch: () => void): void {
   const { live } = useSession();
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = followLiveChanges(live, {}, null, () => {
+      clearTimeout(timer);
+      timer = setTimeout(refetch, 200);
+    });
+    // After a reconnect nothing says what was missed here: ask again anyway.
+    const off = live.on("connected", () => refetch());
+    return () => (clearTimeout(timer), stop(), off());
+  }, [live, refetch]);
+}
+
+export function DeploymentList() {
   useTitle("Deployments");
   const heading = useHeadingFocus(true);
   const [search, setSearch] = useState("");
@@ -46,17 +88,7 @@ export function DeploymentList() {
   const filter = { nameContains: useDebounced(search.trim()) || undefined, flowName: useDebounced(flow.trim()) || undefined };
   const after = pages[pages.length - 1];
   const { data, error, loading, refetch } = useQuery<{ deployments: Connection<Row> }>(DEPLOYMENTS, { first: PAGE, after, filter });
-  // Any change of a live version in the workspace may change a row (or add one): ask again, once
-  // per burst of changes (a CI run deploying many deployments at once).
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = followLiveChanges(live, {}, null, () => {
-      clearTimeout(timer);
-      timer = setTimeout(refetch, 200);
-    });
-    return () => (clearTimeout(timer), stop());
-  }, [live, refetch]);
-  useEffect(() => live.on("connected", () => refetch()), [live, refetch]);
+  useRefetchOnLiveChange(refetch);
   const [flows, setFlows] = useState<string[]>([]);
   useEffect(() => {
     const seen = data?.deployments.edges.map((e) => e.node.flowName) ?? [];
@@ -83,30 +115,7 @@ export function DeploymentList() {
           {connection.totalCount} deployment{connection.totalCount === 1 ? "" : "s"}{loading ? " · loading…" : ""}
         </p>
       )}
-      {connection && connection.edges.length > 0 && (
-        <div class="table-wrap">
-          <table class="deployments">
-            <thead>
-              <tr><th scope="col">Flow / deployment</th><th scope="col">Live version</th><th scope="col">Last change</th></tr>
-            </thead>
-            <tbody>
-              {connection.edges.map(({ node }) => {
-                const last = node.liveHistory.edges[0]?.node;
-                return (
-                  <tr key={node.id}>
-                    <td data-label="Deployment">
-                      <a href={deploymentPath(node.id)} onClick={onLinkClick}><span class="flow">{node.flowName}</span> / <strong>{node.name}</strong></a>
-                      {node.paused && <span class="badge">paused</span>}
-                    </td>
-                    <td data-label="Live">{node.liveVersion ? <>#{node.liveVersion.number} <code>{node.liveVersion.version}</code> <span class="muted">of {node.versionCount}</span></> : "none"}</td>
-                    <td data-label="Last change">{last ? <>{last.kind.toLowerCase()} by {last.actor}, <Time iso={last.at} /></> : <Time iso={node.updatedAt} />}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {connection && connection.edges.length > 0 && <DeploymentRows rows={connection.edges.map((e) => e.node)} />}
       {connection && connection.edges.length === 0 && !loading && <p>No deployment matches. Create one with <code>waymark deploy</code> or the <a href="/graphql">playground</a>.</p>}
       <nav class="pager" aria-label="Deployment pages">
         <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>Previous</button>

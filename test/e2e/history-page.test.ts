@@ -321,6 +321,7 @@ describe.each(STORES)("the history page on %s", (store) => {
     // Nothing wider than the screen: no sideways scrolling of the page or of a table.
     expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
     expect(await page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth))")).toBeLessThanOrEqual(0);
+    if (store === STORES[0]) await page.screenshot({ path: join(ROOT, ".tmp", "history-phone.png") });
 
     const time = page.locator("table.versions tbody tr").first().locator("time");
     const iso = (await time.getAttribute("datetime"))!;

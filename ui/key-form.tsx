@@ -16,7 +16,9 @@ export function KeyForm({ error, busy, onSubmit }: Props) {
       aria-describedby="key-help"
       onSubmit={(event) => {
         event.preventDefault();
-        if (key.trim()) onSubmit(key.trim(), remember);
+        // A key copied together with its header prefix ("Bearer wm_…") works as well.
+        const bare = key.trim().replace(/^bearer\s+/i, "");
+        if (bare) onSubmit(bare, remember);
       }}
     >
       <h1>Waymark</h1>

@@ -366,7 +366,7 @@ describe.each(STORES)("the history page on %s", (store) => {
   it("remembers the key for the tab only when asked", async () => {
     const page = await browser.newPage();
     await page.goto(origin + "/");
-    await page.getByLabel("API key").fill(keys.read);
+    await page.getByLabel("API key").fill(`Bearer ${keys.read}`);
     await page.getByLabel(/Remember it/).check();
     await page.getByRole("button", { name: "Open" }).click();
     await page.locator('.conn[data-state="live"]').waitFor();

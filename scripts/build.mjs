@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * Builds dist/: the server (tsc) and the playground bundle (vite, ~7 MB, the slow part).
+ * Builds dist/: the server (tsc), the playground bundle (vite, ~7 MB, the slow part) and the
+ * history page's bundle (vite, ~20 KB gzipped).
  *
- *   node scripts/build.mjs                      build both
+ *   node scripts/build.mjs                      build every part
  *   node scripts/build.mjs --if-stale           build only the parts that are missing or older than their sources
- *   node scripts/build.mjs --only server        one part (server | playground); combines with --if-stale
+ *   node scripts/build.mjs --only server        one part (server | playground | ui); combines with --if-stale
  *
  * A part counts as built when its stamp (dist/.build/<part>) is newer than every one of its
  * sources; the stamp is written only after the part built without error, so a failed or
@@ -30,6 +31,10 @@ export const PARTS = {
   playground: {
     sources: ["playground", "schema.graphql", "package-lock.json"],
     command: [bin("vite/bin/vite.js"), "build", "--config", "playground/vite.config.mts"],
+  },
+  ui: {
+    sources: ["ui", "package-lock.json"],
+    command: [bin("vite/bin/vite.js"), "build", "--config", "ui/vite.config.mts"],
   },
 };
 

@@ -38,6 +38,7 @@ import { opsRoutes } from "./ops/ops-routes";
 import { createReadiness } from "./ops/readiness";
 import { RequestLog } from "./ops/request-log";
 import { loadPlayground, withPlayground } from "./playground/playground";
+import { uiRoutes } from "./ui/ui";
 
 export interface AppDeps {
   config: Config;
@@ -132,6 +133,7 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const http = createHttpServer({
     "/graphql": withPlayground(requestLog.route(graphql), playground.page),
     ...playground.assets,
+    ...uiRoutes(),
     ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
   }, logger, (req) => hostRefusal(req, origins));
   const sockets = attachWebSocket(http.server, {

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, logger });
   const url = await app.listen();
   if (app.generatedAdminKey) showOnce(app.generatedAdminKey);
-  logger.info({ url, store: config.database.kind, auth: config.authOff ? "off" : "on" }, "waymark is listening");
+  logger.info({ url, page: new URL("/", url).href, store: config.database.kind, auth: config.authOff ? "off" : "on" }, "waymark is listening");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -10,7 +10,8 @@ export interface HttpServer {
 }
 
 /**
- * The node:http server: a table of exact paths, and a JSON 500 for anything a route throws.
+ * The node:http server: a table of exact paths (and of prefixes: "/ui/*" serves every path under
+ * /ui/ that has no exact route), and a JSON 500 for anything a route throws.
  * `refuse` names why a request may not be served at all (origin.ts: its Host), for a 403.
  */
 export function createHttpServer(routes: Record<string, Route>, logger: Logger, refuse: (req: IncomingMessage) => string | null = () => null): HttpServer {
@@ -29,7 +30,7 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
-    const route = routes[url.pathname];
+    const route = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
     Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n"))
       .catch((error: unknown) => {
         logger.error({ err: error }, "request failed");
@@ -47,4 +48,13 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The route of the longest "<prefix>/*" key that `path` lies under, if any. */
+function prefixRoute(routes: Record<string, Route>, path: string): Route | undefined {
+  for (let slash = path.lastIndexOf("/", path.length - 1); slash > 0; slash = path.lastIndexOf("/", slash - 1)) {
+    const route = routes[path.slice(0, slash + 1) + "*"];
+    if (route) return route;
+  }
+  return undefined;
 }

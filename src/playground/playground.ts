@@ -8,7 +8,7 @@ import type { Route } from "../http/http-server";
 /** Where the playground's built files are served from (vite's `base`). */
 export const ASSETS_PATH = "/playground/assets/";
 
-const CONTENT_TYPES: Record<string, string> = {
+export const CONTENT_TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".html": "text/html; charset=utf-8",
@@ -33,7 +33,7 @@ const CONTENT_SECURITY_POLICY = [
 
 const gzipAsync = promisify(gzip);
 
-interface Asset {
+export interface Asset {
   body: Buffer;
   type: string;
   gzipped: Promise<Buffer> | null;
@@ -51,7 +51,7 @@ export function wantsPlayground(req: IncomingMessage, url: URL): boolean {
   return (req.method === "GET" || req.method === "HEAD") && !url.searchParams.has("query") && (req.headers.accept ?? "").includes("text/html");
 }
 
-function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string, extra: Record<string, string> = {}): Promise<void> | void {
+export function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string, extra: Record<string, string> = {}): Promise<void> | void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("Method not allowed\n");
     return;
@@ -90,19 +90,27 @@ export function loadPlayground(dir = defaultPlaygroundDir()): Playground {
       ),
     };
   }
-  const assets: Record<string, Route> = {};
-  const assetDir = join(dir, "assets");
-  for (const name of existsSync(assetDir) ? readdirSync(assetDir) : []) {
-    let asset: Asset | null = null;
-    const load = () => (asset ??= { body: readFileSync(join(assetDir, name)), type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream", gzipped: null });
-    // Names carry a content hash, so a browser may keep them for good.
-    assets[ASSETS_PATH + name] = (req, res) => sendAsset(req, res, load(), "public, max-age=31536000, immutable");
-  }
+  const assets = loadAssets(join(dir, "assets"), ASSETS_PATH);
   const page: Asset = { body: readFileSync(index), type: CONTENT_TYPES[".html"]!, gzipped: null };
   return {
     assets,
     page: (req, res) => sendAsset(req, res, page, "no-cache", { "content-security-policy": CONTENT_SECURITY_POLICY, "referrer-policy": "no-referrer" }),
   };
+}
+
+/**
+ * Routes of a vite build's hashed files, one exact path each (`prefix` + name): listed at start,
+ * read on first use, so only what a browser asks for is held in memory.
+ */
+export function loadAssets(assetDir: string, prefix: string): Record<string, Route> {
+  const assets: Record<string, Route> = {};
+  for (const name of existsSync(assetDir) ? readdirSync(assetDir) : []) {
+    let asset: Asset | null = null;
+    const load = () => (asset ??= { body: readFileSync(join(assetDir, name)), type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream", gzipped: null });
+    // Names carry a content hash, so a browser may keep them for good.
+    assets[prefix + name] = (req, res) => sendAsset(req, res, load(), "public, max-age=31536000, immutable");
+  }
+  return assets;
 }
 
 /** /graphql: the playground for a browser's GET, GraphQL (POST, GET with a query) otherwise. */

@@ -1,8 +1,9 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
-  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  answeredWithError, applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -75,6 +76,7 @@ export class MysqlWriteStore implements WriteStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tables: Tables,
+    private readonly cluster: Pick<ClusterNode, "causal">,
   ) {
     const options = dataSource.options as { maxQueryExecutionTime?: number; enableQueryTimeout?: boolean };
     this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
@@ -113,18 +115,38 @@ export class MysqlWriteStore implements WriteStore {
     }
   }
 
+  /**
+   * On Galera the work's first statement waits until this node has applied every change committed
+   * anywhere before it (its prefix, `causal`): a compare-and-set or an idempotency check must not
+   * judge a version of the row older than one already acknowledged through another node. The
+   * statements after it read at least that state. (A stale read that went on to write would be
+   * caught by certification anyway; a refusal written nowhere would not.)
+   */
   private txOf(session: Session): WriteTx {
-    const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
+    let prefix = this.cluster.causal;
+    const first = (sql: string) => {
+      const text = prefix + sql;
+      prefix = "";
+      return text;
+    };
+    const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, first(sql), params));
     return {
       tables: this.tables,
       forUpdate: " FOR UPDATE",
-      rows: async <R>(sql: string, params: readonly unknown[]) => (await send(session, sql, params)) as R[],
+      rows: async <R>(sql: string, params: readonly unknown[]) => (await send(session, first(sql), params)) as R[],
       run,
       insert: async (table, row) => (await run(...table.insert(row))).insertId,
     };
   }
 
-  /** Sends the tail and COMMIT in one burst; returns the appended log entry. */
+  /**
+   * Sends the tail and COMMIT in one burst; returns the appended log entry. What a failure means:
+   * - a tail statement failed (a deadlock, a duplicate counter value, a lost connection): COMMIT
+   *   was never sent, the connection is closed, and the server rolls back: not committed;
+   * - the server answered COMMIT with an error (a Galera certification failure): not committed;
+   * - COMMIT got no answer: unknown outcome, settled by asking the database (`committed`).
+   * Only "not committed" failures are retried (`withRetries`).
+   */
   private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity | null> {
     const tail = this.tailOf(append);
     const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
@@ -137,6 +159,9 @@ export class MysqlWriteStore implements WriteStore {
     try {
       await commit;
     } catch (error) {
+      // The server refused the COMMIT (on Galera, a certification failure: another node committed
+      // a conflicting change first): nothing was committed, and the write may run again.
+      if (answeredWithError(error)) throw error;
       // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
       // the database may or may not have committed. Ask it, on another connection.
       if (!change || !(await this.committed(change.workspaceId, entry?.insertId, counter?.insertId).catch(() => false))) throw error;
@@ -184,7 +209,7 @@ export class MysqlWriteStore implements WriteStore {
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;
     await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
-    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [id, workspaceId, sequence])) as unknown[];
+    const found = (await this.dataSource.query(`${this.cluster.causal}SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?`, [id, workspaceId, sequence])) as unknown[];
     return found.length > 0;
   }
 }

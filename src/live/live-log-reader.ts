@@ -5,10 +5,15 @@ import { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvent } from "./live-event";
 import type { LiveLog } from "./live-hub";
 
-/** The committed live log as the hub and resuming subscribers read it. */
+/**
+ * The committed live log as the hub and resuming subscribers read it. Every read first waits for
+ * the node to have caught up with the cluster (Galera): an event announced through Redis by an
+ * instance on another node names a change this node may not have applied yet.
+ */
 export function liveLogOf(db: Database): LiveLog {
   return {
     async after(workspaceId, after, limit) {
+      await db.cluster.caughtUp();
       const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
         .innerJoin(DeploymentEntity, "d", "d.id = c.deploymentId")
         .addSelect("d.flowName", "flow_name")
@@ -24,6 +29,7 @@ export function liveLogOf(db: Database): LiveLog {
       }));
     },
     async lastSequence(workspaceId) {
+      await db.cluster.caughtUp();
       const workspace = await db.reader.getRepository(WorkspaceEntity).findOne({ where: { id: workspaceId }, select: { id: true, lastSequence: true } });
       return workspace?.lastSequence ?? 0;
     },

@@ -83,6 +83,7 @@ const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK, also Galera's certifi
  */
 const COUNTER_KEYS = /\b(uq_change_sequence|uq_version_number)\b/;
 const MAX_ATTEMPTS = 12;
+const MAX_PAUSE_MS = 200;
 
 const driverOf = (error: unknown) => ((error as { driverError?: object }).driverError ?? error) as { errno?: number; code?: string; message?: string; sqlState?: string; fatal?: boolean };
 
@@ -124,8 +125,10 @@ export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!isRetryable(error)) throw error;
       if (n >= MAX_ATTEMPTS) throw new ConflictsPersisted(error);
-      // Jittered backoff so that two transactions that deadlocked do not collide again in step.
-      await pause(Math.random() * 5 * n);
+      // Jittered backoff so that two transactions that deadlocked do not collide again in step;
+      // doubling (to at most 200 ms), so that writers that keep meeting each other's commits
+      // (on Galera, through several nodes at once on one workspace) spread out.
+      await pause(Math.random() * Math.min(MAX_PAUSE_MS, 5 * 2 ** (n - 1)));
     }
   }
 }

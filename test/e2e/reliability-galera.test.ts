@@ -187,6 +187,31 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     expect(problems.slice(0, 10)).toEqual([]);
   }, 120_000);
 
+  it("turns /readyz 503 on an instance whose node is cut off from the cluster (yet still answers SELECT 1), and 200 once it is back", async () => {
+    const [deployment] = await seedDeployments(urls[0]!, "isolated");
+    expect((await send(urls[0]!, CREATE, { input: { deploymentId: deployment!.id, entrypoint: "flows/g.py:v2" } })).kind).toBe("ok");
+    const node = await createConnection({ uri: cluster.nodes[1]!.url });
+    try {
+      // Galera's own switch for leaving the cluster while the server keeps running: a partition, seen from the node.
+      await node.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+      await eventually("the isolated node's instance is not ready", async () => (await readyz(servers[1]!)) === 503, 30_000, 250);
+      const body = await (await fetch(servers[1]!.url.replace(/\/graphql$/, "/readyz"))).text();
+      expect(body).toMatch(/primary component|not synced/);
+      const refused = await send(urls[1]!, ROLLBACK, { input: { deploymentId: deployment!.id } });
+      expect(refused.codes).toEqual(["UNAVAILABLE"]);
+      // The other two nodes keep a primary component and keep taking writes.
+      expect(await readyz(servers[0]!)).toBe(200);
+      const elsewhere = await send(urls[2]!, ROLLBACK, { input: { deploymentId: deployment!.id } });
+      expect(elsewhere.kind, JSON.stringify(elsewhere.errors)).toBe("ok");
+    } finally {
+      await node.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+      await node.end();
+    }
+    await eventually("the node's instance is ready again", async () => (await readyz(servers[1]!)) === 200, 90_000, 500);
+    const live = await send(urls[1]!, CACHED, { id: deployment!.id });
+    expect(live.data?.deployment.liveVersion.number).toBe(1);
+  }, 180_000);
+
   it("keeps acknowledging writes on the healthy nodes when one is killed, loses nothing, and converges when it rejoins", async () => {
     const victim = cluster.nodes[2]!;
     let killedAt = Number.POSITIVE_INFINITY;

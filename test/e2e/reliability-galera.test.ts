@@ -160,12 +160,13 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     const errorLines = lines.filter((line) => line.includes('"level":50'));
     const unavailable = lines.filter((line) => line.includes("database unavailable"));
     const conflicts = unavailable.filter((line) => line.includes('"code":"WRITE_CONFLICTS_PERSISTED"'));
-    console.log(`Galera storm: ${ops} operations, ${storm.acknowledged.size} acknowledged, ${conflicts.length} answered UNAVAILABLE after every retry conflicted; outcomes ${JSON.stringify(storm.tally)}`);
+    console.log(`Galera storm: ${ops} operations, ${storm.acknowledged.size} acknowledged, ${storm.tally.get("error UNAVAILABLE")} UNAVAILABLE (${conflicts.length} logged as conflicting on every retry); outcomes ${JSON.stringify(storm.tally)}`);
     expect(storm.unexpected.slice(0, 10)).toEqual([]);
     expect(errorLines.slice(0, 5)).toEqual([]);
+    // (The server may log a burst of UNAVAILABLE answers once: the log tells why, not how many.)
     expect(unavailable.filter((line) => !conflicts.includes(line)).slice(0, 3)).toEqual([]);
-    expect(storm.tally.get("error UNAVAILABLE")).toBe(conflicts.length);
-    expect(conflicts.length).toBeLessThanOrEqual(Math.ceil(ops * 0.02));
+    if (storm.tally.get("error UNAVAILABLE") > 0) expect(conflicts.length).toBeGreaterThan(0);
+    expect(storm.tally.get("error UNAVAILABLE")).toBeLessThanOrEqual(Math.ceil(ops * 0.02));
     expect(await storm.violations(urls[1]!, databaseUrls[2]!)).toEqual([]);
     expect(new Set([...storm.acknowledged.values()].map((c) => c.kind))).toEqual(new Set(["CREATE", "ROLLBACK", "PROMOTE"]));
     expect(storm.acknowledged.size).toBeGreaterThan(50);

@@ -28,8 +28,9 @@ export interface ClusterNode {
 
 export const NO_CLUSTER: ClusterNode = { galera: false, causal: "", caughtUp: async () => undefined, problem: async () => null };
 
-// Bits 1 (SELECT, SHOW, BEGIN), 2 (UPDATE, DELETE), 4 (INSERT, REPLACE) and 8 (SHOW STATUS): the
-// first statement of a write may be any of them.
+// Bits 1 (SELECT, SHOW, BEGIN), 2 (UPDATE, DELETE), 4 (INSERT, REPLACE) and 8 (SHOW STATUS), so the
+// prefix works whatever the statement. Galera skips the wait inside an open transaction: a write
+// sends its wait as a statement of its own, before START TRANSACTION.
 const CAUSAL = "SET STATEMENT wsrep_sync_wait = 15 FOR ";
 
 type Query = (sql: string) => Promise<unknown>;

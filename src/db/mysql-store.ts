@@ -95,7 +95,7 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection, timeout: this.timeout };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([...setting, send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
+      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
@@ -116,24 +116,22 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   /**
-   * On Galera the work's first statement waits until this node has applied every change committed
-   * anywhere before it (its prefix, `causal`): a compare-and-set or an idempotency check must not
-   * judge a version of the row older than one already acknowledged through another node. The
-   * statements after it read at least that state. (A stale read that went on to write would be
-   * caught by certification anyway; a refusal written nowhere would not.)
+   * On Galera, a statement queued before START TRANSACTION that waits until this node has applied
+   * every change committed anywhere before it: a compare-and-set or an idempotency check must not
+   * judge a version of the row older than one already acknowledged through another node. (Inside
+   * a transaction Galera does not wait; a stale read that went on to write would be caught by
+   * certification anyway, but a refusal, written nowhere, would not.) Nothing elsewhere.
    */
+  private caughtUp(session: Session): Array<Promise<unknown>> {
+    return this.cluster.causal ? [send(session, `${this.cluster.causal}SELECT 1`, [], true)] : [];
+  }
+
   private txOf(session: Session): WriteTx {
-    let prefix = this.cluster.causal;
-    const first = (sql: string) => {
-      const text = prefix + sql;
-      prefix = "";
-      return text;
-    };
-    const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, first(sql), params));
+    const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
     return {
       tables: this.tables,
       forUpdate: " FOR UPDATE",
-      rows: async <R>(sql: string, params: readonly unknown[]) => (await send(session, first(sql), params)) as R[],
+      rows: async <R>(sql: string, params: readonly unknown[]) => (await send(session, sql, params)) as R[],
       run,
       insert: async (table, row) => (await run(...table.insert(row))).insertId,
     };

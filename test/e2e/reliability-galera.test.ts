@@ -197,6 +197,39 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     expect(problems.slice(0, 10)).toEqual([]);
   }, 120_000);
 
+  it("on a node that has not applied a move yet, waits for it: a cached history read and a compare-and-set see the move", async () => {
+    const [deployment] = await seedDeployments(urls[0]!, "lagging");
+    const v2 = await send(urls[0]!, CREATE, { input: { deploymentId: deployment!.id, entrypoint: "flows/g.py:v2" } });
+    expect(v2.kind).toBe("ok");
+    const warm = await send(urls[2]!, CACHED, { id: deployment!.id });
+    expect(warm.data?.deployment.liveVersion.number).toBe(2);
+    /** Moves through node A while node C's applier is paused, then asks node C's instance; resolves with its answer. */
+    const whileLagging = async (move: string, ask: () => Promise<Outcome>): Promise<Outcome> => {
+      // FLUSH TABLES WITH READ LOCK pauses the node's applier: it falls behind the cluster for as long as it holds.
+      const lagging = await createConnection({ uri: cluster.nodes[2]!.url });
+      let answer: Promise<Outcome> | undefined;
+      try {
+        await lagging.query("FLUSH TABLES WITH READ LOCK");
+        const moved = await send(urls[0]!, move, { input: { deploymentId: deployment!.id } });
+        expect(moved.kind, JSON.stringify(moved.errors)).toBe("ok");
+        answer = ask();
+        await sleep(1_000);
+      } finally {
+        await lagging.query("UNLOCK TABLES");
+        await lagging.end();
+      }
+      return answer!;
+    };
+    const read = await whileLagging(ROLLBACK, () => send(urls[2]!, CACHED, { id: deployment!.id }, { timeoutMs: 30_000 }));
+    expect(read.data?.deployment.liveVersion.number, JSON.stringify(read)).toBe(1);
+    expect(read.endedAt - read.startedAt).toBeGreaterThanOrEqual(900);
+    const v1 = read.data.deployment.liveVersion.id as string;
+    // Promoted to v2 through A; C is asked to roll back from v2, which a stale read would call a conflict.
+    const cas = await whileLagging(PROMOTE, () => send(urls[2]!, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: v2.data.createVersion.version.id } }, { timeoutMs: 30_000 }));
+    expect(cas.kind, JSON.stringify(cas.errors)).toBe("ok");
+    expect(cas.data.rollback.liveVersion.id).toBe(v1);
+  }, 120_000);
+
   it("turns /readyz 503 on an instance whose node is cut off from the cluster (yet still answers SELECT 1), and 200 once it is back", async () => {
     const [deployment] = await seedDeployments(urls[0]!, "isolated");
     expect((await send(urls[0]!, CREATE, { input: { deploymentId: deployment!.id, entrypoint: "flows/g.py:v2" } })).kind).toBe("ok");

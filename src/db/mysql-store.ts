@@ -3,7 +3,7 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
-  answeredWithError, applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  answeredWithError, applyToRow, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -141,8 +141,8 @@ export class MysqlWriteStore implements WriteStore {
    * Sends the tail and COMMIT in one burst; returns the appended log entry. What a failure means:
    * - a tail statement failed (a deadlock, a duplicate counter value, a lost connection): COMMIT
    *   was never sent, the connection is closed, and the server rolls back: not committed;
-   * - the server answered COMMIT with an error (a Galera certification failure): not committed;
-   * - COMMIT got no answer: unknown outcome, settled by asking the database (`committed`).
+   * - the server answered COMMIT with a conflict (a Galera certification failure): not committed;
+   * - COMMIT got no answer, or another error: unknown outcome, settled by asking the database (`committed`).
    * Only "not committed" failures are retried (`withRetries`).
    */
   private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity | null> {
@@ -157,9 +157,9 @@ export class MysqlWriteStore implements WriteStore {
     try {
       await commit;
     } catch (error) {
-      // The server refused the COMMIT (on Galera, a certification failure: another node committed
-      // a conflicting change first): nothing was committed, and the write may run again.
-      if (answeredWithError(error)) throw error;
+      // The server refused the COMMIT as a conflict (on Galera, a certification failure: another
+      // node committed a conflicting change first): nothing was committed, and the write runs again.
+      if (answeredWithError(error) && isRetryable(error)) throw error;
       // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
       // the database may or may not have committed. Ask it, on another connection.
       if (!change || !(await this.committed(change.workspaceId, entry?.insertId, counter?.insertId).catch(() => false))) throw error;

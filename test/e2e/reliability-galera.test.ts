@@ -151,6 +151,26 @@ describe("Galera: three instances on three nodes of one cluster", () => {
   // workspace's counter row, so writes through different nodes keep meeting at certification. Each
   // such conflict is retried; a write that loses every attempt is answered UNAVAILABLE (retryable,
   // nothing written). That is the one unavailability allowed here, and only rarely.
+  it("waits at start while its node is not synced with the cluster, then serves", async () => {
+    const node = await createConnection({ uri: cluster.nodes[1]!.url });
+    let late: ServerProcess | undefined;
+    try {
+      // A desynced node (as a donor, or a node catching up, is) must not take traffic yet.
+      await node.query("SET GLOBAL wsrep_desync = ON");
+      let started = false;
+      const starting = startServerProcess({ DATABASE_URL: databaseUrls[1]! }).then((server) => ((started = true), (late = server)));
+      await sleep(4_000);
+      expect(started).toBe(false);
+      await node.query("SET GLOBAL wsrep_desync = OFF");
+      await starting;
+      expect(await readyz(late!)).toBe(200);
+    } finally {
+      await node.query("SET GLOBAL wsrep_desync = OFF").catch(() => undefined);
+      await node.end();
+      await late?.stop();
+    }
+  }, 120_000);
+
   it("keeps every invariant under a write storm across the three nodes and answers only expected refusals", async () => {
     const storm = new Storm(await seedDeployments(urls[0]!, "storm"), () => new Set([...EXPECTED, "UNAVAILABLE"]));
     const randoms = Array.from({ length: 24 }, (_, n) => seededRandom(SEED + n));

@@ -34,6 +34,7 @@ class Storm {
   record(url: string, label: string, outcome: Outcome, field: string): boolean {
     this.tally.add(`${label} ${outcome.kind}`);
     for (const code of outcome.codes) this.tally.add(`error ${code}`);
+    if (outcome.codes.includes("UNAVAILABLE")) this.tally.add(`UNAVAILABLE through ${url}`);
     const allowed = this.allowed(url, outcome.startedAt);
     if (outcome.kind !== "ok" && !(outcome.kind === "error" && outcome.codes.every((c) => allowed.has(c)))) {
       this.unexpected.push({ url, label, kind: outcome.kind, errors: outcome.errors, failure: outcome.failure });
@@ -278,8 +279,10 @@ describe("Galera: three instances on three nodes of one cluster", () => {
   it("keeps acknowledging writes on the healthy nodes when one is killed, loses nothing, and converges when it rejoins", async () => {
     const victim = cluster.nodes[2]!;
     let killedAt = Number.POSITIVE_INFINITY;
-    // After the kill, the victim's instance may only answer UNAVAILABLE; in flight at the kill, anything but an internal error.
-    const allowed = (url: string, at: number) => (url === urls[2] && at >= killedAt - 15_000 ? new Set([...EXPECTED, "UNAVAILABLE"]) : EXPECTED);
+    // After the kill, the victim's instance may only answer UNAVAILABLE. The healthy ones may too,
+    // rarely, as in the storm above: a write that conflicted on every attempt (or was caught in the
+    // cluster's reconfiguration), with nothing written. Never an internal error.
+    const allowed = () => new Set([...EXPECTED, "UNAVAILABLE"]);
     const storm = new Storm(await seedDeployments(urls[0]!, "kill"), allowed);
     const randoms = Array.from({ length: 18 }, (_, n) => seededRandom(SEED + 100 + n));
     const okAfterKill = new Tally();
@@ -291,13 +294,17 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     await sleep(5_000);
     killedAt = Date.now();
     await victim.kill();
-    await load;
+    const ops = await load;
     const dead = await send(urls[2]!, CREATE, { input: { deploymentId: storm.known[0]!.id, entrypoint: "flows/g.py:dead" } });
     expect(dead.codes).toEqual(["UNAVAILABLE"]);
     expect(await readyz(servers[2]!)).toBe(503);
     expect(await readyz(servers[0]!)).toBe(200);
     console.log(`Galera node kill: ${storm.acknowledged.size} acknowledged; acknowledged from 6 s after the kill, by instance: ${JSON.stringify(okAfterKill)}; outcomes ${JSON.stringify(storm.tally)}`);
+    const healthyUnavailable = storm.tally.get(`UNAVAILABLE through ${urls[0]}`) + storm.tally.get(`UNAVAILABLE through ${urls[1]}`);
+    const why = servers.slice(0, 2).flatMap((server) => server.output().split("\n").filter((line) => line.includes("database unavailable")));
+    if (healthyUnavailable) console.log(`Galera node kill: ${healthyUnavailable} UNAVAILABLE through healthy instances, logged as: ${why.slice(-2).map((line) => line.slice(0, 600)).join("\n")}`);
     expect(storm.unexpected.slice(0, 10)).toEqual([]);
+    expect(healthyUnavailable).toBeLessThanOrEqual(Math.ceil(ops * 0.02));
     expect(okAfterKill.get(urls[0]!)).toBeGreaterThan(0);
     expect(okAfterKill.get(urls[1]!)).toBeGreaterThan(0);
     expect(await storm.violations(urls[0]!, databaseUrls[1]!)).toEqual([]);

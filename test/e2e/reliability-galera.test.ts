@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnection } from "mysql2/promise";
 import { startGaleraCluster, type GaleraCluster } from "../support/galera";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
+import { startRedis, type RedisServer } from "../support/processes";
+import { subscribe } from "../support/subscriptions";
 import { eventually, runClients, send, seededRandom, sleep, Tally, type Outcome } from "../support/load";
 import { integrityViolations, readHistory, sequenceGaps, violationsOf, type HistoryChange } from "../support/reliability-history";
 import { CREATE, PROMOTE, ROLLBACK } from "../support/reliability-ops";
@@ -120,6 +122,7 @@ const readyz = async (server: ServerProcess) => (await fetch(server.url.replace(
 describe("Galera: three instances on three nodes of one cluster", () => {
   let cluster: GaleraCluster;
   let servers: ServerProcess[] = [];
+  let redis: RedisServer | undefined;
   let urls: string[] = [];
   const databaseUrls: string[] = [];
 
@@ -130,13 +133,16 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     await admin.end();
     for (const node of cluster.nodes) databaseUrls.push(node.url.replace(/\/mysql$/, `/${DATABASE}`));
     // Started together, each on its own node: they take turns on the migration lock.
-    servers = await Promise.all(databaseUrls.map((url) => startServerProcess({ DATABASE_URL: url })));
+    // Their own Redis, so that no other suite's events reach them.
+    redis = await startRedis();
+    servers = await Promise.all(databaseUrls.map((url) => startServerProcess({ DATABASE_URL: url, REDIS_URL: redis!.url })));
     urls = servers.map((s) => s.url);
   }, 300_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await cluster?.stop();
+    await redis?.stop();
   }, 120_000);
 
   it("migrates once although the instances started together on different nodes", async () => {
@@ -217,6 +223,32 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     }
     expect(problems.slice(0, 10)).toEqual([]);
   }, 120_000);
+
+  it("delivers moves made through other nodes to subscribers on node C, in order, live and replayed from afterSequence", async () => {
+    const [deployment] = await seedDeployments(urls[0]!, "subscribed");
+    const v2 = await send(urls[0]!, CREATE, { input: { deploymentId: deployment!.id, entrypoint: "flows/g.py:v2" } });
+    const from = v2.data.createVersion.change.sequence as number;
+    const live = await subscribe(urls[2]!, { deploymentId: deployment!.id, afterSequence: from });
+    const sequences: number[] = [];
+    try {
+      for (let n = 0; n < 10; n++) {
+        const moved = await send(urls[n % 2]!, n % 2 === 0 ? ROLLBACK : PROMOTE, { input: { deploymentId: deployment!.id } });
+        expect(moved.kind, JSON.stringify(moved.errors)).toBe("ok");
+        sequences.push((n % 2 === 0 ? moved.data.rollback : moved.data.promote).sequence);
+      }
+      // Opened right after the last move through node A: the replay on node C must include it.
+      const replayed = await subscribe(urls[2]!, { deploymentId: deployment!.id, afterSequence: from });
+      try {
+        expect((await replayed.waitFor(10)).map((e) => e.sequence)).toEqual(sequences);
+      } finally {
+        await replayed.close();
+      }
+      expect((await live.waitFor(10)).map((e) => e.sequence)).toEqual(sequences);
+      expect(await live.settle(300)).toHaveLength(10);
+    } finally {
+      await live.close();
+    }
+  }, 60_000);
 
   it("on a node that has not applied a move yet, waits for it: a cached history read and a compare-and-set see the move", async () => {
     const [deployment] = await seedDeployments(urls[0]!, "lagging");

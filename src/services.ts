@@ -21,7 +21,7 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     db,
     auth,
     revocations,
-    deployments: new DeploymentService(db, now),
+    deployments: new DeploymentService(db, events, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
   };

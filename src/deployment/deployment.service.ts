@@ -1,13 +1,18 @@
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
+import type { JsonValue } from "../json-limits";
 import { decodeId } from "../ids";
 import { connectionFrom, connectionType, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
 import { DeploymentEntity } from "./deployment.entity";
 import type { DeploymentFilter, UpdateDeploymentSettingsInput } from "./deployment.input";
 import { deploymentNotFound, lockDeployment } from "./deployment.lock";
 import { Deployment, toDeployment } from "./deployment.type";
-import { settingsOf } from "./settings";
+import { settingsDiff, settingsOf } from "./settings";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
+import { deploymentChange, publishAll } from "../live/deployment-change";
+import type { LiveEvents } from "../live/live-events";
 
 export const DeploymentConnection = connectionType("Deployment", Deployment);
 
@@ -20,6 +25,7 @@ const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[!%_]/
 export class DeploymentService {
   constructor(
     private readonly db: Database,
+    private readonly events: LiveEvents,
     private readonly now: () => Date,
   ) {}
 
@@ -51,7 +57,11 @@ export class DeploymentService {
     return connectionFrom(DeploymentConnection, page, rows, toEdge, nearSide, () => query().getCount());
   }
 
-  /** Changes settings only; no version is created and the live pointer does not move. */
+  /**
+   * Changes settings only; no version is created and the live pointer does not move. The fields
+   * whose value changes are audited and sent to subscribers as one SETTINGS change; a request
+   * that changes nothing writes nothing.
+   */
   async updateSettings(scope: Scope, input: UpdateDeploymentSettingsInput): Promise<DeploymentEntity> {
     const problems: string[] = [];
     const patch = settingsOf(input, problems);
@@ -61,8 +71,19 @@ export class DeploymentService {
     const written = await this.db.store.write(async (tx) => {
       const deployment = await lockDeployment(tx, scope.workspaceId, { id: key });
       if (!deployment) throw deploymentNotFound(input.deploymentId);
-      return { result: deployment, append: { deployment: { row: deployment, set: { ...patch, updatedAt: this.now() } } } };
+      const { set, changes } = settingsDiff(deployment, patch);
+      if (changes.length === 0) return { result: deployment };
+      const at = this.now();
+      return {
+        result: deployment,
+        append: {
+          deployment: { row: deployment, set: { ...set, updatedAt: at } },
+          change: deploymentChange(scope, deployment, "SETTINGS", at, { settings: changes }),
+          audit: [auditEntry(scope, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })],
+        },
+      };
     });
+    publishAll(this.events, written.changes, written.result.flowName);
     return written.result;
   }
 }

@@ -20,7 +20,7 @@ export function liveLogOf(db: Database): LiveLog {
         changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
         flowName: String((rows.raw[i] as { flow_name: string }).flow_name), kind: change.kind,
         previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId, actor: change.actor,
-        reason: change.reason, at: change.at.toISOString(),
+        reason: change.reason, at: change.at.toISOString(), details: change.details,
       }));
     },
     async lastSequence(workspaceId) {

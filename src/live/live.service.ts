@@ -9,6 +9,8 @@ import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
 import type { PromoteInput, RollbackInput } from "./live.input";
 
 type Direction = "ROLLBACK" | "PROMOTE";
@@ -63,6 +65,9 @@ export class LiveService {
             previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
           },
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
+          audit: [auditEntry(scope, AuditKind.LIVE_MOVED, deployment, at, {
+            direction, fromNumber: live.number, toNumber: target.number, reason: input.reason ?? null,
+          }, target.id)],
         },
       };
     });

@@ -6,7 +6,11 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { LiveEvents } from "../live/live-events";
-import { liveEventOf } from "../live/live-event";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
+import { settingsDiff } from "../deployment/settings";
+import type { JsonValue } from "../json-limits";
+import { deploymentChange, publishAll } from "../live/deployment-change";
 import { createRequestOf, type CreateRequest } from "./create-input";
 import { changeById, earlierOutcome, requestHashOf, type RowSource } from "./idempotency";
 import type { IdempotencyKeyEntity } from "./idempotency-key.entity";
@@ -45,7 +49,7 @@ export class VersionService {
     }
     const request = createRequestOf(input);
     if (dryRun) return this.dryRun(scope, request);
-    const { result, change } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
+    const { result, change, changes } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
       const deployment = await this.targetDeployment(tx, scope, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
@@ -57,7 +61,7 @@ export class VersionService {
       return this.createIn(tx, scope, request, hash, deployment, at);
     });
     if (!change) return result;
-    this.events.publish(liveEventOf(change, result.deployment.flowName));
+    publishAll(this.events, changes, result.deployment.flowName);
     return { ...result, change };
   }
 
@@ -66,10 +70,18 @@ export class VersionService {
     const version = this.versionOf(scope, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
+    // Settings a new deployment starts with are part of its creation, not a change of it.
+    const { set, changes } = settingsDiff(deployment, request.settings);
+    const settingsChange = changes.length > 0 ? deploymentChange(scope, deployment, "SETTINGS", at, { settings: changes }) : undefined;
     return {
       result: { deployment, version, change: null, dryRun: false },
       append: {
-        deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
+        deployment: { row: deployment, set: { ...set, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
+        earlier: settingsChange ? [settingsChange] : undefined,
+        audit: [
+          ...(settingsChange ? [auditEntry(scope, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : []),
+          auditEntry(scope, AuditKind.VERSION_CREATED, deployment, at, { number: version.number, version: version.version, contentHash: version.contentHash }, version.id),
+        ],
         change: {
           workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
           liveVersionId: version.id, actor: scope.actor, reason: null, at,

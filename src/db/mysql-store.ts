@@ -2,7 +2,7 @@ import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -101,7 +101,7 @@ export class MysqlWriteStore implements WriteStore {
       const changes = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
       open = false;
       applyToRow(append);
-      return { result, change: changes.at(-1) ?? null, changes };
+      return writtenOf(result, changes);
     } catch (error) {
       if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the

@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -46,7 +46,7 @@ export class SqliteWriteStore implements WriteStore {
       const changes = await this.appendIn(tx, append).catch((error: unknown) => retryOnTwin(append, error));
       await runner.commitTransaction();
       applyToRow(append);
-      return { result, change: changes.at(-1) ?? null, changes };
+      return writtenOf(result, changes);
     } catch (error) {
       await runner.rollbackTransaction().catch(() => undefined);
       throw error;

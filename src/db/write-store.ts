@@ -68,8 +68,8 @@ export interface Written<T> {
   result: T;
   /** The appended live-log entry, when there was one. */
   change: LiveChangeEntity | null;
-  /** Every appended live-log entry, in sequence order (`earlier`, then `change`). */
-  changes: LiveChangeEntity[];
+  /** The entries appended before `change` (Append.earlier), when there were any. */
+  earlier?: LiveChangeEntity[];
 }
 
 /**
@@ -140,6 +140,18 @@ export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append[
 /** The INSERTs of the append's audit entries, which need no answer. */
 export function auditStatements(tables: Tables, append: Append | undefined): Statement[] {
   return (append?.audit ?? []).map((entry) => tables.audit.insert(entry));
+}
+
+/** What a write reports of the log entries it appended (all but the last are `earlier`). */
+export function writtenOf<T>(result: T, appended: LiveChangeEntity[]): Written<T> {
+  const written: Written<T> = { result, change: appended.at(-1) ?? null };
+  if (appended.length > 1) written.earlier = appended.slice(0, -1);
+  return written;
+}
+
+/** Every live-log entry a write appended, in sequence order. */
+export function appendedOf(written: Written<unknown>): LiveChangeEntity[] {
+  return [...(written.earlier ?? []), ...(written.change ? [written.change] : [])];
 }
 
 /** The live-log entries of an append, in the order they take sequences. */

@@ -13,6 +13,7 @@ import { auditEntry } from "../audit/audit";
 import { AuditKind } from "../audit/audit-kinds";
 import { deploymentChange, publishAll } from "../live/deployment-change";
 import type { LiveEvents } from "../live/live-events";
+import { appendedOf } from "../db/write-store";
 
 export const DeploymentConnection = connectionType("Deployment", Deployment);
 
@@ -83,7 +84,7 @@ export class DeploymentService {
         },
       };
     });
-    publishAll(this.events, written.changes, written.result.flowName);
+    publishAll(this.events, appendedOf(written), written.result.flowName);
     return written.result;
   }
 }

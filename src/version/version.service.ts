@@ -1,7 +1,7 @@
 import type { Scope } from "../context";
 import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
-import type { Work, WriteTx } from "../db/write-store";
+import { appendedOf, type Work, type WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import type { LiveChangeEntity } from "../live/live-change.entity";
@@ -49,7 +49,7 @@ export class VersionService {
     }
     const request = createRequestOf(input);
     if (dryRun) return this.dryRun(scope, request);
-    const { result, change, changes } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
+    const written = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
       const deployment = await this.targetDeployment(tx, scope, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
@@ -60,8 +60,9 @@ export class VersionService {
       }
       return this.createIn(tx, scope, request, hash, deployment, at);
     });
+    const { result, change } = written;
     if (!change) return result;
-    publishAll(this.events, changes, result.deployment.flowName);
+    publishAll(this.events, appendedOf(written), result.deployment.flowName);
     return { ...result, change };
   }
 

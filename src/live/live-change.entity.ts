@@ -28,6 +28,7 @@ export interface SettingChange {
 @Entity("live_version_change")
 @Index("uq_change_sequence", ["workspaceId", "sequence"], { unique: true })
 @Index("ix_change_deployment", ["deploymentId", "sequence"])
+@Index("ix_change_deployment_at", ["deploymentId", "at", "sequence"])
 export class LiveChangeEntity {
   @PrimaryGeneratedColumn({ type: "integer" })
   id!: number;

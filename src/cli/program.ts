@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { registerAudit } from "./commands/audit";
 import { registerDeploy } from "./commands/deploy";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "promote");
   registerKeys(program, io);
   registerWorkspaces(program, io);
+  registerAudit(program, io);
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +

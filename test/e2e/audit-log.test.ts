@@ -45,7 +45,7 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
     ]);
     expect(entries[4]).toMatchObject({ deploymentId: one.deployment.id, deploymentName: "prod", versionId: one.version.id, details: { direction: "ROLLBACK", fromNumber: 2, toNumber: 1, reason: "bad" } });
     expect(entries[5]).toMatchObject({ versionId: two.data.createVersion.version.id, details: { number: 2 } });
-    expect(entries[0].details).toMatchObject({ keyId: ci.apiKey.id, name: "ci-deployer" });
+    expect(entries[0]!.details).toMatchObject({ keyId: ci.apiKey.id, name: "ci-deployer" });
     expect(JSON.stringify(entries)).not.toContain(ci.key);
     const times = entries.map((e) => Date.parse(e.at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);

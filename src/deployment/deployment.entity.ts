@@ -10,7 +10,7 @@ import { VersionEntity } from "../version/version.entity";
  * version live.
  */
 @Entity("deployment")
-@Index("uq_deployment_name", ["workspaceId", "flowName", "name"], { unique: true })
+@Index("uq_deployment_existing_name", ["workspaceId", "flowName", "name", "deletedKey"], { unique: true })
 export class DeploymentEntity {
   @PrimaryGeneratedColumn({ type: "integer" })
   id!: number;
@@ -67,4 +67,16 @@ export class DeploymentEntity {
 
   @EpochMillis()
   updatedAt!: Date;
+
+  /** Set while archived: hidden from lists, refusing new versions and moves, still readable. */
+  @EpochMillis({ nullable: true })
+  archivedAt!: Date | null;
+
+  /** Set once deleted. The row stays (the live log points at it) but nothing finds it any more. */
+  @EpochMillis({ nullable: true })
+  deletedAt!: Date | null;
+
+  /** 0 while it exists, its id once deleted: the name is unique among existing deployments only. */
+  @Column({ type: "integer", default: 0 })
+  deletedKey!: number;
 }

@@ -1,3 +1,4 @@
+import { IsNull } from "typeorm";
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
@@ -31,14 +32,16 @@ export class DeploymentService {
   ) {}
 
   byName(scope: Scope, flowName: string, name: string): Promise<DeploymentEntity | null> {
-    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: scope.workspaceId, flowName, name });
+    return this.db.reader.getRepository(DeploymentEntity).findOneBy({ workspaceId: scope.workspaceId, flowName, name, deletedAt: IsNull() });
   }
 
   /** Deployments ordered by flow name, then name, by keyset on the pair. */
   async list(scope: Scope, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
     const page = pageOf(args, "deployment", isNameKey);
     const query = () => {
-      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: scope.workspaceId });
+      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: scope.workspaceId })
+        .andWhere("d.deletedAt IS NULL");
+      if (!filter?.includeArchived) qb.andWhere("d.archivedAt IS NULL");
       if (filter?.flowName != null) qb.andWhere("d.flowName = :flowName", { flowName: filter.flowName });
       if (filter?.nameContains) qb.andWhere("LOWER(d.name) LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains) });
       return qb;

@@ -2,7 +2,7 @@ import type { Scope } from "../context";
 import type { Database } from "../db/database";
 import type { Work, WriteTx } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
@@ -50,6 +50,7 @@ export class LiveService {
       // Again under the lock: a twin that committed while this one waited has already moved it.
       const earlier = key && hash ? await earlierOutcome(tx, scope.workspaceId, key, hash) : null;
       if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
+      checkNotArchived(deployment);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
       const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
       if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);

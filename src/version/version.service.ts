@@ -3,7 +3,7 @@ import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
 import { appendedOf, type Work, type WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { LiveEvents } from "../live/live-events";
 import { auditEntry } from "../audit/audit";
@@ -67,6 +67,7 @@ export class VersionService {
   }
 
   private async createIn(tx: WriteTx, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
+    checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const version = this.versionOf(scope, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
@@ -122,6 +123,7 @@ export class VersionService {
     const found = await findDeployment(this.db.reads, scope.workspaceId, request.target);
     if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
     const deployment = found ?? this.newDeployment(scope, request, at);
+    checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const version = Object.assign(this.versionOf(scope, request, deployment, at), { id: DRY_RUN_KEY });
     Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
@@ -133,7 +135,7 @@ export class VersionService {
     return Object.assign(new DeploymentEntity(), {
       id: DRY_RUN_KEY, workspaceId: scope.workspaceId, flowName: target.flowName, name: target.name,
       paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at,
+      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0,
     });
   }
 

@@ -28,6 +28,7 @@ import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
 import { createServices } from "./services";
+import { Pruner } from "./retention/pruner";
 import { poolUseOf } from "./ops/db-pool";
 import { ServerMetrics } from "./ops/metrics";
 import { opsRoutes } from "./ops/ops-routes";
@@ -46,6 +47,8 @@ export interface App {
   readonly server: Server;
   readonly db: Database;
   readonly live: LiveFanout;
+  /** The retention pass, run periodically; tests and operators may run it at once. */
+  readonly pruner: Pruner;
   /** The admin key generated at first start, to be shown once; null when none was generated. */
   readonly generatedAdminKey: string | null;
   /** Starts listening; resolves with the GraphQL endpoint's URL. */
@@ -121,12 +124,15 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),
   });
+  const pruner = new Pruner(db, now, logger);
+  pruner.start(config.retentionIntervalSeconds * 1000);
   metrics.watch({ subscriptions: () => live.hub.listenerCount, webSockets: () => sockets.connections, pool: () => poolUseOf(db) });
 
   return {
     server: http.server,
     db,
     live,
+    pruner,
     generatedAdminKey,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -143,6 +149,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
       await http.close();
       await apollo.stop();
       live.stop();
+      pruner.stop();
       revocations.stop();
       bus?.stop();
       await db.close();

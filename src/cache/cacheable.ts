@@ -13,7 +13,7 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
     "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods",
+    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods", "archivedAt", "retention",
   ],
   DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],
   DeploymentVersionEdge: ["cursor", "node"],
@@ -23,11 +23,12 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   LivePeriodEdge: ["cursor", "node"],
   LivePeriod: ["version", "from", "to", "startedBy", "endedBy", "startedByKind"],
   SettingChange: ["field", "before", "after"],
+  DeploymentRetention: ["keepLast", "keepDays"],
   PageInfo: ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
   DeploymentVersion: [
     "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
     "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
-    "createdAt", "createdBy", "isLive", "codePin", "deployment",
+    "createdAt", "createdBy", "isLive", "codePin", "deployment", "prunedAt",
   ],
   LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "settingsChanges"],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],

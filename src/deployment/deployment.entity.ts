@@ -76,6 +76,14 @@ export class DeploymentEntity {
   @EpochMillis({ nullable: true })
   deletedAt!: Date | null;
 
+  /** Retention: keep at least this many newest versions' bodies (null: no count limit). */
+  @Column({ type: "integer", nullable: true })
+  retentionKeepLast!: number | null;
+
+  /** Retention: keep the bodies of versions younger than this many days (null: no age limit). */
+  @Column({ type: "integer", nullable: true })
+  retentionKeepDays!: number | null;
+
   /** 0 while it exists, its id once deleted: the name is unique among existing deployments only. */
   @Column({ type: "integer", default: 0 })
   deletedKey!: number;

@@ -14,6 +14,7 @@ import { auditEntry } from "../audit/audit";
 import { AuditKind } from "../audit/audit-kinds";
 import { deploymentChange, publishAll } from "../live/deployment-change";
 import type { LiveEvents } from "../live/live-events";
+import type { SetDeploymentRetentionInput } from "../retention/retention.input";
 import { appendedOf } from "../db/write-store";
 
 export const DeploymentConnection = connectionType("Deployment", Deployment);
@@ -59,6 +60,31 @@ export class DeploymentService {
     };
     const toEdge = (row: DeploymentEntity) => ({ cursor: encodeCursor("deployment", [row.flowName, row.name]), node: toDeployment(row) });
     return connectionFrom(DeploymentConnection, page, rows, toEdge, nearSide, () => query().getCount());
+  }
+
+  /** Sets retention (applied by the next retention pass); audited as a settings change. */
+  async setRetention(scope: Scope, input: SetDeploymentRetentionInput): Promise<DeploymentEntity> {
+    const key = decodeId("deployment", input.deploymentId);
+    if (key === null) throw deploymentNotFound(input.deploymentId);
+    const written = await this.db.store.write(async (tx) => {
+      const deployment = await lockDeployment(tx, scope.workspaceId, { id: key });
+      if (!deployment) throw deploymentNotFound(input.deploymentId);
+      const before = { keepLast: deployment.retentionKeepLast, keepDays: deployment.retentionKeepDays };
+      const after = { keepLast: input.keepLast ?? null, keepDays: input.keepDays ?? null };
+      if (before.keepLast === after.keepLast && before.keepDays === after.keepDays) return { result: deployment };
+      const at = this.now();
+      const changes = [{ field: "retention", before, after }];
+      return {
+        result: deployment,
+        append: {
+          deployment: { row: deployment, set: { retentionKeepLast: after.keepLast, retentionKeepDays: after.keepDays, updatedAt: at } },
+          change: deploymentChange(scope, deployment, "SETTINGS", at, { settings: changes }),
+          audit: [auditEntry(scope, AuditKind.SETTINGS_CHANGED, deployment, at, { changes })],
+        },
+      };
+    });
+    publishAll(this.events, appendedOf(written), written.result.flowName);
+    return written.result;
   }
 
   /**

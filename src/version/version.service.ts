@@ -110,6 +110,7 @@ export class VersionService {
       sourceMessage: source?.message ?? null,
       createdAt: at,
       createdBy: scope.actor,
+      prunedAt: null,
     });
   }
 
@@ -135,7 +136,7 @@ export class VersionService {
     return Object.assign(new DeploymentEntity(), {
       id: DRY_RUN_KEY, workspaceId: scope.workspaceId, flowName: target.flowName, name: target.name,
       paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0,
+      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0, retentionKeepLast: null, retentionKeepDays: null,
     });
   }
 

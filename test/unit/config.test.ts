@@ -32,6 +32,7 @@ describe("parseConfig", () => {
       metricsToken: null,
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
+      retentionIntervalSeconds: 600,
     });
   });
 
@@ -85,6 +86,7 @@ describe("parseConfig", () => {
       metricsToken: "scrape-token-0123456789",
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
+      retentionIntervalSeconds: 600,
     });
   });
 

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { registerAudit } from "./commands/audit";
 import { registerDeploy } from "./commands/deploy";
+import { registerStore } from "./commands/store";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   registerKeys(program, io);
   registerWorkspaces(program, io);
   registerAudit(program, io);
+  registerStore(program, io);
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +

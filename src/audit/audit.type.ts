@@ -42,7 +42,7 @@ export class AuditEntry {
   details!: unknown;
 }
 
-export const AuditEntryConnection = connectionType("AuditEntry", AuditEntry);
+export const AuditEntryConnection = connectionType("AuditEntry", AuditEntry, "audit entries");
 
 export function toAuditEntry(row: AuditEntryEntity): AuditEntry {
   const view = new AuditEntry();

@@ -42,6 +42,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     deployments: "a list across deployments: no one revision covers it",
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
     apiKeys: "keys change without any deployment's revision changing",
+    auditLog: "across deployments and keys: no one revision covers it",
   },
 };
 

@@ -30,7 +30,7 @@ export class LivePeriod {
   version?: DeploymentVersion;
 }
 
-export const LivePeriodConnection = connectionType("LivePeriod", LivePeriod);
+export const LivePeriodConnection = connectionType("LivePeriod", LivePeriod, "live periods");
 
 interface MoveRow {
   sequence: number;

@@ -39,6 +39,26 @@ async function seedHistory(dbUrl: string, deploymentId: string, flow: string, co
   }
 }
 
+/** The plans of the statements measured, on the large side: each must be an index range, never a sort of the history. */
+async function explain(dbUrl: string, deploymentId: string): Promise<void> {
+  const key = Number(deploymentId.slice("dep_".length));
+  const c = await createConnection({ uri: dbUrl });
+  try {
+    const statements: Array<[string, unknown[]]> = [
+      ["SELECT id FROM audit_entry WHERE workspace_id = 1 AND flow_name = ? ORDER BY at DESC, id DESC LIMIT 21", ["large-flow"]],
+      ["SELECT live_version_id FROM live_version_change WHERE deployment_id = ? AND at <= ? ORDER BY at DESC, sequence DESC LIMIT 1", [key, Date.now() - 50_000]],
+      ["SELECT sequence FROM live_version_change WHERE deployment_id = ? AND kind IN ('CREATE', 'ROLLBACK', 'PROMOTE') ORDER BY sequence DESC LIMIT 21", [key]],
+    ];
+    for (const [sql, params] of statements) {
+      const [rows] = await c.query(`EXPLAIN ${sql}`, params);
+      const plan = (rows as Array<Record<string, unknown>>).map((r) => `key=${String(r.key)} rows=${String(r.rows)} extra=${String(r.Extra)}`).join("; ");
+      console.log(`plan: ${sql.slice(0, 60)}… → ${plan}`);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
   const seconds = arg("seconds", 5);
   const connections = arg("connections", 4);
@@ -51,6 +71,7 @@ async function main() {
     const large = await seedDeployment(server.url, dbUrl, "large", 1);
     await seedHistory(dbUrl, small, "small-flow", 100);
     await seedHistory(dbUrl, large, "large-flow", 100_000);
+    await explain(dbUrl, large);
     const opts = { seconds, connections, headers: authHeader() };
     const body = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
     const t = new Date(Date.now() - 50_000).toISOString();

@@ -28,7 +28,7 @@ import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
 import { createServices } from "./services";
-import { Pruner } from "./retention/pruner";
+import { PRUNED_CHANNEL, Pruner, forgetVersions, parsePruned } from "./retention/pruner";
 import { poolUseOf } from "./ops/db-pool";
 import { ServerMetrics } from "./ops/metrics";
 import { opsRoutes } from "./ops/ops-routes";
@@ -124,7 +124,9 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),
   });
-  const pruner = new Pruner(db, now, logger);
+  // Other instances cache version rows for good: tell them which bodies are gone.
+  bus?.subscribe(PRUNED_CHANNEL, (text) => forgetVersions(db, parsePruned(text)));
+  const pruner = new Pruner(db, now, logger, (ids) => bus?.publish(PRUNED_CHANNEL, JSON.stringify(ids)));
   pruner.start(config.retentionIntervalSeconds * 1000);
   metrics.watch({ subscriptions: () => live.hub.listenerCount, webSockets: () => sockets.connections, pool: () => poolUseOf(db) });
 

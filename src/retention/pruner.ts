@@ -41,6 +41,8 @@ export class Pruner {
     private readonly db: Database,
     private readonly now: () => Date,
     private readonly logger: Logger,
+    /** Told of every version whose body was removed, so every instance can drop it from its cache. */
+    private readonly onPruned: (versionIds: number[]) => void = () => undefined,
   ) {}
 
   start(intervalMs: number): void {
@@ -99,8 +101,8 @@ export class Pruner {
         },
       };
     });
-    const cache = versionCacheOf(this.db);
-    for (const id of result) cache.delete(id);
+    forgetVersions(this.db, result);
+    if (result.length > 0) this.onPruned(result);
     return result.length;
   }
 
@@ -134,4 +136,23 @@ async function protectedIds(tx: WriteTx, deploymentId: number, liveVersionId: nu
   if (liveVersionId != null) ids.add(liveVersionId);
   if (last?.previous_version_id != null) ids.add(Number(last.previous_version_id));
   return ids;
+}
+
+/** Drops pruned versions from this instance's version cache (which otherwise keeps rows for good). */
+export function forgetVersions(db: Database, versionIds: number[]): void {
+  const cache = versionCacheOf(db);
+  for (const id of versionIds) cache.delete(id);
+}
+
+/** The channel on which instances tell each other which versions were pruned. */
+export const PRUNED_CHANNEL = "waymark:versions-pruned";
+
+/** Parses a message on PRUNED_CHANNEL; anything malformed is empty. */
+export function parsePruned(text: string): number[] {
+  try {
+    const ids = JSON.parse(text) as unknown;
+    return Array.isArray(ids) ? ids.filter((id): id is number => Number.isSafeInteger(id)) : [];
+  } catch {
+    return [];
+  }
 }

@@ -18,6 +18,9 @@ describe.each(STORES)("retention on %s", (store) => {
     const { deploymentId } = await deploymentWithVersions(server, 6, "pruned", "retention");
     await server.gql(ROLLBACK, { input: { deploymentId, number: 4 } });
     const before = (await server.gql(VERSIONS, { id: deploymentId })).data.deployment;
+    const ONE = `query($id: ID!) { deploymentVersion(id: $id) { entrypoint prunedAt } }`;
+    const firstId = (await server.gql(`query($id: ID!) { deployment(id: $id) { versions(last: 1) { edges { node { id } } } } }`, { id: deploymentId })).data.deployment.versions.edges[0].node.id;
+    expect((await server.gql(ONE, { id: firstId })).data.deploymentVersion.prunedAt).toBeNull(); // now in the version cache
     const set = await server.gql(SET, { input: { deploymentId, keepLast: 2 } });
     expect(set.data.setDeploymentRetention.deployment.retention).toEqual({ keepLast: 2, keepDays: null });
     expect((await server.app.pruner.runOnce()).prunedVersions).toBe(3);
@@ -32,6 +35,8 @@ describe.each(STORES)("retention on %s", (store) => {
       expect([v.entrypoint, v.parameters, v.pullSteps]).toEqual(["", {}, []]);
     }
     for (const n of [4, 5, 6]) expect(now.get(n)).toEqual(old.get(n));
+    expect((await server.gql(ONE, { id: firstId })).data.deploymentVersion).toMatchObject({ entrypoint: "" });
+    expect((await server.gql(ONE, { id: firstId })).data.deploymentVersion.prunedAt).toBeTruthy();
     expect(after.liveVersion).toEqual({ number: 4, prunedAt: null });
     // The live history still resolves every version, pruned ones shown as such.
     const moves = after.liveHistory.edges.map((e: any) => e.node);

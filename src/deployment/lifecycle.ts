@@ -9,6 +9,7 @@ import { deploymentChange, publishAll } from "../live/deployment-change";
 import type { LiveEvents } from "../live/live-events";
 import type { DeploymentEntity } from "./deployment.entity";
 import { deploymentNotFound, lockDeployment } from "./deployment.lock";
+import { EMPTY_BODY } from "../retention/pruner";
 
 type Step = "archive" | "restore" | "delete";
 const KINDS = {
@@ -41,18 +42,24 @@ export class DeploymentLifecycle {
       const name = `${d.flowName}/${d.name}`;
       if (confirmName !== name) throw badInput(`confirmName must be the deployment's flow/name, "${name}"`, { expected: name });
       return { deletedAt: at, deletedKey: d.id };
-    }, (tx, d) => this.forget(tx, d));
+    }, (tx, d, at) => this.forget(tx, d, at));
   }
 
-  /** Idempotency records would replay versions that no longer exist: they go with the deployment. */
-  private forget(_tx: WriteTx, deployment: DeploymentEntity): Array<[string, unknown[]]> {
-    return [["DELETE FROM idempotency_key WHERE version_id IN (SELECT id FROM deployment_version WHERE deployment_id = ?)", [deployment.id]]];
+  /**
+   * Idempotency records would replay versions that no longer exist: they go with the deployment.
+   * Its versions' bodies go too; the rows stay as tombstones because the live log points at them.
+   */
+  private forget(_tx: WriteTx, deployment: DeploymentEntity, at: Date): Array<[string, unknown[]]> {
+    return [
+      ["DELETE FROM idempotency_key WHERE version_id IN (SELECT id FROM deployment_version WHERE deployment_id = ?)", [deployment.id]],
+      [`UPDATE deployment_version SET ${EMPTY_BODY}, pruned_at = ? WHERE deployment_id = ? AND pruned_at IS NULL`, [at.getTime(), deployment.id]],
+    ];
   }
 
   private async step(
     scope: Scope, step: Step, deploymentId: string, reason: string | null,
     change: (deployment: DeploymentEntity, at: Date) => Partial<DeploymentEntity> | null,
-    statements?: (tx: WriteTx, deployment: DeploymentEntity) => Array<[string, unknown[]]>,
+    statements?: (tx: WriteTx, deployment: DeploymentEntity, at: Date) => Array<[string, unknown[]]>,
   ): Promise<DeploymentEntity> {
     const key = decodeId("deployment", deploymentId);
     if (key === null) throw deploymentNotFound(deploymentId);
@@ -66,7 +73,7 @@ export class DeploymentLifecycle {
       return {
         result: deployment,
         append: {
-          statements: statements?.(tx, deployment),
+          statements: statements?.(tx, deployment, at),
           deployment: { row: deployment, set: { ...set, updatedAt: at } },
           change: deploymentChange(scope, deployment, KINDS[step].live, at),
           audit: [auditEntry(scope, KINDS[step].audit, deployment, at, details)],

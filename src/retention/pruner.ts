@@ -17,7 +17,7 @@ const LEASE = "retention";
 export const RETENTION_ACTOR = "retention";
 
 /** The body columns a tombstone empties (to their empty values, as the columns are NOT NULL). */
-const EMPTY_BODY =
+export const EMPTY_BODY =
   "entrypoint = '', description = NULL, tags = '[]', labels = '{}', parameters = '{}', parameter_openapi_schema = NULL, " +
   "work_pool_name = NULL, work_queue_name = NULL, job_variables = '{}', pull_steps = '[]'";
 

@@ -63,6 +63,10 @@ describe.each(STORES)("archive, restore and delete on %s", (store) => {
     const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id }) { edges { node { kind deploymentName deployment { id } } } } }`, { id: deploymentId });
     expect(log.data.auditLog.edges[0].node).toEqual({ kind: "DEPLOYMENT_DELETED", deploymentName: "doomed", deployment: null });
     expect(log.data.auditLog.edges).toHaveLength(4);
+    // Its versions' bodies are gone from the store, not only hidden.
+    const [body] = await server.app.db.reads.rows<{ entrypoint: string; pruned_at: unknown }>("SELECT entrypoint, pruned_at FROM deployment_version WHERE id = ?", [Number(ids[1]!.slice(4))]);
+    expect(body!.entrypoint).toBe("");
+    expect(body!.pruned_at).not.toBeNull();
   });
 
   it("does not replay a deleted deployment's idempotency keys into the new one", async () => {

@@ -32,6 +32,7 @@ import type { Logger } from "./logger";
 import { RedisBus } from "./redis-bus";
 import { buildWaymarkSchema } from "./schema/build";
 import { createServices } from "./services";
+import { PRUNED_CHANNEL, Pruner, forgetVersions, parsePruned } from "./retention/pruner";
 import { poolUseOf } from "./ops/db-pool";
 import { ServerMetrics } from "./ops/metrics";
 import { opsRoutes } from "./ops/ops-routes";
@@ -53,6 +54,8 @@ export interface App {
   readonly server: Server;
   readonly db: Database;
   readonly live: LiveFanout;
+  /** The retention pass, run periodically; tests and operators may run it at once. */
+  readonly pruner: Pruner;
   /** The admin key generated at first start, to be shown once; null when none was generated. */
   readonly generatedAdminKey: string | null;
   /** Starts listening; resolves with the GraphQL endpoint's URL. */
@@ -144,12 +147,17 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
     context: (authentication) => contextFor(authentication, randomUUID()),
     track: (keyId, socket) => revocations.track(keyId, socket),
   });
+  // Other instances cache version rows for good: tell them which bodies are gone.
+  bus?.subscribe(PRUNED_CHANNEL, (text) => forgetVersions(versions, parsePruned(text)));
+  const pruner = new Pruner(db, now, logger, versions, (ids) => bus?.publish(PRUNED_CHANNEL, JSON.stringify(ids)));
+  pruner.start(config.retentionIntervalSeconds * 1000);
   metrics.watch({ subscriptions: () => live.hub.listenerCount, webSockets: () => sockets.connections, pool: () => poolUseOf(db) });
 
   return {
     server: http.server,
     db,
     live,
+    pruner,
     generatedAdminKey,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -166,6 +174,7 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
       await http.close();
       await apollo.stop();
       live.stop();
+      pruner.stop();
       revocations.stop();
       keyWatch?.stop();
       bus?.stop();

@@ -37,6 +37,8 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** WAYMARK_SHUTDOWN_TIMEOUT_MS: on SIGTERM, the process exits after this even if clients have not drained. */
   shutdownTimeoutMs: number;
+  /** WAYMARK_RETENTION_INTERVAL_SECONDS: how often each instance tries the retention pass; 0 never. */
+  retentionIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -176,5 +178,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     readinessTimeoutMs: integer(env, "WAYMARK_READINESS_TIMEOUT_MS", 2_000, 50, 60_000),
     shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
     maxSubscriptionsPerConnection: integer(env, "WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1, 10_000),
+    retentionIntervalSeconds: integer(env, "WAYMARK_RETENTION_INTERVAL_SECONDS", 600, 0, 86_400),
   };
 }

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { In } from "typeorm";
+import { In, IsNull } from "typeorm";
 import type { Database } from "./db/database";
 import { DeploymentEntity } from "./deployment/deployment.entity";
 import { VersionEntity } from "./version/version.entity";
@@ -105,7 +105,7 @@ function perParent<A, F, V>(load: (parents: number[], args: A, filter: F | null 
 }
 
 function deploymentLoader(db: Database, workspaceId: number): Loaders["deployment"] {
-  return new DataLoader(async (keys) => byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId }), keys));
+  return new DataLoader(async (keys) => byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId, deletedAt: IsNull() }), keys));
 }
 
 function versionLoader(db: Database, workspaceId: number, known: VersionCache): Loaders["version"] {

@@ -117,28 +117,32 @@ export interface Connection<N> {
   totalCount(): number | Promise<number>;
 }
 
-/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
-export function connectionType<N extends object>(name: string, node: ClassType<N>) {
-  @ObjectType(`${name}Edge`)
+/**
+ * Declares `<Name>Connection` and `<Name>Edge` for a node type; with `described` (what a node
+ * is, plural), every type and field of both is described.
+ */
+export function connectionType<N extends object>(name: string, node: ClassType<N>, described?: string) {
+  const say = (text: string) => (described ? { description: text } : {});
+  @ObjectType(`${name}Edge`, say(`One of the ${described}, with its cursor.`))
   class EdgeType {
-    @Field(() => String)
+    @Field(() => String, say("Pass as `after` to continue after this item."))
     cursor!: string;
 
-    @Field(() => node)
+    @Field(() => node, say("The item."))
     node!: N;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, say(`A page of ${described}.`))
   class ConnectionType implements Connection<N> {
     constructor(edges: Array<Edge<N>>, pageInfo: PageInfo, private readonly count: () => Promise<number>) {
       this.edges = edges;
       this.pageInfo = pageInfo;
     }
 
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], say("The page's items, in the list's order."))
     edges: Array<Edge<N>>;
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, say("Whether there are more, and the cursors of the page's ends."))
     pageInfo: PageInfo;
 
     @Field(() => Int, { description: "Items in the whole list with this filter, not just this page." })

@@ -2,6 +2,7 @@ import type { AuthService } from "./auth/auth.service";
 import type { KeyRevocations } from "./auth/revocations";
 import type { Database } from "./db/database";
 import { DeploymentService } from "./deployment/deployment.service";
+import { DeploymentLifecycle } from "./deployment/lifecycle";
 import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
@@ -12,6 +13,7 @@ export interface Services {
   auth: AuthService;
   revocations: KeyRevocations;
   deployments: DeploymentService;
+  lifecycle: DeploymentLifecycle;
   versions: VersionService;
   live: LiveService;
 }
@@ -21,7 +23,8 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     db,
     auth,
     revocations,
-    deployments: new DeploymentService(db, now),
+    deployments: new DeploymentService(db, events, now),
+    lifecycle: new DeploymentLifecycle(db, events, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
   };

@@ -1,9 +1,13 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
+import { encodeId } from "../ids";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import type { KeyCache } from "./key-cache";
+import { AuditEntryEntity } from "../audit/audit-entry.entity";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
 import { displayPrefix, generateKey, hashKey, isWellFormedKey } from "./keys";
 import type { Principal } from "./principal";
 import { KeyScope, effectiveScopes, parseScopes } from "./scopes";
@@ -70,6 +74,7 @@ export class AuthService {
       if (!row.revokedAt) {
         row.revokedAt = this.now();
         await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
+        await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
       }
       return row;
     });
@@ -126,10 +131,17 @@ export class AuthService {
       createdAt: this.now(), createdBy, revokedAt: null,
     });
     await tx.getRepository(ApiKeyEntity).insert(row);
+    await tx.getRepository(AuditEntryEntity).insert(keyAudit({ workspaceId, actor: createdBy }, AuditKind.API_KEY_CREATED, row));
     return { key, row };
   }
 }
 
 function principalOf(row: ApiKeyEntity, operator: boolean): Principal {
   return { workspaceId: row.workspaceId, actor: row.name, scopes: effectiveScopes(parseScopes(row.scopes)), keyId: row.id, operator };
+}
+
+/** The audit entry of a key's creation or revocation, in the key's workspace (never its hash). */
+function keyAudit(by: { workspaceId: number; actor: string }, kind: AuditKind, row: ApiKeyEntity): Omit<AuditEntryEntity, "id"> {
+  const at = kind === AuditKind.API_KEY_REVOKED ? row.revokedAt! : row.createdAt;
+  return auditEntry({ workspaceId: row.workspaceId, actor: by.actor }, kind, null, at, { keyId: encodeId("key", row.id), name: row.name, prefix: row.prefix, scopes: row.scopes });
 }

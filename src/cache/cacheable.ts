@@ -13,19 +13,24 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
     "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory",
+    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods", "archivedAt", "retention",
   ],
   DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],
   DeploymentVersionEdge: ["cursor", "node"],
   LiveVersionChangeConnection: ["edges", "pageInfo", "totalCount"],
   LiveVersionChangeEdge: ["cursor", "node"],
+  LivePeriodConnection: ["edges", "pageInfo", "totalCount"],
+  LivePeriodEdge: ["cursor", "node"],
+  LivePeriod: ["version", "from", "to", "startedBy", "endedBy", "startedByKind"],
+  SettingChange: ["field", "before", "after"],
+  DeploymentRetention: ["keepLast", "keepDays"],
   PageInfo: ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
   DeploymentVersion: [
     "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
     "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
-    "createdAt", "createdBy", "isLive", "codePin", "deployment",
+    "createdAt", "createdBy", "isLive", "codePin", "deployment", "prunedAt",
   ],
-  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion"],
+  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "settingsChanges"],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
   CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],
 };
@@ -38,6 +43,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
     apiKeys: "keys change without any deployment's revision changing",
     viewer: "about the calling key and its workspace, not about any deployment",
+    auditLog: "across deployments and keys: no one revision covers it",
   },
 };
 

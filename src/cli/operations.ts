@@ -134,3 +134,10 @@ export interface DeploymentHistory extends DeploymentSummary {
   versions: Connection<VersionDetail>;
   liveHistory: Connection<LiveChange>;
 }
+
+export const AUDIT_LOG = `query WaymarkAuditLog($filter: AuditLogFilter, $first: Int, $after: String) {
+  auditLog(filter: $filter, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id kind at actor deploymentId flowName deploymentName versionId details } }
+  }
+}`;

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { registerAudit } from "./commands/audit";
 import { registerDeploy } from "./commands/deploy";
+import { registerStore } from "./commands/store";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "promote");
   registerKeys(program, io);
   registerWorkspaces(program, io);
+  registerAudit(program, io);
+  registerStore(program, io);
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +

@@ -4,7 +4,7 @@ import { asWriter } from "./read-gate";
 import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
-  answeredWithError, applyToRow, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, withRetries,
+  answeredWithError, applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -103,10 +103,10 @@ export class MysqlWriteStore implements WriteStore {
       open = true;
       const { result, append } = await work(this.txOf(session));
       await begun;
-      const change = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
+      const changes = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
       open = false;
       applyToRow(append);
-      return { result, change };
+      return writtenOf(result, changes);
     } catch (error) {
       if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
@@ -141,22 +141,27 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   /**
-   * Sends the tail and COMMIT in one burst; returns the appended log entry. What a failure means:
+   * Sends the tail and COMMIT in one burst; returns the appended log entries. What a failure means:
    * - a tail statement failed (a deadlock, a duplicate counter value, a lost connection): COMMIT
    *   was never sent, the connection is closed, and the server rolls back: not committed;
    * - the server answered COMMIT with a conflict (a Galera certification failure): not committed;
    * - COMMIT got no answer, or another error: unknown outcome, settled by asking the database (`committed`).
    * Only "not committed" failures are retried (`withRetries`).
    */
-  private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity | null> {
+  private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity[]> {
     const tail = this.tailOf(append);
     const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
     const commit = send(session, "COMMIT", [], true);
     // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
     commit.catch(() => undefined);
     const results = (await Promise.all(sent)).map(runResult);
-    const change = append?.change;
-    const [counter, entry] = results.slice(tail.counterAt);
+    const changes = changesOf(append);
+    // Each change took two statements: its counter UPDATE, then its INSERT.
+    const appended = changes.map((change, i) => {
+      const [counter, entry] = results.slice(tail.counterAt + 2 * i);
+      return Object.assign(new LiveChangeEntity(), { details: null }, change, { id: entry!.insertId, sequence: counter!.insertId });
+    });
+    const last = appended.at(-1);
     try {
       await commit;
     } catch (error) {
@@ -165,18 +170,18 @@ export class MysqlWriteStore implements WriteStore {
       if (answeredWithError(error) && isRetryable(error)) throw error;
       // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
       // the database may or may not have committed. Ask it, on another connection.
-      if (!change || !(await this.committed(change.workspaceId, entry?.insertId, counter?.insertId).catch(() => false))) throw error;
+      if (!last || !(await this.committed(last.workspaceId, last.id, last.sequence).catch(() => false))) throw error;
     }
-    return change ? Object.assign(new LiveChangeEntity(), change, { id: entry!.insertId, sequence: counter!.insertId }) : null;
+    return appended;
   }
 
   private tailOf(append: Append | undefined): Tail {
     checkAppend(append);
-    const statements = [...(append?.statements ?? [])];
+    const statements = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
     if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
     const counterAt = statements.length;
-    const change = append?.change;
-    if (change) statements.push(...this.logStatements(change, append.idempotency));
+    for (const change of changesOf(append)) statements.push(...this.logStatements(change));
+    if (append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
     return { statements, counterAt };
   }
 
@@ -186,7 +191,7 @@ export class MysqlWriteStore implements WriteStore {
    * idempotency record. So no statement needs an answer before it is sent, and the counter row
    * stays locked for the server's time on these statements and the COMMIT, not for ours.
    */
-  private logStatements(change: ChangeFields, idempotency: Append["idempotency"]): Statement[] {
+  private logStatements(change: ChangeFields): Statement[] {
     const { workspaceId } = change;
     return [
       ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [workspaceId]],
@@ -194,10 +199,12 @@ export class MysqlWriteStore implements WriteStore {
       // matched no row, LAST_INSERT_ID() would still hold an earlier id, while this reads NULL,
       // which the NOT NULL column refuses, and the burst stops before COMMIT.
       this.tables.change.insert(change, { sequence: ["(SELECT last_sequence FROM workspace WHERE id = ?)", [workspaceId]] }),
-      ...(idempotency
-        ? [this.tables.idempotency.insert({ ...idempotency, workspaceId, createdAt: change.at }, { changeId: ["LAST_INSERT_ID()", []] })]
-        : []),
     ];
+  }
+
+  /** Sent right after the last log INSERT, whose id LAST_INSERT_ID() still holds. */
+  private idempotencyStatement(change: ChangeFields, idempotency: NonNullable<Append["idempotency"]>): Statement {
+    return this.tables.idempotency.insert({ ...idempotency, workspaceId: change.workspaceId, createdAt: change.at }, { changeId: ["LAST_INSERT_ID()", []] });
   }
 
   /**

@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
   type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -43,10 +43,10 @@ export class SqliteWriteStore implements WriteStore {
     try {
       const tx = this.txOf(runner);
       const { result, append } = await work(tx);
-      const change = await this.appendIn(tx, append).catch((error: unknown) => retryOnTwin(append, error));
+      const changes = await this.appendIn(tx, append).catch((error: unknown) => retryOnTwin(append, error));
       await runner.commitTransaction();
       applyToRow(append);
-      return { result, change };
+      return writtenOf(result, changes);
     } catch (error) {
       await runner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -70,17 +70,20 @@ export class SqliteWriteStore implements WriteStore {
     };
   }
 
-  private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity | null> {
+  private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity[]> {
     checkAppend(append);
-    for (const statement of append?.statements ?? []) await tx.run(...statement);
+    for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
-    const change = append?.change;
-    if (!change) return null;
-    const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);
-    if (!counter) throw new Error(`workspace ${change.workspaceId} is missing`);
-    const sequence = Number(counter.last_sequence);
-    const id = await tx.insert(this.tables.change, { ...change, sequence });
-    if (append.idempotency) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: change.workspaceId, changeId: id, createdAt: change.at });
-    return Object.assign(new LiveChangeEntity(), change, { id, sequence });
+    const appended: LiveChangeEntity[] = [];
+    for (const change of changesOf(append)) {
+      const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);
+      if (!counter) throw new Error(`workspace ${change.workspaceId} is missing`);
+      const sequence = Number(counter.last_sequence);
+      const id = await tx.insert(this.tables.change, { ...change, sequence });
+      appended.push(Object.assign(new LiveChangeEntity(), { details: null }, change, { id, sequence }));
+    }
+    const last = appended.at(-1);
+    if (append?.idempotency && last) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
+    return appended;
   }
 }

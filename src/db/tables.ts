@@ -1,4 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
+import { AuditEntryEntity } from "../audit/audit-entry.entity";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
@@ -106,6 +107,7 @@ export interface Tables {
   version: Table<VersionEntity>;
   change: Table<LiveChangeEntity>;
   idempotency: Table<IdempotencyKeyEntity>;
+  audit: Table<AuditEntryEntity>;
 }
 
 export function tablesOf(dataSource: DataSource): Tables {
@@ -114,5 +116,6 @@ export function tablesOf(dataSource: DataSource): Tables {
     version: tableOf(dataSource, VersionEntity),
     change: tableOf(dataSource, LiveChangeEntity),
     idempotency: tableOf(dataSource, IdempotencyKeyEntity),
+    audit: tableOf(dataSource, AuditEntryEntity),
   };
 }

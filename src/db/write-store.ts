@@ -1,3 +1,4 @@
+import type { AuditEntryEntity } from "../audit/audit-entry.entity";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
 import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { ObjectLiteral } from "typeorm";
@@ -28,7 +29,11 @@ export interface WriteTx {
 }
 
 /** The live-log entry a write appends; the store gives it its id and sequence. */
-export type ChangeFields = Pick<LiveChangeEntity, "workspaceId" | "deploymentId" | "kind" | "previousVersionId" | "liveVersionId" | "actor" | "reason" | "at">;
+export type ChangeFields = Pick<LiveChangeEntity, "workspaceId" | "deploymentId" | "kind" | "previousVersionId" | "liveVersionId" | "actor" | "reason" | "at"> &
+  Partial<Pick<LiveChangeEntity, "details">>;
+
+/** An audit entry a write appends (audit/audit-entry.entity.ts); the store gives it its id. */
+export type AuditFields = Omit<AuditEntryEntity, "id">;
 
 /**
  * What a write must append once its work has decided, sent by the store as its last statements
@@ -43,8 +48,12 @@ export interface Append {
    * no write to a deployment leaves its revision unchanged, and applies both to `row`.
    */
   deployment?: { row: DeploymentEntity; set: Partial<DeploymentEntity> };
+  /** Live-log entries of the same deployment appended before `change`, in order (e.g. the settings a createVersion changed). */
+  earlier?: ChangeFields[];
   /** The live-log entry; its sequence comes from the workspace's counter, taken here, last. */
   change?: ChangeFields;
+  /** The audit entries of this write: committed with it or not at all. */
+  audit?: AuditFields[];
   /** Remembers the request under its idempotency key, pointing at `change`. */
   idempotency?: { key: string; requestHash: string; versionId: number };
 }
@@ -59,6 +68,8 @@ export interface Written<T> {
   result: T;
   /** The appended live-log entry, when there was one. */
   change: LiveChangeEntity | null;
+  /** The entries appended before `change` (Append.earlier), when there were any. */
+  earlier?: LiveChangeEntity[];
 }
 
 /**
@@ -149,6 +160,7 @@ export function retryOnTwin(append: Append | undefined, error: unknown): never {
 export function checkAppend(append: Append | undefined): void {
   const change = append?.change;
   if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
+  if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId))) throw new Error("earlier live changes must precede a change of the same deployment");
   if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
 }
 
@@ -159,6 +171,28 @@ export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append[
   const sets = entries.map(([property]) => `${table.column(property)} = ?`);
   const params = entries.map(([property, value]) => table.param(property, value));
   return [`UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ?`, [...params, deployment.row.id]];
+}
+
+/** The INSERTs of the append's audit entries, which need no answer. */
+export function auditStatements(tables: Tables, append: Append | undefined): Statement[] {
+  return (append?.audit ?? []).map((entry) => tables.audit.insert(entry));
+}
+
+/** What a write reports of the log entries it appended (all but the last are `earlier`). */
+export function writtenOf<T>(result: T, appended: LiveChangeEntity[]): Written<T> {
+  const written: Written<T> = { result, change: appended.at(-1) ?? null };
+  if (appended.length > 1) written.earlier = appended.slice(0, -1);
+  return written;
+}
+
+/** Every live-log entry a write appended, in sequence order. */
+export function appendedOf(written: Written<unknown>): LiveChangeEntity[] {
+  return [...(written.earlier ?? []), ...(written.change ? [written.change] : [])];
+}
+
+/** The live-log entries of an append, in the order they take sequences. */
+export function changesOf(append: Append | undefined): ChangeFields[] {
+  return append?.change ? [...(append.earlier ?? []), append.change] : [];
 }
 
 /** The append's changes as the row now is, once committed. */

@@ -10,7 +10,7 @@ import type { VersionEntity } from "../version/version.entity";
  * version live.
  */
 @Entity("deployment")
-@Index("uq_deployment_name", ["workspaceId", "flowName", "name"], { unique: true })
+@Index("uq_deployment_existing_name", ["workspaceId", "flowName", "name", "deletedKey"], { unique: true })
 export class DeploymentEntity {
   @PrimaryGeneratedColumn({ type: "integer" })
   id!: number;
@@ -68,4 +68,24 @@ export class DeploymentEntity {
 
   @EpochMillis()
   updatedAt!: Date;
+
+  /** Set while archived: hidden from lists, refusing new versions and moves, still readable. */
+  @EpochMillis({ nullable: true })
+  archivedAt!: Date | null;
+
+  /** Set once deleted. The row stays (the live log points at it) but nothing finds it any more. */
+  @EpochMillis({ nullable: true })
+  deletedAt!: Date | null;
+
+  /** Retention: keep at least this many newest versions' bodies (null: no count limit). */
+  @Column({ type: "integer", nullable: true })
+  retentionKeepLast!: number | null;
+
+  /** Retention: keep the bodies of versions younger than this many days (null: no age limit). */
+  @Column({ type: "integer", nullable: true })
+  retentionKeepDays!: number | null;
+
+  /** 0 while it exists, its id once deleted: the name is unique among existing deployments only. */
+  @Column({ type: "integer", default: 0 })
+  deletedKey!: number;
 }

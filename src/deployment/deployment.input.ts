@@ -40,4 +40,7 @@ export class DeploymentFilter {
   @Field(() => String, { nullable: true, description: "Part of the deployment name; ASCII letters match either case." })
   @MaxLength(200)
   nameContains?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Also list archived deployments (default false)." })
+  includeArchived?: boolean | null;
 }

@@ -18,7 +18,7 @@ export type DeploymentWhere = { id: number } | { flowName: string; name: string 
 export async function findDeployment(source: Pick<WriteTx, "rows" | "tables">, workspaceId: number, where: DeploymentWhere, suffix = ""): Promise<DeploymentEntity | null> {
   const table = source.tables.deployment;
   const [condition, params] = "id" in where ? ["id = ?", [where.id]] : ["flow_name = ? AND name = ?", [where.flowName, where.name]];
-  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition}${suffix}`, [workspaceId, ...params]);
+  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition} AND deleted_key = 0${suffix}`, [workspaceId, ...params]);
   return rows[0] ? table.fromRow(rows[0]) : null;
 }
 
@@ -36,5 +36,15 @@ export function checkExpectedLive(deployment: DeploymentEntity, expected: string
     ErrorCode.LIVE_VERSION_CONFLICT,
     `The live version is ${current ?? "none"}, not ${expected.slice(0, 100)}; reload and decide again`,
     { currentLiveVersionId: current },
+  );
+}
+
+/** Refuses new versions and moves of an archived deployment. */
+export function checkNotArchived(deployment: DeploymentEntity): void {
+  if (deployment.archivedAt == null) return;
+  throw new WaymarkError(
+    ErrorCode.DEPLOYMENT_ARCHIVED,
+    `${deployment.flowName}/${deployment.name} is archived; restore it (restoreDeployment) before creating versions or moving its live version`,
+    { deploymentId: encodeId("deployment", deployment.id) },
   );
 }

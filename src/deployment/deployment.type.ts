@@ -38,6 +38,9 @@ export class Deployment {
 
   @Field(() => Date)
   updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: "When it was archived; null unless archived. An archived deployment refuses new versions and moves (DEPLOYMENT_ARCHIVED)." })
+  archivedAt!: Date | null;
 }
 
 export function toDeployment(row: DeploymentEntity): Deployment {
@@ -54,5 +57,6 @@ export function toDeployment(row: DeploymentEntity): Deployment {
   view.versionCount = row.lastNumber;
   view.createdAt = row.createdAt;
   view.updatedAt = row.updatedAt;
+  view.archivedAt = row.archivedAt;
   return view;
 }

@@ -1,10 +1,25 @@
 import { Entity, PrimaryGeneratedColumn, Column, Index, ManyToOne, JoinColumn } from "typeorm";
-import { EpochMillis } from "../db/columns";
+import { EpochMillis, JsonColumn } from "../db/columns";
+import type { JsonValue } from "../json-limits";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { VersionEntity } from "../version/version.entity";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 
-export type LiveChangeKind = "CREATE" | "ROLLBACK" | "PROMOTE";
+/**
+ * Moves of the pointer (CREATE, ROLLBACK, PROMOTE), and the other changes of a deployment its
+ * subscribers are told of in the same ordered stream (its settings and its lifecycle).
+ */
+export const LIVE_CHANGE_KINDS = ["CREATE", "ROLLBACK", "PROMOTE", "SETTINGS", "ARCHIVED", "RESTORED", "DELETED"] as const;
+export type LiveChangeKind = (typeof LIVE_CHANGE_KINDS)[number];
+/** The kinds that move the live pointer (the live history and live periods read only these). */
+export const POINTER_MOVES: readonly LiveChangeKind[] = ["CREATE", "ROLLBACK", "PROMOTE"];
+
+/** One changed setting: its name and its value before and after. */
+export interface SettingChange {
+  field: string;
+  before: JsonValue;
+  after: JsonValue;
+}
 
 /**
  * Append-only log of live-pointer moves, written in the same transaction as the move.
@@ -13,6 +28,7 @@ export type LiveChangeKind = "CREATE" | "ROLLBACK" | "PROMOTE";
 @Entity("live_version_change")
 @Index("uq_change_sequence", ["workspaceId", "sequence"], { unique: true })
 @Index("ix_change_deployment", ["deploymentId", "sequence"])
+@Index("ix_change_deployment_at", ["deploymentId", "at", "sequence"])
 export class LiveChangeEntity {
   @PrimaryGeneratedColumn({ type: "integer" })
   id!: number;
@@ -59,4 +75,8 @@ export class LiveChangeEntity {
 
   @EpochMillis()
   at!: Date;
+
+  /** For SETTINGS: each changed field, before and after. */
+  @JsonColumn({ nullable: true })
+  details!: { settings?: SettingChange[] } | null;
 }

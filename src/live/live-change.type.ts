@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { encodeId } from "../ids";
+import { JSONScalar } from "../schema/scalars";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvent } from "./live-event";
 
@@ -7,8 +8,36 @@ export enum LiveChangeKind {
   CREATE = "CREATE",
   ROLLBACK = "ROLLBACK",
   PROMOTE = "PROMOTE",
+  SETTINGS = "SETTINGS",
+  ARCHIVED = "ARCHIVED",
+  RESTORED = "RESTORED",
+  DELETED = "DELETED",
 }
-registerEnumType(LiveChangeKind, { name: "LiveChangeKind", description: "What moved the live pointer." });
+registerEnumType(LiveChangeKind, {
+  name: "LiveChangeKind",
+  description: "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE) or, on subscriptions only, another change of the deployment.",
+  valuesConfig: {
+    CREATE: { description: "A new version was created and made live." },
+    ROLLBACK: { description: "An older version was made live." },
+    PROMOTE: { description: "A newer version was made live." },
+    SETTINGS: { description: "Non-versioned settings changed (see settingsChanges); the live version did not move." },
+    ARCHIVED: { description: "The deployment was archived." },
+    RESTORED: { description: "The deployment was restored from the archive." },
+    DELETED: { description: "The deployment was deleted; no further changes follow." },
+  },
+});
+
+@ObjectType({ description: "One changed non-versioned setting." })
+export class SettingChange {
+  @Field(() => String, { description: "The setting's name as the API spells it, e.g. paused." })
+  field!: string;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The value before the change." })
+  before!: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The value after the change." })
+  after!: unknown;
+}
 
 @ObjectType({ description: "One move of a deployment's live pointer; the log is append-only." })
 export class LiveVersionChange {
@@ -35,6 +64,9 @@ export class LiveVersionChange {
 
   @Field(() => Date)
   at!: Date;
+
+  @Field(() => [SettingChange], { description: "For SETTINGS: each changed setting, before and after; empty otherwise." })
+  settingsChanges!: SettingChange[];
 }
 
 /** The view of a change, from its row or from the plain event that carried it (live-event.ts). */
@@ -50,5 +82,6 @@ export function toLiveChange(row: LiveChangeEntity | LiveEvent): LiveVersionChan
   view.actor = row.actor;
   view.reason = row.reason;
   view.at = new Date(row.at);
+  view.settingsChanges = (row.details?.settings ?? []).map((change) => Object.assign(new SettingChange(), change));
   return view;
 }

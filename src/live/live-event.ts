@@ -1,4 +1,4 @@
-import type { LiveChangeEntity } from "./live-change.entity";
+import { LIVE_CHANGE_KINDS, type LiveChangeEntity } from "./live-change.entity";
 
 /**
  * A committed live change as it travels between instances: plain JSON (ids and an ISO time),
@@ -16,13 +16,14 @@ export interface LiveEvent {
   actor: string;
   reason: string | null;
   at: string;
+  details?: LiveChangeEntity["details"];
 }
 
 export function liveEventOf(change: LiveChangeEntity, flowName: string): LiveEvent {
   return {
     changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
     flowName, kind: change.kind, previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId,
-    actor: change.actor, reason: change.reason, at: change.at.toISOString(),
+    actor: change.actor, reason: change.reason, at: change.at.toISOString(), details: change.details ?? null,
   };
 }
 
@@ -34,7 +35,7 @@ export function parseLiveEvent(text: string): LiveEvent | null {
     const value = JSON.parse(text) as Record<string, unknown>;
     if (!INT_FIELDS.every((f) => Number.isSafeInteger(value[f]))) return null;
     if (typeof value.flowName !== "string" || typeof value.at !== "string" || typeof value.actor !== "string") return null;
-    if (!["CREATE", "ROLLBACK", "PROMOTE"].includes(String(value.kind))) return null;
+    if (!(LIVE_CHANGE_KINDS as readonly string[]).includes(String(value.kind))) return null;
     return value as unknown as LiveEvent;
   } catch {
     return null;

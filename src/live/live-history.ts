@@ -2,7 +2,7 @@ import { In } from "typeorm";
 import type { Database } from "../db/database";
 import { descendingPages, isNumberKey } from "../db/keyset";
 import { connectionType, pageOf, type Connection, type PageArgs } from "../pagination";
-import { LiveChangeEntity } from "./live-change.entity";
+import { LiveChangeEntity, POINTER_MOVES } from "./live-change.entity";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
 
 export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange);
@@ -18,7 +18,10 @@ export function liveHistories(
   const repository = () => db.reader.getRepository(LiveChangeEntity);
   return descendingPages<LiveChangeEntity, LiveVersionChange>({
     of: (deploymentKey) => ({
-      query: () => repository().createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey }),
+      query: () =>
+        repository().createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey })
+          // Settings and lifecycle entries share the log (for subscribers) but are not moves.
+          .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES }),
       column: "c.sequence", keyOf: (c) => c.sequence, cursorKind: "change", toNode: toLiveChange, Type: LiveVersionChangeConnection,
       count: () => count(deploymentKey),
     }),
@@ -31,6 +34,7 @@ export function liveHistories(
 export async function liveHistoryCounts(db: Database, deploymentKeys: number[]): Promise<number[]> {
   const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
     .where("c.deploymentId IN (:...deploymentKeys)", { deploymentKeys })
+    .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES })
     .select("c.deploymentId", "parent").addSelect("COUNT(*)", "count").groupBy("c.deploymentId")
     .getRawMany<{ parent: unknown; count: unknown }>();
   const counts = new Map(rows.map((row) => [Number(row.parent), Number(row.count)]));

@@ -46,6 +46,6 @@ async function readAfter(db: Database, workspaceId: number, after: number, limit
     changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
     flowName: String((rows.raw[i] as { flow_name: string }).flow_name), kind: change.kind,
     previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId, actor: change.actor,
-    reason: change.reason, at: change.at.toISOString(),
+    reason: change.reason, at: change.at.toISOString(), details: change.details,
   }));
 }

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "t
 import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import type { Services } from "../services";
+import { DeploymentEntity } from "../deployment/deployment.entity";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
@@ -29,7 +30,9 @@ export class LiveResolver {
 
   @FieldResolver(() => Deployment)
   async deployment(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<Deployment> {
-    return toDeployment((await ctx.loaders.deployment.load(change.deploymentKey))!);
+    const row = await ctx.loaders.deployment.load(change.deploymentKey);
+    // A deleted deployment's changes (its DELETED event, a replay) still name it as it was.
+    return toDeployment(row ?? (await this.services.db.reader.getRepository(DeploymentEntity).findOneByOrFail({ id: change.deploymentKey, workspaceId: change.workspaceKey })));
   }
 
   @FieldResolver(() => DeploymentVersion, { nullable: true, description: "Null for a deployment's first version." })

@@ -2,13 +2,15 @@ import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import type { Work, WriteTx } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
 import type { PromoteInput, RollbackInput } from "./live.input";
 
 type Direction = "ROLLBACK" | "PROMOTE";
@@ -48,6 +50,7 @@ export class LiveService {
       // Again under the lock: a twin that committed while this one waited has already moved it.
       const earlier = key && hash ? await earlierOutcome(tx, caller.workspaceId, key, hash) : null;
       if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
+      checkNotArchived(deployment);
       checkExpectedLive(deployment, input.expectedLiveVersionId);
       const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
       if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
@@ -63,6 +66,9 @@ export class LiveService {
             previousVersionId: live.id, liveVersionId: target.id, actor: caller.actor, reason: input.reason ?? null, at,
           },
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
+          audit: [auditEntry(caller, AuditKind.LIVE_MOVED, deployment, at, {
+            direction, fromNumber: live.number, toNumber: target.number, reason: input.reason ?? null,
+          }, target.id)],
         },
       };
     });

@@ -4,13 +4,20 @@ import { DeploymentResolver } from "../deployment/deployment.resolver";
 import { LiveResolver } from "../live/live.resolver";
 import { LiveSubscriptionResolver } from "../live/live.subscription";
 import { AuthResolver } from "../auth/auth.resolver";
+import { AuditResolver } from "../audit/audit.resolver";
+import { RetentionResolver } from "../retention/retention.resolver";
+import { LifecycleResolver } from "../deployment/lifecycle.resolver";
+import { LiveAtResolver, LivePeriodResolver } from "../live/live-period.resolver";
 import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import { ViewerResolver } from "../viewer/viewer.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
-export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver] as const;
+export const resolvers = [
+  DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver,
+  AuditResolver, LiveAtResolver, LivePeriodResolver, LifecycleResolver, RetentionResolver,
+] as const;
 
 /**
  * Builds the executable schema. Resolver classes take the services in their constructor;

@@ -20,6 +20,11 @@ export class VersionCache {
     return entry?.workspaceId === workspaceId ? entry.row : undefined;
   }
 
+  /** Forgets a version whose body retention removed (the one change a version row sees). */
+  delete(id: number): void {
+    this.rows.delete(id);
+  }
+
   set(row: VersionEntity, workspaceId: number): void {
     this.rows.set(row.id, { row, workspaceId });
   }

@@ -90,4 +90,12 @@ export class VersionEntity {
 
   @Column({ type: "varchar", length: 200 })
   createdBy!: string;
+
+  /**
+   * Set when the retention pass removed the body (entrypoint, parameters, job variables, pull
+   * steps, …): the row stays as a tombstone keeping its id, number, name, contentHash, source info
+   * and creation, so history and the live log still resolve it. Never set on other columns' change.
+   */
+  @EpochMillis({ nullable: true })
+  prunedAt!: Date | null;
 }

@@ -33,7 +33,9 @@ export class VersionResolver {
   async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
     const key = decodeId("version", id);
     const row = key === null ? null : await ctx.loaders.version.load(key);
-    return row && toVersion(row);
+    // Versions are cached for good; a deleted deployment's are gone all the same.
+    if (!row || !(await ctx.loaders.deployment.load(row.deploymentId))) return null;
+    return toVersion(row);
   }
 
   @FieldResolver(() => Boolean)

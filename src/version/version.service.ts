@@ -1,12 +1,16 @@
 import type { Caller } from "../auth/caller";
 import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
-import type { Work, WriteTx } from "../db/write-store";
+import { appendedOf, type Work, type WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { LiveEvents } from "../live/live-events";
-import { liveEventOf } from "../live/live-event";
+import { auditEntry } from "../audit/audit";
+import { AuditKind } from "../audit/audit-kinds";
+import { settingsDiff } from "../deployment/settings";
+import type { JsonValue } from "../json-limits";
+import { deploymentChange, publishAll } from "../live/deployment-change";
 import { createRequestOf, type CreateRequest } from "./create-input";
 import { changeById, earlierOutcome, requestHashOf, type RowSource } from "./idempotency";
 import type { IdempotencyKeyEntity } from "./idempotency-key.entity";
@@ -45,7 +49,7 @@ export class VersionService {
     }
     const request = createRequestOf(input);
     if (dryRun) return this.dryRun(caller, request);
-    const { result, change } = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
+    const written = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
       const deployment = await this.targetDeployment(tx, caller, request, at);
       // Checked again under the deployment's lock: a twin of this request that committed while
@@ -56,20 +60,30 @@ export class VersionService {
       }
       return this.createIn(tx, caller, request, hash, deployment, at);
     });
+    const { result, change } = written;
     if (!change) return result;
-    this.events.publish(liveEventOf(change, result.deployment.flowName));
+    publishAll(this.events, appendedOf(written), result.deployment.flowName);
     return { ...result, change };
   }
 
   private async createIn(tx: WriteTx, caller: Caller, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
+    checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const version = this.versionOf(caller, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
+    // Settings a new deployment starts with are part of its creation, not a change of it.
+    const { set, changes } = settingsDiff(deployment, request.settings);
+    const settingsChange = changes.length > 0 ? deploymentChange(caller, deployment, "SETTINGS", at, { settings: changes }) : undefined;
     return {
       result: { deployment, version, change: null, dryRun: false },
       append: {
-        deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
+        deployment: { row: deployment, set: { ...set, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
+        earlier: settingsChange ? [settingsChange] : undefined,
+        audit: [
+          ...(settingsChange ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : []),
+          auditEntry(caller, AuditKind.VERSION_CREATED, deployment, at, { number: version.number, version: version.version, contentHash: version.contentHash }, version.id),
+        ],
         change: {
           workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
           liveVersionId: version.id, actor: caller.actor, reason: null, at,
@@ -96,6 +110,7 @@ export class VersionService {
       sourceMessage: source?.message ?? null,
       createdAt: at,
       createdBy: caller.actor,
+      prunedAt: null,
     });
   }
 
@@ -109,6 +124,7 @@ export class VersionService {
     const found = await findDeployment(this.db.reads, caller.workspaceId, request.target);
     if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
     const deployment = found ?? this.newDeployment(caller, request, at);
+    checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const version = Object.assign(this.versionOf(caller, request, deployment, at), { id: DRY_RUN_KEY });
     Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
@@ -120,7 +136,7 @@ export class VersionService {
     return Object.assign(new DeploymentEntity(), {
       id: DRY_RUN_KEY, workspaceId: caller.workspaceId, flowName: target.flowName, name: target.name,
       paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at,
+      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0, retentionKeepLast: null, retentionKeepDays: null,
     });
   }
 

@@ -105,6 +105,9 @@ export class DeploymentVersion {
 
   @Field(() => String, { description: "Identity of the caller that created it." })
   createdBy!: string;
+
+  @Field(() => Date, { nullable: true, description: "When retention removed this version's body; null while it is kept. A pruned version keeps its id, number, version, contentHash, sourceInfo, createdAt and createdBy; its other fields read as empty." })
+  prunedAt!: Date | null;
 }
 
 function sourceInfoOf(row: VersionEntity): SourceInfo | null {
@@ -142,5 +145,6 @@ export function toVersion(row: VersionEntity): DeploymentVersion {
   view.contentHash = row.contentHash;
   view.createdAt = row.createdAt;
   view.createdBy = row.createdBy;
+  view.prunedAt = row.prunedAt ?? null;
   return view;
 }

@@ -33,6 +33,7 @@ describe("parseConfig", () => {
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
       maxSubscriptionsPerConnection: 100,
+      retentionIntervalSeconds: 600,
     });
   });
 
@@ -88,6 +89,7 @@ describe("parseConfig", () => {
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
       maxSubscriptionsPerConnection: 250,
+      retentionIntervalSeconds: 600,
     });
   });
 

@@ -1,7 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { freePort } from "../../test/support/processes";
@@ -10,14 +9,6 @@ export { startMariaDb, startRedis } from "../../test/support/processes";
 
 /** The repository root, whether this runs from bench/ sources or from dist/bench/. */
 export const ROOT = resolve(__dirname, __dirname.includes("/dist/") ? "../../.." : "../..");
-
-/**
- * Authentication is on by default, as in production: the servers start with the bench's own key
- * (WAYMARK_BOOTSTRAP_KEY, made at bench start) and every request sends it. `--auth=off` runs them
- * with WAYMARK_AUTH=off instead, as the figures before authentication was cached were taken.
- */
-export const AUTH_ON = !process.argv.includes("--auth=off");
-const BENCH_KEY = `wm_bench-${randomBytes(24).toString("base64url")}`;
 
 /** What the figures were measured on. */
 export function machine(): string {
@@ -59,10 +50,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, "dist/src/main.js")], {
     cwd: ROOT,
     // As `npm start` runs it: NODE_ENV=production turns off graphql-js development checks.
-    env: {
-      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", NODE_ENV: "production",
-      WAYMARK_BOOTSTRAP_KEY: BENCH_KEY, ...(AUTH_ON ? {} : { WAYMARK_AUTH: "off" }), ...env,
-    },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", WAYMARK_AUTH: "off", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -96,15 +84,10 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
   };
 }
 
-/** The Authorization header every request sends: the bench's key, or none with `--auth=off` (or a server started with WAYMARK_AUTH=off). */
+/** The Authorization header for a server started with WAYMARK_BOOTSTRAP_KEY, if any. */
 export function authHeader(env: Record<string, string | undefined> = {}): Record<string, string> {
-  const on = env.WAYMARK_AUTH ? env.WAYMARK_AUTH !== "off" : AUTH_ON;
-  return on ? { authorization: `Bearer ${BENCH_KEY}` } : {};
-}
-
-/** The load's conditions, printed with the figures: authentication, and the machine's load average before the run. */
-export function conditions(): string {
-  return `authentication ${AUTH_ON ? "on (a key on every request)" : "off (--auth=off)"}; load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} before the run`;
+  const key = env.WAYMARK_BOOTSTRAP_KEY ?? process.env.WAYMARK_BENCH_KEY;
+  return key ? { authorization: `Bearer ${key}` } : {};
 }
 
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {

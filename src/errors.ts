@@ -42,10 +42,7 @@ export const badInput = (message: string, details: Record<string, unknown> = {})
 const UNAVAILABLE_ERRNOS = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND",
   "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "ER_CON_COUNT_ERROR",
-  "ER_SERVER_SHUTDOWN", "ER_SERVER_GONE_ERROR", "POOL_CLOSED",
-  // A Galera node outside the primary component ("WSREP has not yet prepared node for application
-  // use"), and a write whose retries all met conflicting writes (src/db/write-store.ts).
-  "ER_UNKNOWN_COM_ERROR", "WRITE_CONFLICTS_PERSISTED", "SQLITE_BUSY", "SQLITE_IOERR",
+  "ER_SERVER_SHUTDOWN", "ER_SERVER_GONE_ERROR", "POOL_CLOSED", "SQLITE_BUSY", "SQLITE_IOERR",
 ]);
 
 export function isUnavailable(error: unknown): boolean {

@@ -15,9 +15,7 @@ import sdl from "../schema.graphql?raw";
 // that served this page. The toolkit sends the headers editor's content as the graphql-ws
 // connection_init payload, which is where the server reads Authorization for subscriptions.
 const url = new URL("/graphql", window.location.href).href;
-const fetcher = withSharedAuthorization(
-  createGraphiQLFetcher({ url, subscriptionUrl: url.replace(/^http/, "ws") }),
-);
+const fetcher = withSharedAuthorization(createGraphiQLFetcher({ url, subscriptionUrl: url.replace(/^http/, "ws") }));
 
 // The committed schema.graphql, checked against the server's schema by `npm run check`, so the
 // docs and completion work before a key is pasted and without an introspection request (whose
@@ -39,7 +37,14 @@ const initialVariables = firstVisit() ? EXAMPLE_TABS[0]!.variables : undefined;
 
 function Playground() {
   return (
-    <GraphiQL fetcher={fetcher} schema={schema} initialVariables={initialVariables} defaultTabs={EXAMPLE_TABS} defaultHeaders={HEADERS_TEMPLATE} defaultEditorToolsVisibility="headers">
+    <GraphiQL
+      fetcher={fetcher}
+      schema={schema}
+      initialVariables={initialVariables}
+      defaultTabs={EXAMPLE_TABS}
+      defaultHeaders={HEADERS_TEMPLATE}
+      defaultEditorToolsVisibility="headers"
+    >
       <GraphiQL.Logo>Waymark</GraphiQL.Logo>
     </GraphiQL>
   );

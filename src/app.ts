@@ -113,7 +113,8 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const graphql = graphqlHandler(apollo, {
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
+    context: async (requestId, req) =>
+      requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
     async cachedAnswer(context, request) {
       const answer = await history.answer(context, request);
       // One past the response cap goes down Apollo's pipeline, which refuses it.
@@ -126,15 +127,22 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const playground = loadPlayground();
   const readiness = createReadiness({ db, bus, timeoutMs: config.readinessTimeoutMs, draining: () => draining });
   const origins: OriginPolicy = { corsOrigins: config.corsOrigins, authOff: config.authOff, allowedHosts: config.allowedHosts };
-  const http = createHttpServer({
-    "/graphql": withPlayground(requestLog.route(graphql), playground.page),
-    ...playground.assets,
-    ...uiRoutes(),
-    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
-  }, logger, (req) => hostRefusal(req, origins));
+  const http = createHttpServer(
+    {
+      "/graphql": withPlayground(requestLog.route(graphql), playground.page),
+      ...playground.assets,
+      ...uiRoutes(),
+      ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
+    },
+    logger,
+    (req) => hostRefusal(req, origins),
+  );
   const sockets = attachWebSocket(http.server, {
     verifyUpgrade: verifyUpgrade(origins),
-    schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
+    schema,
+    formatError: metrics.countingErrors(formatError),
+    maxPayloadBytes: config.maxBodyBytes,
+    maxTokens: MAX_TOKENS,
     maxSubscriptions: config.maxSubscriptionsPerConnection,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),

@@ -10,7 +10,10 @@ export function cpuMs(pid: number): number {
 }
 
 /** CPU ms per request of each named process over `run`. */
-export async function cpuPerRequest<T extends { requests: number }>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; perRequest: Record<string, number> }> {
+export async function cpuPerRequest<T extends { requests: number }>(
+  pids: Record<string, number>,
+  run: () => Promise<T>,
+): Promise<{ result: T; perRequest: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
   const result = await run();
   const perRequest = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (cpuMs(pid) - before[name]!) / Math.max(1, result.requests)]));

@@ -14,7 +14,9 @@ export const ROOT = resolve(__dirname, __dirname.includes("/dist/") ? "../../.."
 export function machine(): string {
   let mariadb = "unknown";
   try {
-    mariadb = execFileSync("mariadbd", ["--version"], { encoding: "utf8" }).trim().replace(/^.*Ver\s+/, "");
+    mariadb = execFileSync("mariadbd", ["--version"], { encoding: "utf8" })
+      .trim()
+      .replace(/^.*Ver\s+/, "");
   } catch {
     /* not installed */
   }
@@ -50,7 +52,16 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
   const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, "dist/src/main.js")], {
     cwd: ROOT,
     // As `npm start` runs it: NODE_ENV=production turns off graphql-js development checks.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", WAYMARK_AUTH: "off", NODE_ENV: "production", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      WAYMARK_AUTH: "off",
+      NODE_ENV: "production",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -91,7 +102,11 @@ export function authHeader(env: Record<string, string | undefined> = {}): Record
 }
 
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: T; errors?: unknown };
   if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
   return body.data as T;

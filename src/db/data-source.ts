@@ -18,8 +18,25 @@ import { MaintenanceLeaseEntity } from "../retention/lease.entity";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 
-export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity, AuditEntryEntity, MaintenanceLeaseEntity];
-export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, AuditLog1764400000000, LiveAtIndex1764410000000, DeploymentLifecycle1764420000000, Retention1764430000000];
+export const entities = [
+  WorkspaceEntity,
+  DeploymentEntity,
+  VersionEntity,
+  LiveChangeEntity,
+  IdempotencyKeyEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  MaintenanceLeaseEntity,
+];
+export const migrations = [
+  Initial1764144000000,
+  ApiKeys1764150000000,
+  DeploymentRevision1764200000000,
+  AuditLog1764400000000,
+  LiveAtIndex1764410000000,
+  DeploymentLifecycle1764420000000,
+  Retention1764430000000,
+];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
 

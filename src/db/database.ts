@@ -72,23 +72,24 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
     // Its writes take their connection from the writers' share, outside any request's read budget.
     store: new MysqlWriteStore(dataSource, tables),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
-    migrate: (andThen) => asWriter(async () => {
-      // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
-      const runner = dataSource.createQueryRunner();
-      try {
-        const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS got", [MIGRATION_LOCK])) as Array<{ got: number }>;
-        if (Number(row?.got) !== 1) throw new Error("timed out waiting for the migration lock");
+    migrate: (andThen) =>
+      asWriter(async () => {
+        // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
+        const runner = dataSource.createQueryRunner();
         try {
-          const ran = await dataSource.runMigrations({ transaction: "each" });
-          await andThen?.();
-          return ran.map((m) => m.name);
+          const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS got", [MIGRATION_LOCK])) as Array<{ got: number }>;
+          if (Number(row?.got) !== 1) throw new Error("timed out waiting for the migration lock");
+          try {
+            const ran = await dataSource.runMigrations({ transaction: "each" });
+            await andThen?.();
+            return ran.map((m) => m.name);
+          } finally {
+            await runner.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]);
+          }
         } finally {
-          await runner.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]);
+          await runner.release();
         }
-      } finally {
-        await runner.release();
-      }
-    }),
+      }),
     close: () => dataSource.destroy(),
   };
 }

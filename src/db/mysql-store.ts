@@ -3,8 +3,22 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import { asWriter } from "./read-gate";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
-  type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
+  applyToRow,
+  auditStatements,
+  writtenOf,
+  changesOf,
+  checkAppend,
+  deploymentUpdate,
+  retryOnTwin,
+  withRetries,
+  type Append,
+  type ChangeFields,
+  type RunResult,
+  type Statement,
+  type WriteStore,
+  type WriteTx,
+  type Written,
+  type Work,
 } from "./write-store";
 
 interface Mysql2Connection {
@@ -109,7 +123,12 @@ export class MysqlWriteStore implements WriteStore {
       if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
-      const startError = begun ? await begun.then(() => null, (e: unknown) => e) : null;
+      const startError = begun
+        ? await begun.then(
+            () => null,
+            (e: unknown) => e,
+          )
+        : null;
       throw startError ?? error;
     } finally {
       await runner.release();
@@ -194,7 +213,11 @@ export class MysqlWriteStore implements WriteStore {
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;
     await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
-    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [id, workspaceId, sequence])) as unknown[];
+    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [
+      id,
+      workspaceId,
+      sequence,
+    ])) as unknown[];
     return found.length > 0;
   }
 }

@@ -2,8 +2,20 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
-  type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
+  applyToRow,
+  auditStatements,
+  writtenOf,
+  changesOf,
+  checkAppend,
+  deploymentUpdate,
+  retryOnTwin,
+  withRetries,
+  type Append,
+  type RunResult,
+  type WriteStore,
+  type WriteTx,
+  type Written,
+  type Work,
 } from "./write-store";
 
 /**
@@ -76,14 +88,18 @@ export class SqliteWriteStore implements WriteStore {
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
     const appended: LiveChangeEntity[] = [];
     for (const change of changesOf(append)) {
-      const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);
+      const [counter] = await tx.rows<{ last_sequence: number }>(
+        "UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+        [change.workspaceId],
+      );
       if (!counter) throw new Error(`workspace ${change.workspaceId} is missing`);
       const sequence = Number(counter.last_sequence);
       const id = await tx.insert(this.tables.change, { ...change, sequence });
       appended.push(Object.assign(new LiveChangeEntity(), { details: null }, change, { id, sequence }));
     }
     const last = appended.at(-1);
-    if (append?.idempotency && last) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
+    if (append?.idempotency && last)
+      await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
     return appended;
   }
 }

@@ -124,7 +124,8 @@ export function retryOnTwin(append: Append | undefined, error: unknown): never {
 export function checkAppend(append: Append | undefined): void {
   const change = append?.change;
   if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
-  if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId))) throw new Error("earlier live changes must precede a change of the same deployment");
+  if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId)))
+    throw new Error("earlier live changes must precede a change of the same deployment");
   if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
 }
 
@@ -165,4 +166,3 @@ export function applyToRow(append: Append | undefined): void {
   const { row, set } = append.deployment;
   Object.assign(row, set, { revision: row.revision + 1 });
 }
-

@@ -62,13 +62,31 @@ export class LiveService {
         append: {
           deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
           change: {
-            workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: direction,
-            previousVersionId: live.id, liveVersionId: target.id, actor: caller.actor, reason: input.reason ?? null, at,
+            workspaceId: caller.workspaceId,
+            deploymentId: deployment.id,
+            kind: direction,
+            previousVersionId: live.id,
+            liveVersionId: target.id,
+            actor: caller.actor,
+            reason: input.reason ?? null,
+            at,
           },
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
-          audit: [auditEntry(caller, AuditKind.LIVE_MOVED, deployment, at, {
-            direction, fromNumber: live.number, toNumber: target.number, reason: input.reason ?? null,
-          }, target.id)],
+          audit: [
+            auditEntry(
+              caller,
+              AuditKind.LIVE_MOVED,
+              deployment,
+              at,
+              {
+                direction,
+                fromNumber: live.number,
+                toNumber: target.number,
+                reason: input.reason ?? null,
+              },
+              target.id,
+            ),
+          ],
         },
       };
     });
@@ -82,11 +100,17 @@ export class LiveService {
    * the newest older version (rollback) or the newest of all (promote). No target row means
    * there is none; a target that is the live version comes back twice, once per role.
    */
-  private async liveAndTarget(tx: WriteTx, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
+  private async liveAndTarget(
+    tx: WriteTx,
+    deployment: DeploymentEntity,
+    direction: Direction,
+    input: RollbackInput,
+  ): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
     if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
-    else if (direction === "ROLLBACK") target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
+    else if (direction === "ROLLBACK")
+      target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
     else target = ["number = ?", [deployment.lastNumber]];
     const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
       `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +

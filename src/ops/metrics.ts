@@ -86,13 +86,17 @@ export class ServerMetrics {
   /** Registers the gauges that are read when scraped. */
   watch(sources: GaugeSources): void {
     new Gauge({
-      name: "waymark_subscriptions_open", help: "Live-change subscriptions open on this instance", registers: [this.registry],
+      name: "waymark_subscriptions_open",
+      help: "Live-change subscriptions open on this instance",
+      registers: [this.registry],
       collect() {
         this.set(sources.subscriptions());
       },
     });
     new Gauge({
-      name: "waymark_websocket_connections", help: "graphql-ws connections open on this instance", registers: [this.registry],
+      name: "waymark_websocket_connections",
+      help: "graphql-ws connections open on this instance",
+      registers: [this.registry],
       collect() {
         this.set(sources.webSockets());
       },

@@ -15,8 +15,17 @@ import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
 export const resolvers = [
-  DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver,
-  AuditResolver, LiveAtResolver, LivePeriodResolver, LifecycleResolver, RetentionResolver,
+  DeploymentResolver,
+  VersionResolver,
+  LiveResolver,
+  LiveSubscriptionResolver,
+  AuthResolver,
+  ViewerResolver,
+  AuditResolver,
+  LiveAtResolver,
+  LivePeriodResolver,
+  LifecycleResolver,
+  RetentionResolver,
 ] as const;
 
 /**

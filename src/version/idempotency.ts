@@ -31,10 +31,7 @@ export async function earlierOutcome(source: RowSource, workspaceId: number, key
   const [raw] = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND \`key\` = ?`, [workspaceId, key]);
   const row = raw ? table.fromRow(raw) : null;
   if (row && row.requestHash !== requestHash) {
-    throw new WaymarkError(
-      ErrorCode.IDEMPOTENCY_KEY_REUSED,
-      "This idempotencyKey was already used with different input; use a new key for a new request",
-    );
+    throw new WaymarkError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "This idempotencyKey was already used with different input; use a new key for a new request");
   }
   return row;
 }

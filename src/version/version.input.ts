@@ -82,7 +82,7 @@ export class CreateVersionInput {
   @MaxLength(200)
   workQueueName?: string | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "JSON object; default {}. e.g. { image: \"reg/img@sha256:…\" }" })
+  @Field(() => JSONScalar, { nullable: true, description: 'JSON object; default {}. e.g. { image: "reg/img@sha256:…" }' })
   jobVariables?: unknown;
 
   @Field(() => JSONScalar, { nullable: true, description: "JSON list of pull steps; default []." })

@@ -66,7 +66,14 @@ export class VersionService {
     return { ...result, change };
   }
 
-  private async createIn(tx: WriteTx, caller: Caller, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
+  private async createIn(
+    tx: WriteTx,
+    caller: Caller,
+    request: CreateRequest,
+    hash: string | null,
+    deployment: DeploymentEntity,
+    at: Date,
+  ): Promise<Work<CreateOutcome>> {
     checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const version = this.versionOf(caller, request, deployment, at);
@@ -82,11 +89,24 @@ export class VersionService {
         earlier: settingsChange ? [settingsChange] : undefined,
         audit: [
           ...(settingsChange ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : []),
-          auditEntry(caller, AuditKind.VERSION_CREATED, deployment, at, { number: version.number, version: version.version, contentHash: version.contentHash }, version.id),
+          auditEntry(
+            caller,
+            AuditKind.VERSION_CREATED,
+            deployment,
+            at,
+            { number: version.number, version: version.version, contentHash: version.contentHash },
+            version.id,
+          ),
         ],
         change: {
-          workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
-          liveVersionId: version.id, actor: caller.actor, reason: null, at,
+          workspaceId: caller.workspaceId,
+          deploymentId: deployment.id,
+          kind: "CREATE",
+          previousVersionId: deployment.liveVersionId,
+          liveVersionId: version.id,
+          actor: caller.actor,
+          reason: null,
+          at,
         },
         // A concurrent request with the same key that won makes this insert fail (unique
         // index); the store then runs this work again, which answers with the winner's outcome.
@@ -105,8 +125,12 @@ export class VersionService {
       number,
       version: request.versionName ?? defaultVersionName(number, source?.commitSha),
       contentHash: contentHashOf(request.snapshot),
-      sourceType: source?.type ?? null, sourceVersion: source?.version ?? null, sourceCommitSha: source?.commitSha ?? null,
-      sourceBranch: source?.branch ?? null, sourceRepository: source?.repository ?? null, sourceUrl: source?.url ?? null,
+      sourceType: source?.type ?? null,
+      sourceVersion: source?.version ?? null,
+      sourceCommitSha: source?.commitSha ?? null,
+      sourceBranch: source?.branch ?? null,
+      sourceRepository: source?.repository ?? null,
+      sourceUrl: source?.url ?? null,
       sourceMessage: source?.message ?? null,
       createdAt: at,
       createdBy: caller.actor,
@@ -134,9 +158,24 @@ export class VersionService {
   private newDeployment(caller: Caller, request: CreateRequest, at: Date): DeploymentEntity {
     const target = request.target as { flowName: string; name: string };
     return Object.assign(new DeploymentEntity(), {
-      id: DRY_RUN_KEY, workspaceId: caller.workspaceId, flowName: target.flowName, name: target.name,
-      paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0, retentionKeepLast: null, retentionKeepDays: null,
+      id: DRY_RUN_KEY,
+      workspaceId: caller.workspaceId,
+      flowName: target.flowName,
+      name: target.name,
+      paused: false,
+      schedules: [],
+      concurrencyLimit: null,
+      concurrencyOptions: null,
+      liveVersionId: null,
+      lastNumber: 0,
+      revision: 0,
+      createdAt: at,
+      updatedAt: at,
+      archivedAt: null,
+      deletedAt: null,
+      deletedKey: 0,
+      retentionKeepLast: null,
+      retentionKeepDays: null,
     });
   }
 

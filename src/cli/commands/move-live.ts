@@ -31,7 +31,10 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .option("--to <number|name>", "the target: digits are a version number, anything else a version name that must match one version")
     .option("--reason <text>", "why; recorded in the live history")
     .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)")
-    .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)");
+    .option(
+      "--idempotency-key <key>",
+      "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)",
+    );
   withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
 }
 

@@ -8,10 +8,10 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered, wsUrl } from "../support/subscriptions";
+import { CHROMIUM, CHROMIUM_ARGS } from "../support/chromium";
 
 // A frontend on another origin, in Debian's Chromium: a tiny page served from a second loopback
 // port that talks to Waymark with fetch and with graphql-ws's own browser client.
-const CHROMIUM = "/usr/bin/chromium";
 const GRAPHQL_WS = resolve(__dirname, "../../node_modules/graphql-ws/dist");
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>frontend</title>
@@ -167,16 +167,7 @@ describe("a frontend on another loopback origin", () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
+      args: CHROMIUM_ARGS,
     });
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${frontend.origin}/`);

@@ -8,11 +8,11 @@ import { runCli } from "../support/cli";
 import { LOW_CONTRAST } from "../support/contrast";
 import { createVersion } from "../support/operations";
 import { startServer, STORES, type TestServer } from "../support/server";
+import { CHROMIUM, CHROMIUM_ARGS, isLoopback } from "../support/chromium";
 
 // The history page at / : built on the public API, offline, live-updating, moves only for keys that may.
 const ROOT = resolve(__dirname, "../..");
 const BUNDLE = join(ROOT, "dist", "ui");
-const CHROMIUM = "/usr/bin/chromium";
 /** docs/<name>.png when missing or asked for (WAYMARK_UPDATE_SCREENSHOT=1), so test runs leave the committed ones alone. */
 const screenshotPath = (name: string) =>
   !existsSync(join(ROOT, "docs", `${name}.png`)) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1"
@@ -26,7 +26,6 @@ function ensureBundle(): void {
 }
 
 const ZONE = "Asia/Kolkata";
-const isLoopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 const sha = (n: number) => n.toString(16).padStart(2, "0").repeat(20);
 
 const PREFECT_YAML = `
@@ -102,16 +101,7 @@ describe.each(STORES)("the history page on %s", (store) => {
       // A zone away from UTC (and the machine's), with a half-hour offset, to see times converted.
       timezoneId: ZONE,
       locale: "en-US",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
+      args: CHROMIUM_ARGS,
     });
     await browser.route("**/*", (route) => {
       const url = new URL(route.request().url());

@@ -6,11 +6,11 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered } from "../support/subscriptions";
+import { CHROMIUM, CHROMIUM_ARGS, isLoopback } from "../support/chromium";
 
 // docs/design.md, "Running it": a browser GET /graphql serves a GraphQL playground that works with no internet access.
 const ROOT = resolve(__dirname, "../..");
 const BUNDLE = join(ROOT, "dist", "playground");
-const CHROMIUM = "/usr/bin/chromium";
 /** Where the screenshot goes: docs/playground.png when missing or asked for, so test runs leave the committed one alone. */
 const SCREENSHOT =
   !existsSync(join(ROOT, "docs", "playground.png")) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1"
@@ -31,8 +31,6 @@ type BrowserGlobals = { navigator: { clipboard: { writeText(text: string): Promi
 
 /** What an editor shows; Monaco renders spaces as no-break spaces. */
 const shown = async (page: Page, selector: string) => (await page.locator(selector).innerText()).replace(/\u00a0/g, " ");
-
-const isLoopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
 
 /** Ways a built file could make a browser fetch an absolute http(s) URL. Links and namespace strings are not fetches. */
 const FETCHING = {
@@ -70,16 +68,7 @@ describe("the GraphQL playground", () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 800 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
+      args: CHROMIUM_ARGS,
     });
     await browser.route("**/*", (route) => {
       const url = new URL(route.request().url());

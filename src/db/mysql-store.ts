@@ -1,5 +1,6 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import { asWriter } from "./read-gate";
 import {
@@ -152,7 +153,7 @@ export class MysqlWriteStore implements WriteStore {
     if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
     const counterAt = statements.length;
     const change = append?.change;
-    if (change) statements.push(...this.logStatements(change, append.idempotency));
+    if (change) statements.push(...this.logStatements(change, append.idempotency), outboxStatement(change, append.deployment!.row.flowName));
     return { statements, counterAt };
   }
 

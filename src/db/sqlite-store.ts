@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import {
   applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
@@ -81,6 +82,7 @@ export class SqliteWriteStore implements WriteStore {
     const sequence = Number(counter.last_sequence);
     const id = await tx.insert(this.tables.change, { ...change, sequence });
     if (append.idempotency) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: change.workspaceId, changeId: id, createdAt: change.at });
+    await tx.run(...outboxStatement(change, append.deployment!.row.flowName));
     return Object.assign(new LiveChangeEntity(), change, { id, sequence });
   }
 }

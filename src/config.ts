@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import proxyAddr from "proxy-addr";
+import { parseWebhookConfig, type WebhookConfig } from "./webhook/webhook-config";
 
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string }
@@ -37,6 +38,8 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** WAYMARK_SHUTDOWN_TIMEOUT_MS: on SIGTERM, the process exits after this even if clients have not drained. */
   shutdownTimeoutMs: number;
+  /** Outbound webhooks: secret key, address policy, retries (webhook/webhook-config.ts). */
+  webhooks: WebhookConfig;
 }
 
 export class ConfigError extends Error {
@@ -176,5 +179,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     readinessTimeoutMs: integer(env, "WAYMARK_READINESS_TIMEOUT_MS", 2_000, 50, 60_000),
     shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
     maxSubscriptionsPerConnection: integer(env, "WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1, 10_000),
+    webhooks: parseWebhookConfig(env),
   };
 }

@@ -5,6 +5,7 @@ import { DeploymentService } from "./deployment/deployment.service";
 import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
+import type { WebhookService } from "./webhook/webhook.service";
 
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
@@ -14,9 +15,10 @@ export interface Services {
   deployments: DeploymentService;
   versions: VersionService;
   live: LiveService;
+  webhooks: WebhookService;
 }
 
-export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations): Services {
+export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations, webhooks: WebhookService): Services {
   return {
     db,
     auth,
@@ -24,5 +26,6 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     deployments: new DeploymentService(db, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
+    webhooks,
   };
 }

@@ -43,7 +43,7 @@ export async function readEvent(reads: Pick<WriteTx, "rows">, changeId: number):
   const [row] = await reads.rows<Row>(
     `SELECT c.id, c.sequence, c.kind, c.actor, c.reason, c.at, d.id AS d_id, d.name AS d_name, d.flow_name AS d_flow_name, ${VERSION_COLUMNS("p")}, ${VERSION_COLUMNS("l")}
      FROM live_version_change c JOIN deployment d ON d.id = c.deployment_id
-     LEFT JOIN version p ON p.id = c.previous_version_id JOIN version l ON l.id = c.live_version_id
+     LEFT JOIN deployment_version p ON p.id = c.previous_version_id JOIN deployment_version l ON l.id = c.live_version_id
      WHERE c.id = ?`,
     [changeId],
   );

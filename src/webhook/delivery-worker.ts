@@ -109,7 +109,10 @@ export class DeliveryWorker {
     let error: string | null = null;
     let verdict: Verdict;
     try {
-      const request = await this.requestOf(delivery, started);
+      const request = await this.requestOf(delivery, started).catch((failure: unknown) => {
+        this.deps.logger.error({ err: failure, delivery: Number(delivery.id) }, "webhook delivery could not be prepared");
+        throw new Error("internal error preparing the delivery (see the server log)");
+      });
       response = await transport(request);
       verdict = verdictOf(response, { attempt: Number(delivery.attempts) + 1, baseMs: config.retryBaseMs, now: now(), windowEndsAt: Number(delivery.window_start) + config.retryWindowMs });
       if (verdict.kind !== "delivered") error = `HTTP ${response.status}`;

@@ -92,7 +92,8 @@ export class DeliveryWorker {
   }
 
   private async claim(id: number, now: number): Promise<boolean> {
-    const lease = now + this.deps.config.timeoutMs * 2 + 5_000;
+    // Outlives the attempt (its timeout) and the recording of its outcome.
+    const lease = now + this.deps.config.timeoutMs + 5_000;
     const { result } = await this.deps.db.store.write(async (tx) => ({
       result: await tx.run(
         "UPDATE webhook_delivery SET claimed_by = ?, lease_until = ? WHERE id = ? AND status = 'PENDING' AND (lease_until IS NULL OR lease_until < ?)",

@@ -1,7 +1,11 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVersion, ROLLBACK, PROMOTE } from "../support/operations";
-import { codes, STORES, startServer, postGraphQL, type TestServer } from "../support/server";
+import { createApp, type App } from "../../src/app";
+import { parseConfig } from "../../src/config";
+import { createLogger } from "../../src/logger";
+import { codes, freshDatabase, STORES, startServer, postGraphQL, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startServerProcess } from "../support/server-process";
 import { startReceiver, until, type Receiver } from "../support/webhook-receiver";
 
 export const WEBHOOK_ENV = {
@@ -173,4 +177,62 @@ describe.each(STORES)("webhook address allowance (%s)", (store) => {
       expect(result.errors![0]!.message).toMatch(/loopback/);
     }
   });
+});
+
+describe.each(STORES)("webhook delivery across crashes and instances (%s)", (store) => {
+  it("a server killed while sending delivers the committed event after restart", async () => {
+    const database = await freshDatabase(store);
+    const r = await startReceiver((n) => (n === 1 ? "hang" : { status: 200 }));
+    const env = { ...WEBHOOK_ENV, DATABASE_URL: database.url, WAYMARK_WEBHOOKS_TIMEOUT_MS: "3000" };
+    let child = await startServerProcess(env);
+    try {
+      const server = { gql: (q: string, v?: Record<string, unknown>) => postGraphQL(child.url, q, v) } as unknown as TestServer;
+      await createWebhook(server, { url: r.url });
+      const created = await createVersion(server, { flowName: "crash", name: "prod" });
+      await until("the first attempt to reach the receiver", () => r.received.length === 1);
+      child.child.kill("SIGKILL");
+      await new Promise((resolve) => child.child.once("exit", resolve));
+      child = await startServerProcess(env);
+      await until("the delivery after restart", () => r.accepted().length === 1, 30_000);
+      expect(r.accepted()[0]).toMatchObject({ id: created.change.id, sequence: created.change.sequence });
+      expect(r.received[1]!.headers["waymark-delivery"]).toBe(r.received[0]!.headers["waymark-delivery"]);
+    } finally {
+      await child.stop();
+      await r.close();
+      await database.drop();
+    }
+  }, 60_000);
+
+  // SQLite has one writer: several instances on one file is not a supported deployment.
+  it.runIf(store === "mysql")("two instances on one database never both deliver the same event", async () => {
+    const database = await freshDatabase(store);
+    const r = await startReceiver();
+    const apps: App[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const config = parseConfig({ ...WEBHOOK_ENV, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, LOG_LEVEL: "silent" });
+        apps.push(await createApp({ config, logger: createLogger("silent") }));
+      }
+      const urls = await Promise.all(apps.map((app) => app.listen()));
+      const servers = urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
+      await createWebhook(servers[0]!, { url: r.url });
+      const EVENTS = 30;
+      await Promise.all([0, 1, 2].map(async (d) => {
+        for (let n = 0; n < EVENTS / 3; n++) await createVersion(servers[n % 2]!, { flowName: "twin", name: `d${d}`, entrypoint: `f.py:v${n}` });
+      }));
+      await until("every delivery", () => r.received.length >= EVENTS);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const ids = r.received.map((q) => q.headers["waymark-delivery"]);
+      expect(ids).toHaveLength(EVENTS);
+      expect(new Set(ids).size).toBe(EVENTS);
+      for (const d of [0, 1, 2]) {
+        const sequences = r.accepted().filter((b) => b.deployment.name === `d${d}`).map((b) => b.sequence);
+        expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+      }
+    } finally {
+      for (const app of apps) await app.close();
+      await r.close();
+      await database.drop();
+    }
+  }, 60_000);
 });

@@ -33,6 +33,7 @@ describe("parseConfig", () => {
       readinessTimeoutMs: 2_000,
       shutdownTimeoutMs: 25_000,
       maxSubscriptionsPerConnection: 100,
+      webhooks: { secretKey: null, allowHttpLoopback: false, allowedHosts: [], retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, pollMs: 1_000 },
     });
   });
 
@@ -88,6 +89,7 @@ describe("parseConfig", () => {
       readinessTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
       maxSubscriptionsPerConnection: 250,
+      webhooks: { secretKey: null, allowHttpLoopback: false, allowedHosts: [], retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, pollMs: 1_000 },
     });
   });
 

@@ -6,6 +6,7 @@ import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
 import { registerSourceInfo } from "./commands/source-info";
+import { registerWebhooks } from "./commands/webhooks";
 import { registerWorkspaces } from "./commands/workspaces";
 import type { CliIo } from "./io";
 
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
   registerKeys(program, io);
+  registerWebhooks(program, io);
   registerWorkspaces(program, io);
   program.addHelpText(
     "after",

@@ -6,6 +6,7 @@ import { parseConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { codes, freshDatabase, STORES, startServer, postGraphQL, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { startServerProcess } from "../support/server-process";
+import { runCli } from "../support/cli";
 import { startReceiver, until, type Receiver } from "../support/webhook-receiver";
 
 export const WEBHOOK_ENV = {
@@ -160,6 +161,25 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     expect(again.data.redeliver.delivery).toEqual({ id: delivery.id, status: "PENDING" });
     await until("the redelivery", () => r.received.length === 2);
     expect(r.received[1]!.headers["waymark-delivery"]).toBe(delivery.id);
+  });
+  it("the CLI creates, lists, shows deliveries of, redelivers and deletes a webhook", async () => {
+    const r = await receiver();
+    const cli = (...args: string[]) => runCli(server.url, process.cwd(), ["webhooks", ...args, "--json"]);
+    const created = await cli("create", r.url, "--event", "create", "--flow", "cli", "--format", "slack", "--description", "chat");
+    expect(created.code, created.stderr).toBe(0);
+    const { secret, webhook } = JSON.parse(created.stdout);
+    expect(secret).toMatch(/^whsec_/);
+    expect(webhook).toMatchObject({ events: ["CREATE"], format: "SLACK", flowName: "cli" });
+    expect(JSON.parse((await cli("list")).stdout).webhooks.map((w: any) => w.id)).toContain(webhook.id);
+    await createVersion(server, { flowName: "cli", name: "prod" });
+    await until("a Slack message", () => r.received.length === 1);
+    expect(JSON.parse(r.received[0]!.body).text).toMatch(/bootstrap-admin\* deployed \*cli\/prod\*: nothing → /);
+    const [delivery] = JSON.parse((await cli("deliveries", webhook.id)).stdout).deliveries;
+    expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1 });
+    expect((await cli("redeliver", delivery.id)).code).toBe(0);
+    await until("the redelivery", () => r.received.length === 2);
+    expect(JSON.parse((await cli("delete", webhook.id)).stdout)).toEqual({ deletedWebhookId: webhook.id });
+    expect(JSON.parse((await cli("list")).stdout).webhooks.map((w: any) => w.id)).not.toContain(webhook.id);
   });
 });
 

@@ -63,7 +63,14 @@ export class WebhookService {
         result: await tx.run(`UPDATE webhook SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ? AND workspace_id = ?`, [...sets.map(([, v]) => v), id, caller.workspaceId]),
       }));
       if (result.affected === 0) throw webhookNotFound(input.id);
-      if (input.enabled) this.nudge();
+      if (input.enabled) {
+        // Held deliveries get a fresh retry window: the one they had may have closed while held.
+        const at = this.now().getTime();
+        await this.db.store.write(async (tx) => ({
+          result: await tx.run("UPDATE webhook_delivery SET window_start = ?, next_attempt_at = ? WHERE webhook_id = ? AND workspace_id = ? AND status = 'PENDING'", [at, at, id, caller.workspaceId]),
+        }));
+        this.nudge();
+      }
     }
     const webhook = await this.find(caller, id);
     if (!webhook) throw webhookNotFound(input.id);

@@ -183,6 +183,41 @@ describe.each(STORES)("webhooks (%s)", (store) => {
   });
 });
 
+describe.each(STORES)("a webhook failing for the whole retry window (%s)", (store) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(store, { ...WEBHOOK_ENV, WAYMARK_WEBHOOKS_RETRY_WINDOW_MS: "1000", WAYMARK_WEBHOOKS_RETRY_BASE_MS: "100" });
+  });
+  afterAll(async () => server?.close());
+
+  it("is marked FAILING, holds later events, and delivers them in order once re-enabled", async () => {
+    let up = false;
+    const r = await startReceiver(() => ({ status: up ? 200 : 500 }));
+    try {
+      const { webhook } = await createWebhook(server, { url: r.url });
+      const first = await createVersion(server, { flowName: "failing", name: "prod", entrypoint: "f.py:a" });
+      const status = async () => (await server.gql(`{ webhooks { edges { node { id status failingSince } } } }`)).data.webhooks.edges.find((e: any) => e.node.id === webhook.id).node;
+      await until("FAILING", async () => (await status()).status === "FAILING");
+      expect((await status()).failingSince).toBeTruthy();
+      const [given] = await deliveries(server, webhook.id);
+      expect(given.status).toBe("FAILED");
+      expect(given.attemptCount).toBeGreaterThan(1);
+      const held = await createVersion(server, { flowName: "failing", name: "prod", entrypoint: "f.py:b" });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = r.received.length;
+      up = true;
+      const enabled = await server.gql(`mutation($id: ID!) { updateWebhook(input: { id: $id, enabled: true }) { webhook { status failingSince } } }`, { id: webhook.id });
+      expect(enabled.data.updateWebhook.webhook).toEqual({ status: "ACTIVE", failingSince: null });
+      await until("the held event", () => r.accepted().length === 1);
+      expect(r.received.length).toBe(before + 1);
+      expect(r.accepted()[0]!.sequence).toBe(held.change.sequence);
+      expect(first.change.sequence).toBeLessThan(held.change.sequence);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe.each(STORES)("webhook address allowance (%s)", (store) => {
   let server: TestServer;
   beforeAll(async () => {

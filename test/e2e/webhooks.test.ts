@@ -91,6 +91,11 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     expect(delivery.attempts.map((a: any) => a.statusCode)).toEqual([500, 503, 200]);
     expect(delivery.attempts[0].responseExcerpt.length).toBeLessThanOrEqual(200);
     expect(delivery.attempts[0].error).toBe("HTTP 500");
+    const metrics = await (await fetch(server.url.replace(/\/graphql$/, "/metrics"))).text();
+    expect(metrics).toMatch(/^waymark_webhook_deliveries_total\{outcome="retry"\} [1-9]/m);
+    expect(metrics).toMatch(/^waymark_webhook_deliveries_total\{outcome="delivered"\} [1-9]/m);
+    expect(metrics).toMatch(/^waymark_webhook_queue_length \d+$/m);
+    expect(metrics).toMatch(/^waymark_webhook_oldest_pending_seconds [\d.]+$/m);
   });
 
   it("a receiver down for a while receives every event afterwards, in sequence order", async () => {
@@ -105,7 +110,8 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     await server.gql(PROMOTE, { input: { deploymentId, versionId: second.version.id } });
     await createVersion(server, { flowName: "outage", name: "prod", entrypoint: "f.py:c" });
     await until("failed attempts", async () => (await deliveries(server, webhook.id)).some((d) => d.attemptCount > 0));
-    const r = await receiver(undefined, port);
+    // Back up, but the first request after the outage fails again: the later events must wait for it.
+    const r = await receiver((n) => ({ status: n === 1 ? 503 : 200 }), port);
     await until("five deliveries", () => r.accepted().length === 5);
     const sequences = r.accepted().map((b) => b.sequence);
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));

@@ -13,7 +13,7 @@ import type { CliIo } from "./io";
 /** The `waymark` command tree. It never exits the process: errors reach `run`, which picks the exit code. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command("waymark")
-    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote; manage API keys")
+    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote; manage API keys and webhooks")
     .version(packageVersion(), "-V, --version", "print the CLI's version")
     // Program options only before the command, so `deploy --version 1.2` is deploy's own option.
     .enablePositionalOptions()

@@ -16,7 +16,7 @@ export function outboxStatement(change: ChangeFields, flowName: string): Stateme
      SELECT w.workspace_id, w.id, c.id, c.deployment_id, c.sequence, c.kind, 'PENDING', 0, ?, ?, ?
      FROM webhook w JOIN live_version_change c ON c.workspace_id = w.workspace_id AND c.sequence = (SELECT last_sequence FROM workspace WHERE id = ?)
      WHERE w.workspace_id = ? AND w.status IN ('ACTIVE', 'FAILING')
-       AND (w.deployment_id IS NULL OR w.deployment_id = ?) AND (w.flow_name IS NULL OR w.flow_name = ?) AND INSTR(w.events, ?) > 0`,
+       AND (w.deployment_id IS NULL OR w.deployment_id = ?) AND (w.flow_name IS NULL OR w.flow_name = ?) AND (w.events = '*' OR INSTR(w.events, ?) > 0)`,
     [at, at, at, change.workspaceId, change.workspaceId, change.deploymentId, flowName, `,${change.kind},`],
   ];
 }

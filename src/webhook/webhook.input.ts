@@ -10,10 +10,10 @@ export class CreateWebhookInput {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ["http", "https"] })
   url!: string;
 
-  @Field(() => [LiveChangeKind], { description: "The kinds of live change to deliver." })
+  @Field(() => [LiveChangeKind], { nullable: true, description: "The kinds of live change to deliver; default: every kind, kinds added later included." })
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
-  events!: LiveChangeKind[];
+  events?: LiveChangeKind[] | null;
 
   @Field(() => ID, { nullable: true, description: "Only this deployment's changes." })
   deploymentId?: string | null;
@@ -40,10 +40,13 @@ export class UpdateWebhookInput {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ["http", "https"] })
   url?: string | null;
 
-  @Field(() => [LiveChangeKind], { nullable: true, description: "The kinds of live change to deliver." })
+  @Field(() => [LiveChangeKind], { nullable: true, description: "The kinds of live change to deliver (not with allEvents)." })
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   events?: LiveChangeKind[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: every kind, kinds added later included (not with events)." })
+  allEvents?: boolean | null;
 
   @Field(() => WebhookFormat, { nullable: true, description: "How the body is written." })
   format?: WebhookFormat | null;

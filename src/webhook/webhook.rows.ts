@@ -1,5 +1,5 @@
 import { encodeId } from "../ids";
-import type { LiveChangeKind } from "../live/live-change.type";
+import { LiveChangeKind } from "../live/live-change.type";
 import { ErrorCode, WaymarkError } from "../errors";
 import { Webhook, WebhookAttempt, WebhookDelivery, type WebhookDeliveryStatus, type WebhookFormat, type WebhookStatus } from "./webhook.types";
 
@@ -10,15 +10,19 @@ export const DELIVERY_COLUMNS = "id, webhook_id, change_id, kind, sequence, stat
 
 const date = (value: unknown) => (value == null ? null : new Date(Number(value)));
 
-/** `events` is stored as ",CREATE,PROMOTE," so that the outbox statement can match a kind with INSTR. */
-export const eventsColumn = (events: readonly string[]) => `,${[...new Set(events)].join(",")},`;
+/**
+ * `events` is stored as ",CREATE,PROMOTE," so that the outbox statement can match a kind with
+ * INSTR, or "*" for every kind, those added to the live history later included.
+ */
+export const eventsColumn = (events: readonly string[] | null | undefined) => (events ? `,${[...new Set(events)].join(",")},` : "*");
 
 export function toWebhook(row: Row, now: Date): Webhook {
   const until = date(row.previous_secret_until);
   return Object.assign(new Webhook(), {
     id: encodeId("webhook", Number(row.id)),
     url: String(row.url),
-    events: String(row.events).split(",").filter(Boolean) as LiveChangeKind[],
+    events: row.events === "*" ? Object.values(LiveChangeKind) : (String(row.events).split(",").filter(Boolean) as LiveChangeKind[]),
+    allEvents: row.events === "*",
     deploymentId: row.deployment_id == null ? null : encodeId("deployment", Number(row.deployment_id)),
     flowName: (row.flow_name as string | null) ?? null,
     format: row.format as WebhookFormat,

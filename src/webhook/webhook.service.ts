@@ -54,7 +54,9 @@ export class WebhookService {
     if (input.url != null) await this.checkTarget(input.url);
     const sets: Array<[string, unknown]> = [];
     if (input.url != null) sets.push(["url", input.url]);
+    if (input.events != null && input.allEvents) throw badInput("Pass events or allEvents, not both");
     if (input.events != null) sets.push(["events", eventsColumn(input.events)]);
+    if (input.allEvents) sets.push(["events", eventsColumn(null)]);
     if (input.format != null) sets.push(["format", input.format]);
     if (input.description != null) sets.push(["description", input.description]);
     if (input.enabled != null) sets.push(["status", input.enabled ? "ACTIVE" : "DISABLED"], ["failing_since", null]);

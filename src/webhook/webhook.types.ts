@@ -56,6 +56,9 @@ export class Webhook {
   @Field(() => [LiveChangeKind], { description: "The kinds of live change delivered." })
   events!: LiveChangeKind[];
 
+  @Field(() => Boolean, { description: "Every kind is delivered, kinds added to the live history later included." })
+  allEvents!: boolean;
+
   @Field(() => ID, { nullable: true, description: "Only this deployment's changes, when set." })
   deploymentId!: string | null;
 

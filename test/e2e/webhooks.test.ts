@@ -18,12 +18,12 @@ export const WEBHOOK_ENV = {
   WAYMARK_WEBHOOKS_TIMEOUT_MS: "2000",
 };
 
-const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url events status format } } }`;
+const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url events allEvents status format } } }`;
 const DELIVERIES = `query($id: ID!) { webhookDeliveries(webhookId: $id, first: 10) {
   totalCount edges { node { id event sequence status attemptCount attempts { statusCode durationMs error responseExcerpt } } } } }`;
 
 export async function createWebhook(server: TestServer, input: Record<string, unknown>, headers?: Record<string, string>) {
-  const result = await server.gql(CREATE, { input: { events: ["CREATE", "ROLLBACK", "PROMOTE"], description: "test", ...input } }, headers);
+  const result = await server.gql(CREATE, { input: { description: "test", ...input } }, headers);
   if (result.errors) throw new Error(`createWebhook failed: ${JSON.stringify(result.errors)}`);
   return result.data.createWebhook as { secret: string; webhook: { id: string } };
 }
@@ -76,6 +76,26 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     const [delivery] = await deliveries(server, webhook.id);
     expect(request!.headers["waymark-delivery"]).toBe(delivery.id);
     expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1, sequence: created.change.sequence });
+  });
+
+  it("delivers only the kinds and the deployment a webhook asks for", async () => {
+    const r = await receiver();
+    const all = await receiver();
+    const first = await createVersion(server, { flowName: "filtered", name: "prod", entrypoint: "f.py:a" });
+    await createVersion(server, { flowName: "filtered", name: "other", entrypoint: "f.py:a" });
+    const deploymentId = first.deployment.id;
+    const created = await server.gql(CREATE, { input: { url: r.url, events: ["ROLLBACK"], deploymentId } });
+    expect(created.data.createWebhook.webhook).toMatchObject({ events: ["ROLLBACK"], allEvents: false });
+    const everything = await createWebhook(server, { url: all.url, flowName: "filtered" });
+    expect(everything.webhook).toMatchObject({ allEvents: true });
+    await createVersion(server, { flowName: "filtered", name: "prod", entrypoint: "f.py:b" });
+    await createVersion(server, { flowName: "filtered", name: "other", entrypoint: "f.py:b" });
+    const rolled = await server.gql(ROLLBACK, { input: { deploymentId, reason: "filter" } });
+    await until("three deliveries to the catch-all", () => all.received.length === 3);
+    await until("the rollback", () => r.received.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.received).toHaveLength(1);
+    expect(JSON.parse(r.received[0]!.body)).toMatchObject({ kind: "ROLLBACK", sequence: rolled.data.rollback.sequence, reason: "filter" });
   });
 
   it("a receiver failing twice and then answering 200 gets exactly one successful delivery after two retries", async () => {

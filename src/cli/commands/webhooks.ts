@@ -3,7 +3,7 @@ import type { CliIo } from "../io";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
 import { createOnce } from "./create-once";
 
-const WEBHOOK = "id url events deploymentId flowName format description status failingSince createdAt";
+const WEBHOOK = "id url events allEvents deploymentId flowName format description status failingSince createdAt";
 const CREATE = `mutation WaymarkCreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { ${WEBHOOK} } } }`;
 const LIST = `query WaymarkWebhooks($after: String) { webhooks(first: 100, after: $after) { edges { node { ${WEBHOOK} } } pageInfo { hasNextPage endCursor } } }`;
 const DELIVERIES = `query WaymarkWebhookDeliveries($id: ID!, $first: Int) { webhookDeliveries(webhookId: $id, first: $first) {
@@ -11,12 +11,12 @@ const DELIVERIES = `query WaymarkWebhookDeliveries($id: ID!, $first: Int) { webh
 const REDELIVER = `mutation WaymarkRedeliver($input: RedeliverInput!) { redeliver(input: $input) { delivery { id status } } }`;
 const DELETE = `mutation WaymarkDeleteWebhook($input: DeleteWebhookInput!) { deleteWebhook(input: $input) { deletedWebhookId } }`;
 
-const EVENTS = ["CREATE", "ROLLBACK", "PROMOTE"];
 
 interface Webhook {
   id: string;
   url: string;
   events: string[];
+  allEvents: boolean;
   deploymentId: string | null;
   flowName: string | null;
   format: string;
@@ -40,7 +40,7 @@ export function registerWebhooks(program: Command, io: CliIo): void {
     .command("create")
     .description("create a webhook and print its signing secret, once")
     .argument("<URL>", "https URL to POST each live change to")
-    .option("--event <kind>", `a kind of live change to send (${EVENTS.join(", ")}, …); repeat or separate with commas; default: all`, collect)
+    .option("--event <kind>", "a kind of live change to send (create, rollback, promote, …); repeat or separate with commas; default: every kind, later ones included", collect)
     .option("--deployment <id>", "only this deployment's changes (dep_…)")
     .option("--flow <name>", "only changes of this flow's deployments")
     .addOption(new Option("--format <format>", "body format").choices(["json", "slack"]).default("json"))
@@ -65,7 +65,7 @@ export function registerWebhooks(program: Command, io: CliIo): void {
 
 async function createWebhook(url: string, options: CreateOptions, io: CliIo): Promise<void> {
   const input = {
-    url, events: options.event?.length ? [...new Set(options.event)] : EVENTS, deploymentId: options.deployment ?? null,
+    url, events: options.event?.length ? [...new Set(options.event)] : null, deploymentId: options.deployment ?? null,
     flowName: options.flow ?? null, format: options.format.toUpperCase(), description: options.description ?? "",
   };
   const hint = "the webhook may have been created all the same: see `waymark webhooks list`, and delete a duplicate";
@@ -87,7 +87,7 @@ async function listWebhooks(options: ApiOptions, io: CliIo): Promise<void> {
   if (options.json) return io.stdout(toJson({ webhooks: all }));
   if (all.length === 0) return io.stdout("No webhooks.\n");
   const filter = (w: Webhook) => [w.flowName && `flow ${w.flowName}`, w.deploymentId && `deployment ${w.deploymentId}`].filter(Boolean).join(", ") || "all deployments";
-  io.stdout(all.map((w) => `${w.id}  ${w.status.padEnd(8)}  ${w.format.padEnd(5)}  ${w.url}\n    ${w.events.join(", ")} · ${filter(w)}${w.description ? ` · ${w.description}` : ""}\n`).join(""));
+  io.stdout(all.map((w) => `${w.id}  ${w.status.padEnd(8)}  ${w.format.padEnd(5)}  ${w.url}\n    ${w.allEvents ? "every kind" : w.events.join(", ")} · ${filter(w)}${w.description ? ` · ${w.description}` : ""}\n`).join(""));
 }
 
 interface Delivery {

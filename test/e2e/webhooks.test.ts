@@ -261,6 +261,28 @@ describe.each(STORES)("webhook address allowance (%s)", (store) => {
 });
 
 describe.each(STORES)("webhook delivery across crashes and instances (%s)", (store) => {
+  it("refuses to start without WAYMARK_SECRET_KEY once webhooks exist", async () => {
+    const database = await freshDatabase(store);
+    const configOf = (env: Record<string, string>) =>
+      parseConfig({ ...env, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, LOG_LEVEL: "silent" });
+    try {
+      const { WAYMARK_SECRET_KEY: _key, ...withoutKey } = WEBHOOK_ENV;
+      const bare = await createApp({ config: configOf(withoutKey), logger: createLogger("silent") });
+      const url = await bare.listen();
+      const refused = await postGraphQL(url, CREATE, { input: { url: "https://hooks.example.com/x" } });
+      expect(codes(refused)).toEqual(["BAD_USER_INPUT"]);
+      expect(refused.errors![0]!.message).toMatch(/WAYMARK_SECRET_KEY/);
+      await bare.close();
+      const app = await createApp({ config: configOf(WEBHOOK_ENV), logger: createLogger("silent") });
+      const appUrl = await app.listen();
+      await createWebhook({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(appUrl, q, v) } as unknown as TestServer, { url: "http://127.0.0.1:9/x" });
+      await app.close();
+      await expect(createApp({ config: configOf(withoutKey), logger: createLogger("silent") })).rejects.toThrow(/WAYMARK_SECRET_KEY/);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it("a server killed while sending delivers the committed event after restart", async () => {
     const database = await freshDatabase(store);
     const r = await startReceiver((n) => (n === 1 ? "hang" : { status: 200 }));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { backoffMs, retryAfterMs, verdictOf } from "../../src/webhook/retry";
 import { SecretBox } from "../../src/webhook/secret-box";
 import { signatureHeader, verifySignature } from "../../src/webhook/signature";
-import { checkUrl, RefusedTarget, resolveTarget, type Lookup } from "../../src/webhook/transport";
+import { checkUrl, pinnedTransport, RefusedTarget, resolveTarget, type Lookup } from "../../src/webhook/transport";
 import { isNonPublicAddress, parseWebhookConfig } from "../../src/webhook/webhook-config";
 
 const AT = new Date("2026-01-01T00:00:00Z");
@@ -90,5 +90,31 @@ describe("webhook retries", () => {
     expect(verdictOf(answer(404), context)).toEqual({ kind: "give-up", exhausted: false });
     expect(verdictOf(answer(200), context)).toEqual({ kind: "delivered" });
     expect(verdictOf(answer(500), { ...context, windowEndsAt: AT.getTime() + 100 })).toEqual({ kind: "give-up", exhausted: true });
+  });
+});
+
+describe("the pinned transport", () => {
+  it("connects to the address it checked, not to what the system resolver would answer", async () => {
+    const { createServer } = await import("node:http");
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers.host));
+      res.writeHead(200).end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // .invalid never resolves through DNS: only the pinned lookup can take the request anywhere.
+      const lookup: Lookup = async () => [{ address: "127.0.0.1", family: 4 }];
+      const send = pinnedTransport({ allowHttpLoopback: true, allowedHosts: ["hooks.invalid"] }, lookup);
+      const answer = await send({ url: `http://hooks.invalid:${port}/x`, headers: {}, body: "{}", timeoutMs: 2000 });
+      expect(answer).toMatchObject({ status: 200, excerpt: "ok" });
+      expect(seen).toEqual([`hooks.invalid:${port}`]);
+      const refused = pinnedTransport({ allowHttpLoopback: true, allowedHosts: [] }, lookup);
+      await expect(refused({ url: `http://hooks.invalid:${port}/x`, headers: {}, body: "{}", timeoutMs: 2000 })).rejects.toThrow(RefusedTarget);
+      expect(seen).toHaveLength(1);
+    } finally {
+      server.close();
+    }
   });
 });

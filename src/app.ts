@@ -78,7 +78,14 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup });
+  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup }).catch(async (error: unknown) => {
+    // Refused to start (no WAYMARK_SECRET_KEY for existing webhooks): release what is already open.
+    live.stop();
+    revocations.stop();
+    bus?.stop();
+    await db.close();
+    throw error;
+  });
   const schema = await buildWaymarkSchema(createServices(db, webhooks.nudging(metrics.countingLiveEvents(live)), now, auth, revocations, webhooks.service));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));

@@ -40,6 +40,8 @@ import { createReadiness } from "./ops/readiness";
 import { RequestLog } from "./ops/request-log";
 import { loadPlayground, withPlayground } from "./playground/playground";
 import { uiRoutes } from "./ui/ui";
+import { startWebhooks } from "./webhook/webhooks";
+import type { Lookup, Transport } from "./webhook/transport";
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +50,10 @@ export interface AppDeps {
   now?: () => Date;
   /** How often the API key table is checked for revocations made elsewhere (1 s); tests lengthen it to see Redis alone at work. */
   keyTableCheckMs?: number;
+  /** Sends webhook deliveries; default: POST over the network to the checked, pinned address. */
+  webhookTransport?: Transport;
+  /** Resolves webhook host names; default: the system resolver (dns.lookup). */
+  webhookLookup?: Lookup;
 }
 
 export interface App {
@@ -67,7 +73,7 @@ export interface App {
 const MAX_TOKENS = 20_000;
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
-export async function createApp({ config, logger, now = () => new Date(), keyTableCheckMs = KEY_TABLE_CHECK_MS }: AppDeps): Promise<App> {
+export async function createApp({ config, logger, now = () => new Date(), keyTableCheckMs = KEY_TABLE_CHECK_MS, webhookTransport, webhookLookup }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database, undefined, (message) => logger.warn(message));
   // Held keys are trusted while the last check of the key table is at most 1.5 intervals old.
   const keys = new KeyCache(keyTableCheckMs * 1.5);
@@ -84,7 +90,15 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
+  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup }).catch(async (error: unknown) => {
+    // Refused to start (no WAYMARK_SECRET_KEY for existing webhooks): release what is already open.
+    live.stop();
+    revocations.stop();
+    bus?.stop();
+    await db.close();
+    throw error;
+  });
+  const schema = await buildWaymarkSchema(createServices(db, webhooks.nudging(metrics.countingLiveEvents(live)), now, auth, revocations, webhooks.service));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
   const versions = new VersionCache();
@@ -173,6 +187,7 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
       await sockets.close();
       await http.close();
       await apollo.stop();
+      await webhooks.stop();
       live.stop();
       pruner.stop();
       revocations.stop();

@@ -8,13 +8,14 @@ import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
 import { registerSourceInfo } from "./commands/source-info";
+import { registerWebhooks } from "./commands/webhooks";
 import { registerWorkspaces } from "./commands/workspaces";
 import type { CliIo } from "./io";
 
 /** The `waymark` command tree. It never exits the process: errors reach `run`, which picks the exit code. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command("waymark")
-    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote; manage API keys")
+    .description("Waymark CLI: create deployment versions from CI, inspect their history, roll back and promote; manage API keys and webhooks")
     .version(packageVersion(), "-V, --version", "print the CLI's version")
     // Program options only before the command, so `deploy --version 1.2` is deploy's own option.
     .enablePositionalOptions()
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
   registerKeys(program, io);
+  registerWebhooks(program, io);
   registerWorkspaces(program, io);
   registerAudit(program, io);
   registerStore(program, io);

@@ -15,11 +15,12 @@ import { LiveAtIndex1764410000000 } from "../../migrations/1764410000000-LiveAtI
 import { DeploymentLifecycle1764420000000 } from "../../migrations/1764420000000-DeploymentLifecycle";
 import { Retention1764430000000 } from "../../migrations/1764430000000-Retention";
 import { MaintenanceLeaseEntity } from "../retention/lease.entity";
+import { Webhooks1764600000000 } from "../../migrations/1764600000000-Webhooks";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 
 export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity, AuditEntryEntity, MaintenanceLeaseEntity];
-export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, AuditLog1764400000000, LiveAtIndex1764410000000, DeploymentLifecycle1764420000000, Retention1764430000000];
+export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, AuditLog1764400000000, LiveAtIndex1764410000000, DeploymentLifecycle1764420000000, Retention1764430000000, Webhooks1764600000000];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
 

@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import {
   applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
@@ -81,6 +82,8 @@ export class SqliteWriteStore implements WriteStore {
       const sequence = Number(counter.last_sequence);
       const id = await tx.insert(this.tables.change, { ...change, sequence });
       appended.push(Object.assign(new LiveChangeEntity(), { details: null }, change, { id, sequence }));
+      // Found through the counter just taken, so it runs right after its own change (webhook/outbox.ts).
+      await tx.run(...outboxStatement(change, append!.deployment!.row.flowName));
     }
     const last = appended.at(-1);
     if (append?.idempotency && last) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });

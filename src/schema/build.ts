@@ -11,12 +11,14 @@ import { LiveAtResolver, LivePeriodResolver } from "../live/live-period.resolver
 import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import { ViewerResolver } from "../viewer/viewer.resolver";
+import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
 export const resolvers = [
   DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver,
   AuditResolver, LiveAtResolver, LivePeriodResolver, LifecycleResolver, RetentionResolver,
+  WebhookResolver, WebhookDeliveryResolver,
 ] as const;
 
 /**

@@ -4,7 +4,10 @@ import { migrateDatabase } from "../../src/migrate";
 import { parseConfig } from "../../src/config";
 import { freshDatabase, STORES } from "../support/server";
 
-const ALL_MIGRATIONS = ["Initial1764144000000", "ApiKeys1764150000000", "DeploymentRevision1764200000000", "AuditLog1764400000000", "LiveAtIndex1764410000000", "DeploymentLifecycle1764420000000", "Retention1764430000000"];
+const ALL_MIGRATIONS = [
+  "Initial1764144000000", "ApiKeys1764150000000", "DeploymentRevision1764200000000", "AuditLog1764400000000", "LiveAtIndex1764410000000",
+  "DeploymentLifecycle1764420000000", "Retention1764430000000", "Webhooks1764600000000",
+];
 
 // One migration set serves both stores, and leaves exactly the schema the entities describe.
 describe.each(STORES)("migrations on %s", (store) => {

@@ -44,6 +44,8 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     apiKeys: "keys change without any deployment's revision changing",
     viewer: "about the calling key and its workspace, not about any deployment",
     auditLog: "across deployments and keys: no one revision covers it",
+    webhooks: "webhooks change without any deployment's revision changing",
+    webhookDeliveries: "deliveries change as they are attempted, apart from any deployment write",
   },
 };
 

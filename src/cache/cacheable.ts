@@ -37,6 +37,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     deployments: "a list across deployments: no one revision covers it",
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
     apiKeys: "keys change without any deployment's revision changing",
+    lastLiveSequence: "moves with every change of any deployment of the workspace",
   },
 };
 

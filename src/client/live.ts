@@ -54,8 +54,9 @@ export function subscribeLive(options: LiveOptions, args: SubscribeLiveArgs): Li
     lazy: true,
     retryAttempts: options.retryAttempts ?? Number.POSITIVE_INFINITY,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, 250 * 2 ** retries) * (0.5 + Math.random() / 2))),
-    // A revoked key stays revoked; any other close (restart, network, overload) is retried.
-    shouldRetry: (event) => typeof event === "object" && event !== null && "code" in event && event.code !== FORBIDDEN,
+    // A revoked key stays revoked; any other close or error (a restart, a refused connection
+    // while the server is down: graphql-ws gives up on those by default) is retried.
+    shouldRetry: (event) => !(typeof event === "object" && event !== null && "code" in event && event.code === FORBIDDEN),
     connectionParams: () => ({ ...(options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}), afterSequence: last }),
   });
   const variables = { deploymentId: args.deploymentId ?? null, flowName: args.flowName ?? null };

@@ -12,9 +12,9 @@ const HISTORY = `# Waymark playground
 # 1. Paste your API key in Headers below:
 #    {"Authorization": "Bearer wm_..."}
 # 2. Run with Ctrl-Enter or the play button.
-# Nothing listed (totalCount 0)? The server is empty:
-# run the CreateVersion tab first (or \`waymark deploy\`
-# in CI), then run this one again.
+# Nothing listed (totalCount 0)? The server is
+# empty: run the CreateVersion tab first (or
+# \`waymark deploy\` in CI), then this one again.
 # More tabs: createVersion, rollback and the
 # liveVersionChanged subscription.
 # Docs: book icon; what you ran: clock icon.

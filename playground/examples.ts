@@ -5,7 +5,7 @@ export const HEADERS_TEMPLATE = `{
   // Paste your API key here, e.g.
   // "Authorization": "Bearer wm_..."
   // One key serves every tab until a reload (or, with the box
-  // at the top right ticked, until the browser tab is closed).
+  // at the bottom right ticked, until the browser tab is closed).
 }`;
 
 const HISTORY = `# Waymark playground

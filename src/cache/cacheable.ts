@@ -46,6 +46,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     auditLog: "across deployments and keys: no one revision covers it",
     webhooks: "webhooks change without any deployment's revision changing",
     webhookDeliveries: "deliveries change as they are attempted, apart from any deployment write",
+    lastLiveSequence: "moves with every change of any deployment of the workspace",
   },
 };
 

@@ -68,6 +68,10 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
     return stream;
   }
 
+  lastSequence(caller: Caller): Promise<number> {
+    return this.log.lastSequence(caller.workspaceId);
+  }
+
   /**
    * A sequence beyond the workspace's last would silently swallow every change up to it. The hub
    * may not have seen another instance's newest change yet, so the log has the last word.

@@ -54,11 +54,22 @@ export type DeploymentSettingsInput = {
   schedules?: unknown;
 };
 
-/** What moved the live pointer. */
+/** What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE) or, on subscriptions only, another change of the deployment. */
 export type LiveChangeKind =
+  /** The deployment was archived. */
+  | 'ARCHIVED'
+  /** A new version was created and made live. */
   | 'CREATE'
+  /** The deployment was deleted; no further changes follow. */
+  | 'DELETED'
+  /** A newer version was made live. */
   | 'PROMOTE'
-  | 'ROLLBACK';
+  /** The deployment was restored from the archive. */
+  | 'RESTORED'
+  /** An older version was made live. */
+  | 'ROLLBACK'
+  /** Non-versioned settings changed (see settingsChanges); the live version did not move. */
+  | 'SETTINGS';
 
 /** Make a newer version live; without a target, the newest version of all. */
 export type PromoteInput = {

@@ -23,7 +23,7 @@ export function settingsOf(input: DeploymentSettingsInput, problems: string[], p
   return patch;
 }
 
-const SETTING_FIELDS = ["paused", "schedules", "concurrencyLimit", "concurrencyOptions"] as const;
+export const SETTING_FIELDS = ["paused", "schedules", "concurrencyLimit", "concurrencyOptions"] as const;
 
 /**
  * The part of `patch` that changes `deployment`, and each changed field before and after. A value

@@ -1,12 +1,17 @@
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, type GraphQLSchema } from "graphql";
+import { SETTING_FIELDS } from "../deployment/settings";
 
 const known = new WeakMap<GraphQLSchema, ReadonlyMap<string, number>>();
 
 const largest = (sizes: number[]) => Math.max(1, ...sizes);
 
+/** One entry per setting that changed: the deployment's settings, and its retention. */
+const SETTING_CHANGES = SETTING_FIELDS.length + 1;
+
 /**
  * The longest each introspection list can be in this schema ("__Type.fields" → the most fields
- * of any type), so that the cost of an introspection query bounds the size of its answer.
+ * of any type), so that the cost of an introspection query bounds the size of its answer; and
+ * the domain lists whose length the model bounds.
  */
 function boundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
   const types = Object.values(schema.getTypeMap());
@@ -24,6 +29,9 @@ function boundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
     ["__Type.inputFields", largest(types.map((type) => (isInputObjectType(type) ? Object.keys(type.getFields()).length : 0)))],
     ["__Field.args", args],
     ["__Directive.args", args],
+    // Domain lists with a bound of their own (any other list of objects counts as 100).
+    ["AuditEntry.settingsChanges", SETTING_CHANGES],
+    ["LiveVersionChange.settingsChanges", SETTING_CHANGES],
   ]);
 }
 

@@ -224,9 +224,12 @@ describe.each(STORES)("queries on %s", (store) => {
       expect(result.errors![0]!.message).toContain("$id");
     });
 
-    it("answers 404 for any path but /graphql", async () => {
+    it("answers 404 for any path but /graphql (and the history page's, which take GET only)", async () => {
       const base = new URL(server.url);
-      for (const path of ["/", "/graphq", "/graphql/extra", "/api/graphql"]) {
+      const page = await fetch(new URL("/", base), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(page.status).toBe(405);
+      await page.text();
+      for (const path of ["/graphq", "/graphql/extra", "/api/graphql"]) {
         const response = await fetch(new URL(path, base), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
         expect(response.status, path).toBe(404);
         await response.text();

@@ -13,8 +13,10 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
     "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory",
+    "updatedAt", "liveVersion", "versions", "liveHistory", "diff", "version",
   ],
+  VersionDiff: ["from", "to", "identical", "changes", "sourceCompareUrl"],
+  VersionChange: ["path", "op", "before", "after"],
   DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],
   DeploymentVersionEdge: ["cursor", "node"],
   LiveVersionChangeConnection: ["edges", "pageInfo", "totalCount"],
@@ -36,6 +38,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     deploymentByName: "found by name, while answers are keyed by deployment id",
     deployments: "a list across deployments: no one revision covers it",
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
+    versionDiff: "keyed by version ids; versions are immutable and kept in memory",
     apiKeys: "keys change without any deployment's revision changing",
   },
 };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { registerDeploy } from "./commands/deploy";
+import { registerDiff } from "./commands/diff";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
   registerHistory(program, io);
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
+  registerDiff(program, io);
   registerKeys(program, io);
   registerWorkspaces(program, io);
   program.addHelpText(

@@ -1,0 +1,17 @@
+/** The GraphQL operations of the release commands (diff, dry runs, staging, pins, flags), as in schema.graphql. */
+
+export const DIFF_FIELDS = "identical sourceCompareUrl from { id number version } to { id number version } changes { path op before after }";
+
+export const VERSION_DIFF = `query WaymarkDiff($fromId: ID!, $toId: ID!) { versionDiff(fromId: $fromId, toId: $toId) { ${DIFF_FIELDS} } }`;
+
+export const VERSION_BY_NUMBER = `query WaymarkVersionNumber($flowName: String!, $name: String!, $number: Int!) {
+  deploymentByName(flowName: $flowName, name: $name) { id version(number: $number) { id number version } }
+}`;
+
+export interface VersionDiffView {
+  identical: boolean;
+  sourceCompareUrl: string | null;
+  from: { id: string; number: number; version: string };
+  to: { id: string; number: number; version: string };
+  changes: Array<{ path: string; op: "ADD" | "REMOVE" | "REPLACE"; before: unknown; after: unknown }>;
+}

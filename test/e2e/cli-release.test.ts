@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type Run } from "../support/cli";
+import { createVersion } from "../support/operations";
+import { startServer, type TestServer } from "../support/server";
+
+// The release commands of the `waymark` CLI (diff, dry runs, staging, pins, flags), run as a CI
+// job runs them: a child process against a server on MariaDB.
+
+describe("waymark release commands on mysql", () => {
+  let server: TestServer;
+  let dir: string;
+  const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(server.url, dir, args, env);
+
+  beforeAll(async () => {
+    server = await startServer("mysql");
+    dir = mkdtempSync(join(tmpdir(), "waymark-cli-release-"));
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("diff prints the changes between numbers, names and live, as text and JSON", async () => {
+    await createVersion(server, { flowName: "cli", name: "diff", version: "first", parameters: { a: 1, "x/y": "old" } });
+    await createVersion(server, { flowName: "cli", name: "diff", version: "second", parameters: { a: 2, b: true } });
+    const text = await waymark(["diff", "cli/diff", "1", "live"]);
+    expect(text, text.stderr).toMatchObject({ code: 0 });
+    expect(text.stdout).toBe(
+      'version 1 "first" → version 2 "second": 3 changes\n  ~ /parameters/a: 1 → 2\n  - /parameters/x~1y: "old"\n  + /parameters/b: true\n',
+    );
+    const json = await waymark(["diff", "cli/diff", "second", "first", "--json"]);
+    expect(json, json.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ identical: false, from: { number: 2 }, to: { number: 1 } });
+    const same = await waymark(["diff", "cli/diff", "2", "2"]);
+    expect(same.stdout).toBe('version 2 "second" → version 2 "second": identical content\n');
+    const missing = await waymark(["diff", "cli/diff", "1", "9"]);
+    expect(missing).toMatchObject({ code: 3 });
+    expect(missing.stderr).toMatch(/VERSION_NOT_FOUND/);
+  });
+});

@@ -15,3 +15,11 @@ export interface VersionDiffView {
   to: { id: string; number: number; version: string };
   changes: Array<{ path: string; op: "ADD" | "REMOVE" | "REPLACE"; before: unknown; after: unknown }>;
 }
+
+const MOVE_FIELDS = `id sequence kind actor reason at previousVersion { id number version } liveVersion { id number version } diff { ${DIFF_FIELDS} }`;
+
+/** A rollback or promote with its diff, for `--dry-run`. */
+export const MOVE_WITH_DIFF = {
+  rollback: `mutation WaymarkRollbackDry($input: RollbackInput!) { rollback(input: $input) { ${MOVE_FIELDS} } }`,
+  promote: `mutation WaymarkPromoteDry($input: PromoteInput!) { promote(input: $input) { ${MOVE_FIELDS} } }`,
+};

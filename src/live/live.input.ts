@@ -26,6 +26,14 @@ export class RollbackInput {
   @Field(() => String, { nullable: true, description: "A retry with the same key and input returns the first result and moves nothing." })
   @MaxLength(255)
   idempotencyKey?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event.",
+  })
+  dryRun?: boolean | null;
 }
 
 @InputType({ description: "Make a newer version live; without a target, the newest version of all." })

@@ -1,12 +1,13 @@
 import type { Scope } from "../context";
 import type { Database } from "../db/database";
-import type { Work, WriteTx } from "../db/write-store";
+import type { ChangeFields, Work } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
-import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
-import type { LiveChangeEntity } from "./live-change.entity";
+import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../version/idempotency";
+import { DRY_RUN_KEY } from "../version/version.service";
+import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
 import type { PromoteInput, RollbackInput } from "./live.input";
@@ -34,7 +35,8 @@ export class LiveService {
     const key = input.idempotencyKey ?? null;
     const hash = key ? moveHashOf(direction, input) : null;
     // As for createVersion, the key is checked first: a retried move answers with the first
-    // move's change even if the pointer has moved since, and never moves it twice.
+    // move's change even if the pointer has moved since, and never moves it twice (a dry run
+    // answers what that retry would).
     if (key && hash) {
       const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
       if (earlier) return changeById(this.db.reads, earlier.changeId);
@@ -42,26 +44,20 @@ export class LiveService {
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
+    if (input.dryRun === true) return this.dryRun(scope, direction, input, deploymentKey);
     const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ flowName: string; replayed: LiveChangeEntity | null }>> => {
       const deployment = await lockDeployment(tx, scope.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       // Again under the lock: a twin that committed while this one waited has already moved it.
       const earlier = key && hash ? await earlierOutcome(tx, scope.workspaceId, key, hash) : null;
       if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
-      checkExpectedLive(deployment, input.expectedLiveVersionId);
-      const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
-      if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
-      if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
-      checkDirection(direction, target, live);
+      const { live, target } = await this.decide(tx, deployment, direction, input);
       const at = this.now();
       return {
         result: { flowName: deployment.flowName, replayed: null },
         append: {
           deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
-          change: {
-            workspaceId: scope.workspaceId, deploymentId: deployment.id, kind: direction,
-            previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
-          },
+          change: this.changeOf(scope, deployment, direction, input, live, target, at),
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
         },
       };
@@ -72,11 +68,41 @@ export class LiveService {
   }
 
   /**
+   * What a move would append, from the committed store and without a lock: every check of a real
+   * move (compare-and-set included) but the race a concurrent writer might still win. The change
+   * has the placeholder key DRY_RUN_KEY and sequence 0; nothing is written or published.
+   */
+  private async dryRun(scope: Scope, direction: Direction, input: RollbackInput, deploymentKey: number): Promise<LiveChangeEntity> {
+    const deployment = await findDeployment(this.db.reads, scope.workspaceId, { id: deploymentKey });
+    if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
+    const { live, target } = await this.decide(this.db.reads, deployment, direction, input);
+    const fields = this.changeOf(scope, deployment, direction, input, live, target, this.now());
+    return Object.assign(new LiveChangeEntity(), fields, { id: DRY_RUN_KEY, sequence: 0 });
+  }
+
+  /** The checks every move makes, in order, and the two versions it moves between. */
+  private async decide(source: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live: VersionRef; target: VersionRef }> {
+    checkExpectedLive(deployment, input.expectedLiveVersionId);
+    const { live, target } = await this.liveAndTarget(source, deployment, direction, input);
+    if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
+    if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
+    checkDirection(direction, target, live);
+    return { live, target };
+  }
+
+  private changeOf(scope: Scope, deployment: DeploymentEntity, kind: LiveChangeKind, input: RollbackInput, live: VersionRef, target: VersionRef, at: Date): ChangeFields {
+    return {
+      workspaceId: scope.workspaceId, deploymentId: deployment.id, kind,
+      previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+    };
+  }
+
+  /**
    * The live version and the target in one statement: the named target, or the default one,
    * the newest older version (rollback) or the newest of all (promote). No target row means
    * there is none; a target that is the live version comes back twice, once per role.
    */
-  private async liveAndTarget(tx: WriteTx, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
+  private async liveAndTarget(tx: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
     if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];

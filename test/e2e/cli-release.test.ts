@@ -40,4 +40,20 @@ describe("waymark release commands on mysql", () => {
     expect(missing).toMatchObject({ code: 3 });
     expect(missing.stderr).toMatch(/VERSION_NOT_FOUND/);
   });
+
+  it("rollback --dry-run prints the target and the diff loudly and moves nothing", async () => {
+    await createVersion(server, { flowName: "cli", name: "dry", parameters: { a: 1 } });
+    await createVersion(server, { flowName: "cli", name: "dry", parameters: { a: 2 } });
+    const run = await waymark(["rollback", "cli/dry", "--dry-run"]);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/^DRY RUN, nothing changed: rollback cli\/dry would make version 1 "v1" \(id ver_\d+\) live, replacing version 2 "v2"\n/);
+    expect(run.stdout).toContain("~ /parameters/a: 2 → 1");
+    const json = await waymark(["rollback", "cli/dry", "--to", "1", "--dry-run", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: "chg_0", liveVersion: { number: 1 }, diff: { changes: [{ path: "/parameters/a" }] } });
+    const refused = await waymark(["promote", "cli/dry", "--to", "2", "--dry-run"]);
+    expect(refused).toMatchObject({ code: 3 });
+    expect(refused.stderr).toMatch(/ALREADY_LIVE/);
+    const state = await server.gql(`{ deploymentByName(flowName: "cli", name: "dry") { liveVersion { number } liveHistory { totalCount } } }`);
+    expect(state.data.deploymentByName).toEqual({ liveVersion: { number: 2 }, liveHistory: { totalCount: 2 } });
+  });
 });

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
+import { formatDryRunMove } from "../format/diff";
 import { formatChange } from "../format/history";
+import { MOVE_WITH_DIFF, type VersionDiffView } from "../release-operations";
 import { idempotencyKeyFor } from "../idempotency";
 import type { CliIo } from "../io";
 import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
@@ -16,6 +18,7 @@ interface MoveOptions extends ApiOptions {
   reason?: string;
   expectedLive?: string;
   idempotencyKey?: string;
+  dryRun?: boolean;
 }
 
 const DESCRIPTIONS: Record<Move, string> = {
@@ -31,7 +34,8 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .option("--to <number|name>", "the target: digits are a version number, anything else a version name that must match one version")
     .option("--reason <text>", "why; recorded in the live history")
     .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)")
-    .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)");
+    .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)")
+    .option("--dry-run", "run every check and print what would change (target and diff from the live version), moving nothing");
   withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
 }
 
@@ -54,6 +58,11 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
     expectedLiveVersionId: options.expectedLive ?? deployment.liveVersion?.id,
     idempotencyKey: options.idempotencyKey ?? idempotencyKeyFor(io.env, { ...ref, operation }),
   };
+  if (options.dryRun) {
+    const data = await client.request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } });
+    io.stdout(options.json ? toJson(data[move]) : formatDryRunMove(text, move, data[move]));
+    return;
+  }
   const change = await send(client, move, input);
   io.stdout(options.json ? toJson(change) : formatChange(text, change));
 }

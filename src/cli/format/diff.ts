@@ -1,3 +1,4 @@
+import type { LiveChange } from "../operations";
 import type { VersionDiffView } from "../release-operations";
 import { versionLabel } from "./text";
 
@@ -20,4 +21,11 @@ export function formatDiff(diff: VersionDiffView): string {
   }
   if (diff.sourceCompareUrl) lines.push(`source: ${diff.sourceCompareUrl}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** What a dry-run move would do: loud that nothing moved, then the diff from the live version. */
+export function formatDryRunMove(deployment: string, move: string, change: LiveChange & { diff: VersionDiffView | null }): string {
+  const head = `DRY RUN, nothing changed: ${move} ${deployment} would make ${versionLabel(change.liveVersion)} (id ${change.liveVersion.id}) live, ` +
+    `replacing ${versionLabel(change.previousVersion)}\n`;
+  return head + (change.diff ? formatDiff(change.diff) : "");
 }

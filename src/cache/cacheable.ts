@@ -27,7 +27,7 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
     "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
     "createdAt", "createdBy", "isLive", "codePin", "deployment",
   ],
-  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "diff"],
+  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "diff", "createdVersion"],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
   CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],
 };

@@ -14,6 +14,7 @@ export const CREATE_VERSION = `mutation WaymarkDeploy($input: CreateVersionInput
     deployment { ${DEPLOYMENT} }
     version { ${VERSION_REF} isLive createdAt createdBy contentHash ${SOURCE_INFO} ${CODE_PIN} }
     change { ${CHANGE} }
+    becameLive notLiveReason
   }
 }`;
 
@@ -121,7 +122,9 @@ export interface LiveChange {
 export interface CreateVersionPayload {
   deployment: DeploymentSummary;
   version: VersionDetail & { contentHash: string };
-  change: LiveChange;
+  change: LiveChange | null;
+  becameLive: boolean;
+  notLiveReason: "NOT_REQUESTED" | "PINNED" | null;
 }
 
 export interface Connection<T> {

@@ -3,7 +3,7 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import { asWriter } from "./read-gate";
 import {
-  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, unchangedRecord, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -153,6 +153,8 @@ export class MysqlWriteStore implements WriteStore {
     const counterAt = statements.length;
     const change = append?.change;
     if (change) statements.push(...this.logStatements(change, append.idempotency));
+    const record = unchangedRecord(append);
+    if (record) statements.push(this.tables.idempotency.insert(record));
     return { statements, counterAt };
   }
 

@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import type { Tables } from "./tables";
 import {
-  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, checkAppend, deploymentUpdate, retryOnTwin, unchangedRecord, withRetries,
   type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -74,6 +74,8 @@ export class SqliteWriteStore implements WriteStore {
     checkAppend(append);
     for (const statement of append?.statements ?? []) await tx.run(...statement);
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
+    const record = unchangedRecord(append);
+    if (record) await tx.insert(this.tables.idempotency, record);
     const change = append?.change;
     if (!change) return null;
     const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);

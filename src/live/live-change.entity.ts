@@ -4,7 +4,7 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { VersionEntity } from "../version/version.entity";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 
-export type LiveChangeKind = "CREATE" | "ROLLBACK" | "PROMOTE";
+export type LiveChangeKind = "CREATE" | "ROLLBACK" | "PROMOTE" | "PIN" | "UNPIN";
 
 /**
  * Append-only log of live-pointer moves, written in the same transaction as the move.

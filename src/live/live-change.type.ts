@@ -7,8 +7,23 @@ export enum LiveChangeKind {
   CREATE = "CREATE",
   ROLLBACK = "ROLLBACK",
   PROMOTE = "PROMOTE",
+  PIN = "PIN",
+  UNPIN = "UNPIN",
+  VERSION_CREATED = "VERSION_CREATED",
 }
-registerEnumType(LiveChangeKind, { name: "LiveChangeKind", description: "What moved the live pointer." });
+registerEnumType(LiveChangeKind, {
+  name: "LiveChangeKind",
+  description: "What moved the live pointer, pinned or unpinned it, or (subscription only) recorded a version without moving it.",
+  valuesConfig: {
+    PIN: { description: "The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move." },
+    UNPIN: { description: "The pin was lifted. The pointer did not move." },
+    VERSION_CREATED: {
+      description:
+        "Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: " +
+        "`sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it.",
+    },
+  },
+});
 
 @ObjectType({ description: "One move of a deployment's live pointer; the log is append-only." })
 export class LiveVersionChange {
@@ -17,6 +32,8 @@ export class LiveVersionChange {
   previousVersionKey!: number | null;
   liveVersionKey!: number;
   workspaceKey!: number;
+  /** VERSION_CREATED only: the version recorded. */
+  createdVersionKey!: number | null;
 
   @Field(() => ID)
   id!: string;
@@ -44,7 +61,9 @@ export function toLiveChange(row: LiveChangeEntity | LiveEvent): LiveVersionChan
   view.previousVersionKey = row.previousVersionId;
   view.liveVersionKey = row.liveVersionId;
   view.workspaceKey = row.workspaceId;
-  view.id = encodeId("change", "changeId" in row ? row.changeId : row.id);
+  view.createdVersionKey = "versionId" in row ? (row.versionId ?? null) : null;
+  // A VERSION_CREATED event is no log entry: it is known by the version it recorded.
+  view.id = view.createdVersionKey !== null ? encodeId("version", view.createdVersionKey) : encodeId("change", "changeId" in row ? row.changeId : row.id);
   view.sequence = row.sequence;
   view.kind = row.kind as LiveChangeKind;
   view.actor = row.actor;

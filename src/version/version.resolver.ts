@@ -7,6 +7,7 @@ import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
 import { codePinOf } from "./code-pin";
 import { CreateVersionInput } from "./version.input";
+import { NotLiveReason } from "../release/release-enums";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
 @ObjectType()
@@ -17,11 +18,17 @@ export class CreateVersionPayload {
   @Field(() => DeploymentVersion, { description: "The version created (dry run: the one that would be, with the id ver_0)." })
   version!: DeploymentVersion;
 
-  @Field(() => LiveVersionChange, { nullable: true, description: "The CREATE entry that made the version live; null for a dry run." })
+  @Field(() => LiveVersionChange, { nullable: true, description: "The CREATE entry that made the version live; null for a dry run and when it did not become live." })
   change!: LiveVersionChange | null;
 
   @Field(() => Boolean, { description: "True when nothing was written (the input asked for a dry run)." })
   dryRun!: boolean;
+
+  @Field(() => Boolean, { description: "True when the version is now live (dry run: would be); false when it was only recorded (see notLiveReason)." })
+  becameLive!: boolean;
+
+  @Field(() => NotLiveReason, { nullable: true, description: "Why the version did not become live; null when it did." })
+  notLiveReason!: NotLiveReason | null;
 }
 
 @Resolver(() => DeploymentVersion)
@@ -53,12 +60,12 @@ export class VersionResolver {
   }
 
   @Authorized(KeyScope.deploy)
-  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
+  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live, unless makeLive: NEVER or the deployment is pinned." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change, dryRun } = await this.services.versions.create(ctx.scope, input);
+    const { deployment, version, change, dryRun, becameLive, notLiveReason } = await this.services.versions.create(ctx.scope, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun };
+    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason };
   }
 }

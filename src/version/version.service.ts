@@ -13,13 +13,20 @@ import type { IdempotencyKeyEntity } from "./idempotency-key.entity";
 import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
 import type { CreateVersionInput } from "./version.input";
+import type { NotLiveReason } from "../release/release-enums";
+import { isWithoutChange, notLiveReasonOf, replayedNotLiveReason, stagedEventOf, stagedWork } from "../release/staging";
 
 export interface CreateOutcome {
   deployment: DeploymentEntity;
   version: VersionEntity;
-  /** Null for a dry run. */
+  /** Null for a dry run, and when the version did not become live. */
   change: LiveChangeEntity | null;
   dryRun: boolean;
+  /** False when the version was recorded without going live (see notLiveReason). */
+  becameLive: boolean;
+  notLiveReason: NotLiveReason | null;
+  /** True only for the call that wrote this outcome (not a replay): it publishes the event. */
+  fresh?: boolean;
 }
 
 /** A placeholder key for what a dry run would create: no id encodes to it, so it never resolves. */
@@ -56,18 +63,20 @@ export class VersionService {
       }
       return this.createIn(tx, scope, request, hash, deployment, at);
     });
-    if (!change) return result;
-    this.events.publish(liveEventOf(change, result.deployment.flowName));
-    return { ...result, change };
+    if (change) this.events.publish(liveEventOf(change, result.deployment.flowName));
+    else if (result.fresh) this.events.publish(stagedEventOf(result.deployment, result.version));
+    return change ? { ...result, change } : result;
   }
 
   private async createIn(tx: WriteTx, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const notLive = notLiveReasonOf(request, deployment);
     const version = this.versionOf(scope, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
+    if (notLive) return stagedWork(deployment, version, request, hash, notLive, at);
     return {
-      result: { deployment, version, change: null, dryRun: false },
+      result: { deployment, version, change: null, dryRun: false, becameLive: true, notLiveReason: null },
       append: {
         deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
         change: {
@@ -110,9 +119,10 @@ export class VersionService {
     if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
     const deployment = found ?? this.newDeployment(scope, request, at);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const notLive = notLiveReasonOf(request, deployment);
     const version = Object.assign(this.versionOf(scope, request, deployment, at), { id: DRY_RUN_KEY });
-    Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
-    return { deployment, version, change: null, dryRun: true };
+    Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: notLive ? deployment.liveVersionId : version.id, updatedAt: at });
+    return { deployment, version, change: null, dryRun: true, becameLive: !notLive, notLiveReason: notLive };
   }
 
   private newDeployment(scope: Scope, request: CreateRequest, at: Date): DeploymentEntity {
@@ -147,7 +157,9 @@ export class VersionService {
     const found = tables.version.fromRow(version);
     const [deployment] = await source.rows(`SELECT ${tables.deployment.columns} FROM ${tables.deployment.name} WHERE id = ?`, [found.deploymentId]);
     if (!deployment) throw new Error(`deployment ${found.deploymentId} is missing`);
-    const change = dryRun ? null : await changeById(source, earlier.changeId);
-    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun };
+    const staged = isWithoutChange(earlier);
+    const change = dryRun || staged ? null : await changeById(source, earlier.changeId);
+    const notLiveReason = staged ? replayedNotLiveReason(earlier) : null;
+    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun, becameLive: !staged, notLiveReason };
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,5 +55,26 @@ describe("waymark release commands on mysql", () => {
     expect(refused.stderr).toMatch(/ALREADY_LIVE/);
     const state = await server.gql(`{ deploymentByName(flowName: "cli", name: "dry") { liveVersion { number } liveHistory { totalCount } } }`);
     expect(state.data.deploymentByName).toEqual({ liveVersion: { number: 2 }, liveHistory: { totalCount: 2 } });
+  });
+
+  const deployDir = (name: string, entrypoint: string) => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, "prefect.yaml"), `deployments:\n- name: ${name}\n  entrypoint: ${entrypoint}\n  flow_name: cli\n`);
+    return path;
+  };
+  const inDir = (cwd: string, args: string[]) => runCli(server.url, cwd, args);
+
+  it("deploy --no-live records the version, says loudly it is not live and how to make it live", async () => {
+    const cwd = deployDir("staged", "flows/a.py:main");
+    expect((await inDir(cwd, ["deploy"])).code).toBe(0);
+    writeFileSync(join(cwd, "prefect.yaml"), "deployments:\n- name: staged\n  entrypoint: flows/b.py:main\n  flow_name: cli\n");
+    const run = await inDir(cwd, ["deploy", "--no-live"]);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/live: {3}no \(version 1 "v1" is live\)/);
+    expect(run.stderr).toContain('waymark: NOT LIVE: version 2 "v2" of cli/staged was recorded but is not live (--no-live); version 1 "v1" stays live.');
+    expect(run.stderr).toContain("waymark: to make it live: waymark promote cli/staged --to 2\n");
+    const promoted = await inDir(cwd, ["promote", "cli/staged", "--to", "2"]);
+    expect(promoted, promoted.stderr).toMatchObject({ code: 0 });
   });
 });

@@ -5,6 +5,7 @@ import { DeploymentService } from "./deployment/deployment.service";
 import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
+import { PinService } from "./release/pin.service";
 
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   deployments: DeploymentService;
   versions: VersionService;
   live: LiveService;
+  pins: PinService;
 }
 
 export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations): Services {
@@ -24,5 +26,6 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     deployments: new DeploymentService(db, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
+    pins: new PinService(db, events, now),
   };
 }

@@ -13,8 +13,9 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
     "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory", "diff", "version",
+    "updatedAt", "liveVersion", "versions", "liveHistory", "diff", "version", "pin",
   ],
+  DeploymentPin: ["by", "at", "reason"],
   VersionDiff: ["from", "to", "identical", "changes", "sourceCompareUrl"],
   VersionChange: ["path", "op", "before", "after"],
   DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],

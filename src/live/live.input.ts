@@ -34,6 +34,15 @@ export class RollbackInput {
       "Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event.",
   })
   dryRun?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Pin the version this move makes live (see pinLive); allowed while pinned. The move's one log entry is the ROLLBACK or PROMOTE.",
+  })
+  pin?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED." })
+  unpin?: boolean | null;
 }
 
 @InputType({ description: "Make a newer version live; without a target, the newest version of all." })

@@ -7,6 +7,7 @@ import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
 import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../version/idempotency";
 import { DRY_RUN_KEY } from "../version/version.service";
+import { deploymentPinned, pinnedBy, UNPINNED } from "../release/pin.service";
 import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
@@ -42,6 +43,7 @@ export class LiveService {
       if (earlier) return changeById(this.db.reads, earlier.changeId);
     }
     if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
+    if (input.pin === true && input.unpin === true) throw badInput("Give pin or unpin, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
     if (input.dryRun === true) return this.dryRun(scope, direction, input, deploymentKey);
@@ -56,7 +58,7 @@ export class LiveService {
       return {
         result: { flowName: deployment.flowName, replayed: null },
         append: {
-          deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
+          deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at, ...pinChange(scope, input, at) } },
           change: this.changeOf(scope, deployment, direction, input, live, target, at),
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
         },
@@ -83,6 +85,7 @@ export class LiveService {
   /** The checks every move makes, in order, and the two versions it moves between. */
   private async decide(source: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live: VersionRef; target: VersionRef }> {
     checkExpectedLive(deployment, input.expectedLiveVersionId);
+    if (deployment.pinnedAt != null && input.unpin !== true && input.pin !== true) throw deploymentPinned(deployment);
     const { live, target } = await this.liveAndTarget(source, deployment, direction, input);
     if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
     if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
@@ -126,6 +129,12 @@ export class LiveService {
     if (direction === "ROLLBACK") return `Nothing to roll back to: version ${live.number} is the oldest`;
     return `Version ${live.number} is the newest`;
   }
+}
+
+/** What a move does to the pin: `pin` (re)pins to the new version, `unpin` lifts it, else nothing. */
+function pinChange(scope: Scope, input: RollbackInput, at: Date) {
+  if (input.pin === true) return pinnedBy(scope.actor, at, input.reason ?? null);
+  return input.unpin === true ? UNPINNED : {};
 }
 
 /** The columns a pointer move needs of a version. */

@@ -8,10 +8,11 @@ import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import { ReleaseQueriesResolver } from "../release/release-queries.resolver";
 import { ChangeDiffResolver } from "../release/change-diff.resolver";
+import { PinResolver } from "../release/pin.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
-export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ReleaseQueriesResolver, ChangeDiffResolver] as const;
+export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ReleaseQueriesResolver, ChangeDiffResolver, PinResolver] as const;
 
 /**
  * Builds the executable schema. Resolver classes take the services in their constructor;

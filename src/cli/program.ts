@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { registerDeploy } from "./commands/deploy";
 import { registerDiff } from "./commands/diff";
+import { registerPin } from "./commands/pin";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -30,12 +31,13 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
   registerDiff(program, io);
+  registerPin(program, io);
   registerKeys(program, io);
   registerWorkspaces(program, io);
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +
-      "Exit codes: 0 ok, 1 unexpected or server unreachable, 2 usage, file or template error, 3 API error.",
+      "Exit codes: 0 ok, 1 unexpected or server unreachable, 2 usage, file or template error, 3 API error, 4 deploy --require-live recorded a version a pin kept from going live.",
   );
   return program;
 }

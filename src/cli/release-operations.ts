@@ -23,3 +23,12 @@ export const MOVE_WITH_DIFF = {
   rollback: `mutation WaymarkRollbackDry($input: RollbackInput!) { rollback(input: $input) { ${MOVE_FIELDS} } }`,
   promote: `mutation WaymarkPromoteDry($input: PromoteInput!) { promote(input: $input) { ${MOVE_FIELDS} } }`,
 };
+
+const PIN_FIELDS = "deployment { id liveVersion { id number version } pin { by at reason } } change { id sequence kind }";
+export const PIN_LIVE = `mutation WaymarkPin($input: PinLiveInput!) { pinLive(input: $input) { ${PIN_FIELDS} } }`;
+export const UNPIN_LIVE = `mutation WaymarkUnpin($input: UnpinLiveInput!) { unpinLive(input: $input) { ${PIN_FIELDS} } }`;
+
+export interface PinAnswer {
+  deployment: { id: string; liveVersion: { id: string; number: number; version: string } | null; pin: { by: string; at: string; reason: string | null } | null };
+  change: { id: string; sequence: number; kind: string } | null;
+}

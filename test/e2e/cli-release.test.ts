@@ -77,4 +77,22 @@ describe("waymark release commands on mysql", () => {
     const promoted = await inDir(cwd, ["promote", "cli/staged", "--to", "2"]);
     expect(promoted, promoted.stderr).toMatchObject({ code: 0 });
   });
+
+  it("pin keeps deploys from going live: deploy says so on stderr, exits 0, or 4 with --require-live; promote --unpin moves", async () => {
+    const cwd = deployDir("pinned", "flows/a.py:main");
+    expect((await inDir(cwd, ["deploy"])).code).toBe(0);
+    const pinned = await inDir(cwd, ["pin", "cli/pinned", "--reason", "freeze"]);
+    expect(pinned.stdout).toBe('cli/pinned: pinned to version 1 "v1" by bootstrap-admin\n');
+    writeFileSync(join(cwd, "prefect.yaml"), "deployments:\n- name: pinned\n  entrypoint: flows/b.py:main\n  flow_name: cli\n");
+    const run = await inDir(cwd, ["deploy"]);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stderr).toContain("cli/pinned is PINNED to version 1");
+    expect(run.stderr).toContain("waymark promote cli/pinned --to 2 --unpin");
+    writeFileSync(join(cwd, "prefect.yaml"), "deployments:\n- name: pinned\n  entrypoint: flows/c.py:main\n  flow_name: cli\n");
+    expect((await inDir(cwd, ["deploy", "--require-live"])).code).toBe(4);
+    expect((await inDir(cwd, ["promote", "cli/pinned", "--to", "2"])).stderr).toMatch(/DEPLOYMENT_PINNED/);
+    const moved = await inDir(cwd, ["promote", "cli/pinned", "--to", "2", "--unpin"]);
+    expect(moved, moved.stderr).toMatchObject({ code: 0 });
+    expect((await inDir(cwd, ["unpin", "cli/pinned"])).stdout).toBe('cli/pinned: not pinned; version 2 "v2" is live (unchanged)\n');
+  });
 });

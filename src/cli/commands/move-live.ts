@@ -19,6 +19,8 @@ interface MoveOptions extends ApiOptions {
   expectedLive?: string;
   idempotencyKey?: string;
   dryRun?: boolean;
+  pin?: boolean;
+  unpin?: boolean;
 }
 
 const DESCRIPTIONS: Record<Move, string> = {
@@ -35,6 +37,8 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .option("--reason <text>", "why; recorded in the live history")
     .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)")
     .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)")
+    .option("--pin", "pin the version this makes live: later deploys record versions without making them live, until `waymark unpin`")
+    .option("--unpin", "move although the deployment is pinned, and lift the pin")
     .option("--dry-run", "run every check and print what would change (target and diff from the live version), moving nothing");
   withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
 }
@@ -49,7 +53,7 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   // In CI the key comes from the run, the deployment, the command and its arguments, so a retried
   // job step gets the first move back instead of moving again; elsewhere it is new per invocation,
   // which still covers the client's own retries after a lost answer.
-  const operation = JSON.stringify([move, targetInput, options.reason ?? null]);
+  const operation = JSON.stringify([move, targetInput, options.reason ?? null, options.pin === true, options.unpin === true]);
   const input = {
     deploymentId: deployment.id,
     ...targetInput,
@@ -57,6 +61,8 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
     // Always a compare-and-set too: a move decided on a live version that has changed since fails.
     expectedLiveVersionId: options.expectedLive ?? deployment.liveVersion?.id,
     idempotencyKey: options.idempotencyKey ?? idempotencyKeyFor(io.env, { ...ref, operation }),
+    ...(options.pin ? { pin: true } : {}),
+    ...(options.unpin ? { unpin: true } : {}),
   };
   if (options.dryRun) {
     const data = await client.request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } });

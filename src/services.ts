@@ -6,6 +6,7 @@ import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
 import { PinService } from "./release/pin.service";
+import { FlagService } from "./release/flag.service";
 
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   versions: VersionService;
   live: LiveService;
   pins: PinService;
+  flags: FlagService;
 }
 
 export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations): Services {
@@ -27,5 +29,6 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
     pins: new PinService(db, events, now),
+    flags: new FlagService(db, now),
   };
 }

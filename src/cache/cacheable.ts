@@ -26,8 +26,9 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   DeploymentVersion: [
     "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
     "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
-    "createdAt", "createdBy", "isLive", "codePin", "deployment",
+    "createdAt", "createdBy", "isLive", "codePin", "deployment", "flag",
   ],
+  VersionFlag: ["status", "by", "at", "reason"],
   LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "diff", "createdVersion"],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
   CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],

@@ -11,10 +11,12 @@ import { Initial1764144000000 } from "../../migrations/1764144000000-Initial";
 import { ApiKeys1764150000000 } from "../../migrations/1764150000000-ApiKeys";
 import { DeploymentRevision1764200000000 } from "../../migrations/1764200000000-DeploymentRevision";
 import { DeploymentPin1764500000000 } from "../../migrations/1764500000000-DeploymentPin";
+import { VersionFlag1764500000001 } from "../../migrations/1764500000001-VersionFlag";
+import { VersionFlagEntity } from "../release/version-flag.entity";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 
-export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity];
-export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, DeploymentPin1764500000000];
+export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity, VersionFlagEntity];
+export const migrations = [Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, DeploymentPin1764500000000, VersionFlag1764500000001];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
 

@@ -43,6 +43,9 @@ export class RollbackInput {
 
   @Field(() => Boolean, { nullable: true, description: "Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED." })
   unpin?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Move to the target even if it is flagged BAD; without it such a move answers VERSION_FLAGGED_BAD." })
+  force?: boolean | null;
 }
 
 @InputType({ description: "Make a newer version live; without a target, the newest version of all." })

@@ -8,6 +8,8 @@ import { decodeId } from "../ids";
 import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../version/idempotency";
 import { DRY_RUN_KEY } from "../version/version.service";
 import { deploymentPinned, pinnedBy, UNPINNED } from "../release/pin.service";
+import { isBad } from "../release/flag.service";
+import { BAD_VERSION_IDS } from "../release/version-flag.entity";
 import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
@@ -90,6 +92,9 @@ export class LiveService {
     if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
     if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
     checkDirection(direction, target, live);
+    if (input.force !== true && (await isBad(source, deployment.id, target.id))) {
+      throw new WaymarkError(ErrorCode.VERSION_FLAGGED_BAD, `Version ${target.number} (${target.version}) is flagged BAD; pass force: true to make it live anyway`);
+    }
     return { live, target };
   }
 
@@ -109,7 +114,8 @@ export class LiveService {
     let target: [string, unknown[]];
     if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
-    else if (direction === "ROLLBACK") target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
+    // The default rollback target skips versions flagged BAD.
+    else if (direction === "ROLLBACK") target = [`number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`, [deployment.liveVersionId, deployment.id]];
     else target = ["number = ?", [deployment.lastNumber]];
     const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
       `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +
@@ -126,7 +132,7 @@ export class LiveService {
   private notFoundMessage(direction: Direction, input: RollbackInput, live: VersionRef): string {
     if (input.versionId != null) return `No version "${input.versionId.slice(0, 100)}" in this deployment`;
     if (input.number != null) return `This deployment has no version number ${input.number}`;
-    if (direction === "ROLLBACK") return `Nothing to roll back to: version ${live.number} is the oldest`;
+    if (direction === "ROLLBACK") return `Nothing to roll back to: no version older than ${live.number} that is not flagged BAD`;
     return `Version ${live.number} is the newest`;
   }
 }

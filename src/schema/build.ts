@@ -9,10 +9,11 @@ import { VersionResolver } from "../version/version.resolver";
 import { ReleaseQueriesResolver } from "../release/release-queries.resolver";
 import { ChangeDiffResolver } from "../release/change-diff.resolver";
 import { PinResolver } from "../release/pin.resolver";
+import { FlagResolver } from "../release/flag.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
-export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ReleaseQueriesResolver, ChangeDiffResolver, PinResolver] as const;
+export const resolvers = [DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ReleaseQueriesResolver, ChangeDiffResolver, PinResolver, FlagResolver] as const;
 
 /**
  * Builds the executable schema. Resolver classes take the services in their constructor;

@@ -8,6 +8,8 @@ import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
 import { codePinOf } from "./code-pin";
 import { CreateVersionInput } from "./version.input";
 import { NotLiveReason } from "../release/release-enums";
+import { badTwins } from "../release/flag.service";
+import { DRY_RUN_KEY } from "./version.service";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
 @ObjectType()
@@ -29,6 +31,9 @@ export class CreateVersionPayload {
 
   @Field(() => NotLiveReason, { nullable: true, description: "Why the version did not become live; null when it did." })
   notLiveReason!: NotLiveReason | null;
+
+  @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
+  warnings!: string[];
 }
 
 @Resolver(() => DeploymentVersion)
@@ -66,6 +71,7 @@ export class VersionResolver {
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason };
+    const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
+    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason, warnings };
   }
 }

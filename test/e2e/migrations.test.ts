@@ -4,7 +4,7 @@ import { migrateDatabase } from "../../src/migrate";
 import { parseConfig } from "../../src/config";
 import { freshDatabase, STORES } from "../support/server";
 
-const ALL_MIGRATIONS = ["Initial1764144000000", "ApiKeys1764150000000", "DeploymentRevision1764200000000", "DeploymentPin1764500000000"];
+const ALL_MIGRATIONS = ["Initial1764144000000", "ApiKeys1764150000000", "DeploymentRevision1764200000000", "DeploymentPin1764500000000", "VersionFlag1764500000001"];
 
 // One migration set serves both stores, and leaves exactly the schema the entities describe.
 describe.each(STORES)("migrations on %s", (store) => {

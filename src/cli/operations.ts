@@ -14,7 +14,7 @@ export const CREATE_VERSION = `mutation WaymarkDeploy($input: CreateVersionInput
     deployment { ${DEPLOYMENT} }
     version { ${VERSION_REF} isLive createdAt createdBy contentHash ${SOURCE_INFO} ${CODE_PIN} }
     change { ${CHANGE} }
-    becameLive notLiveReason
+    becameLive notLiveReason created warnings
   }
 }`;
 
@@ -125,6 +125,9 @@ export interface CreateVersionPayload {
   change: LiveChange | null;
   becameLive: boolean;
   notLiveReason: "NOT_REQUESTED" | "PINNED" | null;
+  /** False when --skip-unchanged found the live version's content: `version` is the live one. */
+  created: boolean;
+  warnings: string[];
 }
 
 export interface Connection<T> {

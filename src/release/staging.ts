@@ -3,6 +3,8 @@ import type { DeploymentEntity } from "../deployment/deployment.entity";
 import { badInput } from "../errors";
 import type { LiveEvent } from "../live/live-event";
 import type { CreateRequest } from "../version/create-input";
+import type { RowSource } from "../version/idempotency";
+import { contentHashOf } from "../version/snapshot";
 import type { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
 import type { CreateOutcome } from "../version/version.service";
 import type { VersionEntity } from "../version/version.entity";
@@ -34,7 +36,7 @@ export function notLiveReasonOf(request: CreateRequest, deployment: DeploymentEn
 export function stagedWork(deployment: DeploymentEntity, version: VersionEntity, request: CreateRequest, hash: string | null, reason: NotLiveReason, at: Date): Work<CreateOutcome> {
   const key = request.idempotencyKey;
   return {
-    result: { deployment, version, change: null, dryRun: false, becameLive: false, notLiveReason: reason, fresh: true },
+    result: { deployment, version, change: null, dryRun: false, becameLive: false, notLiveReason: reason, created: true, fresh: true },
     append: {
       deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, updatedAt: at } },
       idempotency: key && hash ? { key, requestHash: hash, versionId: version.id, changeId: NO_LIVE_CHANGE[reason], at } : undefined,
@@ -54,5 +56,32 @@ export function stagedEventOf(deployment: DeploymentEntity, version: VersionEnti
     changeId: 0, workspaceId: deployment.workspaceId, sequence: 0, deploymentId: deployment.id, flowName: deployment.flowName,
     kind: "VERSION_CREATED", previousVersionId: live, liveVersionId: live, actor: version.createdBy, reason: null,
     at: version.createdAt.toISOString(), versionId: version.id,
+  };
+}
+
+/** The live version, when ifUnchanged: SKIP and the request's content equals it; else null. */
+export async function unchangedLive(source: RowSource, request: CreateRequest, deployment: DeploymentEntity): Promise<VersionEntity | null> {
+  if (request.ifUnchanged !== "SKIP" || deployment.liveVersionId == null) return null;
+  const { version } = source.tables;
+  const [raw] = await source.rows(`SELECT ${version.columns} FROM ${version.name} WHERE id = ?`, [deployment.liveVersionId]);
+  const live = raw ? version.fromRow(raw) : null;
+  return live && live.contentHash === contentHashOf(request.snapshot) ? live : null;
+}
+
+/**
+ * A skipped create: no version, no log entry, no event. Settings sent along are still applied
+ * (and with an idempotency key the outcome is remembered), which writes the deployment row.
+ */
+export function skippedWork(deployment: DeploymentEntity, live: VersionEntity, request: CreateRequest, hash: string | null, at: Date): Work<CreateOutcome> {
+  const key = request.idempotencyKey;
+  const result: CreateOutcome = { deployment, version: live, change: null, dryRun: false, becameLive: true, notLiveReason: null, created: false };
+  const settings = Object.keys(request.settings).length > 0;
+  if (!settings && !(key && hash)) return { result };
+  return {
+    result,
+    append: {
+      deployment: { row: deployment, set: settings ? { ...request.settings, updatedAt: at } : {} },
+      idempotency: key && hash ? { key, requestHash: hash, versionId: live.id, changeId: NO_LIVE_CHANGE.SKIPPED, at } : undefined,
+    },
   };
 }

@@ -26,6 +26,8 @@ export interface CreateRequest {
   expectedLiveVersionId: string | null;
   /** NEVER: record the version without making it live. */
   makeLive: "AUTO" | "NEVER";
+  /** SKIP: create nothing when the content equals the live version's. */
+  ifUnchanged: "CREATE" | "SKIP";
 }
 
 function targetOf(input: CreateVersionInput, problems: string[]): DeploymentRef {
@@ -88,5 +90,6 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
     target, snapshot, versionName: input.version ?? null, source, settings,
     idempotencyKey: input.idempotencyKey ?? null, expectedLiveVersionId: input.expectedLiveVersionId ?? null,
     makeLive: input.makeLive ?? "AUTO",
+    ifUnchanged: input.ifUnchanged ?? "CREATE",
   };
 }

@@ -32,6 +32,9 @@ export class CreateVersionPayload {
   @Field(() => NotLiveReason, { nullable: true, description: "Why the version did not become live; null when it did." })
   notLiveReason!: NotLiveReason | null;
 
+  @Field(() => Boolean, { description: "False when ifUnchanged: SKIP found the live version's content: nothing was created and `version` is the live version." })
+  created!: boolean;
+
   @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
   warnings!: string[];
 }
@@ -67,11 +70,11 @@ export class VersionResolver {
   @Authorized(KeyScope.deploy)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live, unless makeLive: NEVER or the deployment is pinned." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change, dryRun, becameLive, notLiveReason } = await this.services.versions.create(ctx.scope, input);
+    const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.scope, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
-    if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);
+    if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
     const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason, warnings };
+    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason, created, warnings };
   }
 }

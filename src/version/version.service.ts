@@ -14,7 +14,7 @@ import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
 import type { CreateVersionInput } from "./version.input";
 import type { NotLiveReason } from "../release/release-enums";
-import { isWithoutChange, notLiveReasonOf, replayedNotLiveReason, stagedEventOf, stagedWork } from "../release/staging";
+import { isWithoutChange, NO_LIVE_CHANGE, notLiveReasonOf, skippedWork, unchangedLive, replayedNotLiveReason, stagedEventOf, stagedWork } from "../release/staging";
 
 export interface CreateOutcome {
   deployment: DeploymentEntity;
@@ -25,6 +25,8 @@ export interface CreateOutcome {
   /** False when the version was recorded without going live (see notLiveReason). */
   becameLive: boolean;
   notLiveReason: NotLiveReason | null;
+  /** False when ifUnchanged: SKIP found the live version's content: `version` is the live one. */
+  created: boolean;
   /** True only for the call that wrote this outcome (not a replay): it publishes the event. */
   fresh?: boolean;
 }
@@ -70,13 +72,15 @@ export class VersionService {
 
   private async createIn(tx: WriteTx, scope: Scope, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const unchanged = await unchangedLive(tx, request, deployment);
+    if (unchanged) return skippedWork(deployment, unchanged, request, hash, at);
     const notLive = notLiveReasonOf(request, deployment);
     const version = this.versionOf(scope, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
     if (notLive) return stagedWork(deployment, version, request, hash, notLive, at);
     return {
-      result: { deployment, version, change: null, dryRun: false, becameLive: true, notLiveReason: null },
+      result: { deployment, version, change: null, dryRun: false, becameLive: true, notLiveReason: null, created: true },
       append: {
         deployment: { row: deployment, set: { ...request.settings, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
         change: {
@@ -119,10 +123,12 @@ export class VersionService {
     if (!found && "id" in request.target) throw deploymentNotFound(request.target.publicId);
     const deployment = found ?? this.newDeployment(scope, request, at);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const unchanged = found ? await unchangedLive(this.db.reads, request, deployment) : null;
+    if (unchanged) return { deployment: Object.assign(deployment, request.settings), version: unchanged, change: null, dryRun: true, becameLive: true, notLiveReason: null, created: false };
     const notLive = notLiveReasonOf(request, deployment);
     const version = Object.assign(this.versionOf(scope, request, deployment, at), { id: DRY_RUN_KEY });
     Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: notLive ? deployment.liveVersionId : version.id, updatedAt: at });
-    return { deployment, version, change: null, dryRun: true, becameLive: !notLive, notLiveReason: notLive };
+    return { deployment, version, change: null, dryRun: true, becameLive: !notLive, notLiveReason: notLive, created: true };
   }
 
   private newDeployment(scope: Scope, request: CreateRequest, at: Date): DeploymentEntity {
@@ -157,9 +163,10 @@ export class VersionService {
     const found = tables.version.fromRow(version);
     const [deployment] = await source.rows(`SELECT ${tables.deployment.columns} FROM ${tables.deployment.name} WHERE id = ?`, [found.deploymentId]);
     if (!deployment) throw new Error(`deployment ${found.deploymentId} is missing`);
-    const staged = isWithoutChange(earlier);
-    const change = dryRun || staged ? null : await changeById(source, earlier.changeId);
-    const notLiveReason = staged ? replayedNotLiveReason(earlier) : null;
-    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun, becameLive: !staged, notLiveReason };
+    const without = isWithoutChange(earlier);
+    const change = dryRun || without ? null : await changeById(source, earlier.changeId);
+    const notLiveReason = without ? replayedNotLiveReason(earlier) : null;
+    const skipped = earlier.changeId === NO_LIVE_CHANGE.SKIPPED;
+    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun, becameLive: !notLiveReason, notLiveReason, created: !skipped };
   }
 }

@@ -95,4 +95,14 @@ describe("waymark release commands on mysql", () => {
     expect(moved, moved.stderr).toMatchObject({ code: 0 });
     expect((await inDir(cwd, ["unpin", "cli/pinned"])).stdout).toBe('cli/pinned: not pinned; version 2 "v2" is live (unchanged)\n');
   });
+
+  it("deploy --skip-unchanged creates nothing when the content equals the live version's", async () => {
+    const cwd = deployDir("skip", "flows/a.py:main");
+    expect((await inDir(cwd, ["deploy"])).code).toBe(0);
+    const run = await inDir(cwd, ["deploy", "--skip-unchanged"]);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/^Unchanged \(nothing created\) cli\/skip: version 1 "v1"/);
+    const state = await server.gql(`{ deploymentByName(flowName: "cli", name: "skip") { versionCount } }`);
+    expect(state.data.deploymentByName.versionCount).toBe(1);
+  });
 });

@@ -32,6 +32,7 @@ interface DeployOptions extends ApiOptions {
   /** False with --no-live. */
   live: boolean;
   requireLive?: boolean;
+  skipUnchanged?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -54,6 +55,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("--runtime-env <NAME>", "keep {{ $NAME }} in pull steps for the worker when NAME is not set here; repeatable", collect)
     .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect)
     .option("--no-live", "record the versions without making them live (staged); `waymark promote` makes one live later")
+    .option("--skip-unchanged", "create nothing for a deployment whose content equals its live version's (settings are still applied)")
     .option("--require-live", "exit 4 when a version was recorded but did not become live because its deployment is pinned");
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
@@ -94,8 +96,8 @@ async function sourceInfosOf(deployments: LoadedDeployment[], io: CliIo, fromFla
 }
 
 /** The release options of the command line, sent with every deployment's input. */
-function withReleaseOptions(draft: CreateVersionInputDraft, options: DeployOptions): CreateVersionInputDraft & { makeLive?: "NEVER" } {
-  return options.live ? draft : { ...draft, makeLive: "NEVER" };
+function withReleaseOptions(draft: CreateVersionInputDraft, options: DeployOptions): CreateVersionInputDraft & { makeLive?: "NEVER"; ifUnchanged?: "SKIP" } {
+  return { ...draft, ...(options.live ? {} : { makeLive: "NEVER" as const }), ...(options.skipUnchanged ? { ifUnchanged: "SKIP" as const } : {}) };
 }
 
 async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo | undefined, io: CliIo) {

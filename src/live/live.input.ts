@@ -8,12 +8,23 @@ export class RollbackInput {
   @MaxLength(40)
   deploymentId!: string;
 
-  @Field(() => ID, { nullable: true, description: "The target version; or give number; or neither for the default." })
+  @Field(() => ID, { nullable: true, description: "The target version; or name it by number, name, commitSha or previous (one of them); or none for the default." })
   @MaxLength(40)
   versionId?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "The target by its number." })
   number?: number | null;
+
+  @Field(() => String, { nullable: true, description: "The target by its exact version name; several versions so named is BAD_USER_INPUT listing them." })
+  @MaxLength(200)
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them." })
+  @MaxLength(64)
+  commitSha?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "The target n versions older than the live one (1: the one just before it), flagged or not." })
+  previous?: number | null;
 
   @Field(() => String, { nullable: true, description: "Why; recorded in the live history." })
   @MaxLength(1000)

@@ -9,6 +9,7 @@ import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../versi
 import { DRY_RUN_KEY } from "../version/version.service";
 import { deploymentPinned, pinnedBy, UNPINNED } from "../release/pin.service";
 import { isBad } from "../release/flag.service";
+import { addressedKey, checkAddress } from "../release/target-address";
 import { BAD_VERSION_IDS } from "../release/version-flag.entity";
 import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
@@ -44,7 +45,7 @@ export class LiveService {
       const earlier = await earlierOutcome(this.db.reads, scope.workspaceId, key, hash);
       if (earlier) return changeById(this.db.reads, earlier.changeId);
     }
-    if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
+    checkAddress(input);
     if (input.pin === true && input.unpin === true) throw badInput("Give pin or unpin, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
@@ -112,7 +113,13 @@ export class LiveService {
    */
   private async liveAndTarget(tx: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
-    if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
+    const addressed = await addressedKey(tx, deployment.id, input);
+    if (addressed !== null) target = ["id = ?", [addressed]];
+    else if (input.previous != null) {
+      const older = "SELECT number FROM deployment_version WHERE deployment_id = ? AND number < (SELECT number FROM deployment_version WHERE id = ?)";
+      target = [`number = (${older} ORDER BY number DESC LIMIT 1 OFFSET ${Math.trunc(input.previous) - 1})`, [deployment.id, deployment.liveVersionId]];
+    }
+    else if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
     // The default rollback target skips versions flagged BAD.
     else if (direction === "ROLLBACK") target = [`number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`, [deployment.liveVersionId, deployment.id]];
@@ -132,6 +139,7 @@ export class LiveService {
   private notFoundMessage(direction: Direction, input: RollbackInput, live: VersionRef): string {
     if (input.versionId != null) return `No version "${input.versionId.slice(0, 100)}" in this deployment`;
     if (input.number != null) return `This deployment has no version number ${input.number}`;
+    if (input.previous != null) return `There are fewer than ${input.previous} versions older than the live version ${live.number}`;
     if (direction === "ROLLBACK") return `Nothing to roll back to: no version older than ${live.number} that is not flagged BAD`;
     return `Version ${live.number} is the newest`;
   }

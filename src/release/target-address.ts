@@ -1,4 +1,5 @@
 import { badInput, ErrorCode, WaymarkError } from "../errors";
+import { encodeId } from "../ids";
 import type { RowSource } from "../version/idempotency";
 
 /** The ways a move may name its target besides versionId and number. */
@@ -36,7 +37,7 @@ export async function addressedKey(source: RowSource, deploymentKey: number, inp
     [deploymentKey, ...where[1]]);
   if (rows.length === 0) throw new WaymarkError(ErrorCode.VERSION_NOT_FOUND, `No version ${what} in this deployment`);
   if (rows.length === 1) return Number(rows[0]!.id);
-  const candidates = rows.slice(0, MAX_CANDIDATES).map((r) => ({ number: Number(r.number), version: r.version, commitSha: r.source_commit_sha }));
+  const candidates = rows.slice(0, MAX_CANDIDATES).map((r) => ({ id: encodeId("version", Number(r.id)), number: Number(r.number), version: r.version, commitSha: r.source_commit_sha }));
   const listed = candidates.map((c) => `${c.number} (${c.version}${c.commitSha ? `, ${c.commitSha.slice(0, 12)}` : ""})`).join(", ");
   throw badInput(`${rows.length > MAX_CANDIDATES ? "More than 10" : rows.length} versions are ${what}: ${listed}; name one by number`, { candidates });
 }

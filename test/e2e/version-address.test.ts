@@ -38,7 +38,8 @@ describe.each(STORES)("version addresses on %s", (store) => {
     expect(codes(byName)).toEqual(["BAD_USER_INPUT"]);
     expect(byName.errors![0]!.message).toMatch(/2 versions are named "dup": 3 \(dup, dddddddddddd\), 2 \(dup, abc1234f0000\)/);
     expect(byName.errors![0]!.extensions!.candidates).toEqual([
-      { number: 3, version: "dup", commitSha: sha("d") }, { number: 2, version: "dup", commitSha: `abc1234f${"0".repeat(32)}` },
+      { id: expect.stringMatching(/^ver_/), number: 3, version: "dup", commitSha: sha("d") },
+      { id: expect.stringMatching(/^ver_/), number: 2, version: "dup", commitSha: `abc1234f${"0".repeat(32)}` },
     ]);
     const byCommit = await dry(deploymentId, { commitSha: "abc1234" });
     expect(codes(byCommit)).toEqual(["BAD_USER_INPUT"]);

@@ -7,9 +7,9 @@ import { MOVE_WITH_DIFF, type VersionDiffView } from "../release-operations";
 import { idempotencyKeyFor } from "../idempotency";
 import type { CliIo } from "../io";
 import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
-import { parseDeploymentRef, parseTarget } from "../refs";
+import { parseDeploymentRef, parseTarget, pickNamedVersion, type NamedCandidate, type Target } from "../refs";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
-import { findDeployment, versionIdNamed } from "./lookup";
+import { findDeployment } from "./lookup";
 
 type Move = "rollback" | "promote";
 
@@ -49,7 +49,7 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
   const targetInput =
-    target === undefined ? {} : "number" in target ? { number: target.number } : { versionId: await versionIdNamed(client, ref, target.versionName) };
+    target === undefined ? {} : "number" in target ? { number: target.number } : { name: target.versionName };
   // In CI the key comes from the run, the deployment, the command and its arguments, so a retried
   // job step gets the first move back instead of moving again; elsewhere it is new per invocation,
   // which still covers the client's own retries after a lost answer.
@@ -65,12 +65,23 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
     ...(options.unpin ? { unpin: true } : {}),
   };
   if (options.dryRun) {
-    const data = await client.request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } });
+    const data = await client
+      .request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } })
+      .catch((error: unknown) => namedTargetError(error, target));
     io.stdout(options.json ? toJson(data[move]) : formatDryRunMove(text, move, data[move]));
     return;
   }
-  const change = await send(client, move, input);
+  const change = await send(client, move, input).catch((error: unknown) => namedTargetError(error, target));
   io.stdout(options.json ? toJson(change) : formatChange(text, change));
+}
+
+/** The server resolves `--to NAME`; its refusals read as the usage errors they are (exit 2), listing the candidates. */
+function namedTargetError(error: unknown, target: Target | undefined): never {
+  if (!(error instanceof ApiError) || !target || !("versionName" in target)) throw error;
+  const candidates = error.extensions.candidates as NamedCandidate[] | undefined;
+  if (error.code === "BAD_USER_INPUT" && Array.isArray(candidates)) pickNamedVersion(target.versionName, candidates, candidates.length);
+  if (error.code === "VERSION_NOT_FOUND") pickNamedVersion(target.versionName, [], 0);
+  throw error;
 }
 
 async function send(client: ApiClient, move: Move, input: Record<string, unknown>): Promise<LiveChange> {

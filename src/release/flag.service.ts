@@ -33,7 +33,7 @@ export async function isBad(reads: Reads, deploymentKey: number, versionKey: num
   return rows.length > 0;
 }
 
-/** Flags versions (docs/design.md, "Release control"). */
+/** Flags versions (README, "What the API guarantees"). */
 export class FlagService {
   constructor(
     private readonly db: Database,

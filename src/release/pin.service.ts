@@ -27,7 +27,7 @@ export function deploymentPinned(deployment: DeploymentEntity): WaymarkError {
   );
 }
 
-/** Pins and unpins a deployment's live version (docs/design.md, "Release control"). */
+/** Pins and unpins a deployment's live version (README, "What the API guarantees"). */
 export class PinService {
   constructor(
     private readonly db: Database,

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerDeploy } from "./commands/deploy";
 import { registerDiff } from "./commands/diff";
 import { registerPin } from "./commands/pin";
+import { registerFlag } from "./commands/flag";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   registerMove(program, io, "promote");
   registerDiff(program, io);
   registerPin(program, io);
+  registerFlag(program, io);
   registerKeys(program, io);
   registerWorkspaces(program, io);
   program.addHelpText(

@@ -32,3 +32,7 @@ export interface PinAnswer {
   deployment: { id: string; liveVersion: { id: string; number: number; version: string } | null; pin: { by: string; at: string; reason: string | null } | null };
   change: { id: string; sequence: number; kind: string } | null;
 }
+
+export const FLAG_VERSION = `mutation WaymarkFlag($input: FlagVersionInput!) {
+  flagVersion(input: $input) { version { id number version } flag { status by at reason } }
+}`;

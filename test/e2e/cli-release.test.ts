@@ -105,4 +105,14 @@ describe("waymark release commands on mysql", () => {
     const state = await server.gql(`{ deploymentByName(flowName: "cli", name: "skip") { versionCount } }`);
     expect(state.data.deploymentByName.versionCount).toBe(1);
   });
+
+  it("flag --bad makes the default rollback skip the version; --ok lifts it", async () => {
+    for (const n of [1, 2, 3]) await createVersion(server, { flowName: "cli", name: "flag", parameters: { n } });
+    const flagged = await waymark(["flag", "cli/flag", "2", "--bad", "--reason", "broken"]);
+    expect(flagged, flagged.stderr).toMatchObject({ code: 0, stdout: 'cli/flag: version 2 "v2" is flagged BAD (by bootstrap-admin)\n' });
+    expect((await waymark(["flag", "cli/flag", "2"])).code).toBe(2);
+    const rolled = await waymark(["rollback", "cli/flag", "--json"]);
+    expect(JSON.parse(rolled.stdout)).toMatchObject({ liveVersion: { number: 1 } });
+    expect((await waymark(["flag", "cli/flag", "2", "--ok"])).stdout).toContain("is flagged OK");
+  });
 });

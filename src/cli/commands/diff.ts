@@ -23,12 +23,13 @@ async function diff(text: string, a: string, b: string, options: ApiOptions, io:
   const ref = parseDeploymentRef(text);
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
-  const [fromId, toId] = [await versionId(client, ref, deployment, a), await versionId(client, ref, deployment, b)];
+  const [fromId, toId] = [await versionIdOf(client, ref, deployment, a), await versionIdOf(client, ref, deployment, b)];
   const data = await client.request<{ versionDiff: VersionDiffView }>(VERSION_DIFF, { fromId, toId });
   io.stdout(options.json ? toJson(data.versionDiff) : formatDiff(data.versionDiff));
 }
 
-async function versionId(client: ApiClient, ref: DeploymentRef, deployment: DeploymentSummary, text: string): Promise<string> {
+/** The id of the version a command-line word names: a number, a version name, or `live`. */
+export async function versionIdOf(client: ApiClient, ref: DeploymentRef, deployment: DeploymentSummary, text: string): Promise<string> {
   if (text === "live") {
     if (!deployment.liveVersion) throw notFound(ref);
     return deployment.liveVersion.id;

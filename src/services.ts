@@ -7,6 +7,8 @@ import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
 import type { WebhookService } from "./webhook/webhook.service";
+import { PinService } from "./release/pin.service";
+import { FlagService } from "./release/flag.service";
 
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
@@ -18,6 +20,8 @@ export interface Services {
   versions: VersionService;
   live: LiveService;
   webhooks: WebhookService;
+  pins: PinService;
+  flags: FlagService;
 }
 
 export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations, webhooks: WebhookService): Services {
@@ -30,5 +34,7 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
     webhooks,
+    pins: new PinService(db, events, now),
+    flags: new FlagService(db, now),
   };
 }

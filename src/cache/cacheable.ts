@@ -13,8 +13,11 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
     "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods", "archivedAt", "retention",
+    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods", "archivedAt", "retention", "diff", "version", "pin",
   ],
+  DeploymentPin: ["by", "at", "reason"],
+  VersionDiff: ["from", "to", "identical", "changes", "sourceCompareUrl"],
+  VersionChange: ["path", "op", "before", "after"],
   DeploymentVersionConnection: ["edges", "pageInfo", "totalCount"],
   DeploymentVersionEdge: ["cursor", "node"],
   LiveVersionChangeConnection: ["edges", "pageInfo", "totalCount"],
@@ -28,9 +31,10 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   DeploymentVersion: [
     "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
     "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
-    "createdAt", "createdBy", "isLive", "codePin", "deployment", "prunedAt",
+    "createdAt", "createdBy", "isLive", "codePin", "deployment", "prunedAt", "flag",
   ],
-  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "settingsChanges"],
+  VersionFlag: ["status", "by", "at", "reason"],
+  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "settingsChanges", "diff", "createdVersion"],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
   CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],
 };
@@ -41,6 +45,7 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     deploymentByName: "found by name, while answers are keyed by deployment id",
     deployments: "a list across deployments: no one revision covers it",
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
+    versionDiff: "keyed by version ids; versions are immutable and kept in memory",
     apiKeys: "keys change without any deployment's revision changing",
     viewer: "about the calling key and its workspace, not about any deployment",
     auditLog: "across deployments and keys: no one revision covers it",

@@ -4,6 +4,9 @@ import { Command } from "commander";
 import { registerAudit } from "./commands/audit";
 import { registerDeploy } from "./commands/deploy";
 import { registerStore } from "./commands/store";
+import { registerDiff } from "./commands/diff";
+import { registerPin } from "./commands/pin";
+import { registerFlag } from "./commands/flag";
 import { registerHistory } from "./commands/history";
 import { registerKeys } from "./commands/keys";
 import { registerMove } from "./commands/move-live";
@@ -31,6 +34,9 @@ export function buildProgram(io: CliIo): Command {
   registerHistory(program, io);
   registerMove(program, io, "rollback");
   registerMove(program, io, "promote");
+  registerDiff(program, io);
+  registerPin(program, io);
+  registerFlag(program, io);
   registerKeys(program, io);
   registerWebhooks(program, io);
   registerWorkspaces(program, io);
@@ -39,7 +45,7 @@ export function buildProgram(io: CliIo): Command {
   program.addHelpText(
     "after",
     "\nEnvironment: WAYMARK_API_URL (default http://127.0.0.1:4000/graphql), WAYMARK_API_KEY.\n" +
-      "Exit codes: 0 ok, 1 unexpected or server unreachable, 2 usage, file or template error, 3 API error.",
+      "Exit codes: 0 ok, 1 unexpected or server unreachable, 2 usage, file or template error, 3 API error, 4 deploy --require-live recorded a version a pin kept from going live.",
   );
   return program;
 }

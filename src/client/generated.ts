@@ -21,10 +21,14 @@ export type CreateVersionInput = {
   flowName?: string | null | undefined;
   /** A retry with the same key and input returns the first result. */
   idempotencyKey?: string | null | undefined;
+  /** CREATE (the default when absent or null): always create. SKIP: when the content equals the live version's, create, log and publish nothing and answer with the live version (created: false); settings are still applied. */
+  ifUnchanged?: IfUnchanged | null | undefined;
   /** JSON object; default {}. e.g. { image: "reg/img@sha256:…" } */
   jobVariables?: unknown;
   /** JSON object; default {}. */
   labels?: unknown;
+  /** AUTO (the default when absent or null): the version becomes live unless the deployment is pinned; NEVER: recorded only (a deployment's first version always becomes live). */
+  makeLive?: MakeLive | null | undefined;
   name?: string | null | undefined;
   /** JSON object or null. */
   parameterOpenapiSchema?: unknown;
@@ -54,7 +58,14 @@ export type DeploymentSettingsInput = {
   schedules?: unknown;
 };
 
-/** What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE) or, on subscriptions only, another change of the deployment. */
+/** What createVersion does when the content equals the live version's. */
+export type IfUnchanged =
+  /** Create a new version anyway (the default, Prefect's behaviour). */
+  | 'CREATE'
+  /** Create nothing, log and publish nothing, and answer with the live version (settings are still applied). */
+  | 'SKIP';
+
+/** What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment. */
 export type LiveChangeKind =
   /** The deployment was archived. */
   | 'ARCHIVED'
@@ -62,6 +73,8 @@ export type LiveChangeKind =
   | 'CREATE'
   /** The deployment was deleted; no further changes follow. */
   | 'DELETED'
+  /** The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move. */
+  | 'PIN'
   /** A newer version was made live. */
   | 'PROMOTE'
   /** The deployment was restored from the archive. */
@@ -69,33 +82,74 @@ export type LiveChangeKind =
   /** An older version was made live. */
   | 'ROLLBACK'
   /** Non-versioned settings changed (see settingsChanges); the live version did not move. */
-  | 'SETTINGS';
+  | 'SETTINGS'
+  /** The pin was lifted. The pointer did not move. */
+  | 'UNPIN'
+  /** Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: `sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it. */
+  | 'VERSION_CREATED';
+
+/** Whether a new version becomes live. */
+export type MakeLive =
+  /** Live at once, unless the deployment is pinned (the default, Prefect's behaviour). */
+  | 'AUTO'
+  /** Recorded only (staged): promote or rollback makes it live later. */
+  | 'NEVER';
 
 /** Make a newer version live; without a target, the newest version of all. */
 export type PromoteInput = {
+  /** The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them. */
+  commitSha?: string | null | undefined;
   deploymentId: string | number;
+  /** Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event. */
+  dryRun?: boolean | null | undefined;
   /** Compare-and-set: fail with LIVE_VERSION_CONFLICT unless this is live. */
   expectedLiveVersionId?: string | number | null | undefined;
+  /** Move to the target even if it is flagged BAD; without it such a move answers VERSION_FLAGGED_BAD. */
+  force?: boolean | null | undefined;
   /** A retry with the same key and input returns the first result and moves nothing. */
   idempotencyKey?: string | null | undefined;
+  /** The target by its exact version name; several versions so named is BAD_USER_INPUT listing them. */
+  name?: string | null | undefined;
+  /** The target by its number. */
   number?: number | null | undefined;
+  /** Pin the version this move makes live (see pinLive); allowed while pinned. The move's one log entry is the ROLLBACK or PROMOTE. */
+  pin?: boolean | null | undefined;
+  /** The target n versions older than the live one (1: the one just before it), flagged or not. */
+  previous?: number | null | undefined;
   /** Why; recorded in the live history. */
   reason?: string | null | undefined;
-  /** The target version; or give number; or neither for the default. */
+  /** Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED. */
+  unpin?: boolean | null | undefined;
+  /** The target version; or name it by number, name, commitSha or previous (one of them); or none for the default. */
   versionId?: string | number | null | undefined;
 };
 
 /** Make an older version live; without a target, the newest one older than the live one. */
 export type RollbackInput = {
+  /** The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them. */
+  commitSha?: string | null | undefined;
   deploymentId: string | number;
+  /** Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event. */
+  dryRun?: boolean | null | undefined;
   /** Compare-and-set: fail with LIVE_VERSION_CONFLICT unless this is live. */
   expectedLiveVersionId?: string | number | null | undefined;
+  /** Move to the target even if it is flagged BAD; without it such a move answers VERSION_FLAGGED_BAD. */
+  force?: boolean | null | undefined;
   /** A retry with the same key and input returns the first result and moves nothing. */
   idempotencyKey?: string | null | undefined;
+  /** The target by its exact version name; several versions so named is BAD_USER_INPUT listing them. */
+  name?: string | null | undefined;
+  /** The target by its number. */
   number?: number | null | undefined;
+  /** Pin the version this move makes live (see pinLive); allowed while pinned. The move's one log entry is the ROLLBACK or PROMOTE. */
+  pin?: boolean | null | undefined;
+  /** The target n versions older than the live one (1: the one just before it), flagged or not. */
+  previous?: number | null | undefined;
   /** Why; recorded in the live history. */
   reason?: string | null | undefined;
-  /** The target version; or give number; or neither for the default. */
+  /** Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED. */
+  unpin?: boolean | null | undefined;
+  /** The target version; or name it by number, name, commitSha or previous (one of them); or none for the default. */
   versionId?: string | number | null | undefined;
 };
 

@@ -5,7 +5,7 @@ import { asWriter } from "./read-gate";
 import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
-  answeredWithError, applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, withRetries,
+  answeredWithError, applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, unchangedRecord, withRetries,
   type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -192,6 +192,9 @@ export class MysqlWriteStore implements WriteStore {
       if (i === changes.length - 1 && append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
       statements.push(outboxStatement(change, append!.deployment!.row.flowName));
     });
+    // A write that appends no change but answers a key records what it did instead (unchangedRecord).
+    const record = unchangedRecord(append);
+    if (record) statements.push(this.tables.idempotency.insert(record));
     return { statements, counterAt };
   }
 

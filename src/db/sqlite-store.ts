@@ -3,7 +3,7 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, withRetries,
+  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, unchangedRecord, withRetries,
   type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
 } from "./write-store";
 
@@ -75,6 +75,8 @@ export class SqliteWriteStore implements WriteStore {
     checkAppend(append);
     for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
+    const record = unchangedRecord(append);
+    if (record) await tx.insert(this.tables.idempotency, record);
     const appended: LiveChangeEntity[] = [];
     for (const change of changesOf(append)) {
       const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);

@@ -40,6 +40,8 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
       new WaymarkError(ErrorCode.UNAVAILABLE, `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`),
     );
     const emit = (event: LiveEvent) => {
+      // A version recorded without going live takes no sequence: it carries the last one delivered.
+      if (event.kind === "VERSION_CREATED") return void (matches(event) && stream.push({ ...event, sequence: last === Number.MAX_SAFE_INTEGER ? 0 : last }));
       if (event.sequence <= last) return;
       last = event.sequence;
       if (matches(event)) stream.push(event);

@@ -11,6 +11,10 @@ import { LiveAtResolver, LivePeriodResolver } from "../live/live-period.resolver
 import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import { ViewerResolver } from "../viewer/viewer.resolver";
+import { ReleaseQueriesResolver } from "../release/release-queries.resolver";
+import { ChangeDiffResolver } from "../release/change-diff.resolver";
+import { PinResolver } from "../release/pin.resolver";
+import { FlagResolver } from "../release/flag.resolver";
 import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
@@ -18,7 +22,7 @@ import { scalarsMap } from "./scalars";
 export const resolvers = [
   DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver,
   AuditResolver, LiveAtResolver, LivePeriodResolver, LifecycleResolver, RetentionResolver,
-  WebhookResolver, WebhookDeliveryResolver,
+  WebhookResolver, WebhookDeliveryResolver, ReleaseQueriesResolver, ChangeDiffResolver, PinResolver, FlagResolver,
 ] as const;
 
 /**

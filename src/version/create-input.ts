@@ -24,6 +24,10 @@ export interface CreateRequest {
   settings: SettingsPatch;
   idempotencyKey: string | null;
   expectedLiveVersionId: string | null;
+  /** NEVER: record the version without making it live. */
+  makeLive: "AUTO" | "NEVER";
+  /** SKIP: create nothing when the content equals the live version's. */
+  ifUnchanged: "CREATE" | "SKIP";
 }
 
 function targetOf(input: CreateVersionInput, problems: string[]): DeploymentRef {
@@ -85,5 +89,7 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
   return {
     target, snapshot, versionName: input.version ?? null, source, settings,
     idempotencyKey: input.idempotencyKey ?? null, expectedLiveVersionId: input.expectedLiveVersionId ?? null,
+    makeLive: input.makeLive ?? "AUTO",
+    ifUnchanged: input.ifUnchanged ?? "CREATE",
   };
 }

@@ -1,5 +1,5 @@
 import {
-  GraphQLError, Kind, getVariableValues, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+  GraphQLError, Kind, getIntrospectionQuery, getVariableValues, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from "graphql";
 import { ErrorCode } from "../errors";
 import { jsonDepth } from "../json-object";
@@ -16,9 +16,9 @@ export const QUERY_LIMITS = {
   /** Nesting under `__schema`/`__type`; the standard introspection query (type references nine deep) needs 14. */
   maxIntrospectionDepth: 16,
   /**
-   * Cost of introspection, each list counted at the longest it is in this schema (45 types, 21
-   * fields…): the full standard introspection query costs ~236,000; two levels of `fields` under
-   * every type cost ~42,000 each time they are asked for.
+   * Cost of introspection, each list counted at the longest it is in this schema: at least this,
+   * and at least 1.2 times what the full standard introspection query costs on this schema
+   * (introspectionBudgetOf), since that cost grows with every type and field the schema gains.
    */
   maxIntrospectionCost: 500_000,
   /**
@@ -71,8 +71,27 @@ function pageSizes(schema: GraphQLSchema, operation: OperationDefinitionNode, va
   };
 }
 
-function breach(measure: Measure): GraphQLError | null {
-  const { maxDepth, maxAliases, maxCost, maxIntrospectionDepth, maxIntrospectionCost, maxOverlap } = QUERY_LIMITS;
+const introspectionBudgets = new WeakMap<GraphQLSchema, number>();
+
+/**
+ * The introspection cost allowed on `schema`: room for the full standard introspection query
+ * (every option GraphiQL and codegen tools ask for), which grows with the schema, and no more.
+ */
+function introspectionBudgetOf(schema: GraphQLSchema): number {
+  let budget = introspectionBudgets.get(schema);
+  if (budget === undefined) {
+    const standard = parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }));
+    const operation = standard.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = new Map(standard.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+    const measured = new SelectionMeasure(schema, fragments, () => undefined, { visits: Number.MAX_SAFE_INTEGER }).selectionSet(operation.selectionSet, schema.getQueryType() ?? undefined);
+    budget = Math.max(QUERY_LIMITS.maxIntrospectionCost, Math.ceil(measured.introspectionCost * 1.2));
+    introspectionBudgets.set(schema, budget);
+  }
+  return budget;
+}
+
+function breach(measure: Measure, maxIntrospectionCost: number): GraphQLError | null {
+  const { maxDepth, maxAliases, maxCost, maxIntrospectionDepth, maxOverlap } = QUERY_LIMITS;
   // Written as "not within" so that a figure that is not a number (NaN) is refused too.
   if (!(measure.depth <= maxDepth)) return tooComplex(`Query depth ${measure.depth} exceeds the limit of ${maxDepth}`);
   if (!(measure.aliases <= maxAliases)) return tooComplex(`The query uses ${measure.aliases} aliases; the limit is ${maxAliases}`);
@@ -93,7 +112,7 @@ function measureError(schema: GraphQLSchema, document: DocumentNode, variables: 
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const measure = new SelectionMeasure(schema, fragments, pageSizes(schema, definition, variables), budget);
     const root = definition.operation === "query" ? schema.getQueryType() : definition.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
-    const error = breach(measure.selectionSet(definition.selectionSet, root ?? undefined));
+    const error = breach(measure.selectionSet(definition.selectionSet, root ?? undefined), introspectionBudgetOf(schema));
     if (error) return error;
   }
   return null;

@@ -117,7 +117,7 @@ describe("query limits on hostile documents", () => {
   it.each([12, 20, 30])("count introspection: %i aliases of every type's fields' fields are refused", async (width) => {
     const { message, code, ms } = await timed(introspectionNest(width));
     expect(code).toBe("QUERY_TOO_COMPLEX");
-    expect(message).toMatch(/^Introspection cost \d+ exceeds the limit of 500000/);
+    expect(message).toMatch(/^Introspection cost \d+ exceeds the limit of \d+/);
     expect(ms).toBeLessThan(BOUND_MS);
   });
 

@@ -6,9 +6,7 @@ import { defineConfig } from "vitest/config";
 const shared = {
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: {
-    alias: [
-      { find: /^graphql$/, replacement: "graphql/index.js" },
-    ],
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
   },
 };
 

@@ -45,8 +45,10 @@ async function main() {
     // Each round's pair ran back to back: their ratio moves less with the machine's load than the means do.
     const pairs = Array.from({ length: rounds }, (_, i) => results[2 * i]!.rps / results[2 * i + 1]!.rps).sort((a, b) => a - b);
     const median = pairs.length % 2 ? pairs[(pairs.length - 1) / 2]! : (pairs[pairs.length / 2 - 1]! + pairs[pairs.length / 2]!) / 2;
-    console.log(`Auth ratio on/off: ${(mean("auth on") / mean("auth off")).toFixed(3)} by mean req/s, ${median.toFixed(3)} median of the rounds ` +
-      `(${pairs.map((p) => p.toFixed(2)).join(", ")}) (target ≥ 0.9)`);
+    console.log(
+      `Auth ratio on/off: ${(mean("auth on") / mean("auth off")).toFixed(3)} by mean req/s, ${median.toFixed(3)} median of the rounds ` +
+        `(${pairs.map((p) => p.toFixed(2)).join(", ")}) (target ≥ 0.9)`,
+    );
     if (process.argv.includes("--profile")) {
       await on.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));

@@ -56,7 +56,9 @@ async function main() {
     };
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n\n${cpu}`);
     console.log(`B1 ratio history/trivial (mean req/s): ${(mean("history") / mean("trivial")).toFixed(3)} (target ≥ 0.6)`);
-    console.log(`response bytes: ${(await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: history })).text()).length}`);
+    console.log(
+      `response bytes: ${(await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: history })).text()).length}`,
+    );
     if (profile) {
       await server.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));

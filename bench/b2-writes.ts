@@ -20,7 +20,11 @@ const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { 
 const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...authHeader() },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 300));
 }
@@ -41,7 +45,7 @@ async function inTransaction(pool: Pool, work: (c: PoolConnection) => Promise<vo
 }
 
 type Row = RowDataPacket & Record<string, any>;
-const first = async (c: PoolConnection, sql: string, params: any[]) => ((await c.execute<Row[]>(sql, params))[0][0])!;
+const first = async (c: PoolConnection, sql: string, params: any[]) => (await c.execute<Row[]>(sql, params))[0][0]!;
 
 async function appendAndMove(c: PoolConnection, d: Row, kind: string, previous: number, live: number, at: number, lastNumber: number) {
   await c.execute("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ?", [d.workspace_id]);
@@ -53,30 +57,39 @@ async function appendAndMove(c: PoolConnection, d: Row, kind: string, previous: 
   await c.execute("UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ? WHERE id = ?", [lastNumber, live, at, d.id]);
 }
 
-const lock = (c: PoolConnection, workspace: number, id: number) => first(c, "SELECT * FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE", [workspace, id]);
+const lock = (c: PoolConnection, workspace: number, id: number) =>
+  first(c, "SELECT * FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE", [workspace, id]);
 
 /** The raw createVersion: the columns the server writes, with a precomputed content hash. */
 function rawCreate(pool: Pool, workspace: number, template: Row) {
-  return (id: number) => inTransaction(pool, async (c) => {
-    const d = await lock(c, workspace, id);
-    const number = d.last_number + 1;
-    const at = Date.now();
-    const cols = Object.keys(template).filter((k) => k !== "id");
-    const values = cols.map((k) => (k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k]));
-    const [inserted] = await c.execute<ResultSetHeader>(`INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, values as any[]);
-    await appendAndMove(c, d, "CREATE", d.live_version_id, inserted.insertId, at, number);
-  });
+  return (id: number) =>
+    inTransaction(pool, async (c) => {
+      const d = await lock(c, workspace, id);
+      const number = d.last_number + 1;
+      const at = Date.now();
+      const cols = Object.keys(template).filter((k) => k !== "id");
+      const values = cols.map((k) =>
+        k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k],
+      );
+      const [inserted] = await c.execute<ResultSetHeader>(
+        `INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+        values as any[],
+      );
+      await appendAndMove(c, d, "CREATE", d.live_version_id, inserted.insertId, at, number);
+    });
 }
 
 function rawMove(pool: Pool, workspace: number) {
-  return (id: number, kind: "ROLLBACK" | "PROMOTE") => inTransaction(pool, async (c) => {
-    const d = await lock(c, workspace, id);
-    const live = await first(c, "SELECT * FROM deployment_version WHERE id = ?", [d.live_version_id]);
-    const target = kind === "ROLLBACK"
-      ? await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number < ? ORDER BY number DESC LIMIT 1", [id, live.number])
-      : await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number = ?", [id, d.last_number]);
-    await appendAndMove(c, d, kind, live.id, target.id, Date.now(), d.last_number);
-  });
+  return (id: number, kind: "ROLLBACK" | "PROMOTE") =>
+    inTransaction(pool, async (c) => {
+      const d = await lock(c, workspace, id);
+      const live = await first(c, "SELECT * FROM deployment_version WHERE id = ?", [d.live_version_id]);
+      const target =
+        kind === "ROLLBACK"
+          ? await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number < ? ORDER BY number DESC LIMIT 1", [id, live.number])
+          : await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number = ?", [id, d.last_number]);
+      await appendAndMove(c, d, kind, live.id, target.id, Date.now(), d.last_number);
+    });
 }
 
 /**
@@ -111,31 +124,36 @@ function tailOf(d: Row, kind: string, previous: number, live: number, at: number
 
 function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
   const cols = Object.keys(template).filter((k) => k !== "id");
-  return (id: number) => inServerShape(pool, async (c) => {
-    const d = await lock(c, workspace, id);
-    const number = d.last_number + 1;
-    const at = Date.now();
-    const values = cols.map((k) => (k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k]));
-    const [inserted] = await c.execute<ResultSetHeader>(`INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, values as any[]);
-    return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number);
-  });
+  return (id: number) =>
+    inServerShape(pool, async (c) => {
+      const d = await lock(c, workspace, id);
+      const number = d.last_number + 1;
+      const at = Date.now();
+      const values = cols.map((k) =>
+        k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k],
+      );
+      const [inserted] = await c.execute<ResultSetHeader>(
+        `INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+        values as any[],
+      );
+      return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number);
+    });
 }
 
 function rawMoveServerShape(pool: Pool, workspace: number) {
-  return (id: number, kind: "ROLLBACK" | "PROMOTE") => inServerShape(pool, async (c) => {
-    const d = await lock(c, workspace, id);
-    const target = kind === "ROLLBACK"
-      ? "number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC"
-      : "number = ?";
-    const [rows] = await c.execute<Row[]>(
-      "SELECT 'live' AS role, id, number, version FROM deployment_version WHERE id = ? UNION ALL " +
-        `SELECT 'target' AS role, id, number, version FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
-      [d.live_version_id, id, kind === "ROLLBACK" ? d.live_version_id : d.last_number],
-    );
-    const live = rows.find((r) => r.role === "live")!;
-    const to = rows.find((r) => r.role === "target")!;
-    return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number);
-  });
+  return (id: number, kind: "ROLLBACK" | "PROMOTE") =>
+    inServerShape(pool, async (c) => {
+      const d = await lock(c, workspace, id);
+      const target = kind === "ROLLBACK" ? "number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC" : "number = ?";
+      const [rows] = await c.execute<Row[]>(
+        "SELECT 'live' AS role, id, number, version FROM deployment_version WHERE id = ? UNION ALL " +
+          `SELECT 'target' AS role, id, number, version FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
+        [d.live_version_id, id, kind === "ROLLBACK" ? d.live_version_id : d.last_number],
+      );
+      const live = rows.find((r) => r.role === "live")!;
+      const to = rows.find((r) => r.role === "target")!;
+      return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number);
+    });
 }
 
 async function main() {
@@ -173,19 +191,27 @@ async function main() {
     const measured = async (run: () => Promise<LoadResult>) => {
       const { result, perRequest } = await cpuPerRequest({ server: server.pid, mariadb: mariadb.process.pid!, bench: process.pid }, run);
       results.push(result);
-      cpu.push(`| ${result.label} | ${Object.values(perRequest).map((ms) => ms.toFixed(2)).join(" | ")} |`);
+      cpu.push(
+        `| ${result.label} | ${Object.values(perRequest)
+          .map((ms) => ms.toFixed(2))
+          .join(" | ")} |`,
+      );
     };
     await measured(() => closedLoop("raw mysql2 create", ...opts, (w) => create(keys[w]!)));
     await measured(() => closedLoop("server createVersion", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) })));
     await measured(() => closedLoop("raw mysql2 rollback/promote", ...opts, (w, i) => move(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
     await measured(() => closedLoop("server rollback/promote", ...opts, (w, i) => post(server.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })));
     await measured(() => closedLoop("raw mysql2 create, server's statements", ...opts, (w) => createShaped(keys[w]!)));
-    await measured(() => closedLoop("raw mysql2 rollback/promote, server's statements", ...opts, (w, i) => moveShaped(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")));
+    await measured(() =>
+      closedLoop("raw mysql2 rollback/promote, server's statements", ...opts, (w, i) => moveShaped(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")),
+    );
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
     console.log(`CPU ms per request:\n\n| run | server | mariadb | bench process |\n|---|---|---|---|\n${cpu.join("\n")}\n`);
     const [rc, sc, rm, sm, rcs, rms] = results as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     console.log(`B2 createVersion: ${(sc.rps / rc.rps).toFixed(3)}× raw (target ≥ 0.7); rollback/promote: ${(sm.rps / rm.rps).toFixed(3)}× raw`);
-    console.log(`Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`);
+    console.log(
+      `Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`,
+    );
     if (process.argv.includes("--profile")) {
       await server.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));

@@ -44,7 +44,9 @@ async function main() {
     const by = (label: string) => results.find((r) => r.label === label)!;
     for (const kind of ["first page", "deep page", "deep page, cached by id"]) {
       const [a, b] = [by(`100 ${kind}`), by(`100k ${kind}`)];
-      console.log(`B3 ${kind}: latency ratio 100k/100 = ${(1 / (b.rps / a.rps)).toFixed(3)} by mean (req/s at fixed concurrency), p50 ${b.p50}/${a.p50} ms (target ≤ 1.2)`);
+      console.log(
+        `B3 ${kind}: latency ratio 100k/100 = ${(1 / (b.rps / a.rps)).toFixed(3)} by mean (req/s at fixed concurrency), p50 ${b.p50}/${a.p50} ms (target ≤ 1.2)`,
+      );
     }
   } finally {
     await server.stop();

@@ -33,7 +33,9 @@ function subscribe(httpUrl: string, deploymentId: string): Promise<Subscriber> {
     const socket = new WebSocket(httpUrl.replace(/^http/, "ws"), "graphql-transport-ws");
     const sub: Subscriber = { socket, arrivals: new Map() };
     socket.once("error", reject);
-    socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: authHeader().authorization ? { Authorization: authHeader().authorization } : {} })));
+    socket.on("open", () =>
+      socket.send(JSON.stringify({ type: "connection_init", payload: authHeader().authorization ? { Authorization: authHeader().authorization } : {} })),
+    );
     socket.on("message", (data: Buffer) => {
       const at = performance.now();
       const message = JSON.parse(data.toString()) as { type: string; payload?: any };
@@ -69,7 +71,10 @@ async function measure(writer: string, deploymentId: string, subs: Subscriber[],
     const sequence: number = (data.rollback ?? data.promote).sequence;
     const deadline = responded + 5_000;
     while (subs.some((s) => !s.arrivals.has(sequence)) && performance.now() < deadline) await pause(1);
-    const latencies = subs.map((s) => s.arrivals.get(sequence)).filter((t): t is number => t !== undefined).map((t) => Math.max(0, t - responded));
+    const latencies = subs
+      .map((s) => s.arrivals.get(sequence))
+      .filter((t): t is number => t !== undefined)
+      .map((t) => Math.max(0, t - responded));
     missing += subs.length - latencies.length;
     all.push(...latencies);
     lasts.push(Math.max(...latencies));
@@ -80,16 +85,30 @@ async function measure(writer: string, deploymentId: string, subs: Subscriber[],
   return { p50: q(all, 0.5), p99: q(all, 0.99), lastP50: q(lasts, 0.5), lastP99: q(lasts, 0.99), missing };
 }
 
-async function fanout(label: string, writer: ServerProcess, reader: ServerProcess, deploymentId: string, stores: Record<string, number>, counts = [1, 100, 1_000]) {
-  console.log(`\n${label}\n\n| subscribers | mutations | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms | missing |\n|---|---|---|---|---|---|---|`);
-  const servers: Record<string, number> = writer === reader ? { server: writer.pid } : { "server A (writes)": writer.pid, "server B (subscribers)": reader.pid };
+async function fanout(
+  label: string,
+  writer: ServerProcess,
+  reader: ServerProcess,
+  deploymentId: string,
+  stores: Record<string, number>,
+  counts = [1, 100, 1_000],
+) {
+  console.log(
+    `\n${label}\n\n| subscribers | mutations | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms | missing |\n|---|---|---|---|---|---|---|`,
+  );
+  const servers: Record<string, number> =
+    writer === reader ? { server: writer.pid } : { "server A (writes)": writer.pid, "server B (subscribers)": reader.pid };
   const cpu = new CpuTable({ ...servers, ...stores, "bench (mutations, subscribers)": process.pid }, "change (all its deliveries)");
   for (const count of counts) {
     const subs = await openMany(reader.url, deploymentId, count);
     await pause(300);
     await measure(writer.url, deploymentId, subs, 2);
     const mutations = count >= 1_000 ? 30 : 50;
-    const r = await cpu.measure(async () => ({ label: `${count} subscribers`, requests: mutations, ...(await measure(writer.url, deploymentId, subs, mutations)) }));
+    const r = await cpu.measure(async () => ({
+      label: `${count} subscribers`,
+      requests: mutations,
+      ...(await measure(writer.url, deploymentId, subs, mutations)),
+    }));
     console.log(`| ${count} | ${mutations} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.lastP50)} | ${ms(r.lastP99)} | ${r.missing} |`);
     for (const s of subs) s.socket.terminate();
     await pause(500);
@@ -120,7 +139,8 @@ async function main() {
   const solo = await startServer({ DATABASE_URL: dbUrl });
   try {
     let deploymentId = "";
-    for (let n = 0; n < 2; n++) deploymentId = (await gql(solo.url, CREATE, { input: versionInput({ flowName: "b5", name: "live" }) }, authHeader())).createVersion.deployment.id;
+    for (let n = 0; n < 2; n++)
+      deploymentId = (await gql(solo.url, CREATE, { input: versionInput({ flowName: "b5", name: "live" }) }, authHeader())).createVersion.deployment.id;
     const stores = { mariadb: mariadb.process.pid!, redis: redis.process.pid! };
     if (process.argv.includes("--profile") || process.argv.includes("--only-profile")) await profiled(dbUrl, deploymentId, stores);
     if (process.argv.includes("--only-profile")) return;
@@ -137,9 +157,11 @@ async function main() {
     const after = fresh.rss();
     const check = await measure(fresh.url, deploymentId, subs, 3);
     await fresh.stop();
-    console.log(`\nIdle: fresh server RSS ${ms(before / 2 ** 20)} MB before, ${ms(after / 2 ** 20)} MB with ${idle} idle subscriptions (one socket each): ` +
-      `${ms((after - before) / 2 ** 20 / (idle / 1000))} MB per 1,000 (target: ≤ 300 MB at 10,000). ` +
-      `Then 3 changes to all ${idle}: last delivery p50 ${ms(check.lastP50)} ms, missing ${check.missing}.`);
+    console.log(
+      `\nIdle: fresh server RSS ${ms(before / 2 ** 20)} MB before, ${ms(after / 2 ** 20)} MB with ${idle} idle subscriptions (one socket each): ` +
+        `${ms((after - before) / 2 ** 20 / (idle / 1000))} MB per 1,000 (target: ≤ 300 MB at 10,000). ` +
+        `Then 3 changes to all ${idle}: last delivery p50 ${ms(check.lastP50)} ms, missing ${check.missing}.`,
+    );
     for (const s of subs) s.socket.terminate();
   } finally {
     await Promise.all([a.stop(), b.stop(), solo.stop()]);

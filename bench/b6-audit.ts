@@ -46,7 +46,10 @@ async function explain(dbUrl: string, deploymentId: string): Promise<void> {
   try {
     const statements: Array<[string, unknown[]]> = [
       ["SELECT id FROM audit_entry WHERE workspace_id = 1 AND flow_name = ? ORDER BY at DESC, id DESC LIMIT 21", ["large-flow"]],
-      ["SELECT live_version_id FROM live_version_change WHERE deployment_id = ? AND at <= ? ORDER BY at DESC, sequence DESC LIMIT 1", [key, Date.now() - 50_000]],
+      [
+        "SELECT live_version_id FROM live_version_change WHERE deployment_id = ? AND at <= ? ORDER BY at DESC, sequence DESC LIMIT 1",
+        [key, Date.now() - 50_000],
+      ],
       ["SELECT sequence FROM live_version_change WHERE deployment_id = ? AND kind IN ('CREATE', 'ROLLBACK', 'PROMOTE') ORDER BY sequence DESC LIMIT 21", [key]],
     ];
     for (const [sql, params] of statements) {
@@ -88,7 +91,9 @@ async function main() {
     const by = (label: string) => results.find((r) => r.label === label)!;
     for (const kind of ["audit page by flow", "liveAt + livePeriods"]) {
       const [a, b] = [by(`100 ${kind}`), by(`100k ${kind}`)];
-      console.log(`B6 ${kind}: latency ratio 100k/100 = ${(a.rps / b.rps).toFixed(3)} by mean (req/s at fixed concurrency), p50 ${b.p50}/${a.p50} ms (target ≤ 1.2)`);
+      console.log(
+        `B6 ${kind}: latency ratio 100k/100 = ${(a.rps / b.rps).toFixed(3)} by mean (req/s at fixed concurrency), p50 ${b.p50}/${a.p50} ms (target ≤ 1.2)`,
+      );
     }
   } finally {
     await server.stop();

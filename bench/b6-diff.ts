@@ -14,7 +14,7 @@ function documents(): [Record<string, unknown>, Record<string, unknown>] {
   for (let i = 0; JSON.stringify(before).length < TARGET; i++) {
     const entry = { name: `svc-${i}`, replicas: i % 7, env: { KEY: `value-${i}`, "path/with~slash": i }, args: [`--n=${i}`, "--x"] };
     before[`k${i}`] = entry;
-    if (i % 10 === 0) after[`k${i}`] = { ...entry, replicas: i % 7 + 1, args: [`--n=${i}`] };
+    if (i % 10 === 0) after[`k${i}`] = { ...entry, replicas: (i % 7) + 1, args: [`--n=${i}`] };
     else if (i % 97 === 0) after[`k${i}`] = [entry.name];
     else if (i % 89 !== 0) after[`k${i}`] = entry;
     if (i % 83 === 0) after[`new${i}`] = { added: true };
@@ -33,4 +33,6 @@ for (let i = 0; i < 50; i++) {
   times.push(performance.now() - start);
 }
 times.sort((a, b) => a - b);
-console.log(`documents ${sizes.join(" KiB / ")} KiB, ${changes} changes, 50 runs: median ${times[25]!.toFixed(2)} ms, p95 ${times[47]!.toFixed(2)} ms, max ${times[49]!.toFixed(2)} ms`);
+console.log(
+  `documents ${sizes.join(" KiB / ")} KiB, ${changes} changes, 50 runs: median ${times[25]!.toFixed(2)} ms, p95 ${times[47]!.toFixed(2)} ms, max ${times[49]!.toFixed(2)} ms`,
+);

@@ -48,7 +48,9 @@ async function main() {
   const rounds = arg("rounds", 2);
   const connections = arg("connections", 10);
   const count = arg("deployments", 50);
-  console.log(`B6 on ${machine()}; ${count} deployments × 2 pages × by id and by name, ${rounds} rounds × ${seconds} s, ${connections} connections; ${conditions()}\n`);
+  console.log(
+    `B6 on ${machine()}; ${count} deployments × 2 pages × by id and by name, ${rounds} rounds × ${seconds} s, ${connections} connections; ${conditions()}\n`,
+  );
   const mariadb = await startMariaDb();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b6");
   const env = { DATABASE_URL: dbUrl };
@@ -83,8 +85,10 @@ async function main() {
     const picked = (prefix: string) => results.filter((x) => x.label.startsWith(prefix));
     const mean = (prefix: string) => picked(prefix).reduce((s, x) => s + x.rps, 0) / picked(prefix).length;
     console.log(`${TABLE_HEAD}\n${[...results, ...split].map(row).join("\n")}\n\n${cpu}\nStatements per request: ${statements.join("; ")}\n`);
-    console.log(`B6 ratio history mix/trivial (mean req/s): ${(mean("history") / mean("trivial")).toFixed(3)} (target ≥ 0.5); ` +
-      `mix p99 ${Math.max(...picked("history").map((x) => x.p99))} ms, worst round (target ≤ 20 ms)`);
+    console.log(
+      `B6 ratio history mix/trivial (mean req/s): ${(mean("history") / mean("trivial")).toFixed(3)} (target ≥ 0.5); ` +
+        `mix p99 ${Math.max(...picked("history").map((x) => x.p99))} ms, worst round (target ≤ 20 ms)`,
+    );
     if (process.argv.includes("--profile")) {
       await server.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));

@@ -53,7 +53,12 @@ async function measure(browser: Browser, origin: string, deploymentName: string)
   const deployment = Date.now() - start;
   // A version made elsewhere (here through the API): from the call to its row on screen.
   start = Date.now();
-  const created = await gql<{ createVersion: { version: { number: number } } }>(`${origin}/graphql`, CREATE, { input: versionInput({ flowName: "etl", name: deploymentName }) }, { authorization: `Bearer ${KEY}` });
+  const created = await gql<{ createVersion: { version: { number: number } } }>(
+    `${origin}/graphql`,
+    CREATE,
+    { input: versionInput({ flowName: "etl", name: deploymentName }) },
+    { authorization: `Bearer ${KEY}` },
+  );
   await page.locator(`table.versions tbody tr[data-number="${created.createVersion.version.number}"]`).waitFor();
   const liveUpdate = Date.now() - start;
   await context.close();
@@ -67,7 +72,15 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
   });
   try {
     const headers = { authorization: `Bearer ${KEY}` };

@@ -19,7 +19,9 @@ const arg = (name: string, fallback: number) => Number(process.argv.find((a) => 
 const CREATE = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { change { sequence at } } }`;
 const WEBHOOK = `mutation W($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`;
 const ENV = {
-  WAYMARK_SECRET_KEY: "bench-secret-key-0123456789abcdefghijklmnop", WAYMARK_WEBHOOKS_ALLOW_HTTP: "loopback", WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "127.0.0.1",
+  WAYMARK_SECRET_KEY: "bench-secret-key-0123456789abcdefghijklmnop",
+  WAYMARK_WEBHOOKS_ALLOW_HTTP: "loopback",
+  WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "127.0.0.1",
 };
 
 const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -70,13 +72,17 @@ async function measure(label: string, server: ServerProcess, count: number): Pro
   fromResponse.length = 0;
   fromAt.length = 0;
   const started = performance.now();
-  await Promise.all([0, 1, 2, 3].map(async (w) => {
-    const pending: Array<Promise<void>> = [];
-    for (let n = 0; n < count / 4; n++) pending.push(record(await create(`burst${w}`, n)));
-    await Promise.all(pending);
-  }));
+  await Promise.all(
+    [0, 1, 2, 3].map(async (w) => {
+      const pending: Array<Promise<void>> = [];
+      for (let n = 0; n < count / 4; n++) pending.push(record(await create(`burst${w}`, n)));
+      await Promise.all(pending);
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${label}, burst of ${count} from 4 writers (${(count / seconds).toFixed(0)} changes/s)\n  ${line("from response", fromResponse)}\n  ${line("from change.at", fromAt)}`);
+  console.log(
+    `${label}, burst of ${count} from 4 writers (${(count / seconds).toFixed(0)} changes/s)\n  ${line("from response", fromResponse)}\n  ${line("from change.at", fromAt)}`,
+  );
   r.close();
 }
 

@@ -20,7 +20,11 @@ const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(in
 const HISTORY = `query H($id: ID!) { deployment(id: $id) { versionCount liveVersion { id number } versions(first: 10) { edges { node { id number isLive } } } liveHistory(first: 10) { edges { node { sequence kind } } } } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...authHeader() },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 300));
 }
@@ -45,10 +49,15 @@ async function deployments(url: string, workers: number, prefix: string): Promis
 
 async function measure(setup: Setup, label: string, workers: number, seconds: number, op: (url: string, id: string, i: number) => Promise<void>) {
   const before = { servers: setup.servers.map((s) => cpuMs(s.pid)), databases: setup.databasePids.map(cpuMs), bench: cpuMs(process.pid) };
-  const result = await closedLoop(`${setup.name}: ${label}`, workers, seconds, 500_000, (w, i) => op(setup.servers[w % setup.servers.length]!.url, setup.ids[w]!, i));
+  const result = await closedLoop(`${setup.name}: ${label}`, workers, seconds, 500_000, (w, i) =>
+    op(setup.servers[w % setup.servers.length]!.url, setup.ids[w]!, i),
+  );
   const sum = (now: number[], then: number[]) => now.reduce((total, ms, i) => total + ms - then[i]!, 0) / Math.max(1, result.requests);
   const cpu = {
-    servers: sum(setup.servers.map((s) => cpuMs(s.pid)), before.servers),
+    servers: sum(
+      setup.servers.map((s) => cpuMs(s.pid)),
+      before.servers,
+    ),
     databases: sum(setup.databasePids.map(cpuMs), before.databases),
     bench: (cpuMs(process.pid) - before.bench) / Math.max(1, result.requests),
   };
@@ -58,7 +67,9 @@ async function measure(setup: Setup, label: string, workers: number, seconds: nu
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 12);
-  console.log(`B7 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each); uptime: ${execFileSync("uptime", { encoding: "utf8" }).trim()}\n`);
+  console.log(
+    `B7 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each); uptime: ${execFileSync("uptime", { encoding: "utf8" }).trim()}\n`,
+  );
   const single = await startMariaDb();
   const cluster = await startGaleraCluster(3);
   const servers: ServerProcess[] = [];
@@ -74,7 +85,12 @@ async function main() {
     servers.push(...three);
     const setups: Setup[] = [
       { name: "1 MariaDB, 1 instance", servers: [one], databasePids: [single.process.pid!], ids: await deployments(one.url, workers, "b7") },
-      { name: "3-node Galera, 3 instances", servers: three, databasePids: cluster.nodes.map((n) => n.process.pid!), ids: await deployments(three[0]!.url, workers, "b7") },
+      {
+        name: "3-node Galera, 3 instances",
+        servers: three,
+        databasePids: cluster.nodes.map((n) => n.process.pid!),
+        ids: await deployments(three[0]!.url, workers, "b7"),
+      },
     ];
     const runs: Array<[string, (url: string, id: string, i: number) => Promise<void>]> = [
       ["createVersion", (url, id) => post(url, CREATE_SMALL, { input: { ...versionInput(), deploymentId: id } })],
@@ -90,12 +106,16 @@ async function main() {
         const { result, cpu: perRequest } = await measure(setup, label, workers, seconds, op);
         results.push(result);
         measured.push(result);
-        cpu.push(`| ${result.label} | ${perRequest.servers.toFixed(2)} | ${perRequest.databases.toFixed(2)} | ${perRequest.bench.toFixed(2)} | ${(perRequest.servers + perRequest.databases + perRequest.bench).toFixed(2)} |`);
+        cpu.push(
+          `| ${result.label} | ${perRequest.servers.toFixed(2)} | ${perRequest.databases.toFixed(2)} | ${perRequest.bench.toFixed(2)} | ${(perRequest.servers + perRequest.databases + perRequest.bench).toFixed(2)} |`,
+        );
       }
       ratios.push(`${label}: 3-node cluster ${(measured[1]!.rps / measured[0]!.rps).toFixed(3)}× one server`);
     }
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
-    console.log(`CPU ms per request (all instances, all mariadbd):\n\n| run | servers | databases | bench process | total |\n|---|---|---|---|---|\n${cpu.join("\n")}\n`);
+    console.log(
+      `CPU ms per request (all instances, all mariadbd):\n\n| run | servers | databases | bench process | total |\n|---|---|---|---|---|\n${cpu.join("\n")}\n`,
+    );
     console.log(ratios.join("\n"));
     console.log(`\nuptime after: ${execFileSync("uptime", { encoding: "utf8" }).trim()}`);
   } finally {

@@ -25,7 +25,18 @@ async function main() {
       const seeded = Date.now();
       for (let i = 0; i < versions; i++) {
         const sha = i.toString(16).padStart(40, "0");
-        await gql(server.url, CREATE, { input: versionInput({ flowName: "etl", name: `d${i % deployments}`, sourceInfo: { type: "GITHUB", commitSha: sha, branch: "main", repository: "acme/etl" } }) }, authHeader());
+        await gql(
+          server.url,
+          CREATE,
+          {
+            input: versionInput({
+              flowName: "etl",
+              name: `d${i % deployments}`,
+              sourceInfo: { type: "GITHUB", commitSha: sha, branch: "main", repository: "acme/etl" },
+            }),
+          },
+          authHeader(),
+        );
       }
       console.log(`seeded ${versions} versions through the API in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
     } finally {

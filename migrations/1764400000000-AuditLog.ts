@@ -15,20 +15,29 @@ export class AuditLog1764400000000 implements MigrationInterface {
         ? { name, type: "varchar", length: String(length), isNullable: nullable }
         : { name, type: "varchar", length: String(length), isNullable: nullable, charset: "utf8mb4", collation };
     const int = (name: string, nullable = false): TableColumnOptions => ({ name, type: "integer", isNullable: nullable });
-    await runner.createTable(new Table({
-      name: "audit_entry",
-      columns: [
-        { name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" },
-        int("workspace_id"), str("kind", 40), int("deployment_id", true), str("flow_name", 200, true), str("deployment_name", 200, true),
-        int("version_id", true), str("actor", 200), { name: "at", type: "bigint" }, { name: "details", type: "json", isNullable: true },
-      ],
-      indices: [
-        new TableIndex({ name: "ix_audit_time", columnNames: ["workspace_id", "at", "id"] }),
-        new TableIndex({ name: "ix_audit_deployment", columnNames: ["workspace_id", "deployment_id", "at", "id"] }),
-        new TableIndex({ name: "ix_audit_flow", columnNames: ["workspace_id", "flow_name", "at", "id"] }),
-        new TableIndex({ name: "ix_audit_actor", columnNames: ["workspace_id", "actor", "at", "id"] }),
-      ],
-    }));
+    await runner.createTable(
+      new Table({
+        name: "audit_entry",
+        columns: [
+          { name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" },
+          int("workspace_id"),
+          str("kind", 40),
+          int("deployment_id", true),
+          str("flow_name", 200, true),
+          str("deployment_name", 200, true),
+          int("version_id", true),
+          str("actor", 200),
+          { name: "at", type: "bigint" },
+          { name: "details", type: "json", isNullable: true },
+        ],
+        indices: [
+          new TableIndex({ name: "ix_audit_time", columnNames: ["workspace_id", "at", "id"] }),
+          new TableIndex({ name: "ix_audit_deployment", columnNames: ["workspace_id", "deployment_id", "at", "id"] }),
+          new TableIndex({ name: "ix_audit_flow", columnNames: ["workspace_id", "flow_name", "at", "id"] }),
+          new TableIndex({ name: "ix_audit_actor", columnNames: ["workspace_id", "actor", "at", "id"] }),
+        ],
+      }),
+    );
     await runner.addColumn("live_version_change", new TableColumn({ name: "details", type: "json", isNullable: true }));
   }
 

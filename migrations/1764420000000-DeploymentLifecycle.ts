@@ -12,7 +12,10 @@ export class DeploymentLifecycle1764420000000 implements MigrationInterface {
     ]);
     // A name is unique among the deployments that exist: a deleted one's deleted_key is its id.
     // Created before the old one is dropped: on MySQL the workspace foreign key needs an index on workspace_id meanwhile.
-    await runner.createIndex("deployment", new TableIndex({ name: "uq_deployment_existing_name", columnNames: ["workspace_id", "flow_name", "name", "deleted_key"], isUnique: true }));
+    await runner.createIndex(
+      "deployment",
+      new TableIndex({ name: "uq_deployment_existing_name", columnNames: ["workspace_id", "flow_name", "name", "deleted_key"], isUnique: true }),
+    );
     await runner.dropIndex("deployment", "uq_deployment_name");
   }
 

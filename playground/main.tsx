@@ -59,10 +59,17 @@ function RememberKey() {
 function Playground() {
   return (
     <>
-    <RememberKey />
-    <GraphiQL fetcher={fetcher} schema={schema} initialVariables={initialVariables} defaultTabs={EXAMPLE_TABS} defaultHeaders={HEADERS_TEMPLATE} defaultEditorToolsVisibility="headers">
-      <GraphiQL.Logo>Waymark</GraphiQL.Logo>
-    </GraphiQL>
+      <RememberKey />
+      <GraphiQL
+        fetcher={fetcher}
+        schema={schema}
+        initialVariables={initialVariables}
+        defaultTabs={EXAMPLE_TABS}
+        defaultHeaders={HEADERS_TEMPLATE}
+        defaultEditorToolsVisibility="headers"
+      >
+        <GraphiQL.Logo>Waymark</GraphiQL.Logo>
+      </GraphiQL>
     </>
   );
 }

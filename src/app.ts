@@ -73,7 +73,14 @@ export interface App {
 const MAX_TOKENS = 20_000;
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
-export async function createApp({ config, logger, now = () => new Date(), keyTableCheckMs = KEY_TABLE_CHECK_MS, webhookTransport, webhookLookup }: AppDeps): Promise<App> {
+export async function createApp({
+  config,
+  logger,
+  now = () => new Date(),
+  keyTableCheckMs = KEY_TABLE_CHECK_MS,
+  webhookTransport,
+  webhookLookup,
+}: AppDeps): Promise<App> {
   const db = await openDatabase(config.database, undefined, (message) => logger.warn(message));
   // Held keys are trusted while the last check of the key table is at most 1.5 intervals old.
   const keys = new KeyCache(keyTableCheckMs * 1.5);
@@ -85,19 +92,26 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const live = new LiveFanout(db, bus, logger);
   const metrics = new ServerMetrics(config.metrics);
   const requestLog = new RequestLog(logger, metrics);
-  const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger, () => keys.dropValid());
+  const revocations = new KeyRevocations(
+    bus,
+    (ids) => auth.revokedAmong(ids),
+    logger,
+    () => keys.dropValid(),
+  );
   const keyWatch = config.authOff ? null : new KeyTableWatch(keyTableStateOf(db), keys, logger, keyTableCheckMs);
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup }).catch(async (error: unknown) => {
-    // Refused to start (no WAYMARK_SECRET_KEY for existing webhooks): release what is already open.
-    live.stop();
-    revocations.stop();
-    bus?.stop();
-    await db.close();
-    throw error;
-  });
+  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup }).catch(
+    async (error: unknown) => {
+      // Refused to start (no WAYMARK_SECRET_KEY for existing webhooks): release what is already open.
+      live.stop();
+      revocations.stop();
+      bus?.stop();
+      await db.close();
+      throw error;
+    },
+  );
   const schema = await buildWaymarkSchema(createServices(db, webhooks.nudging(metrics.countingLiveEvents(live)), now, auth, revocations, webhooks.service));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
@@ -134,7 +148,8 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const graphql = graphqlHandler(apollo, {
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    context: async (requestId, req) => requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
+    context: async (requestId, req) =>
+      requestLog.bind(req, contextFor(await authenticator.authenticate(req.headers.authorization, clientAddress(req)), requestId)),
     async cachedAnswer(context, request) {
       const answer = await history.answer(context, request);
       // One past the response cap goes down Apollo's pipeline, which refuses it.
@@ -147,15 +162,22 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const playground = loadPlayground();
   const readiness = createReadiness({ db, bus, timeoutMs: config.readinessTimeoutMs, draining: () => draining });
   const origins: OriginPolicy = { corsOrigins: config.corsOrigins, authOff: config.authOff, allowedHosts: config.allowedHosts };
-  const http = createHttpServer({
-    "/graphql": withPlayground(requestLog.route(graphql), playground.page),
-    ...playground.assets,
-    ...uiRoutes(),
-    ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
-  }, logger, (req) => hostRefusal(req, origins));
+  const http = createHttpServer(
+    {
+      "/graphql": withPlayground(requestLog.route(graphql), playground.page),
+      ...playground.assets,
+      ...uiRoutes(),
+      ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
+    },
+    logger,
+    (req) => hostRefusal(req, origins),
+  );
   const sockets = attachWebSocket(http.server, {
     verifyUpgrade: verifyUpgrade(origins),
-    schema, formatError: metrics.countingErrors(formatError), maxPayloadBytes: config.maxBodyBytes, maxTokens: MAX_TOKENS,
+    schema,
+    formatError: metrics.countingErrors(formatError),
+    maxPayloadBytes: config.maxBodyBytes,
+    maxTokens: MAX_TOKENS,
     maxSubscriptions: config.maxSubscriptionsPerConnection,
     authenticate: (params, req) => authenticator.authenticate(authorizationOf(params), clientAddress(req)),
     context: (authentication) => contextFor(authentication, randomUUID()),

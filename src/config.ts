@@ -2,9 +2,7 @@ import { resolve } from "node:path";
 import proxyAddr from "proxy-addr";
 import { parseWebhookConfig, type WebhookConfig } from "./webhook/webhook-config";
 
-export type DatabaseConfig =
-  | { kind: "sqlite"; path: string }
-  | { kind: "mysql"; url: string };
+export type DatabaseConfig = { kind: "sqlite"; path: string } | { kind: "mysql"; url: string };
 
 /** Every setting the server reads, parsed and validated in one place (docs/design.md, "Running it"). */
 export interface Config {
@@ -113,7 +111,10 @@ function parseHostList(env: Env, name: string): string[] {
   const raw = env[name]?.trim();
   if (!raw) return [];
   return raw.split(",").map((entry) => {
-    const host = entry.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    const host = entry
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, "$1");
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(host) && !/^[0-9a-f:]+$/.test(host)) {
       throw new ConfigError(name, `"${entry.trim()}" is not a host name such as waymark.test (no scheme or port)`);
     }
@@ -122,11 +123,17 @@ function parseHostList(env: Env, name: string): string[] {
 }
 
 function parseProxies(env: Env, name: string): string[] {
-  const entries = (env[name] ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (env[name] ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   try {
     proxyAddr.compile(entries);
   } catch (error) {
-    throw new ConfigError(name, `${(error as Error).message}; expected addresses or CIDR ranges (10.0.0.0/8), or loopback, linklocal, uniquelocal, separated by commas`);
+    throw new ConfigError(
+      name,
+      `${(error as Error).message}; expected addresses or CIDR ranges (10.0.0.0/8), or loopback, linklocal, uniquelocal, separated by commas`,
+    );
   }
   return entries;
 }
@@ -157,7 +164,10 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   }
   const corsOrigins = parseUrlList(env, "WAYMARK_CORS_ORIGINS");
   if (auth === "off" && corsOrigins.includes("*")) {
-    throw new ConfigError("WAYMARK_CORS_ORIGINS", `"*" is refused while WAYMARK_AUTH is "off": every web page you visit could act as an admin; list your frontend's origins instead`);
+    throw new ConfigError(
+      "WAYMARK_CORS_ORIGINS",
+      `"*" is refused while WAYMARK_AUTH is "off": every web page you visit could act as an admin; list your frontend's origins instead`,
+    );
   }
   const bootstrapKey = env.WAYMARK_BOOTSTRAP_KEY?.trim() || null;
   if (bootstrapKey && !/^wm_[A-Za-z0-9_-]{20,200}$/.test(bootstrapKey)) {

@@ -38,17 +38,28 @@ export class WaymarkError extends Error {
   }
 }
 
-export const badInput = (message: string, details: Record<string, unknown> = {}) =>
-  new WaymarkError(ErrorCode.BAD_USER_INPUT, message, details);
+export const badInput = (message: string, details: Record<string, unknown> = {}) => new WaymarkError(ErrorCode.BAD_USER_INPUT, message, details);
 
 /** Errors from the drivers that mean "the database cannot be reached", not "the query is wrong". */
 const UNAVAILABLE_ERRNOS = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND",
-  "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "ER_CON_COUNT_ERROR",
-  "ER_SERVER_SHUTDOWN", "ER_SERVER_GONE_ERROR", "POOL_CLOSED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_SERVER_GONE_ERROR",
+  "POOL_CLOSED",
   // A Galera node outside the primary component ("WSREP has not yet prepared node for application
   // use"), and a write whose retries all met conflicting writes (src/db/write-store.ts).
-  "ER_UNKNOWN_COM_ERROR", "WRITE_CONFLICTS_PERSISTED", "SQLITE_BUSY", "SQLITE_IOERR",
+  "ER_UNKNOWN_COM_ERROR",
+  "WRITE_CONFLICTS_PERSISTED",
+  "SQLITE_BUSY",
+  "SQLITE_IOERR",
 ]);
 
 export function isUnavailable(error: unknown): boolean {
@@ -58,7 +69,11 @@ export function isUnavailable(error: unknown): boolean {
     seen.add(current);
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === "string" && UNAVAILABLE_ERRNOS.has(code)) return true;
-    if (typeof message === "string" && /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state|^Queue limit reached/.test(message)) return true;
+    if (
+      typeof message === "string" &&
+      /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state|^Queue limit reached/.test(message)
+    )
+      return true;
     const links = current as { driverError?: unknown; originalError?: unknown; cause?: unknown };
     current = links.driverError ?? links.originalError ?? links.cause;
   }

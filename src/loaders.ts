@@ -57,13 +57,16 @@ export function createLoaders(db: Database, workspaceId: number, versions: Versi
     },
     get versionPage() {
       return (versionPage ??= perParent((parents, args, filter) =>
-        versionHistories(db, parents, args, filter, (parent) => loaders.versionCount.load({ parent, args: null, filter }))));
+        versionHistories(db, parents, args, filter, (parent) => loaders.versionCount.load({ parent, args: null, filter })),
+      ));
     },
     get versionCount() {
       return (versionCount ??= perParent((parents, _args, filter) => versionCounts(db, parents, filter)));
     },
     get liveHistoryPage() {
-      return (liveHistoryPage ??= perParent((parents, args) => liveHistories(db, parents, args, (parent) => loaders.liveHistoryCount.load({ parent, args: null }))));
+      return (liveHistoryPage ??= perParent((parents, args) =>
+        liveHistories(db, parents, args, (parent) => loaders.liveHistoryCount.load({ parent, args: null })),
+      ));
     },
     get liveHistoryCount() {
       return (liveHistoryCount ??= perParent((parents) => liveHistoryCounts(db, parents)));
@@ -83,42 +86,51 @@ export function createLoaders(db: Database, workspaceId: number, versions: Versi
  * The parents are the request's own, already confined to its workspace.
  */
 function perParent<A, F, V>(load: (parents: number[], args: A, filter: F | null | undefined) => Promise<V[]>): DataLoader<PageRequest<A, F>, V> {
-  return new DataLoader<PageRequest<A, F>, V>(async (requests) => {
-    const groups = new Map<string, { args: A; filter: F | null | undefined; parents: number[]; answers: Map<number, V | Error> }>();
-    const keyOf = (r: PageRequest<A, F>) => JSON.stringify([r.args, r.filter ?? null]);
-    for (const request of requests) {
-      const key = keyOf(request);
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { args: request.args, filter: request.filter, parents: [], answers: new Map() }));
-      if (!group.parents.includes(request.parent)) group.parents.push(request.parent);
-    }
-    await Promise.all([...groups.values()].map(async (group) => {
-      try {
-        const values = await load(group.parents, group.args, group.filter);
-        group.parents.forEach((parent, i) => group.answers.set(parent, values[i]!));
-      } catch (error) {
-        for (const parent of group.parents) group.answers.set(parent, error instanceof Error ? error : new Error(String(error)));
+  return new DataLoader<PageRequest<A, F>, V>(
+    async (requests) => {
+      const groups = new Map<string, { args: A; filter: F | null | undefined; parents: number[]; answers: Map<number, V | Error> }>();
+      const keyOf = (r: PageRequest<A, F>) => JSON.stringify([r.args, r.filter ?? null]);
+      for (const request of requests) {
+        const key = keyOf(request);
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { args: request.args, filter: request.filter, parents: [], answers: new Map() }));
+        if (!group.parents.includes(request.parent)) group.parents.push(request.parent);
       }
-    }));
-    return requests.map((request) => groups.get(keyOf(request))!.answers.get(request.parent)!);
-  }, { cache: false });
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          try {
+            const values = await load(group.parents, group.args, group.filter);
+            group.parents.forEach((parent, i) => group.answers.set(parent, values[i]!));
+          } catch (error) {
+            for (const parent of group.parents) group.answers.set(parent, error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      );
+      return requests.map((request) => groups.get(keyOf(request))!.answers.get(request.parent)!);
+    },
+    { cache: false },
+  );
 }
 
 function deploymentLoader(db: Database, workspaceId: number): Loaders["deployment"] {
-  return new DataLoader(async (keys) => byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId, deletedAt: IsNull() }), keys));
+  return new DataLoader(async (keys) =>
+    byId(await db.reader.getRepository(DeploymentEntity).findBy({ id: In([...keys]), workspaceId, deletedAt: IsNull() }), keys),
+  );
 }
 
 function versionLoader(db: Database, workspaceId: number, known: VersionCache): Loaders["version"] {
   return new DataLoader(async (keys) => {
-      // Versions are immutable: only those this process has not read yet go to the store.
-      const missing = keys.filter((key) => known.get(key, workspaceId) === undefined);
-      if (missing.length > 0) {
-        const rows = await db.reader.getRepository(VersionEntity).createQueryBuilder("v")
-          .innerJoin(DeploymentEntity, "d", "d.id = v.deploymentId AND d.workspaceId = :workspaceId", { workspaceId })
-          .where("v.id IN (:...keys)", { keys: missing })
-          .getMany();
-        for (const row of rows) known.set(row, workspaceId);
-      }
-      return keys.map((key) => known.get(key, workspaceId) ?? null);
+    // Versions are immutable: only those this process has not read yet go to the store.
+    const missing = keys.filter((key) => known.get(key, workspaceId) === undefined);
+    if (missing.length > 0) {
+      const rows = await db.reader
+        .getRepository(VersionEntity)
+        .createQueryBuilder("v")
+        .innerJoin(DeploymentEntity, "d", "d.id = v.deploymentId AND d.workspaceId = :workspaceId", { workspaceId })
+        .where("v.id IN (:...keys)", { keys: missing })
+        .getMany();
+      for (const row of rows) known.set(row, workspaceId);
+    }
+    return keys.map((key) => known.get(key, workspaceId) ?? null);
   });
 }

@@ -40,8 +40,13 @@ function databaseError(error: Fields, type: string): Fields {
   const statement = typeof error.query === "string" ? error.query.slice(0, MAX_STATEMENT) : undefined;
   const frames = framesOf(error);
   return {
-    type, message: `database error ${String(code ?? "")}`.trim(), statement, code, errno: error.errno ?? driver.errno,
-    sqlState: error.sqlState ?? driver.sqlState, stack: frames && `${type}: ${String(code ?? "database error")}\n${frames}`,
+    type,
+    message: `database error ${String(code ?? "")}`.trim(),
+    statement,
+    code,
+    errno: error.errno ?? driver.errno,
+    sqlState: error.sqlState ?? driver.sqlState,
+    stack: frames && `${type}: ${String(code ?? "database error")}\n${frames}`,
   };
 }
 
@@ -58,7 +63,12 @@ export function safeError(value: unknown, depth = 0): unknown {
   for (const key of Object.keys(error)) {
     if (key in out || VALUE_BEARING.has(key)) continue;
     const field = error[key];
-    const nested = (item: unknown) => (typeof item === "object" && item !== null && typeof (item as Fields).message === "string" ? (depth < MAX_CAUSES ? safeError(item, depth + 1) : "[error]") : item);
+    const nested = (item: unknown) =>
+      typeof item === "object" && item !== null && typeof (item as Fields).message === "string"
+        ? depth < MAX_CAUSES
+          ? safeError(item, depth + 1)
+          : "[error]"
+        : item;
     out[key] = Array.isArray(field) ? field.map(nested) : nested(field);
   }
   if (error.cause !== undefined && depth < MAX_CAUSES) out.cause = safeError(error.cause, depth + 1);

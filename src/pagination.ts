@@ -57,11 +57,7 @@ export function decodeCursor<K>(kind: string, cursor: string, isKey: (key: unkno
   throw badInput(`"${cursor.slice(0, 100)}" is not a valid cursor for this list`);
 }
 
-export function pageOf<K>(
-  args: Partial<BidirectionalPageArgs>,
-  kind: string,
-  isKey: (key: unknown[]) => key is unknown[] & K,
-): Page<K> {
+export function pageOf<K>(args: Partial<BidirectionalPageArgs>, kind: string, isKey: (key: unknown[]) => key is unknown[] & K): Page<K> {
   const first = size("first", args.first);
   const last = size("last", args.last);
   if (first != null && last != null) throw badInput("Pass first or last, not both");
@@ -134,7 +130,11 @@ export function connectionType<N extends object>(name: string, node: ClassType<N
 
   @ObjectType(`${name}Connection`, say(`A page of ${described}.`))
   class ConnectionType implements Connection<N> {
-    constructor(edges: Array<Edge<N>>, pageInfo: PageInfo, private readonly count: () => Promise<number>) {
+    constructor(
+      edges: Array<Edge<N>>,
+      pageInfo: PageInfo,
+      private readonly count: () => Promise<number>,
+    ) {
       this.edges = edges;
       this.pageInfo = pageInfo;
     }

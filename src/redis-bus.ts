@@ -14,7 +14,10 @@ export class RedisBus {
   private readonly downHandlers: Array<() => void> = [];
   private stopped = false;
 
-  constructor(url: string, private readonly logger: Logger) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+  ) {
     const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
     this.publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     // Subscriptions wait in the offline queue until Redis is there, and are renewed on reconnect.
@@ -53,7 +56,10 @@ export class RedisBus {
   }
 
   async ping(): Promise<boolean> {
-    return this.publisher.ping().then(() => true, () => false);
+    return this.publisher.ping().then(
+      () => true,
+      () => false,
+    );
   }
 
   stop(): void {

@@ -24,7 +24,14 @@ export interface Services {
   flags: FlagService;
 }
 
-export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations, webhooks: WebhookService): Services {
+export function createServices(
+  db: Database,
+  events: LiveEvents,
+  now: () => Date,
+  auth: AuthService,
+  revocations: KeyRevocations,
+  webhooks: WebhookService,
+): Services {
   return {
     db,
     auth,

@@ -6,7 +6,11 @@ export interface GraphQLErrorBody {
 
 /** A failed operation: the first error's code and message, and the rest for whoever needs them. */
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly errors: GraphQLErrorBody[] = []) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors: GraphQLErrorBody[] = [],
+  ) {
     super(message);
   }
 }

@@ -30,9 +30,26 @@ function Side({ v }: { v: FullVersion }) {
   const sha = v.sourceInfo?.commitSha;
   return (
     <div class="card side">
-      <h2>#{v.number} <code>{v.version}</code>{v.isLive && <span class="live-mark"> ● live</span>}</h2>
-      <p>{v.createdBy}, <Time iso={v.createdAt} /></p>
-      {sha && <p>Commit {commit ? <a href={commit} target="_blank" rel="noopener noreferrer"><code>{sha.slice(0, 7)}</code></a> : <code>{sha.slice(0, 7)}</code>}{v.sourceInfo?.branch && <> on {v.sourceInfo.branch}</>}</p>}
+      <h2>
+        #{v.number} <code>{v.version}</code>
+        {v.isLive && <span class="live-mark"> ● live</span>}
+      </h2>
+      <p>
+        {v.createdBy}, <Time iso={v.createdAt} />
+      </p>
+      {sha && (
+        <p>
+          Commit{" "}
+          {commit ? (
+            <a href={commit} target="_blank" rel="noopener noreferrer">
+              <code>{sha.slice(0, 7)}</code>
+            </a>
+          ) : (
+            <code>{sha.slice(0, 7)}</code>
+          )}
+          {v.sourceInfo?.branch && <> on {v.sourceInfo.branch}</>}
+        </p>
+      )}
       {v.sourceInfo?.message && <p class="message">{v.sourceInfo.message}</p>}
     </div>
   );
@@ -46,10 +63,32 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
   const { data, error } = useQuery<{ a: FullVersion | null; b: FullVersion | null }>(TWO_VERSIONS, { a: from, b: to });
   useTitle(data?.a && data.b ? `#${data.a.number} ↔ #${data.b.number} ${data.a.deployment.flowName}/${data.a.deployment.name}` : null);
   const heading = useHeadingFocus(Boolean(data?.a && data.b));
-  const back = <p><a href={deploymentPath(id)} onClick={onLinkClick}>← Back to the deployment</a></p>;
-  if (error) return <>{back}<p class="error" role="alert">{error.code}: {error.message}</p></>;
+  const back = (
+    <p>
+      <a href={deploymentPath(id)} onClick={onLinkClick}>
+        ← Back to the deployment
+      </a>
+    </p>
+  );
+  if (error)
+    return (
+      <>
+        {back}
+        <p class="error" role="alert">
+          {error.code}: {error.message}
+        </p>
+      </>
+    );
   if (!data) return <p aria-busy="true">Loading…</p>;
-  if (!data.a || !data.b || data.a.deployment.id !== id || data.b.deployment.id !== id) return <>{back}<p class="error" role="alert">These two versions are not both versions of this deployment.</p></>;
+  if (!data.a || !data.b || data.a.deployment.id !== id || data.b.deployment.id !== id)
+    return (
+      <>
+        {back}
+        <p class="error" role="alert">
+          These two versions are not both versions of this deployment.
+        </p>
+      </>
+    );
   const [older, newer] = data.a.number <= data.b.number ? [data.a, data.b] : [data.b, data.a];
   const differences = versionDifferences(older, newer);
   const commits = compareUrl(older.sourceInfo, newer.sourceInfo);
@@ -64,22 +103,43 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
         <Side v={older} />
         <Side v={newer} />
       </div>
-      {commits && <p><a href={commits} target="_blank" rel="noopener noreferrer">Compare the commits on the repository host</a></p>}
+      {commits && (
+        <p>
+          <a href={commits} target="_blank" rel="noopener noreferrer">
+            Compare the commits on the repository host
+          </a>
+        </p>
+      )}
       <section aria-labelledby="diff-title">
         <h2 id="diff-title">Versioned properties</h2>
         {older.contentHash === newer.contentHash ? (
-          <p>Same configuration: every versioned property is equal (content hash <code>{older.contentHash.slice(0, 12)}</code>){differences.length > 0 ? ", only the names differ" : ""}.</p>
+          <p>
+            Same configuration: every versioned property is equal (content hash <code>{older.contentHash.slice(0, 12)}</code>)
+            {differences.length > 0 ? ", only the names differ" : ""}.
+          </p>
         ) : null}
         {differences.length > 0 && (
           <div class="table-wrap">
             <table class="diff">
-              <thead><tr><th scope="col">Property</th><th scope="col">#{older.number}</th><th scope="col">#{newer.number}</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Property</th>
+                  <th scope="col">#{older.number}</th>
+                  <th scope="col">#{newer.number}</th>
+                </tr>
+              </thead>
               <tbody>
                 {differences.map((d) => (
                   <tr key={d.path}>
-                    <th scope="row" data-label="Property"><code>{d.path}</code></th>
-                    <td data-label={`#${older.number}`} class="before"><code>{showValue(d.before)}</code></td>
-                    <td data-label={`#${newer.number}`} class="after"><code>{showValue(d.after)}</code></td>
+                    <th scope="row" data-label="Property">
+                      <code>{d.path}</code>
+                    </th>
+                    <td data-label={`#${older.number}`} class="before">
+                      <code>{showValue(d.before)}</code>
+                    </td>
+                    <td data-label={`#${newer.number}`} class="after">
+                      <code>{showValue(d.after)}</code>
+                    </td>
                   </tr>
                 ))}
               </tbody>

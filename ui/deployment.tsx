@@ -40,7 +40,8 @@ type Notice = { text: string; error?: boolean } | null;
 
 function outcomeNotice(outcome: MoveOutcome): Notice {
   if (outcome.ok) return { text: `${outcome.change.kind === "ROLLBACK" ? "Rolled back" : "Promoted"} to #${outcome.change.liveVersion.number}.` };
-  if (outcome.conflict) return { text: "Not moved: someone else changed the live version meanwhile. The page now shows the current state; choose again.", error: true };
+  if (outcome.conflict)
+    return { text: "Not moved: someone else changed the live version meanwhile. The page now shows the current state; choose again.", error: true };
   return { text: `Not moved: ${outcome.message}`, error: true };
 }
 
@@ -59,7 +60,8 @@ function useLiveChanges(id: string, deployment: DeploymentData | null | undefine
   useEffect(() => {
     if (after === undefined) return;
     return followLiveChanges(live, { deploymentId: id }, after, (change) => {
-      if (!own.current.has(change.id)) latest.current.announce({ text: `Live version changed: ${change.kind.toLowerCase()} to #${change.liveVersion.number} by ${change.actor}.` });
+      if (!own.current.has(change.id))
+        latest.current.announce({ text: `Live version changed: ${change.kind.toLowerCase()} to #${change.liveVersion.number} by ${change.actor}.` });
       latest.current.refetch();
     });
   }, [after, id, live]);
@@ -76,9 +78,22 @@ export function DeploymentView({ id }: { id: string }) {
   const heading = useHeadingFocus(Boolean(deployment));
   const ownMoves = useLiveChanges(id, deployment, refetch, setNotice);
 
-  if (error && !deployment) return <p class="error" role="alert">{error.code}: {error.message}</p>;
+  if (error && !deployment)
+    return (
+      <p class="error" role="alert">
+        {error.code}: {error.message}
+      </p>
+    );
   if (!data) return <p aria-busy="true">Loading…</p>;
-  if (!deployment) return <p class="error" role="alert">No deployment with id {id} in this workspace. <a href="/" onClick={onLinkClick}>All deployments</a></p>;
+  if (!deployment)
+    return (
+      <p class="error" role="alert">
+        No deployment with id {id} in this workspace.{" "}
+        <a href="/" onClick={onLinkClick}>
+          All deployments
+        </a>
+      </p>
+    );
   const done = (outcome: MoveOutcome) => {
     setMove(null);
     if (outcome.ok) ownMoves.add(outcome.change.id);
@@ -87,12 +102,31 @@ export function DeploymentView({ id }: { id: string }) {
   };
   return (
     <article aria-labelledby="deployment-title">
-      <p><a href="/" onClick={onLinkClick}>← All deployments</a></p>
-      <h1 id="deployment-title" ref={heading} tabIndex={-1}><span class="flow">{deployment.flowName}</span> / {deployment.name}{deployment.paused && <span class="badge">paused</span>}</h1>
-      <p class="summary">
-        Live: {deployment.liveVersion ? <strong>#{deployment.liveVersion.number} <code>{deployment.liveVersion.version}</code></strong> : "none"} · {deployment.versionCount} versions
+      <p>
+        <a href="/" onClick={onLinkClick}>
+          ← All deployments
+        </a>
       </p>
-      {notice && <p class={notice.error ? "error" : "notice"} role={notice.error ? "alert" : "status"}>{notice.text}</p>}
+      <h1 id="deployment-title" ref={heading} tabIndex={-1}>
+        <span class="flow">{deployment.flowName}</span> / {deployment.name}
+        {deployment.paused && <span class="badge">paused</span>}
+      </h1>
+      <p class="summary">
+        Live:{" "}
+        {deployment.liveVersion ? (
+          <strong>
+            #{deployment.liveVersion.number} <code>{deployment.liveVersion.version}</code>
+          </strong>
+        ) : (
+          "none"
+        )}{" "}
+        · {deployment.versionCount} versions
+      </p>
+      {notice && (
+        <p class={notice.error ? "error" : "notice"} role={notice.error ? "alert" : "status"}>
+          {notice.text}
+        </p>
+      )}
       {move && <MoveForm move={move} onDone={done} onCancel={() => setMove(null)} />}
       <VersionsSection deployment={deployment} onPage={setPage} onMove={setMove} />
       <div class="columns">

@@ -3,8 +3,18 @@ export const VERSIONED_FIELDS = `version description entrypoint tags labels para
   workPoolName workQueueName jobVariables pullSteps contentHash`;
 
 export const VERSIONED_PROPERTIES = [
-  "version", "description", "entrypoint", "workPoolName", "workQueueName", "enforceParameterSchema", "tags", "labels",
-  "parameters", "parameterOpenapiSchema", "jobVariables", "pullSteps",
+  "version",
+  "description",
+  "entrypoint",
+  "workPoolName",
+  "workQueueName",
+  "enforceParameterSchema",
+  "tags",
+  "labels",
+  "parameters",
+  "parameterOpenapiSchema",
+  "jobVariables",
+  "pullSteps",
 ] as const;
 
 export interface Difference {

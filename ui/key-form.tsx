@@ -23,16 +23,22 @@ export function KeyForm({ error, busy, onSubmit }: Props) {
     >
       <h1>Waymark</h1>
       <p id="key-help">
-        Paste an API key (<code>wm_…</code>) to see your workspace's deployments. A <code>read</code> key shows history;
-        a <code>release</code> key can also roll back and promote.
+        Paste an API key (<code>wm_…</code>) to see your workspace's deployments. A <code>read</code> key shows history; a <code>release</code> key can also
+        roll back and promote.
       </p>
       <label for="api-key">API key</label>
       <input id="api-key" type="password" autoComplete="off" spellcheck={false} required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
       <label class="check">
         <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> Remember it in this tab until the browser closes
       </label>
-      {error && <p class="error" role="alert">{error}</p>}
-      <button type="submit" disabled={busy || !key.trim()}>{busy ? "Checking…" : "Open"}</button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy || !key.trim()}>
+        {busy ? "Checking…" : "Open"}
+      </button>
     </form>
   );
 }

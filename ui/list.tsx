@@ -42,7 +42,11 @@ function DeploymentRows({ rows }: { rows: Row[] }) {
     <div class="table-wrap">
       <table class="deployments">
         <thead>
-          <tr><th scope="col">Flow / deployment</th><th scope="col">Live version</th><th scope="col">Last change</th></tr>
+          <tr>
+            <th scope="col">Flow / deployment</th>
+            <th scope="col">Live version</th>
+            <th scope="col">Last change</th>
+          </tr>
         </thead>
         <tbody>
           {rows.map((node) => {
@@ -50,11 +54,29 @@ function DeploymentRows({ rows }: { rows: Row[] }) {
             return (
               <tr key={node.id}>
                 <td data-label="Deployment">
-                  <a href={deploymentPath(node.id)} onClick={onLinkClick}><span class="flow">{node.flowName}</span> / <strong>{node.name}</strong></a>
+                  <a href={deploymentPath(node.id)} onClick={onLinkClick}>
+                    <span class="flow">{node.flowName}</span> / <strong>{node.name}</strong>
+                  </a>
                   {node.paused && <span class="badge">paused</span>}
                 </td>
-                <td data-label="Live">{node.liveVersion ? <>#{node.liveVersion.number} <code>{node.liveVersion.version}</code> <span class="muted">of {node.versionCount}</span></> : "none"}</td>
-                <td data-label="Last change">{last ? <>{last.kind.toLowerCase()} by {last.actor}, <Time iso={last.at} /></> : <Time iso={node.updatedAt} />}</td>
+                <td data-label="Live">
+                  {node.liveVersion ? (
+                    <>
+                      #{node.liveVersion.number} <code>{node.liveVersion.version}</code> <span class="muted">of {node.versionCount}</span>
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                </td>
+                <td data-label="Last change">
+                  {last ? (
+                    <>
+                      {last.kind.toLowerCase()} by {last.actor}, <Time iso={last.at} />
+                    </>
+                  ) : (
+                    <Time iso={node.updatedAt} />
+                  )}
+                </td>
               </tr>
             );
           })}
@@ -97,7 +119,9 @@ export function DeploymentList() {
   const connection = data?.deployments;
   return (
     <section aria-labelledby="list-title">
-      <h1 id="list-title" ref={heading} tabIndex={-1}>Deployments</h1>
+      <h1 id="list-title" ref={heading} tabIndex={-1}>
+        Deployments
+      </h1>
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Name contains
@@ -106,20 +130,37 @@ export function DeploymentList() {
         <label>
           Flow
           <input type="search" list="flows" value={flow} onInput={(e) => (setFlow(e.currentTarget.value), setPages([null]))} placeholder="any flow" />
-          <datalist id="flows">{flows.map((f) => <option key={f} value={f} />)}</datalist>
+          <datalist id="flows">
+            {flows.map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
         </label>
       </form>
-      {error && <p class="error" role="alert">{error.code}: {error.message}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error.code}: {error.message}
+        </p>
+      )}
       {connection && (
         <p class="muted" aria-live="polite">
-          {connection.totalCount} deployment{connection.totalCount === 1 ? "" : "s"}{loading ? " · loading…" : ""}
+          {connection.totalCount} deployment{connection.totalCount === 1 ? "" : "s"}
+          {loading ? " · loading…" : ""}
         </p>
       )}
       {connection && connection.edges.length > 0 && <DeploymentRows rows={connection.edges.map((e) => e.node)} />}
-      {connection && connection.edges.length === 0 && !loading && <p>No deployment matches. Create one with <code>waymark deploy</code> or the <a href="/graphql">playground</a>.</p>}
+      {connection && connection.edges.length === 0 && !loading && (
+        <p>
+          No deployment matches. Create one with <code>waymark deploy</code> or the <a href="/graphql">playground</a>.
+        </p>
+      )}
       <nav class="pager" aria-label="Deployment pages">
-        <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>Previous</button>
-        <button type="button" disabled={!connection?.pageInfo.hasNextPage} onClick={() => setPages([...pages, connection!.pageInfo.endCursor])}>Next</button>
+        <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
+          Previous
+        </button>
+        <button type="button" disabled={!connection?.pageInfo.hasNextPage} onClick={() => setPages([...pages, connection!.pageInfo.endCursor])}>
+          Next
+        </button>
       </nav>
     </section>
   );

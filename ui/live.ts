@@ -46,7 +46,12 @@ export function openLive(key: string, onState: (state: ConnectionState) => void)
  * sends this same payload object again after every reconnect, so keeping `afterSequence` at the
  * last sequence received makes the server replay exactly what was missed: no gap, no repeat.
  */
-export function followLiveChanges(client: Client, filter: { deploymentId?: string }, afterSequence: number | null, onChange: (change: LiveChangeEvent) => void): () => void {
+export function followLiveChanges(
+  client: Client,
+  filter: { deploymentId?: string },
+  afterSequence: number | null,
+  onChange: (change: LiveChangeEvent) => void,
+): () => void {
   const variables: Record<string, unknown> = { ...filter, afterSequence };
   return client.subscribe<{ liveVersionChanged: LiveChangeEvent }>(
     { query: SUBSCRIPTION, variables },

@@ -30,14 +30,18 @@ function Signed({ keyValue, viewer, onForget }: { keyValue: string; viewer: View
   return (
     <SessionContext.Provider value={session}>
       <header class="top">
-        <a href="/" class="brand" onClick={onLinkClick}>Waymark</a>
+        <a href="/" class="brand" onClick={onLinkClick}>
+          Waymark
+        </a>
         <span class={`conn conn-${state}`} role="status" aria-live="polite" data-state={state}>
           <span class="dot" aria-hidden="true" /> {STATE_LABELS[state]}
         </span>
         <span class="who">
           {viewer.keyName} · {viewer.scopes.join(", ")} · {viewer.workspace.name}
         </span>
-        <button type="button" class="link" onClick={() => onForget()}>Forget key</button>
+        <button type="button" class="link" onClick={() => onForget()}>
+          Forget key
+        </button>
       </header>
       <main>
         {route.page === "list" && <DeploymentList />}

@@ -49,11 +49,28 @@ export function MoveForm({ move, onDone, onCancel }: { move: Move; onDone: (outc
     <form class="card move-form" onSubmit={(e) => void submit(e)} aria-label={title} noValidate onKeyDown={(e) => e.key === "Escape" && onCancel()}>
       <h3>{title}</h3>
       <label for="move-reason">Reason (required, recorded in the live history)</label>
-      <textarea id="move-reason" ref={field} rows={2} maxLength={1000} value={reason} aria-invalid={error ? true : undefined} aria-describedby={error ? "move-error" : undefined} onInput={(e) => (setReason(e.currentTarget.value), setError(null))} />
-      {error && <p id="move-error" class="error" role="alert">{error}</p>}
+      <textarea
+        id="move-reason"
+        ref={field}
+        rows={2}
+        maxLength={1000}
+        value={reason}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "move-error" : undefined}
+        onInput={(e) => (setReason(e.currentTarget.value), setError(null))}
+      />
+      {error && (
+        <p id="move-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
       <div class="actions">
-        <button type="submit" disabled={busy}>{busy ? "Moving…" : moveLabel(move.kind, move.target.number)}</button>
-        <button type="button" class="secondary" onClick={onCancel}>Cancel</button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Moving…" : moveLabel(move.kind, move.target.number)}
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );

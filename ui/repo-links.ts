@@ -42,7 +42,10 @@ export function repoOf(source: SourceInfo | null): Repo | null {
   if (url) {
     url.search = "";
     url.hash = "";
-    const path = url.pathname.replace(/\/(-\/)?(tree|src|commit|commits)\/[^/]+.*$/, "").replace(/\.git$/, "").replace(/\/+$/, "");
+    const path = url.pathname
+      .replace(/\/(-\/)?(tree|src|commit|commits)\/[^/]+.*$/, "")
+      .replace(/\.git$/, "")
+      .replace(/\/+$/, "");
     return { host, base: url.origin + path };
   }
   const origin = DEFAULT_ORIGINS[host];

@@ -1,10 +1,7 @@
 import type { RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
-export type Route =
-  | { page: "list" }
-  | { page: "deployment"; id: string }
-  | { page: "compare"; id: string; from: string; to: string };
+export type Route = { page: "list" } | { page: "deployment"; id: string } | { page: "compare"; id: string; from: string; to: string };
 
 /** The page's addresses: / (the list), /ui/deployments/<id>, /ui/deployments/<id>/compare?from=<version>&to=<version>. */
 export function parseRoute(location: Location | URL): Route {

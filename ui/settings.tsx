@@ -12,10 +12,18 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
       <h2 id="settings-title">Settings (not versioned)</h2>
       <p class="note">These belong to the deployment, not to a version: rollback and promote do not change them.</p>
       <dl>
-        <dt>Paused</dt><dd>{settings.paused ? "yes" : "no"}</dd>
-        <dt>Schedules</dt><dd><code>{JSON.stringify(settings.schedules)}</code></dd>
-        <dt>Concurrency limit</dt><dd>{settings.concurrencyLimit ?? "none"}</dd>
-        <dt>Concurrency options</dt><dd><code>{JSON.stringify(settings.concurrencyOptions ?? null)}</code></dd>
+        <dt>Paused</dt>
+        <dd>{settings.paused ? "yes" : "no"}</dd>
+        <dt>Schedules</dt>
+        <dd>
+          <code>{JSON.stringify(settings.schedules)}</code>
+        </dd>
+        <dt>Concurrency limit</dt>
+        <dd>{settings.concurrencyLimit ?? "none"}</dd>
+        <dt>Concurrency options</dt>
+        <dd>
+          <code>{JSON.stringify(settings.concurrencyOptions ?? null)}</code>
+        </dd>
       </dl>
     </section>
   );

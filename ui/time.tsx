@@ -4,7 +4,13 @@ const FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeSty
 export function Time({ iso }: { iso: string }) {
   const date = new Date(iso);
   return (
-    <time dateTime={iso} title={`${date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "")} UTC`}>
+    <time
+      dateTime={iso}
+      title={`${date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "")} UTC`}
+    >
       {FORMAT.format(date)}
     </time>
   );

@@ -34,14 +34,22 @@ export function Timeline({ deploymentId, first }: { deploymentId: string; first:
       <ol class="timeline">
         {changes.map((c) => (
           <li key={c.id} data-kind={c.kind}>
-            <span class={`kind kind-${c.kind.toLowerCase()}`}>{c.kind}</span>{" "}
-            {c.previousVersion ? `#${c.previousVersion.number} → ` : ""}#{c.liveVersion.number} by <strong class="actor">{c.actor}</strong>, <Time iso={c.at} />
+            <span class={`kind kind-${c.kind.toLowerCase()}`}>{c.kind}</span> {c.previousVersion ? `#${c.previousVersion.number} → ` : ""}#
+            {c.liveVersion.number} by <strong class="actor">{c.actor}</strong>, <Time iso={c.at} />
             {c.reason && <q class="reason">{c.reason}</q>}
           </li>
         ))}
       </ol>
-      {error && <p class="error" role="alert">{error}</p>}
-      {page.hasNextPage && <button type="button" class="secondary" onClick={() => void older()}>Show older moves</button>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {page.hasNextPage && (
+        <button type="button" class="secondary" onClick={() => void older()}>
+          Show older moves
+        </button>
+      )}
     </section>
   );
 }

@@ -23,7 +23,8 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>): 
       (data) => ticket === latest.current && setState({ data, error: null, loading: false }),
       (error: unknown) => {
         if (error instanceof ApiError && error.code === "UNAUTHENTICATED") refused("The server no longer accepts this key (revoked?). Paste another.");
-        if (ticket === latest.current) setState((s) => ({ ...s, error: error instanceof ApiError ? error : new ApiError("UNKNOWN", String(error)), loading: false }));
+        if (ticket === latest.current)
+          setState((s) => ({ ...s, error: error instanceof ApiError ? error : new ApiError("UNKNOWN", String(error)), loading: false }));
       },
     );
   }, [key, query, text, refused]);

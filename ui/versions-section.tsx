@@ -29,7 +29,9 @@ export function VersionsSection({ deployment, onPage, onMove }: Props) {
   const pair = selected.length === 2 ? selected : null;
   return (
     <section aria-labelledby="versions-title">
-      <h2 id="versions-title">Versions <span class="muted range">{versions.length ? `#${newest}–#${oldest} of ${deployment.versions.totalCount}` : ""}</span></h2>
+      <h2 id="versions-title">
+        Versions <span class="muted range">{versions.length ? `#${newest}–#${oldest} of ${deployment.versions.totalCount}` : ""}</span>
+      </h2>
       <VersionsTable
         deploymentId={deployment.id}
         versions={versions}
@@ -40,9 +42,23 @@ export function VersionsSection({ deployment, onPage, onMove }: Props) {
         onMove={(kind, v) => live && onMove({ kind, deploymentId: deployment.id, target: { id: v.id, number: v.number }, expectedLive: live })}
       />
       <nav class="pager" aria-label="Version pages">
-        <button type="button" disabled={newest >= deployment.versionCount} onClick={() => onPage(newest + VERSIONS_PAGE >= deployment.versionCount ? { first: VERSIONS_PAGE } : { last: VERSIONS_PAGE, before: info.startCursor! })}>Newer</button>
-        <button type="button" disabled={oldest <= 1} onClick={() => onPage({ first: VERSIONS_PAGE, after: info.endCursor! })}>Older</button>
-        {pair && <a class="button" href={comparePath(deployment.id, pair[0]!, pair[1]!)} onClick={onLinkClick}>Compare the two selected</a>}
+        <button
+          type="button"
+          disabled={newest >= deployment.versionCount}
+          onClick={() =>
+            onPage(newest + VERSIONS_PAGE >= deployment.versionCount ? { first: VERSIONS_PAGE } : { last: VERSIONS_PAGE, before: info.startCursor! })
+          }
+        >
+          Newer
+        </button>
+        <button type="button" disabled={oldest <= 1} onClick={() => onPage({ first: VERSIONS_PAGE, after: info.endCursor! })}>
+          Older
+        </button>
+        {pair && (
+          <a class="button" href={comparePath(deployment.id, pair[0]!, pair[1]!)} onClick={onLinkClick}>
+            Compare the two selected
+          </a>
+        )}
         {!pair && <span class="muted">Tick two versions to compare them.</span>}
       </nav>
     </section>

@@ -10,7 +10,10 @@ export function cpuMs(pid: number): number {
 }
 
 /** CPU ms per request of each named process over `run`. */
-export async function cpuPerRequest<T extends { requests: number }>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; perRequest: Record<string, number> }> {
+export async function cpuPerRequest<T extends { requests: number }>(
+  pids: Record<string, number>,
+  run: () => Promise<T>,
+): Promise<{ result: T; perRequest: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
   const result = await run();
   const perRequest = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (cpuMs(pid) - before[name]!) / Math.max(1, result.requests)]));
@@ -33,7 +36,11 @@ export class CpuTable {
   /** Runs `run` and records its row; `pids` replaces some of the table's processes for this run (same names). */
   async measure<T extends { label: string; requests: number }>(run: () => Promise<T>, pids: Record<string, number> = {}): Promise<T> {
     const { result, perRequest } = await cpuPerRequest({ ...this.pids, ...pids }, run);
-    this.rows.push(`| ${result.label} | ${Object.values(perRequest).map((ms) => ms.toFixed(3)).join(" | ")} |`);
+    this.rows.push(
+      `| ${result.label} | ${Object.values(perRequest)
+        .map((ms) => ms.toFixed(3))
+        .join(" | ")} |`,
+    );
     return result;
   }
 

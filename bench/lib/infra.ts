@@ -23,7 +23,9 @@ const BENCH_KEY = `wm_bench-${randomBytes(24).toString("base64url")}`;
 export function machine(): string {
   let mariadb = "unknown";
   try {
-    mariadb = execFileSync("mariadbd", ["--version"], { encoding: "utf8" }).trim().replace(/^.*Ver\s+/, "");
+    mariadb = execFileSync("mariadbd", ["--version"], { encoding: "utf8" })
+      .trim()
+      .replace(/^.*Ver\s+/, "");
   } catch {
     /* not installed */
   }
@@ -60,8 +62,15 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     cwd: ROOT,
     // As `npm start` runs it: NODE_ENV=production turns off graphql-js development checks.
     env: {
-      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", NODE_ENV: "production",
-      WAYMARK_BOOTSTRAP_KEY: BENCH_KEY, ...(AUTH_ON ? {} : { WAYMARK_AUTH: "off" }), ...env,
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+      WAYMARK_BOOTSTRAP_KEY: BENCH_KEY,
+      ...(AUTH_ON ? {} : { WAYMARK_AUTH: "off" }),
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -104,11 +113,17 @@ export function authHeader(env: Record<string, string | undefined> = {}): Record
 
 /** The load's conditions, printed with the figures: authentication, and the machine's load average before the run. */
 export function conditions(): string {
-  return `authentication ${AUTH_ON ? "on (a key on every request)" : "off (--auth=off)"}; load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} before the run`;
+  return `authentication ${AUTH_ON ? "on (a key on every request)" : "off (--auth=off)"}; load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")} before the run`;
 }
 
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: T; errors?: unknown };
   if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
   return body.data as T;

@@ -17,8 +17,15 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 export function summarise(label: string, latenciesMs: number[], errors: number, seconds: number): LoadResult {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {
-    label, requests: sorted.length, errors, seconds, rps: sorted.length / seconds,
-    p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN,
+    label,
+    requests: sorted.length,
+    errors,
+    seconds,
+    rps: sorted.length / seconds,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? NaN,
   };
 }
 
@@ -28,22 +35,40 @@ export function summarise(label: string, latenciesMs: number[], errors: number, 
  * request takes the next), so concurrent requests differ. A response that is not 200 or carries
  * "errors" counts as an error.
  */
-export async function hammer(label: string, url: string, body: string | string[], opts: { seconds: number; connections: number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function hammer(
+  label: string,
+  url: string,
+  body: string | string[],
+  opts: { seconds: number; connections: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
   let bad = 0;
   const bodies = typeof body === "string" ? [body] : body;
   let next = 0;
   const result = await autocannon({
-    url, method: "POST", body: bodies[0], connections: opts.connections, pipelining: 1, duration: opts.seconds,
+    url,
+    method: "POST",
+    body: bodies[0],
+    connections: opts.connections,
+    pipelining: 1,
+    duration: opts.seconds,
     requests: bodies.length > 1 ? [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }] : undefined,
     headers: { "content-type": "application/json", ...opts.headers },
-    setupClient: (client) => client.on("body", (buf: Buffer) => {
-      if (buf.includes('"errors"')) bad++;
-    }),
+    setupClient: (client) =>
+      client.on("body", (buf: Buffer) => {
+        if (buf.includes('"errors"')) bad++;
+      }),
   });
   const errors = result.non2xx + result.errors + bad;
   return {
-    label, requests: result.requests.total, errors, seconds: result.duration, rps: result.requests.total / result.duration,
-    p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max,
+    label,
+    requests: result.requests.total,
+    errors,
+    seconds: result.duration,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
   };
 }
 
@@ -51,26 +76,34 @@ export async function hammer(label: string, url: string, body: string | string[]
  * A closed loop of `concurrency` workers, each running `op(worker, i)` back to back for `seconds`
  * (and at most `maxOps` in all); latencies in ms.
  */
-export async function closedLoop(label: string, concurrency: number, seconds: number, maxOps: number, op: (worker: number, i: number) => Promise<void>): Promise<LoadResult> {
+export async function closedLoop(
+  label: string,
+  concurrency: number,
+  seconds: number,
+  maxOps: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let started = 0;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   let firstError: unknown = null;
-  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
-    for (let i = 0; performance.now() < deadline && started < maxOps; i++) {
-      started++;
-      const t = performance.now();
-      try {
-        await op(worker, i);
-        latencies.push(performance.now() - t);
-      } catch (error) {
-        errors++;
-        firstError ??= error;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline && started < maxOps; i++) {
+        started++;
+        const t = performance.now();
+        try {
+          await op(worker, i);
+          latencies.push(performance.now() - t);
+        } catch (error) {
+          errors++;
+          firstError ??= error;
+        }
       }
-    }
-  }));
+    }),
+  );
   if (firstError) console.error(`${label}: first error:`, firstError);
   return summarise(label, latencies, errors, (performance.now() - t0) / 1000);
 }

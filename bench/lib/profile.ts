@@ -23,7 +23,10 @@ function owner(url: string): string {
 
 /** Self time by frame and by owner, from the newest .cpuprofile in `dir`; markdown tables. */
 export function summariseProfile(dir: string, top = 20): string {
-  const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().at(-1);
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()
+    .at(-1);
   if (!file) return "(no profile written)";
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -42,6 +45,11 @@ export function summariseProfile(dir: string, top = 20): string {
     owners.set(o, (owners.get(o) ?? 0) + us);
   }
   const pct = (us: number) => ((100 * us) / total).toFixed(1);
-  const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `| ${pct(us)} % | \`${k}\` |`).join("\n");
+  const rows = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => `| ${pct(us)} % | \`${k}\` |`)
+      .join("\n");
   return `Profile ${file}, ${(total / 1e6).toFixed(1)} s sampled.\n\nSelf time by owner:\n\n| self | owner |\n|---|---|\n${rows(owners)}\n\nTop frames by self time:\n\n| self | frame |\n|---|---|\n${rows(frames)}\n`;
 }

@@ -14,7 +14,14 @@ export function versionInput(extra: Record<string, unknown> = {}): Record<string
     workPoolName: "k8s",
     jobVariables: { image: `registry.example.com/acme/etl@${DIGEST}`, cpu: "500m" },
     pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "https://github.com/acme/etl.git", commit_sha: SHA } }],
-    sourceInfo: { type: "GITHUB", commitSha: SHA, branch: "main", repository: "acme/etl", url: `https://github.com/acme/etl/tree/${SHA}`, message: "Fix the nightly join" },
+    sourceInfo: {
+      type: "GITHUB",
+      commitSha: SHA,
+      branch: "main",
+      repository: "acme/etl",
+      url: `https://github.com/acme/etl/tree/${SHA}`,
+      message: "Fix the nightly join",
+    },
     ...extra,
   };
 }

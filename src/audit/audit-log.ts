@@ -6,8 +6,7 @@ import { AuditEntryConnection, toAuditEntry, type AuditEntry } from "./audit.typ
 import type { AuditLogFilter } from "./audit.input";
 
 /** A cursor's key: the entry's time (epoch ms) and id, the order's two columns. */
-const isAuditKey = (key: unknown[]): key is [number, number] =>
-  key.length === 2 && key.every((part) => Number.isSafeInteger(part) && (part as number) >= 0);
+const isAuditKey = (key: unknown[]): key is [number, number] => key.length === 2 && key.every((part) => Number.isSafeInteger(part) && (part as number) >= 0);
 
 /** The filter as SQL conditions on audit_entry; a deployment id of another kind matches nothing. */
 function conditionsOf(caller: Caller, filter: AuditLogFilter | null | undefined): [string[], unknown[]] {

@@ -14,7 +14,14 @@ export function auditEntry(
   versionId: number | null = null,
 ): AuditFields {
   return {
-    workspaceId: caller.workspaceId, kind, deploymentId: deployment?.id ?? null, flowName: deployment?.flowName ?? null,
-    deploymentName: deployment?.name ?? null, versionId, actor: caller.actor, at, details,
+    workspaceId: caller.workspaceId,
+    kind,
+    deploymentId: deployment?.id ?? null,
+    flowName: deployment?.flowName ?? null,
+    deploymentName: deployment?.name ?? null,
+    versionId,
+    actor: caller.actor,
+    at,
+    details,
   };
 }

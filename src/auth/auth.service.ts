@@ -36,7 +36,9 @@ export class AuthService {
 
   /** The store's answer for a key hash: its principal, or null when it is unknown or revoked. */
   private readonly principalByHash = async (hash: string): Promise<Principal | null> => {
-    const row = await this.db.reader.getRepository(ApiKeyEntity).createQueryBuilder("k")
+    const row = await this.db.reader
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder("k")
       .innerJoinAndSelect("k.workspace", "w")
       .where("k.hash = :hash", { hash })
       .getOne();
@@ -52,8 +54,12 @@ export class AuthService {
   /** Which of these keys have been revoked (for open WebSocket connections). */
   async revokedAmong(keyIds: number[]): Promise<number[]> {
     if (keyIds.length === 0) return [];
-    const rows = await this.db.reader.getRepository(ApiKeyEntity).createQueryBuilder("k")
-      .select("k.id").where("k.id IN (:...keyIds) AND k.revokedAt IS NOT NULL", { keyIds }).getMany();
+    const rows = await this.db.reader
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder("k")
+      .select("k.id")
+      .where("k.id IN (:...keyIds) AND k.revokedAt IS NOT NULL", { keyIds })
+      .getMany();
     return rows.map((row) => row.id);
   }
 
@@ -109,13 +115,15 @@ export class AuthService {
       let operator = await workspaces.findOne({ where: { operator: true }, order: { id: "ASC" } });
       if (!operator) {
         // A store from before keys existed: its oldest workspace becomes the operator's.
-        operator = (await workspaces.findOne({ where: {}, order: { id: "ASC" } })) ?? workspaces.create({ name: "default", lastSequence: 0, createdAt: this.now() });
+        operator =
+          (await workspaces.findOne({ where: {}, order: { id: "ASC" } })) ?? workspaces.create({ name: "default", lastSequence: 0, createdAt: this.now() });
         operator.operator = true;
         await workspaces.save(operator);
       }
       const keys = tx.getRepository(ApiKeyEntity);
       if (bootstrapKey !== null) {
-        if (!(await keys.existsBy({ hash: hashKey(bootstrapKey) }))) await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap", bootstrapKey);
+        if (!(await keys.existsBy({ hash: hashKey(bootstrapKey) })))
+          await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap", bootstrapKey);
         return null;
       }
       if (await keys.exists()) return null;
@@ -127,8 +135,14 @@ export class AuthService {
     if (!name.trim() || name.length > 100) throw badInput("A key name is 1–100 characters");
     if (scopes.length === 0) throw badInput("A key needs at least one scope");
     const row = tx.getRepository(ApiKeyEntity).create({
-      workspaceId, name: name.trim(), prefix: displayPrefix(key), hash: hashKey(key), scopes: [...new Set(scopes)].join(","),
-      createdAt: this.now(), createdBy, revokedAt: null,
+      workspaceId,
+      name: name.trim(),
+      prefix: displayPrefix(key),
+      hash: hashKey(key),
+      scopes: [...new Set(scopes)].join(","),
+      createdAt: this.now(),
+      createdBy,
+      revokedAt: null,
     });
     await tx.getRepository(ApiKeyEntity).insert(row);
     await tx.getRepository(AuditEntryEntity).insert(keyAudit({ workspaceId, actor: createdBy }, AuditKind.API_KEY_CREATED, row));
@@ -143,5 +157,10 @@ function principalOf(row: ApiKeyEntity, operator: boolean): Principal {
 /** The audit entry of a key's creation or revocation, in the key's workspace (never its hash). */
 function keyAudit(by: { workspaceId: number; actor: string }, kind: AuditKind, row: ApiKeyEntity): Omit<AuditEntryEntity, "id"> {
   const at = kind === AuditKind.API_KEY_REVOKED ? row.revokedAt! : row.createdAt;
-  return auditEntry({ workspaceId: row.workspaceId, actor: by.actor }, kind, null, at, { keyId: encodeId("key", row.id), name: row.name, prefix: row.prefix, scopes: row.scopes });
+  return auditEntry({ workspaceId: row.workspaceId, actor: by.actor }, kind, null, at, {
+    keyId: encodeId("key", row.id),
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+  });
 }

@@ -63,7 +63,12 @@ export class CreateApiKeyInput {
 
 export function toApiKey(row: ApiKeyEntity): ApiKey {
   return {
-    id: encodeId("key", row.id), name: row.name, prefix: row.prefix, scopes: parseScopes(row.scopes),
-    createdAt: row.createdAt, createdBy: row.createdBy, revokedAt: row.revokedAt,
+    id: encodeId("key", row.id),
+    name: row.name,
+    prefix: row.prefix,
+    scopes: parseScopes(row.scopes),
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    revokedAt: row.revokedAt,
   };
 }

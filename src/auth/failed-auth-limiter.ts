@@ -20,7 +20,9 @@ export class FailedAuthLimiter {
     const state = await this.limiter.get(address);
     if (!state || state.consumedPoints < this.perMinute) return null;
     const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-    return new WaymarkError(ErrorCode.RATE_LIMITED, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    return new WaymarkError(ErrorCode.RATE_LIMITED, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
 
   async failed(address: string): Promise<void> {

@@ -9,7 +9,8 @@ export enum KeyScope {
 }
 registerEnumType(KeyScope, {
   name: "KeyScope",
-  description: "read: queries and subscriptions; deploy: createVersion and settings; release: rollback and promote; admin: keys and everything. deploy and release include read.",
+  description:
+    "read: queries and subscriptions; deploy: createVersion and settings; release: rollback and promote; admin: keys and everything. deploy and release include read.",
 });
 
 /** The scopes a key holding `granted` effectively has. */

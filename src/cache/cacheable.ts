@@ -12,8 +12,26 @@ import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type Graph
 export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   Query: ["deployment"],
   Deployment: [
-    "id", "flowName", "name", "paused", "schedules", "concurrencyLimit", "concurrencyOptions", "versionCount", "createdAt",
-    "updatedAt", "liveVersion", "versions", "liveHistory", "liveAt", "livePeriods", "archivedAt", "retention", "diff", "version", "pin",
+    "id",
+    "flowName",
+    "name",
+    "paused",
+    "schedules",
+    "concurrencyLimit",
+    "concurrencyOptions",
+    "versionCount",
+    "createdAt",
+    "updatedAt",
+    "liveVersion",
+    "versions",
+    "liveHistory",
+    "liveAt",
+    "livePeriods",
+    "archivedAt",
+    "retention",
+    "diff",
+    "version",
+    "pin",
   ],
   DeploymentPin: ["by", "at", "reason"],
   VersionDiff: ["from", "to", "identical", "changes", "sourceCompareUrl"],
@@ -29,12 +47,45 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
   DeploymentRetention: ["keepLast", "keepDays"],
   PageInfo: ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
   DeploymentVersion: [
-    "id", "number", "version", "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema",
-    "enforceParameterSchema", "workPoolName", "workQueueName", "jobVariables", "pullSteps", "sourceInfo", "contentHash",
-    "createdAt", "createdBy", "isLive", "codePin", "deployment", "prunedAt", "flag",
+    "id",
+    "number",
+    "version",
+    "entrypoint",
+    "description",
+    "tags",
+    "labels",
+    "parameters",
+    "parameterOpenapiSchema",
+    "enforceParameterSchema",
+    "workPoolName",
+    "workQueueName",
+    "jobVariables",
+    "pullSteps",
+    "sourceInfo",
+    "contentHash",
+    "createdAt",
+    "createdBy",
+    "isLive",
+    "codePin",
+    "deployment",
+    "prunedAt",
+    "flag",
   ],
   VersionFlag: ["status", "by", "at", "reason"],
-  LiveVersionChange: ["id", "sequence", "kind", "actor", "reason", "at", "deployment", "previousVersion", "liveVersion", "settingsChanges", "diff", "createdVersion"],
+  LiveVersionChange: [
+    "id",
+    "sequence",
+    "kind",
+    "actor",
+    "reason",
+    "at",
+    "deployment",
+    "previousVersion",
+    "liveVersion",
+    "settingsChanges",
+    "diff",
+    "createdVersion",
+  ],
   SourceInfo: ["type", "version", "commitSha", "branch", "repository", "url", "message"],
   CodePin: ["commitSha", "repository", "imageDigest", "pinned", "warnings"],
 };
@@ -85,13 +136,16 @@ export function cacheableRead(schema: GraphQLSchema, document: DocumentNode): De
   if (!source) return null;
   const typeInfo = new TypeInfo(schema);
   let allowed = true;
-  visit(document, visitWithTypeInfo(typeInfo, {
-    Field(node) {
-      const parent = typeInfo.getParentType()?.name;
-      const name = node.name.value;
-      if (name === "__typename") return;
-      if (!parent || !ALLOWED[parent]?.has(name)) allowed = false;
-    },
-  }));
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType()?.name;
+        const name = node.name.value;
+        if (name === "__typename") return;
+        if (!parent || !ALLOWED[parent]?.has(name)) allowed = false;
+      },
+    }),
+  );
   return allowed ? source : null;
 }

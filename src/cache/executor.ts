@@ -26,7 +26,8 @@ export function cachedExecution(schema: GraphQLSchema, history: HistoryCache): C
       execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName }) as Promise<ExecutionResult>;
     // One request's fields share a few pool connections, however far the query fans out.
     return withStatementBudget(new StatementBudget(), () =>
-      history.execute(request.context as RequestContext, request.document, { query: request.source, variables, operationName }, run));
+      history.execute(request.context as RequestContext, request.document, { query: request.source, variables, operationName }, run),
+    );
   };
   const gateway: Gateway = {
     load: async () => ({ executor }),

@@ -42,7 +42,10 @@ export class FreshRows {
     this.waiting = [];
     try {
       const ids = [...new Set(batch.map((w) => w.id))];
-      const rows = (await this.db.reader.query(`${this.db.cluster.causal}SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`, ids)) as Array<Record<string, unknown>>;
+      const rows = (await this.db.reader.query(
+        `${this.db.cluster.causal}SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`,
+        ids,
+      )) as Array<Record<string, unknown>>;
       const byId = new Map(rows.map((row) => [Number(row.id), { workspaceId: Number(row.workspace_id), revision: Number(row.revision) }]));
       for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
     } catch (error) {

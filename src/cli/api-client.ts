@@ -186,7 +186,7 @@ export function networkErrno(error: unknown): string | null {
 /** The error, its cause, its cause's cause…; an AggregateError (happy eyeballs) continues with its first error. */
 function* causeChain(error: unknown): Generator<object> {
   const seen = new Set<unknown>();
-  for (let current = error; current && typeof current === "object" && !seen.has(current); ) {
+  for (let current = error; current && typeof current === "object" && !seen.has(current);) {
     seen.add(current);
     yield current;
     const { cause, errors } = current as { cause?: unknown; errors?: unknown };

@@ -67,7 +67,12 @@ export function loadDeploymentFile(fileText: string, options: LoadDeploymentsOpt
   const { file, selected, codeNames } = parseAndSelect(fileText, options);
   const problems: string[] = [];
   const deployments = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
-  problems.push(...duplicateProblems(deployments.map((d) => d.draft), selected));
+  problems.push(
+    ...duplicateProblems(
+      deployments.map((d) => d.draft),
+      selected,
+    ),
+  );
   if (options.strict) {
     problems.push(...file.warnings, ...deployments.flatMap((d) => d.warnings));
   }
@@ -148,14 +153,18 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const stepIds = stepIdsOf(sectionOf(build, context.file.build), sectionOf(push, context.file.push));
   const variables = options.variables ?? new Map<string, string>();
   const settled = settlePlaceholders(record, path, { variables, stepIds, reports, ...(lookup ? { lookupOutput: lookup } : {}) });
-  const draft = toVersionInput(settled, {
-    path,
-    pullSteps,
-    flowNameOverride: options.flowNameOverride,
-    versionOverride: options.versionOverride,
-    codeFlowName: context.codeNames(settled.entrypoint),
-    warnings: reports.warnings,
-  }, problems);
+  const draft = toVersionInput(
+    settled,
+    {
+      path,
+      pullSteps,
+      flowNameOverride: options.flowNameOverride,
+      versionOverride: options.versionOverride,
+      codeFlowName: context.codeNames(settled.entrypoint),
+      warnings: reports.warnings,
+    },
+    problems,
+  );
   const versionType = versionTypeOf(settled, path, options.versionTypeOverride, problems);
   const kept = keptRuntimeEnv(pullSteps, runtimeEnv);
   const withEnv = kept.length > 0 ? { ...draft, runtimeEnv: kept } : draft;

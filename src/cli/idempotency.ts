@@ -21,7 +21,16 @@ export function ciIdempotencyKey(env: Env, deployment: DeploymentName): string |
   if (run.some((value) => value === null)) return null;
   const scope = ci.scope.map((name) => envValue(env, name));
   const digest = createHash("sha256")
-    .update(JSON.stringify([ci.platform, ...run, ...scope, deployment.flowName, deployment.name, ...(deployment.operation === undefined ? [] : [deployment.operation])]))
+    .update(
+      JSON.stringify([
+        ci.platform,
+        ...run,
+        ...scope,
+        deployment.flowName,
+        deployment.name,
+        ...(deployment.operation === undefined ? [] : [deployment.operation]),
+      ]),
+    )
     .digest("hex");
   return `ci-${ci.platform}-${run.join("-")}-${digest.slice(0, 32)}`;
 }
@@ -30,10 +39,6 @@ export function ciIdempotencyKey(env: Env, deployment: DeploymentName): string |
  * The key the CLI sends: the CI-derived one, else a random one made once per invocation, so that the
  * CLI's own retries after a network error are still safe.
  */
-export function idempotencyKeyFor(
-  env: Env,
-  deployment: DeploymentName,
-  randomId: () => string = randomUUID,
-): string {
+export function idempotencyKeyFor(env: Env, deployment: DeploymentName, randomId: () => string = randomUUID): string {
   return ciIdempotencyKey(env, deployment) ?? `cli-${randomId()}`;
 }

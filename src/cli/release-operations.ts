@@ -29,7 +29,11 @@ export const PIN_LIVE = `mutation WaymarkPin($input: PinLiveInput!) { pinLive(in
 export const UNPIN_LIVE = `mutation WaymarkUnpin($input: UnpinLiveInput!) { unpinLive(input: $input) { ${PIN_FIELDS} } }`;
 
 export interface PinAnswer {
-  deployment: { id: string; liveVersion: { id: string; number: number; version: string } | null; pin: { by: string; at: string; reason: string | null } | null };
+  deployment: {
+    id: string;
+    liveVersion: { id: string; number: number; version: string } | null;
+    pin: { by: string; at: string; reason: string | null } | null;
+  };
   change: { id: string; sequence: number; kind: string } | null;
 }
 

@@ -119,10 +119,9 @@ function resolvePlaceholder(placeholder: string, expression: string, context: St
   const id = expression.split(/[.[]/, 1)[0] ?? "";
   if (options.pullIds?.has(id)) return placeholder;
   if (options.unresolved === "keep" && (!output || output.unknownId)) return placeholder;
-  const reasons = [
-    output && "error" in output ? output.error : null,
-    options.pullIds ? `no earlier pull step has the id ${id}` : null,
-  ].filter((r): r is string => r !== null);
+  const reasons = [output && "error" in output ? output.error : null, options.pullIds ? `no earlier pull step has the id ${id}` : null].filter(
+    (r): r is string => r !== null,
+  );
   return {
     error:
       `unsupported placeholder ${placeholder}: ${reasons.map((r) => `${r}; `).join("")}` +

@@ -5,13 +5,7 @@ import type { ErrorCode } from "../errors";
  * Every `extensions.code` the server answers with (the closed list, Apollo's request errors and
  * the masked INTERNAL_SERVER_ERROR), plus NETWORK_ERROR when no GraphQL answer came back at all.
  */
-export type WaymarkErrorCode =
-  | ErrorCode
-  | "GRAPHQL_PARSE_FAILED"
-  | "GRAPHQL_VALIDATION_FAILED"
-  | "BAD_REQUEST"
-  | "INTERNAL_SERVER_ERROR"
-  | "NETWORK_ERROR";
+export type WaymarkErrorCode = ErrorCode | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "BAD_REQUEST" | "INTERNAL_SERVER_ERROR" | "NETWORK_ERROR";
 
 /** A failed call: `code` is the first error's, `errors` all the server gave (none for NETWORK_ERROR). */
 export class WaymarkClientError extends Error {

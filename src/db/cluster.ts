@@ -56,8 +56,11 @@ export async function clusterNodeOf(dataSource: DataSource): Promise<ClusterNode
  * (`wsrep_ready` OFF) would answer stale or not at all.
  */
 export async function galeraProblem(query: Query): Promise<string | null> {
-  const status = valuesOf(await query("SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_local_state_comment', 'wsrep_cluster_status')"));
-  if (status.wsrep_ready !== "ON" || status.wsrep_cluster_status !== "Primary") return `the Galera node is not part of the primary component (${status.wsrep_cluster_status ?? "unknown"})`;
+  const status = valuesOf(
+    await query("SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_local_state_comment', 'wsrep_cluster_status')"),
+  );
+  if (status.wsrep_ready !== "ON" || status.wsrep_cluster_status !== "Primary")
+    return `the Galera node is not part of the primary component (${status.wsrep_cluster_status ?? "unknown"})`;
   if (status.wsrep_local_state !== "4") return `the Galera node is not synced (${status.wsrep_local_state_comment ?? status.wsrep_local_state ?? "unknown"})`;
   return null;
 }

@@ -22,10 +22,28 @@ import { VersionFlagEntity } from "../release/version-flag.entity";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 
-export const entities = [WorkspaceEntity, DeploymentEntity, VersionEntity, LiveChangeEntity, IdempotencyKeyEntity, ApiKeyEntity, AuditEntryEntity, MaintenanceLeaseEntity, VersionFlagEntity];
+export const entities = [
+  WorkspaceEntity,
+  DeploymentEntity,
+  VersionEntity,
+  LiveChangeEntity,
+  IdempotencyKeyEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  MaintenanceLeaseEntity,
+  VersionFlagEntity,
+];
 export const migrations = [
-  Initial1764144000000, ApiKeys1764150000000, DeploymentRevision1764200000000, AuditLog1764400000000, LiveAtIndex1764410000000,
-  DeploymentLifecycle1764420000000, Retention1764430000000, DeploymentPin1764500000000, VersionFlag1764500000001, Webhooks1764600000000,
+  Initial1764144000000,
+  ApiKeys1764150000000,
+  DeploymentRevision1764200000000,
+  AuditLog1764400000000,
+  LiveAtIndex1764410000000,
+  DeploymentLifecycle1764420000000,
+  Retention1764430000000,
+  DeploymentPin1764500000000,
+  VersionFlag1764500000001,
+  Webhooks1764600000000,
 ];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;

@@ -93,15 +93,16 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
     // Its writes take their connection from the writers' share, outside any request's read budget.
     store: new MysqlWriteStore(dataSource, tables, cluster),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
-    migrate: (andThen) => asWriter(async () => {
-      await untilSynced(cluster);
-      // TypeORM has no migration lock; instances that start together take turns on a leased row.
-      return withMigrationLock(dataSource, MIGRATION_LOCK, async () => {
-        const ran = await dataSource.runMigrations({ transaction: "each" });
-        await andThen?.();
-        return ran.map((m) => m.name);
-      });
-    }),
+    migrate: (andThen) =>
+      asWriter(async () => {
+        await untilSynced(cluster);
+        // TypeORM has no migration lock; instances that start together take turns on a leased row.
+        return withMigrationLock(dataSource, MIGRATION_LOCK, async () => {
+          const ran = await dataSource.runMigrations({ transaction: "each" });
+          await andThen?.();
+          return ran.map((m) => m.name);
+        });
+      }),
     close: () => dataSource.destroy(),
   };
 }

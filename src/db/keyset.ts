@@ -1,8 +1,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { connectionFrom, encodeCursor, type Connection, type Edge, type Page, type PageInfo } from "../pagination";
 
-export const isNumberKey = (key: unknown[]): key is [number] =>
-  key.length === 1 && Number.isSafeInteger(key[0]) && (key[0] as number) >= 0;
+export const isNumberKey = (key: unknown[]): key is [number] => key.length === 1 && Number.isSafeInteger(key[0]) && (key[0] as number) >= 0;
 
 type KeyValue = string | number;
 
@@ -91,14 +90,26 @@ export interface ParentPages<R extends ObjectLiteral, N> {
  * every page at once (one keyset query per parent, joined with UNION ALL, each still served by
  * its index), then their rows. One parent takes the one-statement path.
  */
-export async function descendingPages<R extends ObjectLiteral, N>(lists: ParentPages<R, N>, parents: number[], page: Page<[number]>): Promise<Array<Connection<N>>> {
+export async function descendingPages<R extends ObjectLiteral, N>(
+  lists: ParentPages<R, N>,
+  parents: number[],
+  page: Page<[number]>,
+): Promise<Array<Connection<N>>> {
   if (parents.length === 1) return [await descendingPage(lists.of(parents[0]!), page)];
   const parts = parents.map((parent) => {
     const qb = pagedQuery(descending(lists.of(parent)), page);
     return qb.select(`${qb.alias}.id`, "id").getQueryAndParameters();
   });
   const sql = parts.map(([query], i) => `SELECT id FROM (${query}) p${i}`).join(" UNION ALL ");
-  const ids = ((await lists.of(parents[0]!).query().connection.query(sql, parts.flatMap(([, params]) => params))) as Array<{ id: unknown }>).map((r) => Number(r.id));
+  const ids = (
+    (await lists
+      .of(parents[0]!)
+      .query()
+      .connection.query(
+        sql,
+        parts.flatMap(([, params]) => params),
+      )) as Array<{ id: unknown }>
+  ).map((r) => Number(r.id));
   const rows = ids.length === 0 ? [] : await lists.byIds(ids);
   return parents.map((parent) => {
     const spec = lists.of(parent);

@@ -19,7 +19,9 @@ const POLL_MS = 250;
  */
 export async function withMigrationLock<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
   const query = (sql: string, params: unknown[] = []) => withRetries(() => dataSource.query(sql, params));
-  await query("CREATE TABLE IF NOT EXISTS waymark_lock (name VARCHAR(64) NOT NULL PRIMARY KEY, holder VARCHAR(64) NULL, expires_at BIGINT NOT NULL DEFAULT 0) ENGINE=InnoDB");
+  await query(
+    "CREATE TABLE IF NOT EXISTS waymark_lock (name VARCHAR(64) NOT NULL PRIMARY KEY, holder VARCHAR(64) NULL, expires_at BIGINT NOT NULL DEFAULT 0) ENGINE=InnoDB",
+  );
   await query("INSERT IGNORE INTO waymark_lock (name, holder, expires_at) VALUES (?, NULL, 0)", [name]);
   const holder = randomUUID();
   const now = "ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)";

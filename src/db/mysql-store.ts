@@ -5,8 +5,25 @@ import { asWriter } from "./read-gate";
 import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
-  answeredWithError, applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, isRetryable, retryOnTwin, unchangedRecord, withRetries,
-  type Append, type ChangeFields, type RunResult, type Statement, type WriteStore, type WriteTx, type Written, type Work,
+  answeredWithError,
+  applyToRow,
+  auditStatements,
+  writtenOf,
+  changesOf,
+  checkAppend,
+  deploymentUpdate,
+  isRetryable,
+  retryOnTwin,
+  unchangedRecord,
+  withRetries,
+  type Append,
+  type ChangeFields,
+  type RunResult,
+  type Statement,
+  type WriteStore,
+  type WriteTx,
+  type Written,
+  type Work,
 } from "./write-store";
 
 interface Mysql2Connection {
@@ -112,7 +129,12 @@ export class MysqlWriteStore implements WriteStore {
       if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
-      const startError = begun ? await begun.then(() => null, (e: unknown) => e) : null;
+      const startError = begun
+        ? await begun.then(
+            () => null,
+            (e: unknown) => e,
+          )
+        : null;
       throw startError ?? error;
     } finally {
       await runner.release();
@@ -230,7 +252,11 @@ export class MysqlWriteStore implements WriteStore {
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;
     await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
-    const found = (await this.dataSource.query(`${this.cluster.causal}SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?`, [id, workspaceId, sequence])) as unknown[];
+    const found = (await this.dataSource.query(`${this.cluster.causal}SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?`, [
+      id,
+      workspaceId,
+      sequence,
+    ])) as unknown[];
     return found.length > 0;
   }
 }

@@ -82,8 +82,7 @@ export function asWriter<T>(work: () => T): T {
   return store.run({ ...store.getStore(), writing: true }, work);
 }
 
-export const poolBusy = () =>
-  new WaymarkError(ErrorCode.UNAVAILABLE, "The database is busy; retry shortly.", { retryable: true });
+export const poolBusy = () => new WaymarkError(ErrorCode.UNAVAILABLE, "The database is busy; retry shortly.", { retryable: true });
 
 /** Refusals are logged at most this often, with how many there were since the last line. */
 const REFUSAL_LOG_MS = 10_000;

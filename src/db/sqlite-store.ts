@@ -3,8 +3,21 @@ import { LiveChangeEntity } from "../live/live-change.entity";
 import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import {
-  applyToRow, auditStatements, writtenOf, changesOf, checkAppend, deploymentUpdate, retryOnTwin, unchangedRecord, withRetries,
-  type Append, type RunResult, type WriteStore, type WriteTx, type Written, type Work,
+  applyToRow,
+  auditStatements,
+  writtenOf,
+  changesOf,
+  checkAppend,
+  deploymentUpdate,
+  retryOnTwin,
+  unchangedRecord,
+  withRetries,
+  type Append,
+  type RunResult,
+  type WriteStore,
+  type WriteTx,
+  type Written,
+  type Work,
 } from "./write-store";
 
 /**
@@ -79,7 +92,10 @@ export class SqliteWriteStore implements WriteStore {
     if (record) await tx.insert(this.tables.idempotency, record);
     const appended: LiveChangeEntity[] = [];
     for (const change of changesOf(append)) {
-      const [counter] = await tx.rows<{ last_sequence: number }>("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence", [change.workspaceId]);
+      const [counter] = await tx.rows<{ last_sequence: number }>(
+        "UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+        [change.workspaceId],
+      );
       if (!counter) throw new Error(`workspace ${change.workspaceId} is missing`);
       const sequence = Number(counter.last_sequence);
       const id = await tx.insert(this.tables.change, { ...change, sequence });
@@ -88,7 +104,8 @@ export class SqliteWriteStore implements WriteStore {
       await tx.run(...outboxStatement(change, append!.deployment!.row.flowName));
     }
     const last = appended.at(-1);
-    if (append?.idempotency && last) await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
+    if (append?.idempotency && last)
+      await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
     return appended;
   }
 }

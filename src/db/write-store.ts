@@ -100,7 +100,8 @@ const COUNTER_KEYS = /\b(uq_change_sequence|uq_version_number)\b/;
 const MAX_ATTEMPTS = 12;
 const MAX_PAUSE_MS = 200;
 
-const driverOf = (error: unknown) => ((error as { driverError?: object }).driverError ?? error) as { errno?: number; code?: string; message?: string; sqlState?: string; fatal?: boolean };
+const driverOf = (error: unknown) =>
+  ((error as { driverError?: object }).driverError ?? error) as { errno?: number; code?: string; message?: string; sqlState?: string; fatal?: boolean };
 
 /** The transaction did not commit, and running it again may succeed. */
 export function isRetryable(error: unknown): boolean {
@@ -164,7 +165,8 @@ export function retryOnTwin(append: Append | undefined, error: unknown): never {
 export function checkAppend(append: Append | undefined): void {
   const change = append?.change;
   if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
-  if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId))) throw new Error("earlier live changes must precede a change of the same deployment");
+  if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId)))
+    throw new Error("earlier live changes must precede a change of the same deployment");
   if (append?.idempotency && !change && (append.idempotency.changeId === undefined || !append.idempotency.at)) {
     throw new Error("an idempotency record must point at a live change, or say why there is none");
   }
@@ -207,7 +209,6 @@ export function applyToRow(append: Append | undefined): void {
   const { row, set } = append.deployment;
   Object.assign(row, set, { revision: row.revision + 1 });
 }
-
 
 /** The idempotency record of a write that appends no live change, or null. */
 export function unchangedRecord(append: Append | undefined): Partial<IdempotencyKeyEntity> | null {

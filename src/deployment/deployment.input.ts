@@ -20,7 +20,10 @@ export class DeploymentSettingsInput {
   @Max(1_000_000)
   concurrencyLimit?: number | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "A JSON object in Prefect's key style, as waymark deploy sends it, e.g. { collision_strategy: \"ENQUEUE\", grace_period_seconds: 60 }." })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'A JSON object in Prefect\'s key style, as waymark deploy sends it, e.g. { collision_strategy: "ENQUEUE", grace_period_seconds: 60 }.',
+  })
   concurrencyOptions?: unknown;
 }
 

@@ -15,10 +15,18 @@ export function lockDeployment(tx: WriteTx, workspaceId: number, where: Deployme
 export type DeploymentWhere = { id: number } | { flowName: string; name: string };
 
 /** A deployment of the workspace; `suffix` locks it (`WriteTx.forUpdate`). */
-export async function findDeployment(source: Pick<WriteTx, "rows" | "tables">, workspaceId: number, where: DeploymentWhere, suffix = ""): Promise<DeploymentEntity | null> {
+export async function findDeployment(
+  source: Pick<WriteTx, "rows" | "tables">,
+  workspaceId: number,
+  where: DeploymentWhere,
+  suffix = "",
+): Promise<DeploymentEntity | null> {
   const table = source.tables.deployment;
   const [condition, params] = "id" in where ? ["id = ?", [where.id]] : ["flow_name = ? AND name = ?", [where.flowName, where.name]];
-  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition} AND deleted_key = 0${suffix}`, [workspaceId, ...params]);
+  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition} AND deleted_key = 0${suffix}`, [
+    workspaceId,
+    ...params,
+  ]);
   return rows[0] ? table.fromRow(rows[0]) : null;
 }
 
@@ -32,11 +40,9 @@ export function checkExpectedLive(deployment: DeploymentEntity, expected: string
   const expectedKey = decodeId("version", expected);
   if (expectedKey !== null && expectedKey === deployment.liveVersionId) return;
   const current = deployment.liveVersionId == null ? null : encodeId("version", deployment.liveVersionId);
-  throw new WaymarkError(
-    ErrorCode.LIVE_VERSION_CONFLICT,
-    `The live version is ${current ?? "none"}, not ${expected.slice(0, 100)}; reload and decide again`,
-    { currentLiveVersionId: current },
-  );
+  throw new WaymarkError(ErrorCode.LIVE_VERSION_CONFLICT, `The live version is ${current ?? "none"}, not ${expected.slice(0, 100)}; reload and decide again`, {
+    currentLiveVersionId: current,
+  });
 }
 
 /** Refuses new versions and moves of an archived deployment. */

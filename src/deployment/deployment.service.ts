@@ -20,8 +20,7 @@ import { appendedOf } from "../db/write-store";
 
 export const DeploymentConnection = connectionType("Deployment", Deployment);
 
-const isNameKey = (key: unknown[]): key is [string, string] =>
-  key.length === 2 && typeof key[0] === "string" && typeof key[1] === "string";
+const isNameKey = (key: unknown[]): key is [string, string] => key.length === 2 && typeof key[0] === "string" && typeof key[1] === "string";
 
 /** LIKE pattern matching `text` anywhere, with `!` as the escape character (valid on both stores). */
 const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -41,7 +40,10 @@ export class DeploymentService {
   async list(caller: Caller, args: PageArgs, filter: DeploymentFilter | null | undefined): Promise<Connection<Deployment>> {
     const page = pageOf(args, "deployment", isNameKey);
     const query = () => {
-      const qb = this.db.reader.getRepository(DeploymentEntity).createQueryBuilder("d").where("d.workspaceId = :ws", { ws: caller.workspaceId })
+      const qb = this.db.reader
+        .getRepository(DeploymentEntity)
+        .createQueryBuilder("d")
+        .where("d.workspaceId = :ws", { ws: caller.workspaceId })
         .andWhere("d.deletedAt IS NULL");
       if (!filter?.includeArchived) qb.andWhere("d.archivedAt IS NULL");
       if (filter?.flowName != null) qb.andWhere("d.flowName = :flowName", { flowName: filter.flowName });
@@ -49,7 +51,15 @@ export class DeploymentService {
       return qb;
     };
     return keysetPage(
-      { query, columns: ["d.flowName", "d.name"], order: "ASC", keyOf: (row) => [row.flowName, row.name], cursorKind: "deployment", toNode: toDeployment, Type: DeploymentConnection },
+      {
+        query,
+        columns: ["d.flowName", "d.name"],
+        order: "ASC",
+        keyOf: (row) => [row.flowName, row.name],
+        cursorKind: "deployment",
+        toNode: toDeployment,
+        Type: DeploymentConnection,
+      },
       page,
     );
   }

@@ -39,7 +39,10 @@ export class Deployment {
   @Field(() => Date)
   updatedAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: "When it was archived; null unless archived. An archived deployment refuses new versions and moves (DEPLOYMENT_ARCHIVED)." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "When it was archived; null unless archived. An archived deployment refuses new versions and moves (DEPLOYMENT_ARCHIVED).",
+  })
   archivedAt!: Date | null;
 }
 

@@ -38,11 +38,18 @@ export class DeploymentLifecycle {
 
   /** Removes it for good once `confirmName` is its flow/name; its name can be used again. */
   delete(caller: Caller, deploymentId: string, confirmName: string, reason: string | null): Promise<DeploymentEntity> {
-    return this.step(caller, "delete", deploymentId, reason, (d, at) => {
-      const name = `${d.flowName}/${d.name}`;
-      if (confirmName !== name) throw badInput(`confirmName must be the deployment's flow/name, "${name}"`, { expected: name });
-      return { deletedAt: at, deletedKey: d.id };
-    }, (tx, d, at) => this.forget(tx, d, at));
+    return this.step(
+      caller,
+      "delete",
+      deploymentId,
+      reason,
+      (d, at) => {
+        const name = `${d.flowName}/${d.name}`;
+        if (confirmName !== name) throw badInput(`confirmName must be the deployment's flow/name, "${name}"`, { expected: name });
+        return { deletedAt: at, deletedKey: d.id };
+      },
+      (tx, d, at) => this.forget(tx, d, at),
+    );
   }
 
   /**
@@ -57,7 +64,10 @@ export class DeploymentLifecycle {
   }
 
   private async step(
-    caller: Caller, step: Step, deploymentId: string, reason: string | null,
+    caller: Caller,
+    step: Step,
+    deploymentId: string,
+    reason: string | null,
     change: (deployment: DeploymentEntity, at: Date) => Partial<DeploymentEntity> | null,
     statements?: (tx: WriteTx, deployment: DeploymentEntity, at: Date) => Array<[string, unknown[]]>,
   ): Promise<DeploymentEntity> {

@@ -11,8 +11,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Granted when a preflight names no headers, or names them in a way that is not a plain list of names. */
 export const DEFAULT_ALLOWED_HEADERS = [
-  "authorization", "content-type", "accept", "x-request-id", "apollo-require-preflight", "x-apollo-operation-name",
-  "apollographql-client-name", "apollographql-client-version", "traceparent", "tracestate", "baggage", "sentry-trace",
+  "authorization",
+  "content-type",
+  "accept",
+  "x-request-id",
+  "apollo-require-preflight",
+  "x-apollo-operation-name",
+  "apollographql-client-name",
+  "apollographql-client-version",
+  "traceparent",
+  "tracestate",
+  "baggage",
+  "sentry-trace",
 ];
 /** Headers a page may read from a response: the id to quote when reporting a problem. */
 export const EXPOSED_HEADERS = ["x-request-id"];
@@ -24,7 +34,11 @@ const MAX_ASKED = 64;
 
 /** The request headers a preflight asks for, lower-cased; the defaults when none or not a plain list. */
 function allowedHeaders(asked: string | undefined): string[] {
-  const names = (asked ?? "").toLowerCase().split(",").map((name) => name.trim()).filter(Boolean);
+  const names = (asked ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0 || names.length > MAX_ASKED || !names.every((name) => HEADER_NAME.test(name))) return DEFAULT_ALLOWED_HEADERS;
   return names;
 }
@@ -36,7 +50,10 @@ function allowedOrigin(origin: string | undefined, origins: string[]): string | 
 }
 
 function addVary(res: ServerResponse, ...names: string[]): void {
-  const current = String(res.getHeader("vary") ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  const current = String(res.getHeader("vary") ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const lower = current.map((name) => name.toLowerCase());
   res.setHeader("vary", [...current, ...names.filter((name) => !lower.includes(name.toLowerCase()))].join(", "));
 }

@@ -14,7 +14,8 @@ const APOLLO_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED
  */
 const APOLLO_BAD_REQUESTS = new Set(["OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
 const isApolloBadRequest = (raw: GraphQLError, code: unknown) =>
-  (typeof code === "string" && APOLLO_BAD_REQUESTS.has(code)) || (raw.extensions.code === undefined && (raw.extensions.http as { status?: number } | undefined)?.status === 400);
+  (typeof code === "string" && APOLLO_BAD_REQUESTS.has(code)) ||
+  (raw.extensions.code === undefined && (raw.extensions.http as { status?: number } | undefined)?.status === 400);
 
 function validationMessage(error: ArgumentValidationError): string {
   const problems = error.extensions.validationErrors.flatMap(function walk(e): string[] {
@@ -45,7 +46,12 @@ export function createErrorFormatter(logger: Logger, now: () => number = Date.no
     // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline, or
     // from the query limits and the WebSocket's subscription cap, which raise GraphQLErrors with
     // a code of the closed list.
-    if (typeof code === "string" && (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX || code === ErrorCode.RATE_LIMITED) && raw instanceof GraphQLError && !formatted.path) {
+    if (
+      typeof code === "string" &&
+      (APOLLO_CODES.has(code) || code === ErrorCode.QUERY_TOO_COMPLEX || code === ErrorCode.RATE_LIMITED) &&
+      raw instanceof GraphQLError &&
+      !formatted.path
+    ) {
       return { ...base, extensions: { code } };
     }
     if (raw instanceof GraphQLError && !formatted.path && isApolloBadRequest(raw, code)) {

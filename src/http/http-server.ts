@@ -26,17 +26,20 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
     const refusal = refuse(req);
     if (refusal) {
       req.resume();
-      res.writeHead(403, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify({ errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
+      res
+        .writeHead(403, { "content-type": "application/json; charset=utf-8" })
+        .end(JSON.stringify({ errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     const route = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
-    Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n"))
-      .catch((error: unknown) => {
+    Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n")).catch(
+      (error: unknown) => {
         logger.error({ err: error }, "request failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-      });
+      },
+    );
   });
   server.keepAliveTimeout = 65_000;
   return {

@@ -142,7 +142,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     // graphql-ws would print a stack on stderr for each one, so a client could flood the log.
     const emit = socket.emit.bind(socket);
     socket.emit = ((event: string | symbol, ...args: unknown[]) =>
-      event === "error" && String((args[0] as { code?: unknown } | undefined)?.code).startsWith("WS_ERR_") ? false : emit(event, ...args)) as typeof socket.emit;
+      event === "error" && String((args[0] as { code?: unknown } | undefined)?.code).startsWith("WS_ERR_")
+        ? false
+        : emit(event, ...args)) as typeof socket.emit;
   });
   return {
     get connections() {

@@ -24,7 +24,10 @@ function boundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
     ["__Schema.directives", largest([directives.length])],
     ["__Type.fields", largest(withFields.map((type) => Object.keys(type.getFields()).length))],
     ["__Type.interfaces", largest(withFields.map((type) => type.getInterfaces().length))],
-    ["__Type.possibleTypes", largest(types.map((type) => (isUnionType(type) ? type.getTypes().length : isInterfaceType(type) ? schema.getPossibleTypes(type).length : 0)))],
+    [
+      "__Type.possibleTypes",
+      largest(types.map((type) => (isUnionType(type) ? type.getTypes().length : isInterfaceType(type) ? schema.getPossibleTypes(type).length : 0))),
+    ],
     ["__Type.enumValues", largest(types.map((type) => (isEnumType(type) ? type.getValues().length : 0)))],
     ["__Type.inputFields", largest(types.map((type) => (isInputObjectType(type) ? Object.keys(type.getFields()).length : 0)))],
     ["__Field.args", args],

@@ -1,5 +1,14 @@
 import {
-  GraphQLError, Kind, getIntrospectionQuery, getVariableValues, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+  GraphQLError,
+  Kind,
+  getIntrospectionQuery,
+  getVariableValues,
+  parse,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
 } from "graphql";
 import { ErrorCode } from "../errors";
 import { jsonDepth } from "../json-object";
@@ -58,7 +67,8 @@ type Variables = Record<string, unknown> | undefined | typeof ANY_VARIABLES;
  * bound, and an operation too costly even so is refused whatever its variables.
  */
 function pageSizes(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Variables): PageSizeOf {
-  const values = variables === ANY_VARIABLES ? undefined : getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 }).coerced;
+  const values =
+    variables === ANY_VARIABLES ? undefined : getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 }).coerced;
   return (field: FieldNode) => {
     const argument = field.arguments?.find((arg) => arg.name.value === "first") ?? field.arguments?.find((arg) => arg.name.value === "last");
     const value = argument?.value;
@@ -80,10 +90,24 @@ const introspectionBudgets = new WeakMap<GraphQLSchema, number>();
 function introspectionBudgetOf(schema: GraphQLSchema): number {
   let budget = introspectionBudgets.get(schema);
   if (budget === undefined) {
-    const standard = parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }));
+    const standard = parse(
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      }),
+    );
     const operation = standard.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    const fragments = new Map(standard.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-    const measured = new SelectionMeasure(schema, fragments, () => undefined, { visits: Number.MAX_SAFE_INTEGER }).selectionSet(operation.selectionSet, schema.getQueryType() ?? undefined);
+    const fragments = new Map(
+      standard.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    );
+    const measured = new SelectionMeasure(schema, fragments, () => undefined, { visits: Number.MAX_SAFE_INTEGER }).selectionSet(
+      operation.selectionSet,
+      schema.getQueryType() ?? undefined,
+    );
     budget = Math.max(QUERY_LIMITS.maxIntrospectionCost, Math.ceil(measured.introspectionCost * 1.2));
     introspectionBudgets.set(schema, budget);
   }
@@ -95,10 +119,13 @@ function breach(measure: Measure, maxIntrospectionCost: number): GraphQLError | 
   // Written as "not within" so that a figure that is not a number (NaN) is refused too.
   if (!(measure.depth <= maxDepth)) return tooComplex(`Query depth ${measure.depth} exceeds the limit of ${maxDepth}`);
   if (!(measure.aliases <= maxAliases)) return tooComplex(`The query uses ${measure.aliases} aliases; the limit is ${maxAliases}`);
-  if (!(measure.introspectionDepth <= maxIntrospectionDepth)) return tooComplex(`Introspection depth ${measure.introspectionDepth} exceeds the limit of ${maxIntrospectionDepth}`);
-  if (!(measure.introspectionCost <= maxIntrospectionCost)) return tooComplex(`Introspection cost ${measure.introspectionCost} exceeds the limit of ${maxIntrospectionCost}; ask for fewer types and fields`);
+  if (!(measure.introspectionDepth <= maxIntrospectionDepth))
+    return tooComplex(`Introspection depth ${measure.introspectionDepth} exceeds the limit of ${maxIntrospectionDepth}`);
+  if (!(measure.introspectionCost <= maxIntrospectionCost))
+    return tooComplex(`Introspection cost ${measure.introspectionCost} exceeds the limit of ${maxIntrospectionCost}; ask for fewer types and fields`);
   if (!(measure.cost <= maxCost)) return tooComplex(`Query cost ${measure.cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer fields`);
-  if (!(measure.overlap <= maxOverlap)) return tooComplex(`The query selects the same fields too often (${measure.overlap} pairs to compare; the limit is ${maxOverlap})`);
+  if (!(measure.overlap <= maxOverlap))
+    return tooComplex(`The query selects the same fields too often (${measure.overlap} pairs to compare; the limit is ${maxOverlap})`);
   return null;
 }
 
@@ -111,7 +138,8 @@ function measureError(schema: GraphQLSchema, document: DocumentNode, variables: 
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const measure = new SelectionMeasure(schema, fragments, pageSizes(schema, definition, variables), budget);
-    const root = definition.operation === "query" ? schema.getQueryType() : definition.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
+    const root =
+      definition.operation === "query" ? schema.getQueryType() : definition.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
     const error = breach(measure.selectionSet(definition.selectionSet, root ?? undefined), introspectionBudgetOf(schema));
     if (error) return error;
   }
@@ -127,7 +155,12 @@ function refusalOf(error: unknown): GraphQLError {
  * The first limit any operation of `document` breaks with these variables, or null. Safe on any
  * parsed document, valid or not. A failure to measure is a refusal, never a pass.
  */
-export function queryLimitError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, _operationName?: string | null): GraphQLError | null {
+export function queryLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  _operationName?: string | null,
+): GraphQLError | null {
   try {
     return variablesDepthError(variables) ?? measureError(schema, document, variables);
   } catch (error) {

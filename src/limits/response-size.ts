@@ -23,8 +23,7 @@ function jsonLength(value: unknown, limit: number): number {
   return length;
 }
 
-const tooLarge = () =>
-  tooComplex(`The answer would be larger than ${QUERY_LIMITS.maxResponseBytes} bytes; ask for smaller pages or fewer fields`);
+const tooLarge = () => tooComplex(`The answer would be larger than ${QUERY_LIMITS.maxResponseBytes} bytes; ask for smaller pages or fewer fields`);
 
 /** Answers already measured (one subscription event is sent to many subscribers). */
 const measured = new WeakMap<object, boolean>();

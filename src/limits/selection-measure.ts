@@ -1,6 +1,18 @@
 import {
-  Kind, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, getNamedType, getNullableType, isCompositeType, isListType,
-  type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type SelectionSetNode,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type SelectionSetNode,
 } from "graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../pagination";
 import { listBoundsOf } from "./list-bounds";
@@ -114,7 +126,10 @@ export class SelectionMeasure {
         add(total, inner, false);
         count(total, node.alias?.value ?? node.name.value, 1, inner.levelOverlap);
       } else {
-        const inner = node.kind === Kind.INLINE_FRAGMENT ? this.selectionSet(node.selectionSet, this.typeNamed(node.typeCondition?.name.value) ?? parent) : this.fragment(node.name.value);
+        const inner =
+          node.kind === Kind.INLINE_FRAGMENT
+            ? this.selectionSet(node.selectionSet, this.typeNamed(node.typeCondition?.name.value) ?? parent)
+            : this.fragment(node.name.value);
         // Merging a fragment's names is work too: charged like visits.
         if ((this.budget.visits -= inner.names.size) < 0) throw new NodeBudgetExceeded();
         add(total, inner, true);
@@ -144,14 +159,22 @@ export class SelectionMeasure {
     const overlap = { overlap: inner.overlap, levelOverlap: inner.levelOverlap, names: new Map() };
     if (INTROSPECTION_ROOTS.has(node.name.value)) {
       return {
-        depth: 0, aliases: inner.aliases + alias, cost: 0, ...overlap,
-        introspectionDepth: Math.max(inner.depth, inner.introspectionDepth) + 1, introspectionCost: 1 + inner.cost + inner.introspectionCost,
+        depth: 0,
+        aliases: inner.aliases + alias,
+        cost: 0,
+        ...overlap,
+        introspectionDepth: Math.max(inner.depth, inner.introspectionDepth) + 1,
+        introspectionCost: 1 + inner.cost + inner.introspectionCost,
       };
     }
     const size = shape ? this.sizeOf(node, parent, shape) : 1;
     return {
-      depth: inner.depth + (node.selectionSet ? 1 : 0), aliases: inner.aliases + alias, cost: 1 + inner.cost * size, ...overlap,
-      introspectionDepth: inner.introspectionDepth, introspectionCost: inner.introspectionCost * size,
+      depth: inner.depth + (node.selectionSet ? 1 : 0),
+      aliases: inner.aliases + alias,
+      cost: 1 + inner.cost * size,
+      ...overlap,
+      introspectionDepth: inner.introspectionDepth,
+      introspectionCost: inner.introspectionCost * size,
     };
   }
 

@@ -19,8 +19,15 @@ export function deploymentChange(
 ): ChangeFields | undefined {
   if (deployment.liveVersionId == null) return undefined;
   return {
-    workspaceId: caller.workspaceId, deploymentId: deployment.id, kind, previousVersionId: deployment.liveVersionId,
-    liveVersionId: deployment.liveVersionId, actor: caller.actor, reason: null, at, details,
+    workspaceId: caller.workspaceId,
+    deploymentId: deployment.id,
+    kind,
+    previousVersionId: deployment.liveVersionId,
+    liveVersionId: deployment.liveVersionId,
+    actor: caller.actor,
+    reason: null,
+    at,
+    details,
   };
 }
 

@@ -18,7 +18,8 @@ export enum LiveChangeKind {
 }
 registerEnumType(LiveChangeKind, {
   name: "LiveChangeKind",
-  description: "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment.",
+  description:
+    "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment.",
   valuesConfig: {
     CREATE: { description: "A new version was created and made live." },
     ROLLBACK: { description: "An older version was made live." },

@@ -24,9 +24,18 @@ export interface LiveEvent {
 
 export function liveEventOf(change: LiveChangeEntity, flowName: string): LiveEvent {
   return {
-    changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
-    flowName, kind: change.kind, previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId,
-    actor: change.actor, reason: change.reason, at: change.at.toISOString(), details: change.details ?? null,
+    changeId: change.id,
+    workspaceId: change.workspaceId,
+    sequence: change.sequence,
+    deploymentId: change.deploymentId,
+    flowName,
+    kind: change.kind,
+    previousVersionId: change.previousVersionId,
+    liveVersionId: change.liveVersionId,
+    actor: change.actor,
+    reason: change.reason,
+    at: change.at.toISOString(),
+    details: change.details ?? null,
   };
 }
 

@@ -25,7 +25,11 @@ export class LiveFanout implements LiveEvents {
   private poller: NodeJS.Timeout | null = null;
   private pollEvery = 0;
 
-  constructor(db: Database, private readonly bus: RedisBus | null, logger: Logger) {
+  constructor(
+    db: Database,
+    private readonly bus: RedisBus | null,
+    logger: Logger,
+  ) {
     this.hub = new LiveHub(liveLogOf(db), (error) => logger.warn({ err: error }, "could not read the live log"));
     if (!bus) return;
     bus.subscribe(CHANNEL, (text) => {

@@ -16,26 +16,40 @@ export function liveHistories(
 ): Promise<Array<Connection<LiveVersionChange>>> {
   const page = pageOf(args, "change", isNumberKey);
   const repository = () => db.reader.getRepository(LiveChangeEntity);
-  return descendingPages<LiveChangeEntity, LiveVersionChange>({
-    of: (deploymentKey) => ({
-      query: () =>
-        repository().createQueryBuilder("c").where("c.deploymentId = :deploymentKey", { deploymentKey })
-          // Settings and lifecycle entries share the log (for subscribers) but are not moves.
-          .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES }),
-      column: "c.sequence", keyOf: (c) => c.sequence, cursorKind: "change", toNode: toLiveChange, Type: LiveVersionChangeConnection,
-      count: () => count(deploymentKey),
-    }),
-    parentOf: (c) => c.deploymentId,
-    byIds: (ids) => repository().findBy({ id: In(ids) }),
-  }, deploymentKeys, page);
+  return descendingPages<LiveChangeEntity, LiveVersionChange>(
+    {
+      of: (deploymentKey) => ({
+        query: () =>
+          repository()
+            .createQueryBuilder("c")
+            .where("c.deploymentId = :deploymentKey", { deploymentKey })
+            // Settings and lifecycle entries share the log (for subscribers) but are not moves.
+            .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES }),
+        column: "c.sequence",
+        keyOf: (c) => c.sequence,
+        cursorKind: "change",
+        toNode: toLiveChange,
+        Type: LiveVersionChangeConnection,
+        count: () => count(deploymentKey),
+      }),
+      parentOf: (c) => c.deploymentId,
+      byIds: (ids) => repository().findBy({ id: In(ids) }),
+    },
+    deploymentKeys,
+    page,
+  );
 }
 
 /** The number of live-pointer moves of each deployment, in one statement. */
 export async function liveHistoryCounts(db: Database, deploymentKeys: number[]): Promise<number[]> {
-  const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
+  const rows = await db.reader
+    .getRepository(LiveChangeEntity)
+    .createQueryBuilder("c")
     .where("c.deploymentId IN (:...deploymentKeys)", { deploymentKeys })
     .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES })
-    .select("c.deploymentId", "parent").addSelect("COUNT(*)", "count").groupBy("c.deploymentId")
+    .select("c.deploymentId", "parent")
+    .addSelect("COUNT(*)", "count")
+    .groupBy("c.deploymentId")
     .getRawMany<{ parent: unknown; count: unknown }>();
   const counts = new Map(rows.map((row) => [Number(row.parent), Number(row.count)]));
   return deploymentKeys.map((key) => counts.get(key) ?? 0);

@@ -35,7 +35,9 @@ export function liveLogOf(db: Database): LiveLog {
 
 async function readAfter(db: Database, workspaceId: number, after: number, limit: number): Promise<LiveEvent[]> {
   await db.cluster.caughtUp();
-  const rows = await db.reader.getRepository(LiveChangeEntity).createQueryBuilder("c")
+  const rows = await db.reader
+    .getRepository(LiveChangeEntity)
+    .createQueryBuilder("c")
     .innerJoin(DeploymentEntity, "d", "d.id = c.deploymentId")
     .addSelect("d.flowName", "flow_name")
     .where("c.workspaceId = :workspaceId AND c.sequence > :after", { workspaceId, after })
@@ -43,9 +45,17 @@ async function readAfter(db: Database, workspaceId: number, after: number, limit
     .limit(limit)
     .getRawAndEntities();
   return rows.entities.map((change, i): LiveEvent => ({
-    changeId: change.id, workspaceId: change.workspaceId, sequence: change.sequence, deploymentId: change.deploymentId,
-    flowName: String((rows.raw[i] as { flow_name: string }).flow_name), kind: change.kind,
-    previousVersionId: change.previousVersionId, liveVersionId: change.liveVersionId, actor: change.actor,
-    reason: change.reason, at: change.at.toISOString(), details: change.details,
+    changeId: change.id,
+    workspaceId: change.workspaceId,
+    sequence: change.sequence,
+    deploymentId: change.deploymentId,
+    flowName: String((rows.raw[i] as { flow_name: string }).flow_name),
+    kind: change.kind,
+    previousVersionId: change.previousVersionId,
+    liveVersionId: change.liveVersionId,
+    actor: change.actor,
+    reason: change.reason,
+    at: change.at.toISOString(),
+    details: change.details,
   }));
 }

@@ -71,12 +71,19 @@ export async function livePeriods(db: Database, deploymentKey: number, args: Pag
   const periods = moves.map((move, i) => {
     const next = i === 0 ? ender : moves[i - 1]!;
     return Object.assign(new LivePeriod(), {
-      versionKey: Number(move.live_version_id), from: move.at, to: next?.at ?? null, startedBy: move.actor, endedBy: next?.actor ?? null,
-      startedByKind: move.kind as LiveChangeKind, sequence: move.sequence,
+      versionKey: Number(move.live_version_id),
+      from: move.at,
+      to: next?.at ?? null,
+      startedBy: move.actor,
+      endedBy: next?.actor ?? null,
+      startedByKind: move.kind as LiveChangeKind,
+      sequence: move.sequence,
     });
   });
   const count = async () => {
-    const [row] = await db.reads.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})`, [deploymentKey]);
+    const [row] = await db.reads.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})`, [
+      deploymentKey,
+    ]);
     return Number(row?.n ?? 0);
   };
   const toEdge = (period: LivePeriod & { sequence: number }) => ({ cursor: encodeCursor("period", [period.sequence]), node: period as LivePeriod });

@@ -36,8 +36,13 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
     let last = after ?? Number.MAX_SAFE_INTEGER;
     // Changes that arrive while the log is replayed wait here, then go out in order after it.
     let held: LiveEvent[] | null = [];
-    const stream = new LiveStream<LiveEvent>(MAX_BEHIND, (event) =>
-      new WaymarkError(ErrorCode.UNAVAILABLE, `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`),
+    const stream = new LiveStream<LiveEvent>(
+      MAX_BEHIND,
+      (event) =>
+        new WaymarkError(
+          ErrorCode.UNAVAILABLE,
+          `This subscriber fell more than ${MAX_BEHIND} changes behind; subscribe again with afterSequence: ${event.sequence - 1}`,
+        ),
     );
     const emit = (event: LiveEvent) => {
       // A version recorded without going live takes no sequence: it carries the last one delivered.
@@ -84,7 +89,7 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
   }
 
   private async replay(workspaceId: number, after: number, cutoff: number, emit: (e: LiveEvent) => void) {
-    for (let from = after; from < cutoff; ) {
+    for (let from = after; from < cutoff;) {
       const page = await this.log.after(workspaceId, from, REPLAY_PAGE);
       for (const event of page) if (event.sequence <= cutoff) emit(event);
       if (page.length < REPLAY_PAGE) return;

@@ -8,7 +8,10 @@ export class RollbackInput {
   @MaxLength(40)
   deploymentId!: string;
 
-  @Field(() => ID, { nullable: true, description: "The target version; or name it by number, name, commitSha or previous (one of them); or none for the default." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The target version; or name it by number, name, commitSha or previous (one of them); or none for the default.",
+  })
   @MaxLength(40)
   versionId?: string | null;
 
@@ -19,7 +22,10 @@ export class RollbackInput {
   @MaxLength(200)
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: "The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them.",
+  })
   @MaxLength(64)
   commitSha?: string | null;
 
@@ -52,7 +58,10 @@ export class RollbackInput {
   })
   pin?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Move although the deployment is pinned, and lift the pin; without it a pinned deployment answers DEPLOYMENT_PINNED.",
+  })
   unpin?: boolean | null;
 
   @Field(() => Boolean, { nullable: true, description: "Move to the target even if it is flagged BAD; without it such a move answers VERSION_FLAGGED_BAD." })

@@ -32,7 +32,9 @@ export class LiveResolver {
   async deployment(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<Deployment> {
     const row = await ctx.loaders.deployment.load(change.deploymentKey);
     // A deleted deployment's changes (its DELETED event, a replay) still name it as it was.
-    return toDeployment(row ?? (await this.services.db.reader.getRepository(DeploymentEntity).findOneByOrFail({ id: change.deploymentKey, workspaceId: change.workspaceKey })));
+    return toDeployment(
+      row ?? (await this.services.db.reader.getRepository(DeploymentEntity).findOneByOrFail({ id: change.deploymentKey, workspaceId: change.workspaceKey })),
+    );
   }
 
   @FieldResolver(() => DeploymentVersion, { nullable: true, description: "Null for a deployment's first version." })

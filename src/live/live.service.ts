@@ -67,9 +67,21 @@ export class LiveService {
           deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at, ...pinChange(caller, input, at) } },
           change: this.changeOf(caller, deployment, direction, input, live, target, at),
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
-          audit: [auditEntry(caller, AuditKind.LIVE_MOVED, deployment, at, {
-            direction, fromNumber: live.number, toNumber: target.number, reason: input.reason ?? null,
-          }, target.id)],
+          audit: [
+            auditEntry(
+              caller,
+              AuditKind.LIVE_MOVED,
+              deployment,
+              at,
+              {
+                direction,
+                fromNumber: live.number,
+                toNumber: target.number,
+                reason: input.reason ?? null,
+              },
+              target.id,
+            ),
+          ],
         },
       };
     });
@@ -92,7 +104,12 @@ export class LiveService {
   }
 
   /** The checks every move makes, in order, and the two versions it moves between. */
-  private async decide(source: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live: VersionRef; target: VersionRef }> {
+  private async decide(
+    source: RowSource,
+    deployment: DeploymentEntity,
+    direction: Direction,
+    input: RollbackInput,
+  ): Promise<{ live: VersionRef; target: VersionRef }> {
     checkExpectedLive(deployment, input.expectedLiveVersionId);
     if (deployment.pinnedAt != null && input.unpin !== true && input.pin !== true) throw deploymentPinned(deployment);
     const { live, target } = await this.liveAndTarget(source, deployment, direction, input);
@@ -100,15 +117,32 @@ export class LiveService {
     if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
     checkDirection(direction, target, live);
     if (input.force !== true && (await isBad(source, deployment.id, target.id))) {
-      throw new WaymarkError(ErrorCode.VERSION_FLAGGED_BAD, `Version ${target.number} (${target.version}) is flagged BAD; pass force: true to make it live anyway`);
+      throw new WaymarkError(
+        ErrorCode.VERSION_FLAGGED_BAD,
+        `Version ${target.number} (${target.version}) is flagged BAD; pass force: true to make it live anyway`,
+      );
     }
     return { live, target };
   }
 
-  private changeOf(scope: Caller, deployment: DeploymentEntity, kind: LiveChangeKind, input: RollbackInput, live: VersionRef, target: VersionRef, at: Date): ChangeFields {
+  private changeOf(
+    scope: Caller,
+    deployment: DeploymentEntity,
+    kind: LiveChangeKind,
+    input: RollbackInput,
+    live: VersionRef,
+    target: VersionRef,
+    at: Date,
+  ): ChangeFields {
     return {
-      workspaceId: scope.workspaceId, deploymentId: deployment.id, kind,
-      previousVersionId: live.id, liveVersionId: target.id, actor: scope.actor, reason: input.reason ?? null, at,
+      workspaceId: scope.workspaceId,
+      deploymentId: deployment.id,
+      kind,
+      previousVersionId: live.id,
+      liveVersionId: target.id,
+      actor: scope.actor,
+      reason: input.reason ?? null,
+      at,
     };
   }
 
@@ -117,18 +151,26 @@ export class LiveService {
    * the newest older version (rollback) or the newest of all (promote). No target row means
    * there is none; a target that is the live version comes back twice, once per role.
    */
-  private async liveAndTarget(tx: RowSource, deployment: DeploymentEntity, direction: Direction, input: RollbackInput): Promise<{ live?: VersionRef; target?: VersionRef }> {
+  private async liveAndTarget(
+    tx: RowSource,
+    deployment: DeploymentEntity,
+    direction: Direction,
+    input: RollbackInput,
+  ): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
     const addressed = await addressedKey(tx, deployment.id, input);
     if (addressed !== null) target = ["id = ?", [addressed]];
     else if (input.previous != null) {
       const older = "SELECT number FROM deployment_version WHERE deployment_id = ? AND number < (SELECT number FROM deployment_version WHERE id = ?)";
       target = [`number = (${older} ORDER BY number DESC LIMIT 1 OFFSET ${Math.trunc(input.previous) - 1})`, [deployment.id, deployment.liveVersionId]];
-    }
-    else if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
+    } else if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
     // The default rollback target skips versions flagged BAD.
-    else if (direction === "ROLLBACK") target = [`number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`, [deployment.liveVersionId, deployment.id]];
+    else if (direction === "ROLLBACK")
+      target = [
+        `number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`,
+        [deployment.liveVersionId, deployment.id],
+      ];
     else target = ["number = ?", [deployment.lastNumber]];
     const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
       `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +

@@ -4,8 +4,7 @@ import { withStatementBudget } from "../db/read-gate";
 
 type Result = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 
 /** `source` with `map` applied to each value; return/throw go straight to `source`, so ending it never waits for a next event. */
 function mapIterable<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<U>): AsyncIterableIterator<U> {

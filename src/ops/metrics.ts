@@ -86,13 +86,17 @@ export class ServerMetrics {
   /** Registers the gauges that are read when scraped. */
   watch(sources: GaugeSources): void {
     new Gauge({
-      name: "waymark_subscriptions_open", help: "Live-change subscriptions open on this instance", registers: [this.registry],
+      name: "waymark_subscriptions_open",
+      help: "Live-change subscriptions open on this instance",
+      registers: [this.registry],
       collect() {
         this.set(sources.subscriptions());
       },
     });
     new Gauge({
-      name: "waymark_websocket_connections", help: "graphql-ws connections open on this instance", registers: [this.registry],
+      name: "waymark_websocket_connections",
+      help: "graphql-ws connections open on this instance",
+      registers: [this.registry],
       collect() {
         this.set(sources.webSockets());
       },
@@ -120,18 +124,24 @@ export class ServerMetrics {
    */
   watchWebhooks(queue: () => Promise<{ pending: number; oldestAgeSeconds: number }>): (outcome: string) => void {
     const outcomes = new Counter({
-      name: "waymark_webhook_deliveries_total", help: "Webhook delivery attempts by outcome (delivered, retry, failed, refused)",
-      labelNames: ["outcome"] as const, registers: [this.registry],
+      name: "waymark_webhook_deliveries_total",
+      help: "Webhook delivery attempts by outcome (delivered, retry, failed, refused)",
+      labelNames: ["outcome"] as const,
+      registers: [this.registry],
     });
     const read = () => queue().catch(() => ({ pending: Number.NaN, oldestAgeSeconds: Number.NaN }));
     new Gauge({
-      name: "waymark_webhook_queue_length", help: "Webhook deliveries pending (in every instance's queue)", registers: [this.registry],
+      name: "waymark_webhook_queue_length",
+      help: "Webhook deliveries pending (in every instance's queue)",
+      registers: [this.registry],
       async collect() {
         this.set((await read()).pending);
       },
     });
     new Gauge({
-      name: "waymark_webhook_oldest_pending_seconds", help: "Age of the oldest pending webhook delivery, 0 when none", registers: [this.registry],
+      name: "waymark_webhook_oldest_pending_seconds",
+      help: "Age of the oldest pending webhook delivery, 0 when none",
+      registers: [this.registry],
       async collect() {
         this.set((await read()).oldestAgeSeconds);
       },

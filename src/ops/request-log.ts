@@ -118,8 +118,13 @@ export class RequestLog {
     if (!this.logger.isLevelEnabled("info")) return;
     this.logger.info(
       {
-        requestId, method: req.method, status: res.writableFinished ? res.statusCode : "aborted", ms: Math.round(seconds * 10_000) / 10,
-        operation: trace.operation ?? undefined, type: trace.type ?? undefined, codes: trace.codes.length > 0 ? trace.codes : undefined,
+        requestId,
+        method: req.method,
+        status: res.writableFinished ? res.statusCode : "aborted",
+        ms: Math.round(seconds * 10_000) / 10,
+        operation: trace.operation ?? undefined,
+        type: trace.type ?? undefined,
+        codes: trace.codes.length > 0 ? trace.codes : undefined,
       },
       "graphql request",
     );

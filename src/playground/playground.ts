@@ -26,9 +26,16 @@ export const CONTENT_TYPES: Record<string, string> = {
  * Styles allow inline because Monaco adds <style> elements at run time; fonts are data: URLs.
  */
 const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "worker-src 'self'", "connect-src 'self'",
-  "style-src 'self' 'unsafe-inline'", "font-src 'self' data:", "img-src 'self' data:",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join("; ");
 
 const gzipAsync = promisify(gzip);
@@ -51,7 +58,13 @@ export function wantsPlayground(req: IncomingMessage, url: URL): boolean {
   return (req.method === "GET" || req.method === "HEAD") && !url.searchParams.has("query") && (req.headers.accept ?? "").includes("text/html");
 }
 
-export function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, cacheControl: string, extra: Record<string, string> = {}): Promise<void> | void {
+export function sendAsset(
+  req: IncomingMessage,
+  res: ServerResponse,
+  asset: Asset,
+  cacheControl: string,
+  extra: Record<string, string> = {},
+): Promise<void> | void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("Method not allowed\n");
     return;
@@ -85,9 +98,10 @@ export function loadPlayground(dir = defaultPlaygroundDir()): Playground {
   if (!existsSync(index)) {
     return {
       assets: {},
-      page: (_req, res) => void res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(
-        "The GraphQL playground is not built: run `npm run build`. The API itself works: POST GraphQL to /graphql.\n",
-      ),
+      page: (_req, res) =>
+        void res
+          .writeHead(404, { "content-type": "text/plain; charset=utf-8" })
+          .end("The GraphQL playground is not built: run `npm run build`. The API itself works: POST GraphQL to /graphql.\n"),
     };
   }
   const assets = loadAssets(join(dir, "assets"), ASSETS_PATH);
@@ -106,7 +120,8 @@ export function loadAssets(assetDir: string, prefix: string): Record<string, Rou
   const assets: Record<string, Route> = {};
   for (const name of existsSync(assetDir) ? readdirSync(assetDir) : []) {
     let asset: Asset | null = null;
-    const load = () => (asset ??= { body: readFileSync(join(assetDir, name)), type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream", gzipped: null });
+    const load = () =>
+      (asset ??= { body: readFileSync(join(assetDir, name)), type: CONTENT_TYPES[extname(name)] ?? "application/octet-stream", gzipped: null });
     // Names carry a content hash, so a browser may keep them for good.
     assets[prefix + name] = (req, res) => sendAsset(req, res, load(), "public, max-age=31536000, immutable");
   }

@@ -18,7 +18,10 @@ export class ChangeDiffResolver {
     return before && after ? versionDiffOf(before, after) : null;
   }
 
-  @FieldResolver(() => DeploymentVersion, { nullable: true, description: "VERSION_CREATED only: the version recorded without going live; null for every other kind." })
+  @FieldResolver(() => DeploymentVersion, {
+    nullable: true,
+    description: "VERSION_CREATED only: the version recorded without going live; null for every other kind.",
+  })
   async createdVersion(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
     const row = change.createdVersionKey === null ? null : await ctx.loaders.version.load(change.createdVersionKey);
     return row && toVersion(row);

@@ -17,7 +17,7 @@ const DEFAULT_ORIGIN: Partial<Record<Host, string>> = { GITHUB: "https://github.
 /** The repository's web address and its host: from the recorded http(s) URL, else the public host of the reported type. */
 function repositoryWeb(version: VersionEntity): { host: Host; base: string } | null {
   const url = parseHttp(version.sourceUrl);
-  const byName = url ? PUBLIC_HOSTS[url.hostname.toLowerCase()] ?? (url.hostname.endsWith(".visualstudio.com") ? "AZURE_DEVOPS" : undefined) : undefined;
+  const byName = url ? (PUBLIC_HOSTS[url.hostname.toLowerCase()] ?? (url.hostname.endsWith(".visualstudio.com") ? "AZURE_DEVOPS" : undefined)) : undefined;
   const host = (version.sourceType && version.sourceType in COMPARE ? version.sourceType : byName) as Host | undefined;
   if (!host) return null;
   if (url) return { host, base: `${url.origin}${url.pathname.replace(/\/+$/, "").replace(/\.git$/, "")}` };

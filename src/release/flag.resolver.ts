@@ -11,7 +11,9 @@ export class FlagResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(KeyScope.release)
-  @Mutation(() => FlagVersionPayload, { description: "Flags a version BAD (default rollbacks skip it; moving to it needs force: true) or lifts the flag with OK." })
+  @Mutation(() => FlagVersionPayload, {
+    description: "Flags a version BAD (default rollbacks skip it; moving to it needs force: true) or lifts the flag with OK.",
+  })
   async flagVersion(@Arg("input", () => FlagVersionInput) input: FlagVersionInput, @Ctx() ctx: RequestContext): Promise<FlagVersionPayload> {
     const { version, flag } = await this.services.flags.flag(ctx.caller, input);
     ctx.loaders.deployment.clear(version.deploymentId);

@@ -15,7 +15,9 @@ const versionNotFound = (id: string) => new WaymarkError(ErrorCode.VERSION_NOT_F
 /** A version's newest flag, or null when it was never flagged. */
 export async function flagOf(reads: Reads, versionKey: number): Promise<VersionFlag | null> {
   const [row] = await reads.rows<{ status: FlagStatus; actor: string; reason: string | null; at: number | string }>(
-    "SELECT status, actor, reason, at FROM version_flag WHERE version_id = ? ORDER BY id DESC LIMIT 1", [versionKey]);
+    "SELECT status, actor, reason, at FROM version_flag WHERE version_id = ? ORDER BY id DESC LIMIT 1",
+    [versionKey],
+  );
   return row ? { status: row.status, by: row.actor, reason: row.reason, at: new Date(Number(row.at)) } : null;
 }
 
@@ -23,7 +25,8 @@ export async function flagOf(reads: Reads, versionKey: number): Promise<VersionF
 export async function badTwins(reads: Reads, deploymentKey: number, contentHash: string): Promise<string[]> {
   const rows = await reads.rows<{ number: number; version: string }>(
     `SELECT number, version FROM deployment_version WHERE deployment_id = ? AND content_hash = ? AND id IN (${BAD_VERSION_IDS}) ORDER BY number`,
-    [deploymentKey, contentHash, deploymentKey]);
+    [deploymentKey, contentHash, deploymentKey],
+  );
   return rows.map((r) => `This content equals version ${r.number} ("${r.version}"), which is flagged BAD`);
 }
 
@@ -51,8 +54,14 @@ export class FlagService {
       if (!version || !deployment) throw versionNotFound(input.versionId);
       const at = this.now();
       const reason = input.reason ?? null;
-      await tx.run("INSERT INTO version_flag (deployment_id, version_id, status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
-        [deployment.id, version.id, input.status, scope.actor, reason, at.getTime()]);
+      await tx.run("INSERT INTO version_flag (deployment_id, version_id, status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)", [
+        deployment.id,
+        version.id,
+        input.status,
+        scope.actor,
+        reason,
+        at.getTime(),
+      ]);
       return { result: { version, flag: { status: input.status, by: scope.actor, at, reason } }, append: { deployment: { row: deployment, set: {} } } };
     });
     return result;

@@ -12,7 +12,9 @@ export class PinResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(KeyScope.release)
-  @Mutation(() => PinPayload, { description: "Pins the live version: new versions are recorded but not made live, and moves need unpin: true, until unpinLive." })
+  @Mutation(() => PinPayload, {
+    description: "Pins the live version: new versions are recorded but not made live, and moves need unpin: true, until unpinLive.",
+  })
   async pinLive(@Arg("input", () => PinLiveInput) input: PinLiveInput, @Ctx() ctx: RequestContext): Promise<PinPayload> {
     return payloadOf(await this.services.pins.pin(ctx.caller, input), ctx);
   }

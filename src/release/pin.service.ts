@@ -58,8 +58,14 @@ export class PinService {
         append: {
           deployment: { row: deployment, set: { ...(kind === "PIN" ? pinnedBy(scope.actor, at, reason) : UNPINNED), updatedAt: at } },
           change: {
-            workspaceId: scope.workspaceId, deploymentId: deployment.id, kind, previousVersionId: deployment.liveVersionId,
-            liveVersionId: deployment.liveVersionId, actor: scope.actor, reason, at,
+            workspaceId: scope.workspaceId,
+            deploymentId: deployment.id,
+            kind,
+            previousVersionId: deployment.liveVersionId,
+            liveVersionId: deployment.liveVersionId,
+            actor: scope.actor,
+            reason,
+            at,
           },
         },
       };

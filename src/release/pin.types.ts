@@ -15,7 +15,10 @@ export class DeploymentPin {
   reason!: string | null;
 }
 
-@InputType({ description: "Pin a deployment's live version: until unpinned, createVersion records versions without making them live, and rollback and promote need unpin: true." })
+@InputType({
+  description:
+    "Pin a deployment's live version: until unpinned, createVersion records versions without making them live, and rollback and promote need unpin: true.",
+})
 export class PinLiveInput {
   @Field(() => ID, { description: "The deployment." })
   @MaxLength(40)
@@ -42,6 +45,9 @@ export class PinPayload {
   @Field(() => Deployment, { description: "The deployment as it is now; `pin` says whether it is pinned." })
   deployment!: Deployment;
 
-  @Field(() => LiveVersionChange, { nullable: true, description: "The PIN or UNPIN entry appended; null when the deployment already was in that state (nothing written)." })
+  @Field(() => LiveVersionChange, {
+    nullable: true,
+    description: "The PIN or UNPIN entry appended; null when the deployment already was in that state (nothing written).",
+  })
   change!: LiveVersionChange | null;
 }

@@ -26,7 +26,9 @@ export class ReleaseQueriesResolver {
     return versionDiffOf(from!, to!);
   }
 
-  @FieldResolver(() => VersionDiff, { description: "What differs between two of this deployment's versions, by number; VERSION_NOT_FOUND when either is unknown." })
+  @FieldResolver(() => VersionDiff, {
+    description: "What differs between two of this deployment's versions, by number; VERSION_NOT_FOUND when either is unknown.",
+  })
   async diff(
     @Root() deployment: Deployment,
     @Arg("from", () => Int, { description: "Number of the version compared from." }) from: number,

@@ -28,12 +28,20 @@ export function replayedNotLiveReason(record: IdempotencyKeyEntity): NotLiveReas
 export function notLiveReasonOf(request: CreateRequest, deployment: DeploymentEntity): NotLiveReason | null {
   const reason = deployment.pinnedAt != null ? NotLiveReason.PINNED : request.makeLive === "NEVER" ? NotLiveReason.NOT_REQUESTED : null;
   // Every deployment that exists has a live version: its first one always goes live.
-  if (reason && deployment.liveVersionId == null) throw badInput("makeLive: NEVER needs a deployment with a live version: a deployment's first version always becomes live");
+  if (reason && deployment.liveVersionId == null)
+    throw badInput("makeLive: NEVER needs a deployment with a live version: a deployment's first version always becomes live");
   return reason;
 }
 
 /** The tail of a create that records `version` without moving the live pointer: no log entry, no sequence. */
-export function stagedWork(deployment: DeploymentEntity, version: VersionEntity, request: CreateRequest, hash: string | null, reason: NotLiveReason, at: Date): Work<CreateOutcome> {
+export function stagedWork(
+  deployment: DeploymentEntity,
+  version: VersionEntity,
+  request: CreateRequest,
+  hash: string | null,
+  reason: NotLiveReason,
+  at: Date,
+): Work<CreateOutcome> {
   const key = request.idempotencyKey;
   return {
     result: { deployment, version, change: null, dryRun: false, becameLive: false, notLiveReason: reason, created: true, fresh: true },
@@ -53,9 +61,18 @@ export function stagedWork(deployment: DeploymentEntity, version: VersionEntity,
 export function stagedEventOf(deployment: DeploymentEntity, version: VersionEntity): LiveEvent {
   const live = deployment.liveVersionId!;
   return {
-    changeId: 0, workspaceId: deployment.workspaceId, sequence: 0, deploymentId: deployment.id, flowName: deployment.flowName,
-    kind: "VERSION_CREATED", previousVersionId: live, liveVersionId: live, actor: version.createdBy, reason: null,
-    at: version.createdAt.toISOString(), versionId: version.id,
+    changeId: 0,
+    workspaceId: deployment.workspaceId,
+    sequence: 0,
+    deploymentId: deployment.id,
+    flowName: deployment.flowName,
+    kind: "VERSION_CREATED",
+    previousVersionId: live,
+    liveVersionId: live,
+    actor: version.createdBy,
+    reason: null,
+    at: version.createdAt.toISOString(),
+    versionId: version.id,
   };
 }
 

@@ -52,14 +52,24 @@ export class VersionDiff {
 
   @Field(() => String, {
     nullable: true,
-    description: "The host's page comparing the two commits, when both versions name a commit of the same repository on GitHub, GitLab, Bitbucket or Azure DevOps.",
+    description:
+      "The host's page comparing the two commits, when both versions name a commit of the same repository on GitHub, GitLab, Bitbucket or Azure DevOps.",
   })
   sourceCompareUrl!: string | null;
 }
 
 const VERSIONED: ReadonlyArray<keyof VersionSnapshot> = [
-  "entrypoint", "description", "tags", "labels", "parameters", "parameterOpenapiSchema", "enforceParameterSchema",
-  "workPoolName", "workQueueName", "jobVariables", "pullSteps",
+  "entrypoint",
+  "description",
+  "tags",
+  "labels",
+  "parameters",
+  "parameterOpenapiSchema",
+  "enforceParameterSchema",
+  "workPoolName",
+  "workQueueName",
+  "jobVariables",
+  "pullSteps",
 ];
 
 const snapshotOfRow = (row: VersionEntity): Record<string, unknown> => Object.fromEntries(VERSIONED.map((key) => [key, row[key]]));

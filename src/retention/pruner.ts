@@ -64,7 +64,8 @@ export class Pruner {
     report.ran = true;
     try {
       const deployments = await this.db.reads.rows<{ id: number; workspace_id: number }>(
-        "SELECT id, workspace_id FROM deployment WHERE deleted_key = 0 AND (retention_keep_last IS NOT NULL OR retention_keep_days IS NOT NULL)", [],
+        "SELECT id, workspace_id FROM deployment WHERE deleted_key = 0 AND (retention_keep_last IS NOT NULL OR retention_keep_days IS NOT NULL)",
+        [],
       );
       for (const d of deployments) {
         for (let pruned = BATCH; pruned === BATCH;) {
@@ -88,7 +89,12 @@ export class Pruner {
       const deployment = await lockDeployment(tx, workspaceId, { id: deploymentId });
       if (!deployment) return { result: [] };
       const at = this.now();
-      const doomed = toPrune(deployment, await candidates(tx, deploymentId), await protectedIds(tx, deployment.id, deployment.liveVersionId), at.getTime()).slice(0, BATCH);
+      const doomed = toPrune(
+        deployment,
+        await candidates(tx, deploymentId),
+        await protectedIds(tx, deployment.id, deployment.liveVersionId),
+        at.getTime(),
+      ).slice(0, BATCH);
       if (doomed.length === 0) return { result: [] };
       const ids = doomed.map((v) => v.id);
       return {
@@ -97,9 +103,13 @@ export class Pruner {
           statements: [[`UPDATE deployment_version SET ${EMPTY_BODY}, pruned_at = ? WHERE id IN (${ids.map(() => "?").join(", ")})`, [at.getTime(), ...ids]]],
           // No field changes, but cached answers about its versions must not be served again.
           deployment: { row: deployment, set: {} },
-          audit: [auditEntry({ workspaceId, actor: RETENTION_ACTOR }, AuditKind.VERSIONS_PRUNED, deployment, at, {
-            numbers: doomed.map((v) => v.number).sort((a, b) => a - b), keepLast: deployment.retentionKeepLast, keepDays: deployment.retentionKeepDays,
-          })],
+          audit: [
+            auditEntry({ workspaceId, actor: RETENTION_ACTOR }, AuditKind.VERSIONS_PRUNED, deployment, at, {
+              numbers: doomed.map((v) => v.number).sort((a, b) => a - b),
+              keepLast: deployment.retentionKeepLast,
+              keepDays: deployment.retentionKeepDays,
+            }),
+          ],
         },
       };
     });
@@ -112,19 +122,28 @@ export class Pruner {
     const now = this.now().getTime();
     const { result } = await this.db.store.write(async (tx) => ({
       // Held for at most 10 minutes: a crashed holder does not stop pruning for good.
-      result: await tx.run("UPDATE maintenance_lease SET holder = ?, expires_at = ? WHERE name = ? AND (expires_at < ? OR holder = ?)", [this.holder, now + 600_000, LEASE, now, this.holder]),
+      result: await tx.run("UPDATE maintenance_lease SET holder = ?, expires_at = ? WHERE name = ? AND (expires_at < ? OR holder = ?)", [
+        this.holder,
+        now + 600_000,
+        LEASE,
+        now,
+        this.holder,
+      ]),
     }));
     return result.affected === 1;
   }
 
   private async releaseLease(): Promise<void> {
-    await this.db.store.write(async (tx) => ({ result: await tx.run("UPDATE maintenance_lease SET holder = NULL, expires_at = 0 WHERE name = ? AND holder = ?", [LEASE, this.holder]) }));
+    await this.db.store.write(async (tx) => ({
+      result: await tx.run("UPDATE maintenance_lease SET holder = NULL, expires_at = 0 WHERE name = ? AND holder = ?", [LEASE, this.holder]),
+    }));
   }
 }
 
 async function candidates(tx: WriteTx, deploymentId: number): Promise<Candidate[]> {
   const rows = await tx.rows<{ id: number; number: number; created_at: number }>(
-    "SELECT id, number, created_at FROM deployment_version WHERE deployment_id = ? AND pruned_at IS NULL ORDER BY number DESC", [deploymentId],
+    "SELECT id, number, created_at FROM deployment_version WHERE deployment_id = ? AND pruned_at IS NULL ORDER BY number DESC",
+    [deploymentId],
   );
   return rows.map((r) => ({ id: Number(r.id), number: Number(r.number), createdAt: Number(r.created_at) }));
 }
@@ -132,7 +151,8 @@ async function candidates(tx: WriteTx, deploymentId: number): Promise<Candidate[
 /** The live version and the last one live before it: never pruned. */
 async function protectedIds(tx: WriteTx, deploymentId: number, liveVersionId: number | null): Promise<Set<number>> {
   const [last] = await tx.rows<{ previous_version_id: number | null }>(
-    "SELECT previous_version_id FROM live_version_change WHERE deployment_id = ? AND kind IN ('CREATE', 'ROLLBACK', 'PROMOTE') ORDER BY sequence DESC LIMIT 1", [deploymentId],
+    "SELECT previous_version_id FROM live_version_change WHERE deployment_id = ? AND kind IN ('CREATE', 'ROLLBACK', 'PROMOTE') ORDER BY sequence DESC LIMIT 1",
+    [deploymentId],
   );
   const ids = new Set<number>();
   if (liveVersionId != null) ids.add(liveVersionId);

@@ -2,7 +2,10 @@ import { IsInt, Max, MaxLength, Min } from "class-validator";
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Deployment } from "../deployment/deployment.type";
 
-@ObjectType({ description: "How long a deployment keeps its versions' bodies. A version is pruned only when it is outside every limit set; the live version and the one live before it are always kept." })
+@ObjectType({
+  description:
+    "How long a deployment keeps its versions' bodies. A version is pruned only when it is outside every limit set; the live version and the one live before it are always kept.",
+})
 export class DeploymentRetention {
   @Field(() => Int, { nullable: true, description: "Keep the bodies of this many newest versions; null: no count limit." })
   keepLast!: number | null;

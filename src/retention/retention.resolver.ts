@@ -17,8 +17,13 @@ export class RetentionResolver {
   }
 
   @Authorized(KeyScope.admin)
-  @Mutation(() => SetDeploymentRetentionPayload, { description: "Sets how long a deployment keeps its versions' bodies; the retention pass applies it. Needs admin." })
-  async setDeploymentRetention(@Arg("input", () => SetDeploymentRetentionInput, { description: "The deployment and its limits." }) input: SetDeploymentRetentionInput, @Ctx() ctx: RequestContext): Promise<SetDeploymentRetentionPayload> {
+  @Mutation(() => SetDeploymentRetentionPayload, {
+    description: "Sets how long a deployment keeps its versions' bodies; the retention pass applies it. Needs admin.",
+  })
+  async setDeploymentRetention(
+    @Arg("input", () => SetDeploymentRetentionInput, { description: "The deployment and its limits." }) input: SetDeploymentRetentionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SetDeploymentRetentionPayload> {
     const row = await this.services.deployments.setRetention(ctx.caller, input);
     ctx.loaders.deployment.clear(row.id).prime(row.id, row);
     return { deployment: toDeployment(row) };

@@ -16,7 +16,12 @@ export interface Candidate {
  * live version and the one live before it — are always kept. `candidates` are the unpruned
  * versions, newest first.
  */
-export function toPrune(deployment: Pick<DeploymentEntity, "retentionKeepLast" | "retentionKeepDays" | "lastNumber">, candidates: Candidate[], protectedIds: Set<number>, now: number): Candidate[] {
+export function toPrune(
+  deployment: Pick<DeploymentEntity, "retentionKeepLast" | "retentionKeepDays" | "lastNumber">,
+  candidates: Candidate[],
+  protectedIds: Set<number>,
+  now: number,
+): Candidate[] {
   const { retentionKeepLast: keepLast, retentionKeepDays: keepDays, lastNumber } = deployment;
   if (keepLast == null && keepDays == null) return [];
   return candidates.filter((v) => {

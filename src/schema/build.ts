@@ -20,9 +20,23 @@ import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
 export const resolvers = [
-  DeploymentResolver, VersionResolver, LiveResolver, LiveSubscriptionResolver, AuthResolver, ViewerResolver,
-  AuditResolver, LiveAtResolver, LivePeriodResolver, LifecycleResolver, RetentionResolver,
-  WebhookResolver, WebhookDeliveryResolver, ReleaseQueriesResolver, ChangeDiffResolver, PinResolver, FlagResolver,
+  DeploymentResolver,
+  VersionResolver,
+  LiveResolver,
+  LiveSubscriptionResolver,
+  AuthResolver,
+  ViewerResolver,
+  AuditResolver,
+  LiveAtResolver,
+  LivePeriodResolver,
+  LifecycleResolver,
+  RetentionResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
+  ReleaseQueriesResolver,
+  ChangeDiffResolver,
+  PinResolver,
+  FlagResolver,
 ] as const;
 
 /**

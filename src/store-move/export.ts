@@ -25,7 +25,7 @@ export async function exportStore(db: Database, write: (line: string) => void | 
     const list = columns.map((c) => quote(db, c.name)).join(", ");
     counts[table] = 0;
     for (let after = 0; ;) {
-      const rows = (await db.reads.rows<Record<string, unknown>>(`SELECT ${list} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after])) ;
+      const rows = await db.reads.rows<Record<string, unknown>>(`SELECT ${list} FROM ${table} WHERE id > ? ORDER BY id LIMIT ${PAGE}`, [after]);
       if (rows.length === 0) break;
       let text = "";
       for (const raw of rows) {

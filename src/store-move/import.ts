@@ -66,7 +66,13 @@ export async function importStore(db: Database, input: Readable): Promise<Record
   });
 }
 
-async function insert(db: Database, run: (sql: string, params: unknown[]) => Promise<unknown>, table: MovedTable, all: ColumnKind[], rows: Array<Record<string, unknown>>) {
+async function insert(
+  db: Database,
+  run: (sql: string, params: unknown[]) => Promise<unknown>,
+  table: MovedTable,
+  all: ColumnKind[],
+  rows: Array<Record<string, unknown>>,
+) {
   // A column an older export lacks takes its default.
   const columns = all.filter((c) => c.name in rows[0]!);
   const list = columns.map((c) => quote(db, c.name)).join(", ");

@@ -61,7 +61,10 @@ export async function copyStore(from: string, to: string, cwd: string): Promise<
       imported.catch((error: unknown) => pipe.destroy(error as Error));
       const exported = exportStore(source, async (text) => {
         if (!pipe.write(text)) await once(pipe, "drain");
-      }).then(() => void pipe.end(), (error: unknown) => void pipe.destroy(error as Error));
+      }).then(
+        () => void pipe.end(),
+        (error: unknown) => void pipe.destroy(error as Error),
+      );
       const [counts] = await Promise.all([imported, exported]);
       return counts;
     }),

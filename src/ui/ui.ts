@@ -11,8 +11,14 @@ export const UI_ASSETS_PATH = "/ui/assets/";
  * inline styles and no workers: the page sets styles only through the DOM, which CSP allows.
  */
 const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join("; ");
 
 /** The folder vite builds the history page into: dist/ui under the package root. */
@@ -28,13 +34,15 @@ export function defaultUiDir(): string {
 export function uiRoutes(dir = defaultUiDir()): Record<string, Route> {
   const index = join(dir, "index.html");
   if (!existsSync(index)) {
-    const notBuilt: Route = (_req, res) => void res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(
-      "The history page is not built: run `npm run build`. The API itself works: POST GraphQL to /graphql.\n",
-    );
+    const notBuilt: Route = (_req, res) =>
+      void res
+        .writeHead(404, { "content-type": "text/plain; charset=utf-8" })
+        .end("The history page is not built: run `npm run build`. The API itself works: POST GraphQL to /graphql.\n");
     return { "/": notBuilt, "/ui/*": notBuilt };
   }
   const html: Asset = { body: readFileSync(index), type: CONTENT_TYPES[".html"]!, gzipped: null };
-  const page: Route = (req, res) => sendAsset(req, res, html, "no-cache", { "content-security-policy": CONTENT_SECURITY_POLICY, "referrer-policy": "no-referrer" });
+  const page: Route = (req, res) =>
+    sendAsset(req, res, html, "no-cache", { "content-security-policy": CONTENT_SECURITY_POLICY, "referrer-policy": "no-referrer" });
   const notFound: Route = (_req, res) => void res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
   return {
     ...loadAssets(join(dir, "assets"), UI_ASSETS_PATH),

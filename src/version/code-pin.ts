@@ -29,7 +29,6 @@ const SHA = /^[0-9a-f]{4,64}$/i;
 const RUNTIME_PLACEHOLDER = /^\{\{\s*(?:(?:prefect|ctx)\.[^{}]*|\$[A-Za-z_][A-Za-z0-9_]*\s*)\}\}$/;
 const IMAGE_DIGEST = /@(sha256:[0-9a-f]{64})$/i;
 
-
 /** A pull step is a one-key mapping `{ <step function>: { …arguments } }`; this is the function's name. */
 function stepName(step: unknown): string | null {
   if (!isJsonObject(step)) return null;
@@ -38,8 +37,7 @@ function stepName(step: unknown): string | null {
 }
 
 const shortName = (name: string) => name.slice(name.lastIndexOf(".") + 1);
-const stepPath = (path: string, i: number, name: string) =>
-  `${path}[${i}]${/^[A-Za-z_]\w*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
+const stepPath = (path: string, i: number, name: string) => `${path}[${i}]${/^[A-Za-z_]\w*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
 const nonEmptyString = (value: unknown): value is string => typeof value === "string" && value !== "";
 const isGitClone = (name: string | null) => name !== null && shortName(name) === "git_clone";
 

@@ -11,8 +11,13 @@ import type { CreateVersionInput, SourceInfoInput } from "./version.input";
 export type DeploymentRef = { id: number; publicId: string } | { flowName: string; name: string };
 
 export interface SourceFields {
-  type: string | null; version: string | null; commitSha: string | null; branch: string | null;
-  repository: string | null; url: string | null; message: string | null;
+  type: string | null;
+  version: string | null;
+  commitSha: string | null;
+  branch: string | null;
+  repository: string | null;
+  url: string | null;
+  message: string | null;
 }
 
 /** A createVersion request after every shape rule of docs/design.md ("Domain") has been checked. */
@@ -48,14 +53,22 @@ function sourceOf(input: SourceInfoInput | null | undefined, problems: string[])
   if (input.url != null && !/^https?:\/\/[^\s]+$/i.test(input.url)) problems.push("sourceInfo.url must be an http or https URL");
   const message = input.message?.split(/\r?\n/, 1)[0]?.slice(0, 1000) ?? null;
   return {
-    type: input.type ?? null, version: input.version ?? null, commitSha: input.commitSha?.toLowerCase() ?? null,
-    branch: input.branch ?? null, repository: input.repository ?? null, url: input.url ?? null, message,
+    type: input.type ?? null,
+    version: input.version ?? null,
+    commitSha: input.commitSha?.toLowerCase() ?? null,
+    branch: input.branch ?? null,
+    repository: input.repository ?? null,
+    url: input.url ?? null,
+    message,
   };
 }
 
 function snapshotFrom(input: CreateVersionInput, problems: string[]): VersionSnapshot {
   const json: Array<[keyof CreateVersionInput, "object" | "list"]> = [
-    ["labels", "object"], ["parameters", "object"], ["jobVariables", "object"], ["pullSteps", "list"],
+    ["labels", "object"],
+    ["parameters", "object"],
+    ["jobVariables", "object"],
+    ["pullSteps", "list"],
   ];
   for (const [field, shape] of json) {
     if (input[field] != null) problems.push(...jsonProblems(field, input[field], shape));
@@ -87,8 +100,13 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
   if (input.version != null && !input.version.trim()) problems.push("version must not be empty when given");
   if (problems.length > 0) throw badInput([...new Set(problems)].join("; "), { problems: [...new Set(problems)] });
   return {
-    target, snapshot, versionName: input.version ?? null, source, settings,
-    idempotencyKey: input.idempotencyKey ?? null, expectedLiveVersionId: input.expectedLiveVersionId ?? null,
+    target,
+    snapshot,
+    versionName: input.version ?? null,
+    source,
+    settings,
+    idempotencyKey: input.idempotencyKey ?? null,
+    expectedLiveVersionId: input.expectedLiveVersionId ?? null,
     makeLive: input.makeLive ?? "AUTO",
     ifUnchanged: input.ifUnchanged ?? "CREATE",
   };

@@ -20,7 +20,10 @@ export function requestHashOf(input: { idempotencyKey?: string | null; expectedL
 }
 
 /** The same for a pointer move; the mutation's name is part of it, so one key never serves two kinds of request. */
-export function moveHashOf(mutation: "ROLLBACK" | "PROMOTE", input: { idempotencyKey?: string | null; expectedLiveVersionId?: string | null; dryRun?: boolean | null }): string {
+export function moveHashOf(
+  mutation: "ROLLBACK" | "PROMOTE",
+  input: { idempotencyKey?: string | null; expectedLiveVersionId?: string | null; dryRun?: boolean | null },
+): string {
   const { idempotencyKey: _key, expectedLiveVersionId: _expected, dryRun: _dryRun, ...rest } = input;
   return sha256OfJson(withoutNulls({ ...rest, mutation }));
 }
@@ -31,10 +34,7 @@ export async function earlierOutcome(source: RowSource, workspaceId: number, key
   const [raw] = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND \`key\` = ?`, [workspaceId, key]);
   const row = raw ? table.fromRow(raw) : null;
   if (row && row.requestHash !== requestHash) {
-    throw new WaymarkError(
-      ErrorCode.IDEMPOTENCY_KEY_REUSED,
-      "This idempotencyKey was already used with different input; use a new key for a new request",
-    );
+    throw new WaymarkError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "This idempotencyKey was already used with different input; use a new key for a new request");
   }
   return row;
 }

@@ -29,11 +29,7 @@ const urlProblem = (text: string, at: () => string): string | null =>
  * createVersion input. A string's path is only spelled out when it has a problem. `kept` names the
  * variables whose `{{ $NAME }}` the client left on purpose for the worker (pull steps only).
  */
-export function stringProblems(
-  value: unknown,
-  path: string,
-  kept: ReadonlySet<string> = new Set(),
-): { templates: string[]; urls: string[] } {
+export function stringProblems(value: unknown, path: string, kept: ReadonlySet<string> = new Set()): { templates: string[]; urls: string[] } {
   const found = { templates: [] as string[], urls: [] as string[] };
   const check = (text: string, at: () => string) => {
     const template = templateProblem(text, at, kept);

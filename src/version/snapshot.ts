@@ -37,7 +37,9 @@ export function snapshotOf(input: Partial<{ [K in keyof VersionSnapshot]: Versio
 
 /** sha256 hex of RFC 8785 canonical JSON (keys sorted, numbers normalised). */
 export function sha256OfJson(value: unknown): string {
-  return createHash("sha256").update(canonicalize(value) ?? "null").digest("hex");
+  return createHash("sha256")
+    .update(canonicalize(value) ?? "null")
+    .digest("hex");
 }
 
 /**

@@ -29,21 +29,33 @@ export function versionHistories(
 ): Promise<Array<Connection<DeploymentVersion>>> {
   const page = pageOf(args, "version", isNumberKey);
   const repository = () => db.reader.getRepository(VersionEntity);
-  return descendingPages<VersionEntity, DeploymentVersion>({
-    of: (deploymentKey) => ({
-      query: () => filtered(repository().createQueryBuilder("v").where("v.deploymentId = :deploymentKey", { deploymentKey }), filter),
-      column: "v.number", keyOf: (v) => v.number, cursorKind: "version", toNode: toVersion, Type: DeploymentVersionConnection,
-      count: () => count(deploymentKey),
-    }),
-    parentOf: (v) => v.deploymentId,
-    byIds: (ids) => repository().findBy({ id: In(ids) }),
-  }, deploymentKeys, page);
+  return descendingPages<VersionEntity, DeploymentVersion>(
+    {
+      of: (deploymentKey) => ({
+        query: () => filtered(repository().createQueryBuilder("v").where("v.deploymentId = :deploymentKey", { deploymentKey }), filter),
+        column: "v.number",
+        keyOf: (v) => v.number,
+        cursorKind: "version",
+        toNode: toVersion,
+        Type: DeploymentVersionConnection,
+        count: () => count(deploymentKey),
+      }),
+      parentOf: (v) => v.deploymentId,
+      byIds: (ids) => repository().findBy({ id: In(ids) }),
+    },
+    deploymentKeys,
+    page,
+  );
 }
 
 /** The number of versions matching `filter` of each deployment, in one statement. */
 export async function versionCounts(db: Database, deploymentKeys: number[], filter: VersionFilter | null | undefined): Promise<number[]> {
   const qb = db.reader.getRepository(VersionEntity).createQueryBuilder("v").where("v.deploymentId IN (:...deploymentKeys)", { deploymentKeys });
-  const rows = await filtered(qb, filter).select("v.deploymentId", "parent").addSelect("COUNT(*)", "count").groupBy("v.deploymentId").getRawMany<{ parent: unknown; count: unknown }>();
+  const rows = await filtered(qb, filter)
+    .select("v.deploymentId", "parent")
+    .addSelect("COUNT(*)", "count")
+    .groupBy("v.deploymentId")
+    .getRawMany<{ parent: unknown; count: unknown }>();
   const counts = new Map(rows.map((row) => [Number(row.parent), Number(row.count)]));
   return deploymentKeys.map((key) => counts.get(key) ?? 0);
 }

@@ -83,7 +83,7 @@ export class CreateVersionInput {
   @MaxLength(200)
   workQueueName?: string | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "JSON object; default {}. e.g. { image: \"reg/img@sha256:…\" }" })
+  @Field(() => JSONScalar, { nullable: true, description: 'JSON object; default {}. e.g. { image: "reg/img@sha256:…" }' })
   jobVariables?: unknown;
 
   @Field(() => JSONScalar, { nullable: true, description: "JSON list of pull steps; default []." })
@@ -127,13 +127,15 @@ export class CreateVersionInput {
 
   @Field(() => MakeLive, {
     nullable: true,
-    description: "AUTO (the default when absent or null): the version becomes live unless the deployment is pinned; NEVER: recorded only (a deployment's first version always becomes live).",
+    description:
+      "AUTO (the default when absent or null): the version becomes live unless the deployment is pinned; NEVER: recorded only (a deployment's first version always becomes live).",
   })
   makeLive?: MakeLive | null;
 
   @Field(() => IfUnchanged, {
     nullable: true,
-    description: "CREATE (the default when absent or null): always create. SKIP: when the content equals the live version's, create, log and publish nothing and answer with the live version (created: false); settings are still applied.",
+    description:
+      "CREATE (the default when absent or null): always create. SKIP: when the content equals the live version's, create, log and publish nothing and answer with the live version (created: false); settings are still applied.",
   })
   ifUnchanged?: IfUnchanged | null;
 }

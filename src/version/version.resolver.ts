@@ -20,7 +20,10 @@ export class CreateVersionPayload {
   @Field(() => DeploymentVersion, { description: "The version created (dry run: the one that would be, with the id ver_0)." })
   version!: DeploymentVersion;
 
-  @Field(() => LiveVersionChange, { nullable: true, description: "The CREATE entry that made the version live; null for a dry run and when it did not become live." })
+  @Field(() => LiveVersionChange, {
+    nullable: true,
+    description: "The CREATE entry that made the version live; null for a dry run and when it did not become live.",
+  })
   change!: LiveVersionChange | null;
 
   @Field(() => Boolean, { description: "True when nothing was written (the input asked for a dry run)." })
@@ -32,7 +35,9 @@ export class CreateVersionPayload {
   @Field(() => NotLiveReason, { nullable: true, description: "Why the version did not become live; null when it did." })
   notLiveReason!: NotLiveReason | null;
 
-  @Field(() => Boolean, { description: "False when ifUnchanged: SKIP found the live version's content: nothing was created and `version` is the live version." })
+  @Field(() => Boolean, {
+    description: "False when ifUnchanged: SKIP found the live version's content: nothing was created and `version` is the live version.",
+  })
   created!: boolean;
 
   @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
@@ -77,6 +82,15 @@ export class VersionResolver {
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
     const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun, becameLive, notLiveReason, created, warnings };
+    return {
+      deployment: toDeployment(deployment),
+      version: toVersion(version),
+      change: change && toLiveChange(change),
+      dryRun,
+      becameLive,
+      notLiveReason,
+      created,
+      warnings,
+    };
   }
 }

@@ -18,7 +18,16 @@ import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
 import type { CreateVersionInput } from "./version.input";
 import type { NotLiveReason } from "../release/release-enums";
-import { isWithoutChange, NO_LIVE_CHANGE, notLiveReasonOf, skippedWork, unchangedLive, replayedNotLiveReason, stagedEventOf, stagedWork } from "../release/staging";
+import {
+  isWithoutChange,
+  NO_LIVE_CHANGE,
+  notLiveReasonOf,
+  skippedWork,
+  unchangedLive,
+  replayedNotLiveReason,
+  stagedEventOf,
+  stagedWork,
+} from "../release/staging";
 
 export interface CreateOutcome {
   deployment: DeploymentEntity;
@@ -78,19 +87,34 @@ export class VersionService {
     return { ...result, change };
   }
 
-  private async createIn(tx: WriteTx, caller: Caller, request: CreateRequest, hash: string | null, deployment: DeploymentEntity, at: Date): Promise<Work<CreateOutcome>> {
+  private async createIn(
+    tx: WriteTx,
+    caller: Caller,
+    request: CreateRequest,
+    hash: string | null,
+    deployment: DeploymentEntity,
+    at: Date,
+  ): Promise<Work<CreateOutcome>> {
     checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     // Settings a new deployment starts with are part of its creation, not a change of it.
     const { set, changes } = settingsDiff(deployment, request.settings);
-    const settingsAudit = changes.length > 0 ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : [];
+    const settingsAudit =
+      changes.length > 0 ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : [];
     const unchanged = await unchangedLive(tx, request, deployment);
     if (unchanged) return withAudit(skippedWork(deployment, unchanged, request, hash, at), settingsAudit);
     const notLive = notLiveReasonOf(request, deployment);
     const version = this.versionOf(caller, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
-    const created = auditEntry(caller, AuditKind.VERSION_CREATED, deployment, at, { number: version.number, version: version.version, contentHash: version.contentHash }, version.id);
+    const created = auditEntry(
+      caller,
+      AuditKind.VERSION_CREATED,
+      deployment,
+      at,
+      { number: version.number, version: version.version, contentHash: version.contentHash },
+      version.id,
+    );
     // A staged version's settings are audited, not pushed: the subscription's SETTINGS events ride on a live-log entry.
     if (notLive) return withAudit(stagedWork(deployment, version, request, hash, notLive, at), [...settingsAudit, created]);
     const settingsChange = changes.length > 0 ? deploymentChange(caller, deployment, "SETTINGS", at, { settings: changes }) : undefined;
@@ -101,8 +125,14 @@ export class VersionService {
         earlier: settingsChange ? [settingsChange] : undefined,
         audit: [...settingsAudit, created],
         change: {
-          workspaceId: caller.workspaceId, deploymentId: deployment.id, kind: "CREATE", previousVersionId: deployment.liveVersionId,
-          liveVersionId: version.id, actor: caller.actor, reason: null, at,
+          workspaceId: caller.workspaceId,
+          deploymentId: deployment.id,
+          kind: "CREATE",
+          previousVersionId: deployment.liveVersionId,
+          liveVersionId: version.id,
+          actor: caller.actor,
+          reason: null,
+          at,
         },
         // A concurrent request with the same key that won makes this insert fail (unique
         // index); the store then runs this work again, which answers with the winner's outcome.
@@ -121,8 +151,12 @@ export class VersionService {
       number,
       version: request.versionName ?? defaultVersionName(number, source?.commitSha),
       contentHash: contentHashOf(request.snapshot),
-      sourceType: source?.type ?? null, sourceVersion: source?.version ?? null, sourceCommitSha: source?.commitSha ?? null,
-      sourceBranch: source?.branch ?? null, sourceRepository: source?.repository ?? null, sourceUrl: source?.url ?? null,
+      sourceType: source?.type ?? null,
+      sourceVersion: source?.version ?? null,
+      sourceCommitSha: source?.commitSha ?? null,
+      sourceBranch: source?.branch ?? null,
+      sourceRepository: source?.repository ?? null,
+      sourceUrl: source?.url ?? null,
       sourceMessage: source?.message ?? null,
       createdAt: at,
       createdBy: caller.actor,
@@ -143,7 +177,16 @@ export class VersionService {
     checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     const unchanged = found ? await unchangedLive(this.db.reads, request, deployment) : null;
-    if (unchanged) return { deployment: Object.assign(deployment, request.settings), version: unchanged, change: null, dryRun: true, becameLive: true, notLiveReason: null, created: false };
+    if (unchanged)
+      return {
+        deployment: Object.assign(deployment, request.settings),
+        version: unchanged,
+        change: null,
+        dryRun: true,
+        becameLive: true,
+        notLiveReason: null,
+        created: false,
+      };
     const notLive = notLiveReasonOf(request, deployment);
     const version = Object.assign(this.versionOf(caller, request, deployment, at), { id: DRY_RUN_KEY });
     Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: notLive ? deployment.liveVersionId : version.id, updatedAt: at });
@@ -153,9 +196,24 @@ export class VersionService {
   private newDeployment(caller: Caller, request: CreateRequest, at: Date): DeploymentEntity {
     const target = request.target as { flowName: string; name: string };
     return Object.assign(new DeploymentEntity(), {
-      id: DRY_RUN_KEY, workspaceId: caller.workspaceId, flowName: target.flowName, name: target.name,
-      paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null,
-      liveVersionId: null, lastNumber: 0, revision: 0, createdAt: at, updatedAt: at, archivedAt: null, deletedAt: null, deletedKey: 0, retentionKeepLast: null, retentionKeepDays: null,
+      id: DRY_RUN_KEY,
+      workspaceId: caller.workspaceId,
+      flowName: target.flowName,
+      name: target.name,
+      paused: false,
+      schedules: [],
+      concurrencyLimit: null,
+      concurrencyOptions: null,
+      liveVersionId: null,
+      lastNumber: 0,
+      revision: 0,
+      createdAt: at,
+      updatedAt: at,
+      archivedAt: null,
+      deletedAt: null,
+      deletedKey: 0,
+      retentionKeepLast: null,
+      retentionKeepDays: null,
     });
   }
 

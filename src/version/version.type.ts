@@ -106,7 +106,11 @@ export class DeploymentVersion {
   @Field(() => String, { description: "Identity of the caller that created it." })
   createdBy!: string;
 
-  @Field(() => Date, { nullable: true, description: "When retention removed this version's body; null while it is kept. A pruned version keeps its id, number, version, contentHash, sourceInfo, createdAt and createdBy; its other fields read as empty." })
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When retention removed this version's body; null while it is kept. A pruned version keeps its id, number, version, contentHash, sourceInfo, createdAt and createdBy; its other fields read as empty.",
+  })
   prunedAt!: Date | null;
 }
 

@@ -33,8 +33,12 @@ function versionOf(row: Row, alias: string): VersionRef | null {
   if (row[`${alias}_id`] == null) return null;
   const text = (name: string) => (row[`${alias}_${name}`] as string | null) ?? null;
   return {
-    id: encodeId("version", Number(row[`${alias}_id`])), number: Number(row[`${alias}_number`]), version: String(row[`${alias}_version`]),
-    commitSha: text("source_commit_sha"), sourceUrl: text("source_url"), sourceRepository: text("source_repository"),
+    id: encodeId("version", Number(row[`${alias}_id`])),
+    number: Number(row[`${alias}_number`]),
+    version: String(row[`${alias}_version`]),
+    commitSha: text("source_commit_sha"),
+    sourceUrl: text("source_url"),
+    sourceRepository: text("source_repository"),
   };
 }
 
@@ -49,10 +53,15 @@ export async function readEvent(reads: Pick<WriteTx, "rows">, changeId: number):
   );
   if (!row) return null;
   return {
-    id: encodeId("change", Number(row.id)), sequence: Number(row.sequence), kind: String(row.kind), actor: String(row.actor),
-    reason: (row.reason as string | null) ?? null, at: new Date(Number(row.at)).toISOString(),
+    id: encodeId("change", Number(row.id)),
+    sequence: Number(row.sequence),
+    kind: String(row.kind),
+    actor: String(row.actor),
+    reason: (row.reason as string | null) ?? null,
+    at: new Date(Number(row.at)).toISOString(),
     deployment: { id: encodeId("deployment", Number(row.d_id)), name: String(row.d_name), flowName: String(row.d_flow_name) },
-    previousVersion: versionOf(row, "p"), liveVersion: versionOf(row, "l")!,
+    previousVersion: versionOf(row, "p"),
+    liveVersion: versionOf(row, "l")!,
   };
 }
 

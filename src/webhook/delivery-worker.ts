@@ -115,13 +115,24 @@ export class DeliveryWorker {
         throw new Error("internal error preparing the delivery (see the server log)");
       });
       response = await transport(request);
-      verdict = verdictOf(response, { attempt: Number(delivery.attempts) + 1, baseMs: config.retryBaseMs, now: now(), windowEndsAt: Number(delivery.window_start) + config.retryWindowMs });
+      verdict = verdictOf(response, {
+        attempt: Number(delivery.attempts) + 1,
+        baseMs: config.retryBaseMs,
+        now: now(),
+        windowEndsAt: Number(delivery.window_start) + config.retryWindowMs,
+      });
       if (verdict.kind !== "delivered") error = `HTTP ${response.status}`;
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
-      verdict = caught instanceof RefusedTarget
-        ? { kind: "give-up", exhausted: false }
-        : verdictOf(null, { attempt: Number(delivery.attempts) + 1, baseMs: config.retryBaseMs, now: now(), windowEndsAt: Number(delivery.window_start) + config.retryWindowMs });
+      verdict =
+        caught instanceof RefusedTarget
+          ? { kind: "give-up", exhausted: false }
+          : verdictOf(null, {
+              attempt: Number(delivery.attempts) + 1,
+              baseMs: config.retryBaseMs,
+              now: now(),
+              windowEndsAt: Number(delivery.window_start) + config.retryWindowMs,
+            });
       if (caught instanceof RefusedTarget) error = `refused: the URL ${error}`;
     }
     this.deps.counted?.(verdict.kind === "delivered" ? "delivered" : verdict.kind === "retry" ? "retry" : error?.startsWith("refused") ? "refused" : "failed");
@@ -146,10 +157,14 @@ export class DeliveryWorker {
     const status = verdict.kind === "delivered" ? "DELIVERED" : verdict.kind === "retry" ? "PENDING" : "FAILED";
     const next = verdict.kind === "retry" ? finished + verdict.delayMs : finished;
     await this.deps.db.store.write(async (tx) => {
-      await tx.run(
-        "INSERT INTO webhook_attempt (delivery_id, at, status_code, duration_ms, error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?)",
-        [id, started.getTime(), response?.status ?? null, finished - started.getTime(), error?.slice(0, 500) ?? null, response?.excerpt || null],
-      );
+      await tx.run("INSERT INTO webhook_attempt (delivery_id, at, status_code, duration_ms, error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?)", [
+        id,
+        started.getTime(),
+        response?.status ?? null,
+        finished - started.getTime(),
+        error?.slice(0, 500) ?? null,
+        response?.excerpt || null,
+      ]);
       await tx.run(
         `UPDATE webhook_delivery SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL,
          finished_at = ?, last_status_code = ?, last_error = ? WHERE id = ? AND claimed_by = ?`,

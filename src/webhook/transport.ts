@@ -90,7 +90,9 @@ function post(url: URL, target: LookupAddress, request: PostRequest): Promise<Po
       headers: { ...request.headers, "content-length": Buffer.byteLength(request.body).toString() },
       timeout: request.timeoutMs,
       lookup: (_host, options, callback) =>
-        (options as { all?: boolean }).all ? (callback as (e: null, a: LookupAddress[]) => void)(null, [target]) : callback(null, target.address, target.family),
+        (options as { all?: boolean }).all
+          ? (callback as (e: null, a: LookupAddress[]) => void)(null, [target])
+          : callback(null, target.address, target.family),
     });
     const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
     req.on("timeout", () => req.destroy(new Error(`timed out after ${request.timeoutMs} ms`)));

@@ -29,10 +29,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 function hostList(env: Env, name: string): string[] {
-  const hosts = (env[name] ?? "").split(",").map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1")).filter(Boolean);
+  const hosts = (env[name] ?? "")
+    .split(",")
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, "$1"),
+    )
+    .filter(Boolean);
   for (const host of hosts) {
     const [address, bits] = host.split("/");
-    if (bits !== undefined && (!isIP(address!) || !/^\d{1,3}$/.test(bits))) throw new ConfigError(name, `"${host}" is not a host name, an address or a CIDR range`);
+    if (bits !== undefined && (!isIP(address!) || !/^\d{1,3}$/.test(bits)))
+      throw new ConfigError(name, `"${host}" is not a host name, an address or a CIDR range`);
     if (/[\s:/@]/.test(host) && !isIP(address!)) throw new ConfigError(name, `"${host}" is not a host name, an address or a CIDR range`);
   }
   return hosts;
@@ -56,9 +65,28 @@ export function parseWebhookConfig(env: Env): WebhookConfig {
 
 /** Addresses no webhook may reach unless allowed by name: private, loopback, link-local, and kin. */
 const NON_PUBLIC = new BlockList();
-for (const [net, bits] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 3]] as const) NON_PUBLIC.addSubnet(net, bits, "ipv4");
-for (const [net, bits] of [["::", 127], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["64:ff9b::", 96]] as const) NON_PUBLIC.addSubnet(net, bits, "ipv6");
+for (const [net, bits] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 3],
+] as const)
+  NON_PUBLIC.addSubnet(net, bits, "ipv4");
+for (const [net, bits] of [
+  ["::", 127],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["64:ff9b::", 96],
+] as const)
+  NON_PUBLIC.addSubnet(net, bits, "ipv6");
 
 const family = (address: string) => (isIP(address) === 6 ? "ipv6" : "ipv4");
 

@@ -5,8 +5,16 @@ import { PageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
 import { CreateWebhookInput, DeleteWebhookInput, RedeliverInput, RotateWebhookSecretInput, UpdateWebhookInput } from "./webhook.input";
 import {
-  CreateWebhookPayload, DeleteWebhookPayload, RedeliverPayload, RotateWebhookSecretPayload, UpdateWebhookPayload,
-  Webhook, WebhookAttempt, WebhookConnection, WebhookDelivery, WebhookDeliveryConnection,
+  CreateWebhookPayload,
+  DeleteWebhookPayload,
+  RedeliverPayload,
+  RotateWebhookSecretPayload,
+  UpdateWebhookPayload,
+  Webhook,
+  WebhookAttempt,
+  WebhookConnection,
+  WebhookDelivery,
+  WebhookDeliveryConnection,
 } from "./webhook.types";
 
 /** Webhooks are workspace configuration that reaches outside: admin scope for reads and writes alike. */
@@ -32,19 +40,28 @@ export class WebhookResolver {
 
   @Authorized(KeyScope.admin)
   @Mutation(() => CreateWebhookPayload, { description: "A new webhook; its signing secret is returned only here." })
-  async createWebhook(@Arg("input", () => CreateWebhookInput, { description: "The webhook." }) input: CreateWebhookInput, @Ctx() ctx: RequestContext): Promise<CreateWebhookPayload> {
+  async createWebhook(
+    @Arg("input", () => CreateWebhookInput, { description: "The webhook." }) input: CreateWebhookInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateWebhookPayload> {
     return this.services.webhooks.create(ctx.principal!, input);
   }
 
   @Authorized(KeyScope.admin)
   @Mutation(() => UpdateWebhookPayload, { description: "Changes a webhook; also re-enables a FAILING one." })
-  async updateWebhook(@Arg("input", () => UpdateWebhookInput, { description: "The changes." }) input: UpdateWebhookInput, @Ctx() ctx: RequestContext): Promise<UpdateWebhookPayload> {
+  async updateWebhook(
+    @Arg("input", () => UpdateWebhookInput, { description: "The changes." }) input: UpdateWebhookInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateWebhookPayload> {
     return { webhook: await this.services.webhooks.update(ctx.principal!, input) };
   }
 
   @Authorized(KeyScope.admin)
   @Mutation(() => DeleteWebhookPayload, { description: "Deletes a webhook and its deliveries; nothing more is sent to it." })
-  async deleteWebhook(@Arg("input", () => DeleteWebhookInput, { description: "The webhook." }) input: DeleteWebhookInput, @Ctx() ctx: RequestContext): Promise<DeleteWebhookPayload> {
+  async deleteWebhook(
+    @Arg("input", () => DeleteWebhookInput, { description: "The webhook." }) input: DeleteWebhookInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeleteWebhookPayload> {
     await this.services.webhooks.remove(ctx.principal!, input.id);
     return { deletedWebhookId: input.id };
   }
@@ -60,7 +77,10 @@ export class WebhookResolver {
 
   @Authorized(KeyScope.admin)
   @Mutation(() => RedeliverPayload, { description: "Sends a delivered or given-up delivery again, with a fresh retry window." })
-  async redeliver(@Arg("input", () => RedeliverInput, { description: "The delivery." }) input: RedeliverInput, @Ctx() ctx: RequestContext): Promise<RedeliverPayload> {
+  async redeliver(
+    @Arg("input", () => RedeliverInput, { description: "The delivery." }) input: RedeliverInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RedeliverPayload> {
     return { delivery: await this.services.webhooks.redeliver(ctx.principal!, input.deliveryId) };
   }
 }

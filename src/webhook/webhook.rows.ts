@@ -5,7 +5,8 @@ import { Webhook, WebhookAttempt, WebhookDelivery, type WebhookDeliveryStatus, t
 
 type Row = Record<string, unknown>;
 
-export const WEBHOOK_COLUMNS = "id, workspace_id, url, events, deployment_id, flow_name, format, description, status, failing_since, previous_secret_until, created_at, created_by";
+export const WEBHOOK_COLUMNS =
+  "id, workspace_id, url, events, deployment_id, flow_name, format, description, status, failing_since, previous_secret_until, created_at, created_by";
 export const DELIVERY_COLUMNS = "id, webhook_id, change_id, kind, sequence, status, attempts, next_attempt_at, created_at, finished_at";
 
 const date = (value: unknown) => (value == null ? null : new Date(Number(value)));

@@ -6,9 +6,7 @@ import { newSigningSecret, type SecretBox } from "./secret-box";
 import { checkUrl, RefusedTarget, resolveTarget, type Lookup } from "./transport";
 import type { WebhookConfig } from "./webhook-config";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./webhook.input";
-import {
-  DELIVERY_COLUMNS, WEBHOOK_COLUMNS, deliveryNotFound, eventsColumn, toAttempt, toDelivery, toWebhook, webhookNotFound,
-} from "./webhook.rows";
+import { DELIVERY_COLUMNS, WEBHOOK_COLUMNS, deliveryNotFound, eventsColumn, toAttempt, toDelivery, toWebhook, webhookNotFound } from "./webhook.rows";
 import { WebhookConnection, WebhookDeliveryConnection, WebhookFormat, type Webhook, type WebhookAttempt, type WebhookDelivery } from "./webhook.types";
 
 /** Who acts: the workspace everything is scoped to, and the name recorded as createdBy. */
@@ -39,12 +37,24 @@ export class WebhookService {
     const secret = newSigningSecret();
     const at = this.now().getTime();
     const { result: id } = await this.db.store.write(async (tx) => ({
-      result: (await tx.run(
-        `INSERT INTO webhook (workspace_id, url, events, deployment_id, flow_name, format, description, secret, status, created_at, created_by)
+      result: (
+        await tx.run(
+          `INSERT INTO webhook (workspace_id, url, events, deployment_id, flow_name, format, description, secret, status, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?)`,
-        [caller.workspaceId, input.url, eventsColumn(input.events), deploymentId, input.flowName ?? null, input.format ?? WebhookFormat.JSON,
-          input.description ?? "", box.seal(secret), at, caller.actor],
-      )).insertId,
+          [
+            caller.workspaceId,
+            input.url,
+            eventsColumn(input.events),
+            deploymentId,
+            input.flowName ?? null,
+            input.format ?? WebhookFormat.JSON,
+            input.description ?? "",
+            box.seal(secret),
+            at,
+            caller.actor,
+          ],
+        )
+      ).insertId,
     }));
     return { webhook: (await this.find(caller, id))!, secret };
   }
@@ -62,14 +72,21 @@ export class WebhookService {
     if (input.enabled != null) sets.push(["status", input.enabled ? "ACTIVE" : "DISABLED"], ["failing_since", null]);
     if (sets.length > 0) {
       const { result } = await this.db.store.write(async (tx) => ({
-        result: await tx.run(`UPDATE webhook SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ? AND workspace_id = ?`, [...sets.map(([, v]) => v), id, caller.workspaceId]),
+        result: await tx.run(`UPDATE webhook SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ? AND workspace_id = ?`, [
+          ...sets.map(([, v]) => v),
+          id,
+          caller.workspaceId,
+        ]),
       }));
       if (result.affected === 0) throw webhookNotFound(input.id);
       if (input.enabled) {
         // Held deliveries get a fresh retry window: the one they had may have closed while held.
         const at = this.now().getTime();
         await this.db.store.write(async (tx) => ({
-          result: await tx.run("UPDATE webhook_delivery SET window_start = ?, next_attempt_at = ? WHERE webhook_id = ? AND workspace_id = ? AND status = 'PENDING'", [at, at, id, caller.workspaceId]),
+          result: await tx.run(
+            "UPDATE webhook_delivery SET window_start = ?, next_attempt_at = ? WHERE webhook_id = ? AND workspace_id = ? AND status = 'PENDING'",
+            [at, at, id, caller.workspaceId],
+          ),
         }));
         this.nudge();
       }
@@ -83,7 +100,10 @@ export class WebhookService {
     const id = this.key(publicId);
     const { result } = await this.db.store.write(async (tx) => {
       // Attempts and deliveries go with it (ON DELETE CASCADE); spelled out for stores that do not cascade.
-      await tx.run("DELETE FROM webhook_attempt WHERE delivery_id IN (SELECT id FROM webhook_delivery WHERE webhook_id = ? AND workspace_id = ?)", [id, caller.workspaceId]);
+      await tx.run("DELETE FROM webhook_attempt WHERE delivery_id IN (SELECT id FROM webhook_delivery WHERE webhook_id = ? AND workspace_id = ?)", [
+        id,
+        caller.workspaceId,
+      ]);
       await tx.run("DELETE FROM webhook_delivery WHERE webhook_id = ? AND workspace_id = ?", [id, caller.workspaceId]);
       return { result: await tx.run("DELETE FROM webhook WHERE id = ? AND workspace_id = ?", [id, caller.workspaceId]) };
     });
@@ -96,10 +116,12 @@ export class WebhookService {
     const secret = newSigningSecret();
     const until = this.now().getTime() + (graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     const { result } = await this.db.store.write(async (tx) => ({
-      result: await tx.run(
-        "UPDATE webhook SET previous_secret = secret, previous_secret_until = ?, secret = ? WHERE id = ? AND workspace_id = ?",
-        [until, box.seal(secret), id, caller.workspaceId],
-      ),
+      result: await tx.run("UPDATE webhook SET previous_secret = secret, previous_secret_until = ?, secret = ? WHERE id = ? AND workspace_id = ?", [
+        until,
+        box.seal(secret),
+        id,
+        caller.workspaceId,
+      ]),
     }));
     if (result.affected === 0) throw webhookNotFound(publicId);
     return { webhook: (await this.find(caller, id))!, secret };
@@ -108,10 +130,20 @@ export class WebhookService {
   async list(caller: WebhookCaller, args: PageArgs): Promise<Connection<Webhook>> {
     const page = pageOf(args, "webhook", isIdKey);
     const after = page.key?.[0] ?? 0;
-    const rows = await this.db.reads.rows(`SELECT ${WEBHOOK_COLUMNS} FROM webhook WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?`, [caller.workspaceId, after, page.size + 1]);
+    const rows = await this.db.reads.rows(`SELECT ${WEBHOOK_COLUMNS} FROM webhook WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?`, [
+      caller.workspaceId,
+      after,
+      page.size + 1,
+    ]);
     const now = this.now();
-    return connectionFrom(WebhookConnection, { ...page, direction: "forward" }, rows, (row) => ({ cursor: encodeCursor("webhook", [Number(row.id)]), node: toWebhook(row, now) }),
-      async () => after > 0, async () => this.count("SELECT COUNT(*) AS n FROM webhook WHERE workspace_id = ?", [caller.workspaceId]));
+    return connectionFrom(
+      WebhookConnection,
+      { ...page, direction: "forward" },
+      rows,
+      (row) => ({ cursor: encodeCursor("webhook", [Number(row.id)]), node: toWebhook(row, now) }),
+      async () => after > 0,
+      async () => this.count("SELECT COUNT(*) AS n FROM webhook WHERE workspace_id = ?", [caller.workspaceId]),
+    );
   }
 
   async deliveries(caller: WebhookCaller, webhookId: string, args: PageArgs): Promise<Connection<WebhookDelivery>> {
@@ -120,13 +152,26 @@ export class WebhookService {
     const page = pageOf(args, "delivery", isIdKey);
     const before = page.key?.[0] ?? Number.MAX_SAFE_INTEGER;
     // Newest first: the latest deliveries are the ones looked at.
-    const rows = await this.db.reads.rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, [id, before, page.size + 1]);
-    return connectionFrom(WebhookDeliveryConnection, { ...page, direction: "forward" }, rows, (row) => ({ cursor: encodeCursor("delivery", [Number(row.id)]), node: toDelivery(row) }),
-      async () => page.key !== null, async () => this.count("SELECT COUNT(*) AS n FROM webhook_delivery WHERE webhook_id = ?", [id]));
+    const rows = await this.db.reads.rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, [
+      id,
+      before,
+      page.size + 1,
+    ]);
+    return connectionFrom(
+      WebhookDeliveryConnection,
+      { ...page, direction: "forward" },
+      rows,
+      (row) => ({ cursor: encodeCursor("delivery", [Number(row.id)]), node: toDelivery(row) }),
+      async () => page.key !== null,
+      async () => this.count("SELECT COUNT(*) AS n FROM webhook_delivery WHERE webhook_id = ?", [id]),
+    );
   }
 
   async attempts(deliveryKey: number): Promise<WebhookAttempt[]> {
-    const rows = await this.db.reads.rows("SELECT at, status_code, duration_ms, error, response_excerpt FROM webhook_attempt WHERE delivery_id = ? ORDER BY id", [deliveryKey]);
+    const rows = await this.db.reads.rows(
+      "SELECT at, status_code, duration_ms, error, response_excerpt FROM webhook_attempt WHERE delivery_id = ? ORDER BY id",
+      [deliveryKey],
+    );
     return rows.map(toAttempt);
   }
 

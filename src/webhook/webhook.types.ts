@@ -25,7 +25,10 @@ registerEnumType(WebhookStatus, {
   description: "Whether a webhook receives deliveries.",
   valuesConfig: {
     ACTIVE: { description: "Receives a delivery for every matching live change." },
-    FAILING: { description: "A delivery failed for the whole retry window. Deliveries are held, not sent, until it is re-enabled (updateWebhook with enabled: true); then they resume in order." },
+    FAILING: {
+      description:
+        "A delivery failed for the whole retry window. Deliveries are held, not sent, until it is re-enabled (updateWebhook with enabled: true); then they resume in order.",
+    },
     DISABLED: { description: "Turned off by an admin; changes made meanwhile are not delivered." },
   },
 });

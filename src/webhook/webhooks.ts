@@ -44,7 +44,10 @@ export async function startWebhooks(deps: WebhookDeps): Promise<Webhooks> {
   const worker = new DeliveryWorker({ db, config, box, transport, now, logger, counted });
   const service = new WebhookService(db, config, box, now, deps.lookup, () => worker.nudge());
   if (!box && (await service.any())) {
-    throw new ConfigError("WAYMARK_SECRET_KEY", "webhooks exist in this database, and their signing secrets cannot be read without the key they were encrypted with");
+    throw new ConfigError(
+      "WAYMARK_SECRET_KEY",
+      "webhooks exist in this database, and their signing secrets cannot be read without the key they were encrypted with",
+    );
   }
   worker.start();
   return {

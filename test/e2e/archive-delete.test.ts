@@ -38,7 +38,10 @@ describe.each(STORES)("archive, restore and delete on %s", (store) => {
     await server.gql(ARCHIVE, { input: { deploymentId } });
     expect((await server.gql(RESTORE, { input: { deploymentId } })).data.restoreDeployment.deployment.archivedAt).toBeNull();
     expect((await server.gql(ROLLBACK, { input: { deploymentId } })).errors).toBeUndefined();
-    const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id, kinds: [DEPLOYMENT_ARCHIVED, DEPLOYMENT_RESTORED] }) { edges { node { kind actor details } } } }`, { id: deploymentId });
+    const log = await server.gql(
+      `query($id: ID!) { auditLog(filter: { deploymentId: $id, kinds: [DEPLOYMENT_ARCHIVED, DEPLOYMENT_RESTORED] }) { edges { node { kind actor details } } } }`,
+      { id: deploymentId },
+    );
     expect(log.data.auditLog.edges.map((e: any) => [e.node.kind, e.node.actor, e.node.details.reason])).toEqual([
       ["DEPLOYMENT_RESTORED", TEST_ADMIN_NAME, null],
       ["DEPLOYMENT_ARCHIVED", TEST_ADMIN_NAME, "retired"],
@@ -60,11 +63,16 @@ describe.each(STORES)("archive, restore and delete on %s", (store) => {
     const again = await createVersion(server, { flowName: "lifecycle", name: "doomed" });
     expect(again.version.number).toBe(1);
     expect(again.deployment.id).not.toBe(deploymentId);
-    const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id }) { edges { node { kind deploymentName deployment { id } } } } }`, { id: deploymentId });
+    const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id }) { edges { node { kind deploymentName deployment { id } } } } }`, {
+      id: deploymentId,
+    });
     expect(log.data.auditLog.edges[0].node).toEqual({ kind: "DEPLOYMENT_DELETED", deploymentName: "doomed", deployment: null });
     expect(log.data.auditLog.edges).toHaveLength(4);
     // Its versions' bodies are gone from the store, not only hidden.
-    const [body] = await server.app.db.reads.rows<{ entrypoint: string; pruned_at: unknown }>("SELECT entrypoint, pruned_at FROM deployment_version WHERE id = ?", [Number(ids[1]!.slice(4))]);
+    const [body] = await server.app.db.reads.rows<{ entrypoint: string; pruned_at: unknown }>(
+      "SELECT entrypoint, pruned_at FROM deployment_version WHERE id = ?",
+      [Number(ids[1]!.slice(4))],
+    );
     expect(body!.entrypoint).toBe("");
     expect(body!.pruned_at).not.toBeNull();
   });
@@ -98,7 +106,11 @@ describe.each(STORES)("archive, restore and delete on %s", (store) => {
     const other = (await server.gql(`mutation { createWorkspace(name: "lifecycle-other") { key } }`)).data.createWorkspace.key;
     const as = (k: string) => ({ authorization: `Bearer ${k}` });
     const input = { deploymentId: deployment.id, confirmName: "lifecycle/guarded" };
-    for (const [mutation, args] of [[ARCHIVE, { deploymentId: deployment.id }], [RESTORE, { deploymentId: deployment.id }], [DELETE, input]] as const) {
+    for (const [mutation, args] of [
+      [ARCHIVE, { deploymentId: deployment.id }],
+      [RESTORE, { deploymentId: deployment.id }],
+      [DELETE, input],
+    ] as const) {
       expect(codes(await server.gql(mutation, { input: args }, as(key)))).toEqual(["FORBIDDEN"]);
       expect(codes(await server.gql(mutation, { input: args }, as(other)))).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     }

@@ -6,7 +6,16 @@ const AUDIT = `query($filter: AuditLogFilter, $first: Int, $after: String) { aud
   totalCount pageInfo { hasNextPage endCursor }
   edges { cursor node { id kind at actor deploymentId flowName deploymentName versionId details settingsChanges { field } deployment { id } } } } }`;
 
-interface Entry { kind: string; at: string; actor: string; deploymentId: string | null; flowName: string | null; deploymentName: string | null; versionId: string | null; details: any }
+interface Entry {
+  kind: string;
+  at: string;
+  actor: string;
+  deploymentId: string | null;
+  flowName: string | null;
+  deploymentName: string | null;
+  versionId: string | null;
+  details: any;
+}
 
 describe.each(STORES)("the workspace audit log on %s", (store) => {
   let server: TestServer;
@@ -43,7 +52,12 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
       ["VERSION_CREATED", TEST_ADMIN_NAME, "audit-a"],
       ["API_KEY_CREATED", TEST_ADMIN_NAME, null],
     ]);
-    expect(entries[4]).toMatchObject({ deploymentId: one.deployment.id, deploymentName: "prod", versionId: one.version.id, details: { direction: "ROLLBACK", fromNumber: 2, toNumber: 1, reason: "bad" } });
+    expect(entries[4]).toMatchObject({
+      deploymentId: one.deployment.id,
+      deploymentName: "prod",
+      versionId: one.version.id,
+      details: { direction: "ROLLBACK", fromNumber: 2, toNumber: 1, reason: "bad" },
+    });
     expect(entries[5]).toMatchObject({ versionId: two.data.createVersion.version.id, details: { number: 2 } });
     expect(entries[0]!.details).toMatchObject({ keyId: ci.apiKey.id, name: "ci-deployer" });
     expect(JSON.stringify(entries)).not.toContain(ci.key);
@@ -60,11 +74,11 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
     await server.gql(ROLLBACK, { input: { deploymentId: x.deployment.id } });
     expect((await log({ deploymentId: x.deployment.id })).map((e) => e.kind)).toEqual(["LIVE_MOVED", "VERSION_CREATED", "VERSION_CREATED"]);
     expect((await log({ flowName: "filter-x" })).map((e) => e.deploymentName)).toEqual(["one", "one", "two", "one"]);
-    expect((await log({ flowName: "filter-x", kinds: ["LIVE_MOVED"] }))).toHaveLength(1);
+    expect(await log({ flowName: "filter-x", kinds: ["LIVE_MOVED"] })).toHaveLength(1);
     expect((await log({ flowName: "filter-x", after: middle.toISOString() })).map((e) => e.kind)).toEqual(["LIVE_MOVED", "VERSION_CREATED"]);
     expect((await log({ flowName: "filter-x", before: middle.toISOString() })).map((e) => e.deploymentName)).toEqual(["two", "one"]);
     expect(await log({ flowName: "filter-x", actor: "someone-else" })).toEqual([]);
-    expect((await log({ flowName: "filter-x", actor: TEST_ADMIN_NAME }))).toHaveLength(4);
+    expect(await log({ flowName: "filter-x", actor: TEST_ADMIN_NAME })).toHaveLength(4);
     expect(await log({ deploymentId: "ver_1" })).toEqual([]);
   });
 
@@ -92,7 +106,7 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
     const theirs = await log({}, 100, bearer(key));
     expect(theirs.map((e) => e.kind)).toEqual(["API_KEY_CREATED"]);
     expect(theirs[0]!.actor).toBe(TEST_ADMIN_NAME);
-    expect((await log({ flowName: "audit-a" }, 100, bearer(key)))).toEqual([]);
+    expect(await log({ flowName: "audit-a" }, 100, bearer(key))).toEqual([]);
     expect(codesOf(await server.gql(AUDIT, {}, { authorization: "" }))).toEqual(["UNAUTHENTICATED"]);
   });
 });

@@ -23,7 +23,12 @@ function countStatements(dataSources: DataSource[]): { reset(): void; readonly c
     };
     Object.defineProperty(dataSource, "logger", { value: counting, configurable: true });
   }
-  return { reset: () => void (count = 0), get count() { return count; } };
+  return {
+    reset: () => void (count = 0),
+    get count() {
+      return count;
+    },
+  };
 }
 
 describe.each(STORES)("SQL statements per audit and liveAt request (%s)", (store) => {

@@ -20,8 +20,12 @@ interface Instance {
 
 async function startInstance(databaseUrl: string, options: { redis?: boolean; keyTableCheckMs?: number } = {}): Promise<Instance> {
   const config = parseConfig({
-    DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent",
-    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+    WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
     ...(options.redis ? { REDIS_URL: inject("redisUrl") } : {}),
   });
   const app = await createApp({ config, logger: createLogger("silent"), keyTableCheckMs: options.keyTableCheckMs });

@@ -38,7 +38,9 @@ describe.each(STORES)("who may do what on %s", (store) => {
     keys.deployRelease = (await createKey("bot", ["deploy", "release"])).key;
     const revoked = await createKey("gone", ["admin"]);
     keys.revoked = revoked.key;
-    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: revoked.apiKey.id })).data.revokeApiKey.revokedAt).toBeTruthy();
+    expect(
+      (await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: revoked.apiKey.id })).data.revokeApiKey.revokedAt,
+    ).toBeTruthy();
     const other = await server.gql(`mutation { createWorkspace(name: "other-team") { name key apiKey { id } } }`);
     keys.other = other.data.createWorkspace.key;
     adminKeyId = (await server.gql(`{ apiKeys { id name } }`)).data.apiKeys.find((k: { name: string }) => k.name === "bootstrap-admin").id;
@@ -46,18 +48,69 @@ describe.each(STORES)("who may do what on %s", (store) => {
   afterAll(() => server?.close());
 
   const operations: Operation[] = [
-    { name: "deployment", scope: "read", otherWorkspace: "null", run: (_s, h) => gql(`query($id: ID!) { deployment(id: $id) { id } }`, { id: deploymentId }, h) },
-    { name: "deploymentByName", scope: "read", otherWorkspace: "null", run: (_s, h) => gql(`{ deploymentByName(flowName: "auth", name: "target") { id } }`, {}, h) },
+    {
+      name: "deployment",
+      scope: "read",
+      otherWorkspace: "null",
+      run: (_s, h) => gql(`query($id: ID!) { deployment(id: $id) { id } }`, { id: deploymentId }, h),
+    },
+    {
+      name: "deploymentByName",
+      scope: "read",
+      otherWorkspace: "null",
+      run: (_s, h) => gql(`{ deploymentByName(flowName: "auth", name: "target") { id } }`, {}, h),
+    },
     { name: "deployments", scope: "read", otherWorkspace: "empty", run: (_s, h) => gql(`{ deployments { totalCount edges { node { id } } } }`, {}, h) },
-    { name: "deploymentVersion", scope: "read", otherWorkspace: "null", run: (_s, h) => gql(`query($id: ID!) { deploymentVersion(id: $id) { id } }`, { id: versionIds[0] }, h) },
-    { name: "createVersion", scope: "deploy", otherWorkspace: "DEPLOYMENT_NOT_FOUND", run: (_s, h) => gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:f" }) { version { id } } }`, { id: deploymentId }, h) },
-    { name: "updateDeploymentSettings", scope: "deploy", otherWorkspace: "DEPLOYMENT_NOT_FOUND", run: (_s, h) => gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { id } }`, { id: deploymentId }, h) },
-    { name: "rollback", scope: "release", otherWorkspace: "DEPLOYMENT_NOT_FOUND", run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h) },
-    { name: "promote", scope: "release", otherWorkspace: "DEPLOYMENT_NOT_FOUND", run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h) },
+    {
+      name: "deploymentVersion",
+      scope: "read",
+      otherWorkspace: "null",
+      run: (_s, h) => gql(`query($id: ID!) { deploymentVersion(id: $id) { id } }`, { id: versionIds[0] }, h),
+    },
+    {
+      name: "createVersion",
+      scope: "deploy",
+      otherWorkspace: "DEPLOYMENT_NOT_FOUND",
+      run: (_s, h) =>
+        gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:f" }) { version { id } } }`, { id: deploymentId }, h),
+    },
+    {
+      name: "updateDeploymentSettings",
+      scope: "deploy",
+      otherWorkspace: "DEPLOYMENT_NOT_FOUND",
+      run: (_s, h) => gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { id } }`, { id: deploymentId }, h),
+    },
+    {
+      name: "rollback",
+      scope: "release",
+      otherWorkspace: "DEPLOYMENT_NOT_FOUND",
+      run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+    },
+    {
+      name: "promote",
+      scope: "release",
+      otherWorkspace: "DEPLOYMENT_NOT_FOUND",
+      run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+    },
     { name: "apiKeys", scope: "admin", otherWorkspace: "own-keys", run: (_s, h) => gql(`{ apiKeys { id name } }`, {}, h) },
-    { name: "createApiKey", scope: "admin", otherWorkspace: "ok", run: (_s, h) => gql(`mutation { createApiKey(input: { name: "x", scopes: [read] }) { apiKey { id } } }`, {}, h) },
-    { name: "revokeApiKey", scope: "admin", otherWorkspace: "BAD_USER_INPUT", run: (_s, h) => gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: "key_999999" }, h) },
-    { name: "createWorkspace", scope: "admin", otherWorkspace: "FORBIDDEN", run: (_s, h) => gql(`mutation { createWorkspace(name: "w-${Math.random().toString(36).slice(2, 8)}") { name } }`, {}, h) },
+    {
+      name: "createApiKey",
+      scope: "admin",
+      otherWorkspace: "ok",
+      run: (_s, h) => gql(`mutation { createApiKey(input: { name: "x", scopes: [read] }) { apiKey { id } } }`, {}, h),
+    },
+    {
+      name: "revokeApiKey",
+      scope: "admin",
+      otherWorkspace: "BAD_USER_INPUT",
+      run: (_s, h) => gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: "key_999999" }, h),
+    },
+    {
+      name: "createWorkspace",
+      scope: "admin",
+      otherWorkspace: "FORBIDDEN",
+      run: (_s, h) => gql(`mutation { createWorkspace(name: "w-${Math.random().toString(36).slice(2, 8)}") { name } }`, {}, h),
+    },
   ];
 
   /** A key that has every scope but the one the operation needs, where such a key exists. */
@@ -72,7 +125,11 @@ describe.each(STORES)("who may do what on %s", (store) => {
       ["unknown key", bearer("wm_" + "x".repeat(43)), "UNAUTHENTICATED"],
       ["revoked key", bearer(keys.revoked!), "UNAUTHENTICATED"],
       ["another workspace's key", bearer(keys.other!), op.otherWorkspace],
-      ["right key", bearer(op.scope === "admin" ? TEST_ADMIN_KEY : op.scope === "read" ? keys.read! : op.scope === "deploy" ? keys.deploy! : keys.release!), "ok"],
+      [
+        "right key",
+        bearer(op.scope === "admin" ? TEST_ADMIN_KEY : op.scope === "read" ? keys.read! : op.scope === "deploy" ? keys.deploy! : keys.release!),
+        "ok",
+      ],
     ];
     const without = lacking(op.scope);
     if (without) cases.push(["key without the scope", bearer(without), "FORBIDDEN"]);
@@ -82,14 +139,20 @@ describe.each(STORES)("who may do what on %s", (store) => {
       const label = `${op.name} with ${caller}`;
       if (expected === "ok") {
         // rollback/promote may be refused by the rules once the pointer has moved; never by auth.
-        expect(codes(result).filter((c) => ["UNAUTHENTICATED", "FORBIDDEN", "DEPLOYMENT_NOT_FOUND"].includes(String(c))), label).toEqual([]);
+        expect(
+          codes(result).filter((c) => ["UNAUTHENTICATED", "FORBIDDEN", "DEPLOYMENT_NOT_FOUND"].includes(String(c))),
+          label,
+        ).toEqual([]);
       } else if (expected === "null") {
         expect([result.errors, field], label).toEqual([undefined, null]);
       } else if (expected === "empty") {
         expect([result.errors, field], label).toEqual([undefined, { totalCount: 0, edges: [] }]);
       } else if (expected === "own-keys") {
         expect(result.errors, label).toBeUndefined();
-        expect((field as Array<{ id: string }>).map((k) => k.id), label).not.toContain(adminKeyId);
+        expect(
+          (field as Array<{ id: string }>).map((k) => k.id),
+          label,
+        ).not.toContain(adminKeyId);
       } else {
         expect(codes(result), label).toEqual([expected]);
         expect(result.data?.[op.name] ?? null, label).toBeNull();
@@ -98,14 +161,24 @@ describe.each(STORES)("who may do what on %s", (store) => {
   });
 
   it("records the key's name as createdBy and actor, never anything from input", async () => {
-    const created = await postGraphQL(server.url, `mutation { createVersion(input: { flowName: "auth", name: "who", entrypoint: "a.py:f" }) { version { createdBy } change { actor } } }`, {}, bearer(keys.deploy!));
+    const created = await postGraphQL(
+      server.url,
+      `mutation { createVersion(input: { flowName: "auth", name: "who", entrypoint: "a.py:f" }) { version { createdBy } change { actor } } }`,
+      {},
+      bearer(keys.deploy!),
+    );
     expect(created.data).toEqual({ createVersion: { version: { createdBy: "ci" }, change: { actor: "ci" } } });
   });
 
   it("confines subscriptions to the caller's workspace and checks the scope", async () => {
     const code = (s: { errors: unknown[] }) => (s.errors as Array<{ extensions?: { code?: string } }>).map((e) => e.extensions?.code);
     let anonymousClose = 0;
-    const anonymous = await subscribe(server.url, {}, undefined, wsClient(server.url, null, { closed: (event: { code: number }) => (anonymousClose = event.code) }));
+    const anonymous = await subscribe(
+      server.url,
+      {},
+      undefined,
+      wsClient(server.url, null, { closed: (event: { code: number }) => (anonymousClose = event.code) }),
+    );
     const foreign = await subscribe(server.url, { deploymentId }, undefined, wsClient(server.url, keys.other!));
     const otherAll = await subscribe(server.url, {}, undefined, wsClient(server.url, keys.other!));
     const mine = await subscribe(server.url, { deploymentId }, undefined, wsClient(server.url, keys.read!));

@@ -23,9 +23,18 @@ describe.each(STORES)("per-parent lists read in batches (%s)", (store) => {
 
   beforeAll(async () => {
     server = await startServer(store);
-    for (const [name, count] of [["a", 5], ["b", 1], ["c", 3]] as const) {
+    for (const [name, count] of [
+      ["a", 5],
+      ["b", 1],
+      ["c", 3],
+    ] as const) {
       for (let n = 1; n <= count; n++) {
-        const created = await createVersion(server, { flowName: "batch", name, entrypoint: `flows/b.py:${name}${n}`, sourceInfo: { type: "GIT", branch: n % 2 ? "main" : "dev" } });
+        const created = await createVersion(server, {
+          flowName: "batch",
+          name,
+          entrypoint: `flows/b.py:${name}${n}`,
+          sourceInfo: { type: "GIT", branch: n % 2 ? "main" : "dev" },
+        });
         if (n === 1) ids.push(created.deployment.id);
       }
     }

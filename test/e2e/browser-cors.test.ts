@@ -35,54 +35,77 @@ type PageWindow = { createClient: (options: object) => { subscribe(payload: obje
 type FetchOutcome = { status?: number; requestId?: string | null; body?: unknown; failed?: string };
 
 const APOLLO_HEADERS = {
-  "apollographql-client-name": "history-ui", "apollographql-client-version": "1.4.0",
-  traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=opaque",
-  baggage: "userId=alice", "sentry-trace": "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1", "x-request-id": "req-from-browser",
+  "apollographql-client-name": "history-ui",
+  "apollographql-client-version": "1.4.0",
+  traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+  tracestate: "vendor=opaque",
+  baggage: "userId=alice",
+  "sentry-trace": "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1",
+  "x-request-id": "req-from-browser",
 };
 
 /** A POST and a GET from the page, as Apollo Client and urql send them. */
 function pageFetch(page: Page, url: string, method: "POST" | "GET"): Promise<FetchOutcome> {
-  return page.evaluate(async ({ url, method, key, extra }) => {
-    const query = "query Count { deployments { totalCount } }";
-    const headers = { authorization: `Bearer ${key}`, accept: "application/graphql-response+json, application/json", ...extra };
-    try {
-      const response = method === "POST"
-        ? await fetch(url, { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ query }) })
-        : await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
-      return { status: response.status, requestId: response.headers.get("x-request-id"), body: await response.json() };
-    } catch (error) {
-      return { failed: String(error) };
-    }
-  }, { url, method, key: TEST_ADMIN_KEY, extra: APOLLO_HEADERS });
+  return page.evaluate(
+    async ({ url, method, key, extra }) => {
+      const query = "query Count { deployments { totalCount } }";
+      const headers = { authorization: `Bearer ${key}`, accept: "application/graphql-response+json, application/json", ...extra };
+      try {
+        const response =
+          method === "POST"
+            ? await fetch(url, { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ query }) })
+            : await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
+        return { status: response.status, requestId: response.headers.get("x-request-id"), body: await response.json() };
+      } catch (error) {
+        return { failed: String(error) };
+      }
+    },
+    { url, method, key: TEST_ADMIN_KEY, extra: APOLLO_HEADERS },
+  );
 }
 
 /** Subscribes from the page with graphql-ws's client; resolves with the first event, or how the connection failed. */
 function pageSubscribe(page: Page, url: string): Promise<{ event?: unknown; failed?: string }> {
-  return page.evaluate(({ url, key }) => new Promise((done) => {
-    const client = (globalThis as unknown as PageWindow).createClient({ url, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${key}` } });
-    setTimeout(() => done({ failed: "no event within 15 s" }), 15_000);
-    client.subscribe({ query: "subscription { liveVersionChanged { sequence kind } }" }, {
-      next: (result: { data?: { liveVersionChanged?: unknown } }) => {
-        done({ event: result.data?.liveVersionChanged });
-        client.dispose();
-      },
-      // A refused upgrade reaches the client as the socket's error event, or its close (1006).
-      error: (error: { type?: string; code?: number }) => done({ failed: [error?.type, error?.code].filter((part) => part !== undefined).join(" ") }),
-      complete: () => done({ failed: "completed" }),
-    });
-  }), { url: wsUrl(url), key: TEST_ADMIN_KEY });
+  return page.evaluate(
+    ({ url, key }) =>
+      new Promise((done) => {
+        const client = (globalThis as unknown as PageWindow).createClient({ url, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${key}` } });
+        setTimeout(() => done({ failed: "no event within 15 s" }), 15_000);
+        client.subscribe(
+          { query: "subscription { liveVersionChanged { sequence kind } }" },
+          {
+            next: (result: { data?: { liveVersionChanged?: unknown } }) => {
+              done({ event: result.data?.liveVersionChanged });
+              client.dispose();
+            },
+            // A refused upgrade reaches the client as the socket's error event, or its close (1006).
+            error: (error: { type?: string; code?: number }) => done({ failed: [error?.type, error?.code].filter((part) => part !== undefined).join(" ") }),
+            complete: () => done({ failed: "completed" }),
+          },
+        );
+      }),
+    { url: wsUrl(url), key: TEST_ADMIN_KEY },
+  );
 }
 
 /** A raw WebSocket from the page: "open" or the close code. */
 function pageWebSocket(page: Page, url: string): Promise<string> {
-  return page.evaluate((url) => new Promise<string>((done) => {
-    const socket = new (globalThis as unknown as { WebSocket: new (url: string, protocol: string) => { onopen: () => void; onclose: (e: { code: number }) => void; close(): void } }).WebSocket(url, "graphql-transport-ws");
-    socket.onopen = () => {
-      done("open");
-      socket.close();
-    };
-    socket.onclose = (event) => done(`closed ${event.code}`);
-  }), wsUrl(url));
+  return page.evaluate(
+    (url) =>
+      new Promise<string>((done) => {
+        const socket = new (
+          globalThis as unknown as {
+            WebSocket: new (url: string, protocol: string) => { onopen: () => void; onclose: (e: { code: number }) => void; close(): void };
+          }
+        ).WebSocket(url, "graphql-transport-ws");
+        socket.onopen = () => {
+          done("open");
+          socket.close();
+        };
+        socket.onclose = (event) => done(`closed ${event.code}`);
+      }),
+    wsUrl(url),
+  );
 }
 
 /** An upgrade from Node with the given headers: the HTTP status when refused, "open" when accepted. */
@@ -105,10 +128,18 @@ function upgrade(url: string, headers: Record<string, string>): Promise<string |
 function withHost(url: string, host: string): Promise<number> {
   const target = new URL(url);
   return new Promise((done, fail) => {
-    const req = request({ host: target.hostname, port: target.port, path: `${target.pathname}?query=${encodeURIComponent("{ __typename }")}`, headers: { host, authorization: `Bearer ${TEST_ADMIN_KEY}` } }, (res) => {
-      res.resume();
-      done(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}?query=${encodeURIComponent("{ __typename }")}`,
+        headers: { host, authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      },
+      (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      },
+    );
     req.once("error", fail);
     req.end();
   });
@@ -136,7 +167,16 @@ describe("a frontend on another loopback origin", () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${frontend.origin}/`);
@@ -155,11 +195,17 @@ describe("a frontend on another loopback origin", () => {
       const post = await pageFetch(page, withCors.url, "POST");
       expect(post).toEqual({ status: 200, requestId: "req-from-browser", body: { data: { deployments: { totalCount: 0 } } } });
       const asked = String(preflights.at(-1)?.["access-control-request-headers"] ?? "").split(",");
-      expect(asked).toEqual(expect.arrayContaining(["apollographql-client-name", "apollographql-client-version", "traceparent", "sentry-trace", "authorization"]));
+      expect(asked).toEqual(
+        expect.arrayContaining(["apollographql-client-name", "apollographql-client-version", "traceparent", "sentry-trace", "authorization"]),
+      );
     });
 
     it("answers a GET query, as urql sends short queries", async () => {
-      expect(await pageFetch(page, withCors.url, "GET")).toEqual({ status: 200, requestId: "req-from-browser", body: { data: { deployments: { totalCount: 0 } } } });
+      expect(await pageFetch(page, withCors.url, "GET")).toEqual({
+        status: 200,
+        requestId: "req-from-browser",
+        body: { data: { deployments: { totalCount: 0 } } },
+      });
     });
 
     it("lets the page subscribe over graphql-ws", async () => {
@@ -199,7 +245,8 @@ describe("a frontend on another loopback origin", () => {
       const port = new URL(authOff.url).port;
       expect(await withHost(authOff.url, `rebind.example:${port}`)).toBe(403);
       expect(await upgrade(authOff.url, { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}` })).toBe(403);
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `app.localhost:${port}`, `[::1]:${port}`]) expect(await withHost(authOff.url, host), host).toBe(200);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `app.localhost:${port}`, `[::1]:${port}`])
+        expect(await withHost(authOff.url, host), host).toBe(200);
       // With keys required, the Host is the proxy's business.
       expect(await withHost(withCors.url, "waymark.example.com")).toBe(200);
     });

@@ -17,8 +17,11 @@ describe("waymark audit on sqlite", () => {
     server = await startServer("sqlite");
     dir = mkdtempSync(join(tmpdir(), "waymark-cli-audit-"));
     // More than two pages of 100: the CLI must follow the cursor.
-    for (let i = 0; i < 230; i++) ({ deployment: { id: deploymentId } } = await createVersion(server, { flowName: i % 2 ? "odd" : "even", name: "prod" }));
-    await server.gql(ROLLBACK, { input: { deploymentId, reason: "broken, \"really\"" } });
+    for (let i = 0; i < 230; i++)
+      ({
+        deployment: { id: deploymentId },
+      } = await createVersion(server, { flowName: i % 2 ? "odd" : "even", name: "prod" }));
+    await server.gql(ROLLBACK, { input: { deploymentId, reason: 'broken, "really"' } });
   });
   afterAll(async () => {
     await server?.close();
@@ -28,7 +31,10 @@ describe("waymark audit on sqlite", () => {
   it("prints every entry newest first as NDJSON, page after page", async () => {
     const run = await waymark(["audit", "--format", "ndjson"]);
     expect(run, run.stderr).toMatchObject({ code: 0, stderr: "" });
-    const rows = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    const rows = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(rows).toHaveLength(231 + 1); // the bootstrap key's creation too
     expect(rows[0]).toMatchObject({ kind: "LIVE_MOVED", actor: TEST_ADMIN_NAME, flowName: "odd", details: { direction: "ROLLBACK" } });
     expect(rows.at(-1)).toMatchObject({ kind: "API_KEY_CREATED" });

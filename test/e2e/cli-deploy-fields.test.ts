@@ -62,7 +62,14 @@ describe("waymark deploy reads prefect.yaml fields as Prefect 3 does, on mysql",
   let dir: string;
   const waymark = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(server.url, dir, args, env);
   const VARIABLES = ["--variable", "pool=k8s", "--variable", "warehouse=the warehouse"];
-  const GITHUB = { GITHUB_ACTIONS: "true", GITHUB_SHA: "a".repeat(40), GITHUB_REPOSITORY: "o/r", GITHUB_SERVER_URL: "https://github.com", GITHUB_RUN_ID: "7", GITHUB_RUN_ATTEMPT: "1" };
+  const GITHUB = {
+    GITHUB_ACTIONS: "true",
+    GITHUB_SHA: "a".repeat(40),
+    GITHUB_REPOSITORY: "o/r",
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: "7",
+    GITHUB_RUN_ATTEMPT: "1",
+  };
 
   const deployment = async (flowName: string, name: string) => {
     const result = await server.gql(
@@ -91,7 +98,9 @@ describe("waymark deploy reads prefect.yaml fields as Prefect 3 does, on mysql",
   it("refuses a deploy whose concrete fields need a --variable, naming the field and the flag, creating nothing", async () => {
     const run = await waymark(["deploy"], GITHUB);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("deployments[0].work_pool.name: {{ prefect.variables.pool }} must be known when the version is created: pass --variable pool=VALUE");
+    expect(run.stderr).toContain(
+      "deployments[0].work_pool.name: {{ prefect.variables.pool }} must be known when the version is created: pass --variable pool=VALUE",
+    );
     expect(run.stderr).toContain("deployments[0].description: {{ prefect.variables.warehouse }}");
     expect(await deployment("Nightly ETL", "nightly")).toBeNull();
   });
@@ -113,7 +122,9 @@ describe("waymark deploy reads prefect.yaml fields as Prefect 3 does, on mysql",
     }
     expect(run.stdout).toContain("warning: deployments[0].triggers is not stored");
     expect(run.stdout).toContain("warning: deployments[0].pull: none in the file and an image is set, so the working directory is /opt/prefect");
-    expect(run.stdout).toContain("warning: deployments[0].work_pool.job_variables.env.RUN_NAME: {{ flow_run.name }} cannot be resolved at deploy time; field dropped");
+    expect(run.stdout).toContain(
+      "warning: deployments[0].work_pool.job_variables.env.RUN_NAME: {{ flow_run.name }} cannot be resolved at deploy time; field dropped",
+    );
     expect(run.stdout).toMatch(/warning: deployments\[2\]\.entrypoint: .*name=SOME_CONSTANT.*flow name "report-flow" taken from the function name/);
 
     const nightly = await deployment("Nightly ETL", "nightly");
@@ -165,7 +176,10 @@ describe("waymark deploy reads prefect.yaml fields as Prefect 3 does, on mysql",
   });
 
   it("refuses both schedule and schedules, as Prefect 3 does", async () => {
-    writeFileSync(join(dir, "both.yaml"), `deployments:\n- name: both\n  entrypoint: flows/bare.py:load_data\n  schedule: { cron: "0 0 * * *" }\n  schedules: [{ cron: "0 1 * * *" }]\n`);
+    writeFileSync(
+      join(dir, "both.yaml"),
+      `deployments:\n- name: both\n  entrypoint: flows/bare.py:load_data\n  schedule: { cron: "0 0 * * *" }\n  schedules: [{ cron: "0 1 * * *" }]\n`,
+    );
     const run = await waymark(["deploy", "--file", "both.yaml"], GITHUB);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("deployments[0] has both schedule and schedules; use only schedules (a list)");

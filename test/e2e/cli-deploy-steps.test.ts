@@ -79,8 +79,13 @@ deployments:
 
 function githubEnv(commit: string, run: string): Record<string, string> {
   return {
-    GITHUB_ACTIONS: "true", GITHUB_SHA: commit, GITHUB_REF_NAME: "main", GITHUB_REPOSITORY: "acme/monorepo",
-    GITHUB_SERVER_URL: "https://github.com", GITHUB_RUN_ID: run, GITHUB_RUN_ATTEMPT: "1",
+    GITHUB_ACTIONS: "true",
+    GITHUB_SHA: commit,
+    GITHUB_REF_NAME: "main",
+    GITHUB_REPOSITORY: "acme/monorepo",
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: run,
+    GITHUB_RUN_ATTEMPT: "1",
   };
 }
 

@@ -8,7 +8,6 @@ import { startServer, TEST_ADMIN_KEY, TEST_ADMIN_NAME, type TestServer } from ".
 // docs/design.md, "Workspaces and API keys": `waymark keys create|list|revoke` and `waymark workspaces create` as a child
 // process against a server on MariaDB; the keys they make are then used by the other commands.
 
-
 const FILE = `
 deployments:
 - name: my-deployment
@@ -21,9 +20,6 @@ deployments:
 const DEPLOYMENT = "my-flow/my-deployment";
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const KEY_LINE = /^ {2}(wm_[A-Za-z0-9_-]{20,})$/m;
-
-
-
 
 describe("waymark keys and workspaces on mysql", () => {
   let server: TestServer;
@@ -87,8 +83,13 @@ describe("waymark keys and workspaces on mysql", () => {
     const listed = await json(["keys", "list"]);
     const entry = listed.apiKeys.find((k: any) => k.id === id);
     expect(entry).toEqual({
-      id, name: "ci-deployer", prefix: secret.slice(0, 10), scopes: ["deploy"],
-      createdAt: expect.any(String), createdBy: TEST_ADMIN_NAME, revokedAt: null,
+      id,
+      name: "ci-deployer",
+      prefix: secret.slice(0, 10),
+      scopes: ["deploy"],
+      createdAt: expect.any(String),
+      createdBy: TEST_ADMIN_NAME,
+      revokedAt: null,
     });
     expect(listed.apiKeys.map((k: any) => k.name)).toContain(TEST_ADMIN_NAME);
     const text = await waymark(["keys", "list"]);
@@ -116,7 +117,12 @@ describe("waymark keys and workspaces on mysql", () => {
     const { secret: releaser } = await createKey("ci-releaser", ["release", "deploy"]);
 
     for (const key of [created.key, releaser]) {
-      for (const args of [["keys", "list"], ["keys", "create", "sneaky", "--scope", "admin"], ["keys", "revoke", created.apiKey.id], ["workspaces", "create", "sneaky"]]) {
+      for (const args of [
+        ["keys", "list"],
+        ["keys", "create", "sneaky", "--scope", "admin"],
+        ["keys", "revoke", created.apiKey.id],
+        ["workspaces", "create", "sneaky"],
+      ]) {
         const run = await waymark(args, { WAYMARK_API_KEY: key });
         expect(run, args.join(" ")).toMatchObject({ code: 3, stdout: "" });
         expect(run.stderr).toMatch(/^waymark: FORBIDDEN: .+\n$/);

@@ -10,8 +10,6 @@ import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server"
 // docs/design.md, "The CLI": the `waymark` CLI as a CI job runs it — a child process with its own environment —
 // against a server on MariaDB.
 
-
-
 const DEPLOYMENT = "my-flow/my-deployment";
 const sha = (c: string) => c.repeat(40);
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -29,9 +27,6 @@ function githubEnv(commit: string, run: string, imageDigest: string | null): Rec
     ...(imageDigest ? { IMAGE_DIGEST: imageDigest } : {}),
   };
 }
-
-
-
 
 describe("waymark CLI on mysql", () => {
   let server: TestServer;

@@ -10,7 +10,27 @@ import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server"
 // the subscription, relayStylePagination on versions, objects normalised as `__typename:id`.
 const HISTORY = gql`
   query History($id: ID!, $after: String) {
-    deployment(id: $id) { id liveVersion { id number } versions(first: 2, after: $after) { edges { cursor node { id number isLive } } pageInfo { hasNextPage endCursor } } }
+    deployment(id: $id) {
+      id
+      liveVersion {
+        id
+        number
+      }
+      versions(first: 2, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            number
+            isLive
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
   }
 `;
 const CHANGE = "id sequence kind previousVersion { id isLive } liveVersion { id isLive } deployment { id liveVersion { id number } }";
@@ -25,7 +45,10 @@ describe("Apollo Client 4", () => {
   beforeAll(async () => {
     server = await startServer("sqlite");
     for (const sha of ["1111111", "2222222", "3333333"]) {
-      const r = await server.gql(`mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`, { sha });
+      const r = await server.gql(
+        `mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`,
+        { sha },
+      );
       deploymentId = r.data.createVersion.deployment.id;
     }
   });
@@ -39,7 +62,14 @@ describe("Apollo Client 4", () => {
       fetch: (input, init) => (methods.push(init?.method ?? "GET"), fetch(input, init)),
     });
     const link = wsLink
-      ? split(({ query }) => { const d = getMainDefinition(query); return d.kind === "OperationDefinition" && d.operation === "subscription"; }, wsLink, http)
+      ? split(
+          ({ query }) => {
+            const d = getMainDefinition(query);
+            return d.kind === "OperationDefinition" && d.operation === "subscription";
+          },
+          wsLink,
+          http,
+        )
       : http;
     return new ApolloClient({ link, cache: new InMemoryCache({ typePolicies: { Deployment: { fields: { versions: relayStylePagination() } } } }) });
   };

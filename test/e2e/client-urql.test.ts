@@ -9,7 +9,27 @@ import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server"
 // urql with its default settings (short queries go as GET) and graphcache, normalising by id.
 const HISTORY = gql`
   query History($id: ID!, $after: String) {
-    deployment(id: $id) { id liveVersion { id number } versions(first: 2, after: $after) { edges { cursor node { id number isLive } } pageInfo { hasNextPage endCursor } } }
+    deployment(id: $id) {
+      id
+      liveVersion {
+        id
+        number
+      }
+      versions(first: 2, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            number
+            isLive
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
   }
 `;
 const CHANGE = "id sequence kind previousVersion { id isLive } liveVersion { id isLive } deployment { id liveVersion { id number } }";
@@ -23,7 +43,10 @@ describe("urql with graphcache", () => {
   beforeAll(async () => {
     server = await startServer("sqlite");
     for (const sha of ["1111111", "2222222", "3333333"]) {
-      const r = await server.gql(`mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`, { sha });
+      const r = await server.gql(
+        `mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`,
+        { sha },
+      );
       deploymentId = r.data.createVersion.deployment.id;
     }
   });
@@ -41,7 +64,15 @@ describe("urql with graphcache", () => {
           resolvers: { Deployment: { versions: relayPagination() } },
         }),
         fetchExchange,
-        ...(ws ? [subscriptionExchange({ forwardSubscription: (request) => ({ subscribe: (sink) => ({ unsubscribe: ws.client.subscribe({ ...request, query: request.query ?? "" }, sink) }) }) })] : []),
+        ...(ws
+          ? [
+              subscriptionExchange({
+                forwardSubscription: (request) => ({
+                  subscribe: (sink) => ({ unsubscribe: ws.client.subscribe({ ...request, query: request.query ?? "" }, sink) }),
+                }),
+              }),
+            ]
+          : []),
       ],
     });
   const isLive = async (client: Client) => {
@@ -58,7 +89,9 @@ describe("urql with graphcache", () => {
     expect(methods).toEqual(["GET", "GET"]);
     expect(await isLive(client)).toEqual({ 3: true, 2: false, 1: false });
 
-    const rolledBack = await client.mutation<any>(`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { ${CHANGE} } }`, { id: deploymentId }).toPromise();
+    const rolledBack = await client
+      .mutation<any>(`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { ${CHANGE} } }`, { id: deploymentId })
+      .toPromise();
     expect(rolledBack.error).toBeUndefined();
     expect(methods).toEqual(["GET", "GET", "POST"]);
     expect(await isLive(client)).toEqual({ 3: false, 2: true, 1: false });

@@ -8,7 +8,8 @@ describe.each(STORES)("expectedLiveVersionId on %s", (store) => {
   beforeAll(async () => void (server = await startServer(store)));
   afterAll(() => server?.close());
 
-  const state = async (id: string) => (await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount liveVersion { id } liveHistory { totalCount } } }`, { id })).data.deployment;
+  const state = async (id: string) =>
+    (await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount liveVersion { id } liveHistory { totalCount } } }`, { id })).data.deployment;
 
   it("moves the pointer when the expectation holds", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "holds");

@@ -24,7 +24,8 @@ describe.each(STORES)("createVersion with dryRun on %s", (store) => {
   afterAll(() => server?.close());
 
   const byName = async (name: string) =>
-    (await server.gql(`query($n: String!) { deploymentByName(flowName: "dry", name: $n) { versionCount liveHistory { totalCount } } }`, { n: name })).data.deploymentByName;
+    (await server.gql(`query($n: String!) { deploymentByName(flowName: "dry", name: $n) { versionCount liveHistory { totalCount } } }`, { n: name })).data
+      .deploymentByName;
 
   it("answers with the version a new deployment would get, and creates nothing", async () => {
     const input = { flowName: "dry", name: "new", entrypoint: "f.py:main", pullSteps, sourceInfo: { commitSha: SHA, branch: "main" } };
@@ -34,9 +35,18 @@ describe.each(STORES)("createVersion with dryRun on %s", (store) => {
       expect(dry.errors).toBeUndefined();
       const payload = dry.data.createVersion;
       expect(payload).toMatchObject({
-        dryRun: true, change: null,
+        dryRun: true,
+        change: null,
         deployment: { id: "dep_0", flowName: "dry", name: "new", versionCount: 1, paused: false, liveVersion: { id: "ver_0", number: 1 } },
-        version: { id: "ver_0", number: 1, version: SHA.slice(0, 8), isLive: true, createdBy: "bootstrap-admin", codePin: { pinned: true, commitSha: SHA }, deployment: { id: "dep_0" } },
+        version: {
+          id: "ver_0",
+          number: 1,
+          version: SHA.slice(0, 8),
+          isLive: true,
+          createdBy: "bootstrap-admin",
+          codePin: { pinned: true, commitSha: SHA },
+          deployment: { id: "dep_0" },
+        },
       });
       expect(await byName("new")).toBeNull();
       // The real call gets what the dry run predicted, and its event is the first one sent.
@@ -56,11 +66,13 @@ describe.each(STORES)("createVersion with dryRun on %s", (store) => {
     const dry = await server.gql(DRY, { input: { deploymentId: id, entrypoint: "f.py:v2", settings: { paused: true }, dryRun: true } });
     expect(dry.errors).toBeUndefined();
     expect(dry.data.createVersion).toMatchObject({
-      dryRun: true, change: null,
+      dryRun: true,
+      change: null,
       deployment: { id, versionCount: 2, paused: true, liveVersion: { id: "ver_0", number: 2 } },
       version: { id: "ver_0", number: 2, version: "v2", deployment: { id } },
     });
-    const now = (await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount paused liveVersion { id } liveHistory { totalCount } } }`, { id })).data.deployment;
+    const now = (await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount paused liveVersion { id } liveHistory { totalCount } } }`, { id })).data
+      .deployment;
     expect(now).toEqual({ versionCount: 1, paused: false, liveVersion: { id: first.version.id }, liveHistory: { totalCount: 1 } });
     const real = await server.gql(CREATE_VERSION, { input: { deploymentId: id, entrypoint: "f.py:v2", dryRun: false } });
     expect(real.data.createVersion.version.number).toBe(2);
@@ -70,13 +82,17 @@ describe.each(STORES)("createVersion with dryRun on %s", (store) => {
     const first = await createVersion(server, { flowName: "dry", name: "checks", entrypoint: "f.py:v1" });
     const id = first.deployment.id;
     await createVersion(server, { deploymentId: id, entrypoint: "f.py:v2" });
-    const dry = (input: Record<string, unknown>, headers?: Record<string, string>) => server.gql(DRY, { input: { entrypoint: "f.py:x", ...input, dryRun: true } }, headers);
+    const dry = (input: Record<string, unknown>, headers?: Record<string, string>) =>
+      server.gql(DRY, { input: { entrypoint: "f.py:x", ...input, dryRun: true } }, headers);
     expect(codes(await dry({ deploymentId: id, entrypoint: " " }))).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await dry({ deploymentId: id, pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "r", access_token: "hunter2" } }] }))).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      codes(await dry({ deploymentId: id, pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "r", access_token: "hunter2" } }] })),
+    ).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await dry({ deploymentId: id, description: "{{ $HOME }}" }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await dry({ deploymentId: "dep_999999" }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     expect(codes(await dry({ deploymentId: id, expectedLiveVersionId: first.version.id }))).toEqual(["LIVE_VERSION_CONFLICT"]);
-    const reader = (await server.gql(`mutation { createApiKey(input: { name: "dry-reader-${store}", scopes: [read] }) { key } }`)).data.createApiKey.key as string;
+    const reader = (await server.gql(`mutation { createApiKey(input: { name: "dry-reader-${store}", scopes: [read] }) { key } }`)).data.createApiKey
+      .key as string;
     expect(codes(await dry({ deploymentId: id }, { authorization: `Bearer ${reader}` }))).toEqual(["FORBIDDEN"]);
     const other = (await server.gql(`mutation { createWorkspace(name: "dry-other-${store}") { key } }`)).data.createWorkspace.key as string;
     expect(codes(await dry({ deploymentId: id }, { authorization: `Bearer ${other}` }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);

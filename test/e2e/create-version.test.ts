@@ -12,11 +12,32 @@ describe.each(STORES)("createVersion on %s", (store) => {
   it("creates the deployment with version 1 and fills every default", async () => {
     const before = Date.now();
     const { deployment, version, change } = await createVersion(server, { flowName: "etl", name: "defaults", entrypoint: "flows/etl.py:main" });
-    expect(deployment).toMatchObject({ flowName: "etl", name: "defaults", paused: false, schedules: [], concurrencyLimit: null, concurrencyOptions: null, versionCount: 1 });
+    expect(deployment).toMatchObject({
+      flowName: "etl",
+      name: "defaults",
+      paused: false,
+      schedules: [],
+      concurrencyLimit: null,
+      concurrencyOptions: null,
+      versionCount: 1,
+    });
     expect(version).toMatchObject({
-      number: 1, version: "v1", isLive: true, entrypoint: "flows/etl.py:main", description: null, tags: [], labels: {}, parameters: {},
-      parameterOpenapiSchema: null, enforceParameterSchema: true, workPoolName: null, workQueueName: null, jobVariables: {}, pullSteps: [],
-      sourceInfo: null, createdBy: TEST_ADMIN_NAME,
+      number: 1,
+      version: "v1",
+      isLive: true,
+      entrypoint: "flows/etl.py:main",
+      description: null,
+      tags: [],
+      labels: {},
+      parameters: {},
+      parameterOpenapiSchema: null,
+      enforceParameterSchema: true,
+      workPoolName: null,
+      workQueueName: null,
+      jobVariables: {},
+      pullSteps: [],
+      sourceInfo: null,
+      createdBy: TEST_ADMIN_NAME,
     });
     expect(version.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(version.createdAt as string)).toBeGreaterThanOrEqual(before - 1);
@@ -25,9 +46,18 @@ describe.each(STORES)("createVersion on %s", (store) => {
 
   it("stores every versioned property as given and reads it back", async () => {
     const full = {
-      flowName: "etl", name: "full", entrypoint: "flows/etl.py:main", description: "nightly load", tags: ["etl", "prod"],
-      labels: { team: "data" }, parameters: { days: 3, nested: { a: [1, 2] } }, parameterOpenapiSchema: { type: "object", properties: {} },
-      enforceParameterSchema: false, workPoolName: "k8s", workQueueName: "high", jobVariables: { image: `reg/img@sha256:${"a".repeat(64)}` },
+      flowName: "etl",
+      name: "full",
+      entrypoint: "flows/etl.py:main",
+      description: "nightly load",
+      tags: ["etl", "prod"],
+      labels: { team: "data" },
+      parameters: { days: 3, nested: { a: [1, 2] } },
+      parameterOpenapiSchema: { type: "object", properties: {} },
+      enforceParameterSchema: false,
+      workPoolName: "k8s",
+      workQueueName: "high",
+      jobVariables: { image: `reg/img@sha256:${"a".repeat(64)}` },
       pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "https://github.com/org/repo.git", commit_sha: "b".repeat(40) } }],
     };
     const { version } = await createVersion(server, full);
@@ -45,8 +75,13 @@ describe.each(STORES)("createVersion on %s", (store) => {
 
   it("records source info, keeping only the first line of the message", async () => {
     const sourceInfo = {
-      type: "GITLAB", version: "abc", commitSha: "abcdef12", branch: "feature/x", repository: "group/project",
-      url: "https://gitlab.com/group/project/-/tree/abcdef12", message: "Fix the loader\n\nLonger explanation",
+      type: "GITLAB",
+      version: "abc",
+      commitSha: "abcdef12",
+      branch: "feature/x",
+      repository: "group/project",
+      url: "https://gitlab.com/group/project/-/tree/abcdef12",
+      message: "Fix the loader\n\nLonger explanation",
     };
     const { version } = await createVersion(server, { flowName: "src", name: "s", sourceInfo });
     expect(version.sourceInfo).toEqual({ ...sourceInfo, message: "Fix the loader" });
@@ -54,9 +89,21 @@ describe.each(STORES)("createVersion on %s", (store) => {
 
   it("hashes content independently of version name, source info and key order", async () => {
     const a = await createVersion(server, { flowName: "hash", name: "h", version: "a", parameters: { x: 1, y: { b: 2, a: 1 } } });
-    const b = await createVersion(server, { flowName: "hash", name: "h", version: "b", sourceInfo: { commitSha: "abcd" }, parameters: { y: { a: 1, b: 2 }, x: 1 } });
+    const b = await createVersion(server, {
+      flowName: "hash",
+      name: "h",
+      version: "b",
+      sourceInfo: { commitSha: "abcd" },
+      parameters: { y: { a: 1, b: 2 }, x: 1 },
+    });
     const c = await createVersion(server, { flowName: "hash", name: "h", parameters: { x: 2, y: { a: 1, b: 2 } } });
-    const explicitDefaults = await createVersion(server, { flowName: "hash", name: "h", parameters: { x: 1, y: { b: 2, a: 1 } }, tags: [], enforceParameterSchema: true });
+    const explicitDefaults = await createVersion(server, {
+      flowName: "hash",
+      name: "h",
+      parameters: { x: 1, y: { b: 2, a: 1 } },
+      tags: [],
+      enforceParameterSchema: true,
+    });
     expect(a.version.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(b.version.contentHash).toBe(a.version.contentHash);
     expect(explicitDefaults.version.contentHash).toBe(a.version.contentHash);
@@ -64,7 +111,11 @@ describe.each(STORES)("createVersion on %s", (store) => {
   });
 
   it("applies settings to the deployment without versioning them; an absent field is unchanged, null resets it", async () => {
-    const first = await createVersion(server, { flowName: "set", name: "s", settings: { paused: true, concurrencyLimit: 2, schedules: [{ cron: "* * * * *" }] } });
+    const first = await createVersion(server, {
+      flowName: "set",
+      name: "s",
+      settings: { paused: true, concurrencyLimit: 2, schedules: [{ cron: "* * * * *" }] },
+    });
     expect(first.deployment).toMatchObject({ paused: true, concurrencyLimit: 2, schedules: [{ cron: "* * * * *" }] });
     const second = await createVersion(server, { flowName: "set", name: "s", settings: { concurrencyLimit: null } });
     expect(second.deployment).toMatchObject({ paused: true, concurrencyLimit: null, schedules: [{ cron: "* * * * *" }] });

@@ -17,7 +17,10 @@ describe.each(STORES)("flagged versions on %s", (store) => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "flag-skip");
     const flagged = await server.gql(FLAG, { input: { versionId: ids[2], status: "BAD", reason: "corrupts data" } });
     expect(flagged.errors).toBeUndefined();
-    expect(flagged.data.flagVersion).toMatchObject({ version: { number: 2, flag: { status: "BAD", by: "bootstrap-admin", reason: "corrupts data" } }, flag: { status: "BAD" } });
+    expect(flagged.data.flagVersion).toMatchObject({
+      version: { number: 2, flag: { status: "BAD", by: "bootstrap-admin", reason: "corrupts data" } },
+      flag: { status: "BAD" },
+    });
     const rolled = await server.gql(ROLLBACK, { input: { deploymentId } });
     expect(rolled.errors).toBeUndefined();
     expect(rolled.data.rollback.liveVersion.number).toBe(1);
@@ -33,7 +36,9 @@ describe.each(STORES)("flagged versions on %s", (store) => {
     const first = await createVersion(server, { flowName: "flag", name: "warn", parameters: { x: 1 } });
     await createVersion(server, { flowName: "flag", name: "warn", parameters: { x: 2 } });
     await server.gql(FLAG, { input: { versionId: first.version.id, status: "BAD", reason: "oops" } });
-    const again = await server.gql(CREATE, { input: { deploymentId: first.deployment.id, entrypoint: "flows/etl.py:main", parameters: { x: 1 }, version: "retry" } });
+    const again = await server.gql(CREATE, {
+      input: { deploymentId: first.deployment.id, entrypoint: "flows/etl.py:main", parameters: { x: 1 }, version: "retry" },
+    });
     expect(again.data.createVersion.warnings).toEqual(['This content equals version 1 ("v1"), which is flagged BAD']);
     const lifted = await server.gql(FLAG, { input: { versionId: first.version.id, status: "OK", reason: "false alarm" } });
     expect(lifted.data.flagVersion.flag).toMatchObject({ status: "OK", reason: "false alarm" });
@@ -44,7 +49,9 @@ describe.each(STORES)("flagged versions on %s", (store) => {
   it("needs the release scope and the caller's workspace", async () => {
     const { ids } = await deploymentWithVersions(server, 1, "flag-scope");
     const made = await server.gql(`mutation { createApiKey(input: { name: "flag-deployer", scopes: [deploy] }) { key } }`);
-    expect(codes(await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } }, { authorization: `Bearer ${made.data.createApiKey.key}` }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } }, { authorization: `Bearer ${made.data.createApiKey.key}` }))).toEqual([
+      "FORBIDDEN",
+    ]);
     const other = (await server.gql(`mutation { createWorkspace(name: "flag-other-${store}") { key } }`)).data.createWorkspace.key as string;
     expect(codes(await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } }, { authorization: `Bearer ${other}` }))).toEqual(["VERSION_NOT_FOUND"]);
   });

@@ -50,7 +50,12 @@ type Answer = { status: number; type: string | null; codes: string[]; data: unkn
 async function post(body: unknown, accept: string): Promise<Answer> {
   const response = await withKey(server.url, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify(body) });
   const json = (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-  return { status: response.status, type: response.headers.get("content-type"), codes: (json.errors ?? []).map((e) => String(e.extensions?.code)), data: json.data };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    codes: (json.errors ?? []).map((e) => String(e.extensions?.code)),
+    data: json.data,
+  };
 }
 
 describe("request errors by the media type of the response", () => {
@@ -67,7 +72,12 @@ describe("request errors by the media type of the response", () => {
       expect(await post(body, accept), accept).toEqual({ status: 200, type: "application/json; charset=utf-8", codes: [code], data: undefined });
     }
     for (const accept of ["application/graphql-response+json", "application/graphql-response+json, application/json;q=0.9"]) {
-      expect(await post(body, accept), accept).toEqual({ status: 400, type: "application/graphql-response+json; charset=utf-8", codes: [code], data: undefined });
+      expect(await post(body, accept), accept).toEqual({
+        status: 400,
+        type: "application/graphql-response+json; charset=utf-8",
+        codes: [code],
+        data: undefined,
+      });
     }
   });
 
@@ -86,13 +96,18 @@ describe("GET for queries, never for mutations, and no simple-request POST", () 
   const get = (query: string, headers: Record<string, string> = {}) =>
     withKey(`${server.url}?query=${encodeURIComponent(query)}`, { headers: { accept: "application/graphql-response+json, application/json", ...headers } });
   const CREATE = `mutation { createVersion(input: { flowName: "csrf", name: "get", entrypoint: "a.py:b" }) { version { id } } }`;
-  const count = async () => (await (await withKey(`${server.url}?query=${encodeURIComponent("{ deployments { totalCount } }")}`)).json()) as { data: { deployments: { totalCount: number } } };
+  const count = async () =>
+    (await (await withKey(`${server.url}?query=${encodeURIComponent("{ deployments { totalCount } }")}`)).json()) as {
+      data: { deployments: { totalCount: number } };
+    };
 
   it("answers a plain GET query as urql sends it: no preflight header, no content type", async () => {
     const response = await get(`query Q($n: Int) { deployments(first: $n) { totalCount } }`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { deployments: { totalCount: 0 } } });
-    const withVariables = await withKey(`${server.url}?query=${encodeURIComponent("query($n: Int) { deployments(first: $n) { totalCount } }")}&variables=${encodeURIComponent('{"n":1}')}`);
+    const withVariables = await withKey(
+      `${server.url}?query=${encodeURIComponent("query($n: Int) { deployments(first: $n) { totalCount } }")}&variables=${encodeURIComponent('{"n":1}')}`,
+    );
     expect([withVariables.status, await withVariables.json()]).toEqual([200, { data: { deployments: { totalCount: 0 } } }]);
   });
 

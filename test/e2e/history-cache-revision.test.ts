@@ -31,8 +31,12 @@ interface Live {
 async function startFrozen(kind: StoreKind, config?: Config): Promise<{ app: App; url: string; config: Config; drop: () => Promise<void> }> {
   const database = config ? null : await freshDatabase(kind);
   config ??= parseConfig({
-    DATABASE_URL: database!.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
+    DATABASE_URL: database!.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+    WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
   });
   const app = await createApp({ config, logger: createLogger(config.logLevel), now: () => new Date(FIXED) });
   return { app, url: await app.listen(), config, drop: async () => database?.drop() };

@@ -15,7 +15,9 @@ const BUNDLE = join(ROOT, "dist", "ui");
 const CHROMIUM = "/usr/bin/chromium";
 /** docs/<name>.png when missing or asked for (WAYMARK_UPDATE_SCREENSHOT=1), so test runs leave the committed ones alone. */
 const screenshotPath = (name: string) =>
-  !existsSync(join(ROOT, "docs", `${name}.png`)) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", `${name}.png`) : join(ROOT, ".tmp", `${name}.png`);
+  !existsSync(join(ROOT, "docs", `${name}.png`)) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1"
+    ? join(ROOT, "docs", `${name}.png`)
+    : join(ROOT, ".tmp", `${name}.png`);
 
 /** `npm run build` builds the page; a bare `vitest run` on a fresh checkout builds it here. */
 function ensureBundle(): void {
@@ -37,7 +39,6 @@ deployments:
     name: k8s
 `;
 
-
 describe.each(STORES)("the history page on %s", (store) => {
   let server: TestServer;
   let origin: string;
@@ -54,10 +55,15 @@ describe.each(STORES)("the history page on %s", (store) => {
   let refuseSockets = false;
 
   const createKey = async (name: string, scope: string) =>
-    (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { name, scopes: [scope] } })).data.createApiKey.key as string;
+    (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { name, scopes: [scope] } })).data.createApiKey
+      .key as string;
   const cli = (args: string[]) => runCli(server.url, cliDir, args);
   const liveState = async () =>
-    (await server.gql(`query($id: ID!) { deployment(id: $id) { liveVersion { number } liveHistory(first: 1) { edges { node { kind actor reason } } } } }`, { id: deploymentId })).data.deployment;
+    (
+      await server.gql(`query($id: ID!) { deployment(id: $id) { liveVersion { number } liveHistory(first: 1) { edges { node { kind actor reason } } } } }`, {
+        id: deploymentId,
+      })
+    ).data.deployment;
 
   beforeAll(async () => {
     ensureBundle();
@@ -66,13 +72,22 @@ describe.each(STORES)("the history page on %s", (store) => {
     origin = new URL(server.url).origin;
     for (let n = 1; n <= 30; n++) {
       const created = await createVersion(server, {
-        flowName: "etl", name: "prod", entrypoint: "flows/etl.py:main", workPoolName: "k8s",
-        jobVariables: { image: `registry.example/etl:1.${n}` }, parameters: { batch: 100 + (n % 3) * 50 },
+        flowName: "etl",
+        name: "prod",
+        entrypoint: "flows/etl.py:main",
+        workPoolName: "k8s",
+        jobVariables: { image: `registry.example/etl:1.${n}` },
+        parameters: { batch: 100 + (n % 3) * 50 },
         sourceInfo: { type: "GITHUB", commitSha: sha(n), branch: "main", repository: "acme/etl", message: `Change number ${n}` },
       });
       deploymentId = created.deployment.id;
     }
-    for (let n = 1; n <= 3; n++) await createVersion(server, { flowName: "etl", name: "staging", sourceInfo: { type: "GITHUB", commitSha: sha(n), branch: "develop", repository: "acme/etl" } });
+    for (let n = 1; n <= 3; n++)
+      await createVersion(server, {
+        flowName: "etl",
+        name: "staging",
+        sourceInfo: { type: "GITHUB", commitSha: sha(n), branch: "develop", repository: "acme/etl" },
+      });
     await createVersion(server, { flowName: "reports", name: "daily", entrypoint: "flows/reports.py:daily" });
     keys.read = await createKey("viewer", "read");
     keys.release = await createKey("oncall", "release");
@@ -87,7 +102,16 @@ describe.each(STORES)("the history page on %s", (store) => {
       // A zone away from UTC (and the machine's), with a half-hour offset, to see times converted.
       timezoneId: ZONE,
       locale: "en-US",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
     await browser.route("**/*", (route) => {
       const url = new URL(route.request().url());
@@ -128,7 +152,8 @@ describe.each(STORES)("the history page on %s", (store) => {
     await page.locator('.conn[data-state="live"]').waitFor({ timeout: 15_000 });
     return page;
   }
-  const numbersShown = async (page: Page) => (await page.locator("table.versions tbody th[scope=row]").allInnerTexts()).map((text) => Number(text.replace("#", "")));
+  const numbersShown = async (page: Page) =>
+    (await page.locator("table.versions tbody th[scope=row]").allInnerTexts()).map((text) => Number(text.replace("#", "")));
   const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
 
   it("is served at / and at deep links with a strict CSP, and its files name no other host", async () => {
@@ -209,7 +234,9 @@ describe.each(STORES)("the history page on %s", (store) => {
       expect.stringMatching(/parameters\.batch\s+200\s+100/),
       expect.stringMatching(/jobVariables\.image\s+"registry\.example\/etl:1\.29"\s+"registry\.example\/etl:1\.30"/),
     ]);
-    expect(await page.getByRole("link", { name: "Compare the commits on the repository host" }).getAttribute("href")).toBe(`https://github.com/acme/etl/compare/${sha(29)}...${sha(30)}`);
+    expect(await page.getByRole("link", { name: "Compare the commits on the repository host" }).getAttribute("href")).toBe(
+      `https://github.com/acme/etl/compare/${sha(29)}...${sha(30)}`,
+    );
     if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-compare"), fullPage: true });
     // One click compares any version with the live one.
     await page.getByRole("link", { name: "← Back to the deployment" }).click();
@@ -227,27 +254,47 @@ describe.each(STORES)("the history page on %s", (store) => {
     await expect.poll(() => numbersShown(page)).toEqual(range(before.liveVersion.number, before.liveVersion.number - 9));
     const target = before.liveVersion.number - 2;
 
-    await page.locator("table.versions").getByRole("button", { name: `Roll back to #${target}` }).click();
-    await page.locator(".move-form").getByRole("button", { name: `Roll back to #${target}` }).click();
+    await page
+      .locator("table.versions")
+      .getByRole("button", { name: `Roll back to #${target}` })
+      .click();
+    await page
+      .locator(".move-form")
+      .getByRole("button", { name: `Roll back to #${target}` })
+      .click();
     await expect.poll(() => page.locator("#move-error").innerText()).toContain("A reason is required");
     expect((await liveState()).liveVersion.number).toBe(before.liveVersion.number);
 
     await page.getByLabel(/Reason/).fill("bad deploy of the new image");
-    await page.locator(".move-form").getByRole("button", { name: `Roll back to #${target}` }).click();
+    await page
+      .locator(".move-form")
+      .getByRole("button", { name: `Roll back to #${target}` })
+      .click();
     await expect.poll(() => page.locator(".notice").innerText()).toContain(`Rolled back to #${target}`);
-    expect(await liveState()).toEqual({ liveVersion: { number: target }, liveHistory: { edges: [{ node: { kind: "ROLLBACK", actor: "oncall", reason: "bad deploy of the new image" } }] } });
+    expect(await liveState()).toEqual({
+      liveVersion: { number: target },
+      liveHistory: { edges: [{ node: { kind: "ROLLBACK", actor: "oncall", reason: "bad deploy of the new image" } }] },
+    });
     await expect.poll(() => page.locator("tr.is-live th").innerText()).toBe(`#${target}`);
-    await expect.poll(() => page.locator(".timeline li").first().innerText()).toMatch(new RegExp(`ROLLBACK\\s+#${before.liveVersion.number} → #${target} by oncall`));
+    await expect
+      .poll(() => page.locator(".timeline li").first().innerText())
+      .toMatch(new RegExp(`ROLLBACK\\s+#${before.liveVersion.number} → #${target} by oncall`));
     if (store === STORES[0]) await page.screenshot({ path: screenshotPath("history-deployment"), fullPage: true });
 
     // The form is opened against the live version then shown; someone moves it from the terminal
     // before the click, so the compare-and-set refuses and the page shows it and refreshes.
     const newest = before.liveVersion.number;
-    await page.locator("table.versions").getByRole("button", { name: `Promote #${newest}` }).click();
+    await page
+      .locator("table.versions")
+      .getByRole("button", { name: `Promote #${newest}` })
+      .click();
     await page.getByLabel(/Reason/).fill("fixed");
     const moved = await cli(["rollback", "etl/prod", "--to", String(target - 1), "--reason", "from the terminal"]);
     expect(moved, moved.stderr).toMatchObject({ code: 0 });
-    await page.locator(".move-form").getByRole("button", { name: `Promote #${newest}` }).click();
+    await page
+      .locator(".move-form")
+      .getByRole("button", { name: `Promote #${newest}` })
+      .click();
     await expect.poll(() => page.locator("p.error").innerText()).toContain("someone else changed the live version meanwhile");
     await expect.poll(() => page.locator("tr.is-live th").innerText()).toBe(`#${target - 1}`);
     expect((await liveState()).liveVersion.number).toBe(target - 1);
@@ -279,7 +326,9 @@ describe.each(STORES)("the history page on %s", (store) => {
     await expect.poll(() => numbersShown(page)).toEqual(range(created.version.number, created.version.number - 9));
     expect(await page.locator("table.versions tbody tr").first().innerText()).toContain("made-while-offline");
     // It asked for exactly what followed the last change it had seen.
-    const subscribe = sent.map((frame) => JSON.parse(frame) as { type: string; payload?: { variables?: Record<string, unknown> } }).find((m) => m.type === "subscribe");
+    const subscribe = sent
+      .map((frame) => JSON.parse(frame) as { type: string; payload?: { variables?: Record<string, unknown> } })
+      .find((m) => m.type === "subscribe");
     expect(subscribe?.payload?.variables).toEqual({ deploymentId, afterSequence: lastSeen });
     await page.close();
     expect(outside).toEqual([]);
@@ -300,7 +349,9 @@ describe.each(STORES)("the history page on %s", (store) => {
     await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("deployment-title");
     // Nothing wider than the screen: no sideways scrolling of the page or of a table.
     expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
-    expect(await page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth))")).toBeLessThanOrEqual(0);
+    expect(await page.evaluate("Math.max(...[...document.querySelectorAll('.table-wrap')].map((el) => el.scrollWidth - el.clientWidth))")).toBeLessThanOrEqual(
+      0,
+    );
     if (store === STORES[0]) await page.screenshot({ path: join(ROOT, ".tmp", "history-phone.png") });
 
     const time = page.locator("table.versions tbody tr").first().locator("time");

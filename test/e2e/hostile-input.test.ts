@@ -21,7 +21,10 @@ const TOTAL = `{ deployments { totalCount } }`;
 /** Opens a graphql-ws socket with `headers` on the upgrade, sends connection_init, and reports how it ended within a second. */
 async function wsInit(server: TestServer, key: string, headers: Record<string, string> = {}): Promise<{ acked: boolean; closeCode: number | "open" }> {
   const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws", { headers });
-  await new Promise((resolve, reject) => { socket.once("open", resolve); socket.once("error", reject); });
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
   let acked = false;
   socket.on("message", (data) => void (JSON.parse(String(data)).type === "connection_ack" && (acked = true)));
   const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
@@ -65,7 +68,9 @@ describe("failed-auth limiting", () => {
     await failUntilLimited(proxied, { "x-forwarded-for": "203.0.113.1" });
     expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "203.0.113.1", ...bearer(WRONG_KEY) }))).toEqual(["RATE_LIMITED"]);
     expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "203.0.113.2", ...bearer(WRONG_KEY) }))).toEqual(["UNAUTHENTICATED"]);
-    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "203.0.113.2, 127.0.0.1", ...bearer(WRONG_KEY) }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "203.0.113.2, 127.0.0.1", ...bearer(WRONG_KEY) }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
   });
 
   it("closes a WebSocket refused for rate limiting with 4429, and still accepts a valid key from that address", async () => {
@@ -85,9 +90,11 @@ describe.each(STORES)("logs on %s", (store) => {
 
   /** Makes every INSERT of a version with this entrypoint fail inside the database. */
   async function failInsertsOf(entrypoint: string) {
-    await server.app.db.dataSource.query(store === "sqlite"
-      ? `CREATE TRIGGER refuse_boom BEFORE INSERT ON deployment_version WHEN NEW.entrypoint = '${entrypoint}' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`
-      : `ALTER TABLE deployment_version ADD CONSTRAINT refuse_boom CHECK (entrypoint <> '${entrypoint}')`);
+    await server.app.db.dataSource.query(
+      store === "sqlite"
+        ? `CREATE TRIGGER refuse_boom BEFORE INSERT ON deployment_version WHEN NEW.entrypoint = '${entrypoint}' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`
+        : `ALTER TABLE deployment_version ADD CONSTRAINT refuse_boom CHECK (entrypoint <> '${entrypoint}')`,
+    );
   }
 
   it("never carry bound SQL parameters or driver payloads, only the statement, code and errno", async () => {
@@ -119,12 +126,19 @@ describe("ill-formed input", () => {
   it("refuses non-finite numbers in JSON variables and inline literals, settings included", async () => {
     expect((await create(`{"flowName":"nf","name":"a","entrypoint":"a:b","parameters":{"x":1e400}}`)).codes).toEqual(["BAD_USER_INPUT"]);
     expect((await create(`{"flowName":"nf","name":"a","entrypoint":"a:b","labels":{"n":-1e999}}`)).codes).toEqual(["BAD_USER_INPUT"]);
-    const inline = await server.gql(`mutation { createVersion(input: { flowName: "nf", name: "b", entrypoint: "a:b", parameters: { x: 1e400 } }) { version { id } } }`);
+    const inline = await server.gql(
+      `mutation { createVersion(input: { flowName: "nf", name: "b", entrypoint: "a:b", parameters: { x: 1e400 } }) { version { id } } }`,
+    );
     expect(codes(inline)).toEqual(["BAD_USER_INPUT"]);
     const { deployment } = await createVersion(server, { flowName: "nf", name: "settings", settings: { concurrencyOptions: { limit: 1 } } });
-    const settings = await rawPost(server, `{"query":${JSON.stringify(UPDATE_SETTINGS)},"variables":{"input":{"deploymentId":"${deployment.id}","concurrencyOptions":{"limit":1e400}}}}`);
+    const settings = await rawPost(
+      server,
+      `{"query":${JSON.stringify(UPDATE_SETTINGS)},"variables":{"input":{"deploymentId":"${deployment.id}","concurrencyOptions":{"limit":1e400}}}}`,
+    );
     expect(settings.codes).toEqual(["BAD_USER_INPUT"]);
-    const inlineSettings = await server.gql(`mutation { updateDeploymentSettings(input: { deploymentId: "${deployment.id}", schedules: [{ interval: 1e500 }] }) { id } }`);
+    const inlineSettings = await server.gql(
+      `mutation { updateDeploymentSettings(input: { deploymentId: "${deployment.id}", schedules: [{ interval: 1e500 }] }) { id } }`,
+    );
     expect(codes(inlineSettings)).toEqual(["BAD_USER_INPUT"]);
     const after = await server.gql(DEPLOYMENT, { id: deployment.id });
     expect(after.data.deployment).toMatchObject({ concurrencyOptions: { limit: 1 }, schedules: [] });
@@ -147,7 +161,9 @@ describe("ill-formed input", () => {
     get.searchParams.set("query", `query($f: String!) { deploymentByName(flowName: $f, name: "x") { id } }`);
     get.searchParams.set("variables", `{"f":"x\\ud800"}`);
     const overGet = await fetch(get, { headers: { ...bearer(TEST_ADMIN_KEY), accept: "application/graphql-response+json" } });
-    expect([overGet.status, ((await overGet.json()) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.map((e) => e.extensions?.code)]).toEqual([400, ["BAD_USER_INPUT"]]);
+    expect([overGet.status, ((await overGet.json()) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.map((e) => e.extensions?.code)]).toEqual(
+      [400, ["BAD_USER_INPUT"]],
+    );
     // A well-formed pair is a character like any other.
     expect((await create(`{"flowName":"utf16","name":"a\\ud83d\\ude00","entrypoint":"a:b"}`)).codes).toEqual([]);
     expect((await server.gql(`{ deployments { totalCount } }`)).data.deployments.totalCount).toBe(2);
@@ -160,7 +176,9 @@ describe("ill-formed input", () => {
     socket.on("message", (data) => void messages.push(JSON.parse(String(data))));
     socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
     await new Promise((resolve) => socket.once("message", resolve));
-    socket.send(`{"id":"1","type":"subscribe","payload":{"query":"subscription($f: String) { liveVersionChanged(flowName: $f) { sequence } }","variables":{"f":"x\\ud800"}}}`);
+    socket.send(
+      `{"id":"1","type":"subscribe","payload":{"query":"subscription($f: String) { liveVersionChanged(flowName: $f) { sequence } }","variables":{"f":"x\\ud800"}}}`,
+    );
     const deadline = Date.now() + 5_000;
     while (messages.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     socket.terminate();
@@ -185,10 +203,16 @@ function oversizedUpload(server: TestServer, declared: "length" | "chunked", byt
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
     let head = "";
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`still open after 20 s; ${socket.bytesWritten} bytes sent`)); }, 20_000);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`still open after 20 s; ${socket.bytesWritten} bytes sent`));
+    }, 20_000);
     socket.on("data", (chunk) => void (head += chunk.toString("latin1")));
     socket.on("error", () => undefined);
-    socket.on("close", () => { clearTimeout(timer); resolve({ head, sent: socket.bytesWritten }); });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ head, sent: socket.bytesWritten });
+    });
     const framing = declared === "length" ? `content-length: ${bytes}` : "transfer-encoding: chunked";
     socket.write(`POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`);
     const block = Buffer.alloc(64 * 1024, 0x20);

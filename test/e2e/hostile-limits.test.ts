@@ -29,22 +29,56 @@ interface Attack {
 }
 
 const ATTACKS: Attack[] = [
-  ...[10, 20, 30, 40].map((links) => ({ name: `fragment chain of ${links} links`, query: fragmentChain(links, "deployments(first: 100) { edges { node { id } } }"), code: "QUERY_TOO_COMPLEX" })),
-  ...[10, 25, 40].map((links) => ({ name: `fragment chain of ${links} links of aliases`, query: fragmentChain(links, "a: __typename b: __typename"), code: "QUERY_TOO_COMPLEX" })),
+  ...[10, 20, 30, 40].map((links) => ({
+    name: `fragment chain of ${links} links`,
+    query: fragmentChain(links, "deployments(first: 100) { edges { node { id } } }"),
+    code: "QUERY_TOO_COMPLEX",
+  })),
+  ...[10, 25, 40].map((links) => ({
+    name: `fragment chain of ${links} links of aliases`,
+    query: fragmentChain(links, "a: __typename b: __typename"),
+    code: "QUERY_TOO_COMPLEX",
+  })),
   ...[31, 300, 3_000].map((copies) => ({ name: `fan-out of ${copies} aliases`, query: `{ ${fanOut(copies, "__typename")} }`, code: "QUERY_TOO_COMPLEX" })),
-  ...[31, 100, 1_000].map((copies) => ({ name: `fan-out of ${copies} aliased pages`, query: `{ ${fanOut(copies, "deployments(first: 100) { totalCount }")} }`, code: "QUERY_TOO_COMPLEX" })),
-  ...[150, 300, 470].map((copies) => ({ name: `the same field side by side ${copies} times`, query: `{ ${"deployments { totalCount } ".repeat(copies)} }`, code: "QUERY_TOO_COMPLEX" })),
+  ...[31, 100, 1_000].map((copies) => ({
+    name: `fan-out of ${copies} aliased pages`,
+    query: `{ ${fanOut(copies, "deployments(first: 100) { totalCount }")} }`,
+    code: "QUERY_TOO_COMPLEX",
+  })),
+  ...[150, 300, 470].map((copies) => ({
+    name: `the same field side by side ${copies} times`,
+    query: `{ ${"deployments { totalCount } ".repeat(copies)} }`,
+    code: "QUERY_TOO_COMPLEX",
+  })),
   ...[10, 16].map((copies) => ({
     name: `the same page side by side ${copies} times, in each the same page ${copies} times`,
     query: `{ ${`deployments(first: 1) { edges { node { ${"versions(first: 1) { edges { node { id number } } } ".repeat(copies)} } } } `.repeat(copies)} }`,
     code: "QUERY_TOO_COMPLEX",
   })),
   ...[12, 20, 30].map((width) => ({ name: `introspection: ${width} aliases of fields of fields`, query: introspectionNest(width), code: "QUERY_TOO_COMPLEX" })),
-  ...[3, 5, 8].map((width) => ({ name: `introspection: types/fields three levels deep, ${width} aliases at each`, query: introspectionTree(width), code: "QUERY_TOO_COMPLEX" })),
+  ...[3, 5, 8].map((width) => ({
+    name: `introspection: types/fields three levels deep, ${width} aliases at each`,
+    query: introspectionTree(width),
+    code: "QUERY_TOO_COMPLEX",
+  })),
   ...[20, 200, 2_000].map((levels) => ({ name: `introspection: ofType ${levels} deep`, query: ofTypeChain(levels), code: "QUERY_TOO_COMPLEX" })),
-  { name: "a page of pages padded with a chain of 30 links", query: fragmentChain(30, `${PAGE_OF_PAGES} ${"__typename ".repeat(40)}`), code: "QUERY_TOO_COMPLEX" },
-  { name: "a page of pages with a page size that does not fit", query: `query($n: Int) { deployments(first: $n) { edges { node { versions(first: 100) { edges { node { ${"id ".repeat(200)} } } } } } } }`, variables: { n: "many" }, code: "QUERY_TOO_COMPLEX" },
-  { name: "a light query with a page size that does not fit", query: `query($n: Int) { deployments(first: $n) { totalCount } }`, variables: { n: "many" }, code: "BAD_USER_INPUT" },
+  {
+    name: "a page of pages padded with a chain of 30 links",
+    query: fragmentChain(30, `${PAGE_OF_PAGES} ${"__typename ".repeat(40)}`),
+    code: "QUERY_TOO_COMPLEX",
+  },
+  {
+    name: "a page of pages with a page size that does not fit",
+    query: `query($n: Int) { deployments(first: $n) { edges { node { versions(first: 100) { edges { node { ${"id ".repeat(200)} } } } } } } }`,
+    variables: { n: "many" },
+    code: "QUERY_TOO_COMPLEX",
+  },
+  {
+    name: "a light query with a page size that does not fit",
+    query: `query($n: Int) { deployments(first: $n) { totalCount } }`,
+    variables: { n: "many" },
+    code: "BAD_USER_INPUT",
+  },
 ];
 
 /** Generous for a shared machine: the checks themselves take a few milliseconds. */
@@ -54,7 +88,11 @@ const HEALTHZ_BOUND_MS = 100;
 type Answer = { status: number; codes: unknown[]; text: string };
 
 async function post(url: string, attack: Attack): Promise<Answer> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: attack.query, variables: attack.variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: attack.query, variables: attack.variables }),
+  });
   const text = await response.text();
   const parsed = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
   return { status: response.status, codes: (parsed.errors ?? []).map((e) => e.extensions?.code), text };
@@ -90,8 +128,12 @@ async function wsAttack(url: string, payload: Record<string, unknown>, attack: A
   const socket = new WebSocket(wsUrl(url), "graphql-transport-ws");
   try {
     const closed = new Promise<{ closed: number }>((resolve) => socket.once("close", (code) => resolve({ closed: code })));
-    await new Promise((resolve, reject) => { socket.once("open", resolve); socket.once("error", reject); });
-    const next = () => Promise.race<Record<string, any>>([closed, new Promise((resolve) => socket.once("message", (data) => resolve(JSON.parse(String(data)))))]);
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve);
+      socket.once("error", reject);
+    });
+    const next = () =>
+      Promise.race<Record<string, any>>([closed, new Promise((resolve) => socket.once("message", (data) => resolve(JSON.parse(String(data)))))]);
     socket.send(JSON.stringify({ type: "connection_init", payload }));
     const ack = await next();
     if ("closed" in ack) return { closed: ack.closed };
@@ -99,7 +141,7 @@ async function wsAttack(url: string, payload: Record<string, unknown>, attack: A
     socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: attack.query, variables: attack.variables } }));
     const answer = await next();
     if ("closed" in answer) return { closed: answer.closed };
-    const errors = answer.type === "error" ? answer.payload : answer.payload?.errors ?? [];
+    const errors = answer.type === "error" ? answer.payload : (answer.payload?.errors ?? []);
     return { codes: errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code) };
   } finally {
     socket.terminate();
@@ -146,7 +188,14 @@ describe("hostile documents against the query limits, timed, with /healthz along
 
   it("still answers the full standard introspection query, the kind GraphiQL and other clients send", async () => {
     const { getIntrospectionQuery } = await import("graphql");
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
     const answer = await post(server.url, { name: "introspection", query, code: "" });
     expect([answer.status, answer.codes]).toEqual([200, []]);
     expect(JSON.parse(answer.text).data.__schema.types.length).toBeGreaterThan(10);
@@ -161,7 +210,11 @@ describe("hostile documents against the query limits, in process", () => {
   it("keeps its heap within bounds when every attack is repeated 10 times", async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, "run vitest with --expose-gc (vitest.config.mts)").toBeTypeOf("function");
-    const heap = () => { gc!(); gc!(); return process.memoryUsage().heapUsed; };
+    const heap = () => {
+      gc!();
+      gc!();
+      return process.memoryUsage().heapUsed;
+    };
     for (const attack of ATTACKS) expect((await post(server.url, attack)).codes).toEqual([attack.code]);
     const before = heap();
     for (let round = 0; round < 10; round++) for (const attack of ATTACKS) await post(server.url, attack);
@@ -171,7 +224,8 @@ describe("hostile documents against the query limits, in process", () => {
   it("refuses a query whose answer would pass the response cap, before serialising it", async () => {
     // Three JSON fields of ~250 KiB in each of 23 versions: ~17 MiB of answer, at a cost of ~100.
     const big = (tag: string) => ({ blob: tag.repeat(250 * 1024) });
-    for (let n = 0; n < 23; n++) await createVersion(server, { flowName: "big", name: "answer", version: `v${n}`, labels: big("l"), parameters: big("p"), jobVariables: big("j") });
+    for (let n = 0; n < 23; n++)
+      await createVersion(server, { flowName: "big", name: "answer", version: `v${n}`, labels: big("l"), parameters: big("p"), jobVariables: big("j") });
     const query = `{ deployments(first: 1) { edges { node { versions(first: 30) { edges { node { labels parameters jobVariables } } } } } } }`;
     // A client that accepts application/graphql-response+json gets the 400 of a request error
     // (in application/json it would be 200 with the same error, as GraphQL over HTTP asks).

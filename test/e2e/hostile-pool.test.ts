@@ -18,21 +18,37 @@ const ALIASES = 18;
 /** A graphql-ws socket that sends `count` replaying subscriptions at once; resolves with every error code it got back. */
 async function replayStorm(server: TestServer, count: number): Promise<{ codes: string[]; nexts: number; close(): void }> {
   const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
-  await new Promise((resolve, reject) => { socket.once("open", resolve); socket.once("error", reject); });
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
   const result = { codes: [] as string[], nexts: 0, close: () => socket.terminate() };
-  const acked = new Promise<void>((resolve) => socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { type: string; payload?: Array<{ extensions?: { code?: string } }> | { errors?: Array<{ extensions?: { code?: string } }> } };
-    if (message.type === "connection_ack") resolve();
-    if (message.type === "error") for (const e of message.payload as Array<{ extensions?: { code?: string } }>) result.codes.push(e.extensions?.code ?? "none");
-    if (message.type === "next") {
-      result.nexts++;
-      for (const e of (message.payload as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? []) result.codes.push(e.extensions?.code ?? "none");
-    }
-  }));
+  const acked = new Promise<void>((resolve) =>
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        payload?: Array<{ extensions?: { code?: string } }> | { errors?: Array<{ extensions?: { code?: string } }> };
+      };
+      if (message.type === "connection_ack") resolve();
+      if (message.type === "error")
+        for (const e of message.payload as Array<{ extensions?: { code?: string } }>) result.codes.push(e.extensions?.code ?? "none");
+      if (message.type === "next") {
+        result.nexts++;
+        for (const e of (message.payload as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? [])
+          result.codes.push(e.extensions?.code ?? "none");
+      }
+    }),
+  );
   socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
   await acked;
   for (let i = 0; i < count; i++) {
-    socket.send(JSON.stringify({ id: String(i), type: "subscribe", payload: { query: "subscription { liveVersionChanged(afterSequence: 0) { sequence liveVersion { number } } }" } }));
+    socket.send(
+      JSON.stringify({
+        id: String(i),
+        type: "subscribe",
+        payload: { query: "subscription { liveVersionChanged(afterSequence: 0) { sequence liveVersion { number } } }" },
+      }),
+    );
   }
   return result;
 }
@@ -61,7 +77,8 @@ describe("the database pool under one hostile caller (mysql)", () => {
     server = await startServer("mysql", {}, log);
     ({ deploymentId } = await deploymentWithVersions(server, 100, "pool", "hostile"));
     const key = async (name: string, scope: string) =>
-      ((await server.gql(`mutation { createApiKey(input: { name: "${name}", scopes: [${scope}] }) { key } }`)).data as { createApiKey: { key: string } }).createApiKey.key;
+      ((await server.gql(`mutation { createApiKey(input: { name: "${name}", scopes: [${scope}] }) { key } }`)).data as { createApiKey: { key: string } })
+        .createApiKey.key;
     readKey = await key("attacker", "read");
     deployKey = await key("ci", "deploy");
   }, 180_000);
@@ -83,13 +100,22 @@ describe("the database pool under one hostile caller (mysql)", () => {
     const health: Array<{ status: number; ms: number }> = [];
     for (let i = 0; i < 5; i++) {
       health.push(await timedHealthz(server));
-      writes.push(await postGraphQL(server.url, CREATE_VERSION, { input: { deploymentId, entrypoint: `flows/etl.py:during${i}` } }, { authorization: `Bearer ${deployKey}` }));
+      writes.push(
+        await postGraphQL(
+          server.url,
+          CREATE_VERSION,
+          { input: { deploymentId, entrypoint: `flows/etl.py:during${i}` } },
+          { authorization: `Bearer ${deployKey}` },
+        ),
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const attackStarted = performance.now();
     const answers = await Promise.all(attacks);
-    console.log(`attack: ${Math.round(performance.now() - attackStarted)} ms more after the writes; /healthz ${health.map((h) => Math.round(h.ms)).join("/")} ms; ` +
-      `storm: ${storm.nexts} events, ${storm.codes.length} errors; attack errors: ${answers.reduce((n, a) => n + (a.errors?.length ?? 0), 0)}`);
+    console.log(
+      `attack: ${Math.round(performance.now() - attackStarted)} ms more after the writes; /healthz ${health.map((h) => Math.round(h.ms)).join("/")} ms; ` +
+        `storm: ${storm.nexts} events, ${storm.codes.length} errors; attack errors: ${answers.reduce((n, a) => n + (a.errors?.length ?? 0), 0)}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     storm.close();
 

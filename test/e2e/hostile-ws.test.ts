@@ -14,7 +14,10 @@ import { registered, subscribe, wsClient, wsUrl } from "../support/subscriptions
 /** Opens a raw graphql-ws socket, sends connection_init with `payload`, and resolves with how it ended: the close code, or "ack". */
 async function connect(server: { url: string }, payload: Record<string, unknown>): Promise<number | "ack"> {
   const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
-  await new Promise((resolve, reject) => { socket.once("open", resolve); socket.once("error", reject); });
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
   const outcome = new Promise<number | "ack">((resolve) => {
     socket.once("close", (code) => resolve(code));
     socket.on("message", (data) => JSON.parse(String(data)).type === "connection_ack" && resolve("ack"));
@@ -140,7 +143,9 @@ describe("revocation across two instances without Redis (mysql)", () => {
     await sub.settle(500);
     expect(sub.events).toHaveLength(1);
     expect(closeCode).toBe(4403);
-    expect(codes(await postGraphQL(b.url, `{ deployments { totalCount } }`, {}, { authorization: `Bearer ${key.createApiKey.key}` }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await postGraphQL(b.url, `{ deployments { totalCount } }`, {}, { authorization: `Bearer ${key.createApiKey.key}` }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
     await client.dispose();
   });
 });

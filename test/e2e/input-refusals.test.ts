@@ -77,10 +77,7 @@ describe.each(STORES)("createVersion input on %s", (store) => {
 
     it("refuses deploymentId together with flowName and name, and changes nothing", async () => {
       const existing = await accept({});
-      const result = await refuse(
-        { deploymentId: existing.deployment.id, flowName: "refusals", name: "other", settings: { paused: true } },
-        "deploymentId",
-      );
+      const result = await refuse({ deploymentId: existing.deployment.id, flowName: "refusals", name: "other", settings: { paused: true } }, "deploymentId");
       expect(result.errors![0]!.message).toContain("not both");
       const after = (await server.gql(DEPLOYMENT, { id: existing.deployment.id })).data.deployment;
       expect(after).toMatchObject({ versionCount: 1, paused: false, liveVersion: { id: existing.version.id } });
@@ -261,12 +258,9 @@ describe.each(STORES)("createVersion input on %s", (store) => {
   });
 
   describe("source info", () => {
-    it.each(["ftp://example.com/repo", "javascript:alert(1)", "github.com/org/repo", "https://exa mple.com"])(
-      "refuses the url %j",
-      async (url) => {
-        await refuse({ sourceInfo: { type: "GIT", url } }, "sourceInfo.url");
-      },
-    );
+    it.each(["ftp://example.com/repo", "javascript:alert(1)", "github.com/org/repo", "https://exa mple.com"])("refuses the url %j", async (url) => {
+      await refuse({ sourceInfo: { type: "GIT", url } }, "sourceInfo.url");
+    });
 
     it.each(["main", "xyz123", "abc", "a".repeat(65)])("refuses the commitSha %j", async (commitSha) => {
       await refuse({ sourceInfo: { type: "GIT", commitSha } }, "sourceInfo.commitSha");

@@ -9,8 +9,7 @@ describe.each(STORES)("live pointer on %s", (store) => {
   beforeAll(async () => void (server = await startServer(store)));
   afterAll(() => server?.close());
 
-  const live = async (deploymentId: string) =>
-    ((await server.gql(DEPLOYMENT, { id: deploymentId })).data.deployment.liveVersion as { number: number }).number;
+  const live = async (deploymentId: string) => ((await server.gql(DEPLOYMENT, { id: deploymentId })).data.deployment.liveVersion as { number: number }).number;
 
   it("makes every new version live at once, also when its content equals the live one's", async () => {
     const first = await createVersion(server, { flowName: "same", name: "a" });
@@ -26,7 +25,13 @@ describe.each(STORES)("live pointer on %s", (store) => {
   it("rolls back to the newest older version by default, and promotes to the newest of all", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "defaults");
     const back = await server.gql(ROLLBACK, { input: { deploymentId, reason: "bad deploy" } });
-    expect(back.data.rollback).toMatchObject({ kind: "ROLLBACK", reason: "bad deploy", actor: TEST_ADMIN_NAME, previousVersion: { number: 3 }, liveVersion: { id: ids[2] } });
+    expect(back.data.rollback).toMatchObject({
+      kind: "ROLLBACK",
+      reason: "bad deploy",
+      actor: TEST_ADMIN_NAME,
+      previousVersion: { number: 3 },
+      liveVersion: { id: ids[2] },
+    });
     await server.gql(ROLLBACK, { input: { deploymentId } });
     expect(await live(deploymentId)).toBe(1);
     const forward = await server.gql(PROMOTE, { input: { deploymentId } });

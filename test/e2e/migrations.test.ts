@@ -5,8 +5,16 @@ import { parseConfig } from "../../src/config";
 import { freshDatabase, STORES } from "../support/server";
 
 const ALL_MIGRATIONS = [
-  "Initial1764144000000", "ApiKeys1764150000000", "DeploymentRevision1764200000000", "AuditLog1764400000000", "LiveAtIndex1764410000000",
-  "DeploymentLifecycle1764420000000", "Retention1764430000000", "DeploymentPin1764500000000", "VersionFlag1764500000001", "Webhooks1764600000000",
+  "Initial1764144000000",
+  "ApiKeys1764150000000",
+  "DeploymentRevision1764200000000",
+  "AuditLog1764400000000",
+  "LiveAtIndex1764410000000",
+  "DeploymentLifecycle1764420000000",
+  "Retention1764430000000",
+  "DeploymentPin1764500000000",
+  "VersionFlag1764500000001",
+  "Webhooks1764600000000",
 ];
 
 // One migration set serves both stores, and leaves exactly the schema the entities describe.

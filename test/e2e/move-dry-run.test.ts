@@ -24,7 +24,12 @@ describe.each(STORES)("dry-run moves on %s", (store) => {
       const result = await server.gql(DRY, { input: { deploymentId, reason: "check", dryRun: true, expectedLiveVersionId: ids[3] } });
       expect(result.errors).toBeUndefined();
       expect(result.data.rollback).toMatchObject({
-        id: "chg_0", sequence: 0, kind: "ROLLBACK", reason: "check", previousVersion: { number: 3 }, liveVersion: { id: ids[2], number: 2 },
+        id: "chg_0",
+        sequence: 0,
+        kind: "ROLLBACK",
+        reason: "check",
+        previousVersion: { number: 3 },
+        liveVersion: { id: ids[2], number: 2 },
         diff: { identical: false, changes: [{ path: "/entrypoint", op: "REPLACE", before: "flows/etl.py:v3", after: "flows/etl.py:v2" }] },
       });
       expect(await state(deploymentId)).toEqual(before);

@@ -18,7 +18,8 @@ describe.each(STORES)("idempotent pointer moves on %s", (store) => {
   beforeAll(async () => void (server = await startServer(store)));
   afterAll(() => server?.close());
 
-  const state = async (id: string) => (await server.gql(HISTORY, { id })).data.deployment as { liveVersion: { number: number }; liveHistory: { totalCount: number } };
+  const state = async (id: string) =>
+    (await server.gql(HISTORY, { id })).data.deployment as { liveVersion: { number: number }; liveHistory: { totalCount: number } };
 
   it("answers a repeated rollback with the first change, moving once and publishing once", async () => {
     const { deploymentId } = await deploymentWithVersions(server, 3, "repeat");
@@ -125,5 +126,6 @@ describe("waymark rollback and promote send an idempotency key (sqlite)", () => 
     expect((await state(deploymentId)).liveVersion.number).toBe(2);
   });
 
-  const state = async (id: string) => (await server.gql(HISTORY, { id })).data.deployment as { liveVersion: { number: number }; liveHistory: { totalCount: number } };
+  const state = async (id: string) =>
+    (await server.gql(HISTORY, { id })).data.deployment as { liveVersion: { number: number }; liveHistory: { totalCount: number } };
 });

@@ -24,12 +24,15 @@ async function getJson(url: string): Promise<{ status: number; ms: number; body:
 
 /** Parses the Prometheus text format into samples. */
 function samples(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
-  return text.split("\n").filter((line) => line && !line.startsWith("#")).map((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a sample: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    return { name: match[1]!, labels, value: Number(match[3]) };
-  });
+  return text
+    .split("\n")
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) throw new Error(`not a sample: ${line}`);
+      const labels = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+      return { name: match[1]!, labels, value: Number(match[3]) };
+    });
 }
 
 /** The value of the one sample named `name` whose labels include `labels`; undefined when absent. */
@@ -74,7 +77,11 @@ describe("/healthz, /metrics and request logs", () => {
     expect((await server.gql(PROMOTE, { input: { deploymentId } })).errors).toBeUndefined();
     expect((await server.gql(ROLLBACK, { input: { deploymentId: "dep_999999" } })).errors?.[0]?.extensions?.code).toBe("DEPLOYMENT_NOT_FOUND");
     expect((await server.gql("{ deployments { ")).errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
-    const tooLarge = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(server.config.maxBodyBytes + 1) });
+    const tooLarge = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(server.config.maxBodyBytes + 1),
+    });
     expect(tooLarge.status).toBe(413);
     const live = await subscribe(server.url, { deploymentId });
     await registered(server, 1);
@@ -120,10 +127,19 @@ describe("/healthz, /metrics and request logs", () => {
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
 
     // The line is written when the response has gone out, which can be just after the client has it.
-    const logged = () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "graphql request" && [generated, "req-ops-1"].includes(entry.requestId));
+    const logged = () =>
+      lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "graphql request" && [generated, "req-ops-1"].includes(entry.requestId));
     await expect.poll(() => logged().length).toBe(2);
     expect(logged()).toEqual([
-      expect.objectContaining({ requestId: "req-ops-1", method: "POST", status: 200, operation: "Lookup", type: "query", codes: ["UNAUTHENTICATED"], ms: expect.any(Number) }),
+      expect.objectContaining({
+        requestId: "req-ops-1",
+        method: "POST",
+        status: 200,
+        operation: "Lookup",
+        type: "query",
+        codes: ["UNAUTHENTICATED"],
+        ms: expect.any(Number),
+      }),
       expect.objectContaining({ requestId: generated, method: "POST", status: 400, codes: ["BAD_REQUEST"] }),
     ]);
   });
@@ -156,7 +172,12 @@ describe("configuration of the operational endpoints", () => {
   it("a bad value stops the start with a message naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "waymark-config-"));
     try {
-      for (const [variable, value] of [["PORT", "abc"], ["WAYMARK_METRICS", "maybe"], ["WAYMARK_READINESS_TIMEOUT_MS", "0"], ["WAYMARK_SHUTDOWN_TIMEOUT_MS", "soon"]] as const) {
+      for (const [variable, value] of [
+        ["PORT", "abc"],
+        ["WAYMARK_METRICS", "maybe"],
+        ["WAYMARK_READINESS_TIMEOUT_MS", "0"],
+        ["WAYMARK_SHUTDOWN_TIMEOUT_MS", "soon"],
+      ] as const) {
         const run = spawnSync(process.execPath, [MAIN], {
           env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}`, [variable]: value },
           encoding: "utf8",
@@ -183,7 +204,9 @@ describe("/readyz while a store is down", () => {
     await admin.query("CREATE DATABASE waymark_ready CHARACTER SET utf8mb4");
     await admin.end();
     server = await startServer("sqlite", {
-      DATABASE_URL: mariadb.url.replace(/\/mysql$/, "/waymark_ready"), REDIS_URL: redis.url, WAYMARK_READINESS_TIMEOUT_MS: String(TIMEOUT_MS),
+      DATABASE_URL: mariadb.url.replace(/\/mysql$/, "/waymark_ready"),
+      REDIS_URL: redis.url,
+      WAYMARK_READINESS_TIMEOUT_MS: String(TIMEOUT_MS),
     });
   });
   afterAll(async () => {
@@ -204,7 +227,10 @@ describe("/readyz while a store is down", () => {
     try {
       const hung = await getJson(opsUrl(server, "/readyz"));
       expect(hung.status).toBe(503);
-      expect(hung.body).toEqual({ status: "unavailable", checks: { database: { ok: false, error: `no answer within ${TIMEOUT_MS} ms` }, redis: { ok: true } } });
+      expect(hung.body).toEqual({
+        status: "unavailable",
+        checks: { database: { ok: false, error: `no answer within ${TIMEOUT_MS} ms` }, redis: { ok: true } },
+      });
       expect(hung.ms).toBeLessThan(TIMEOUT_MS + 2_000);
     } finally {
       mariadb.process.kill("SIGCONT");

@@ -71,8 +71,7 @@ describe.each(STORES)("pagination on %s", (store) => {
   const numbers = (page: Conn<VersionNode>) => page.edges.map((e) => e.node.number);
   const history = async (id: string, args: Record<string, unknown> = {}) =>
     ok(await server.gql(HISTORY, { id, ...args }), (d) => d.deployment.liveHistory as Conn<ChangeNode>);
-  const deployments = async (args: Record<string, unknown>) =>
-    ok(await server.gql(DEPLOYMENTS, args), (d) => d.deployments as Conn<DeploymentNode>);
+  const deployments = async (args: Record<string, unknown>) => ok(await server.gql(DEPLOYMENTS, args), (d) => d.deployments as Conn<DeploymentNode>);
   const names = (page: Conn<DeploymentNode>) => page.edges.map((e) => `${e.node.flowName}/${e.node.name}`);
 
   describe("Deployment.versions", () => {
@@ -115,7 +114,13 @@ describe.each(STORES)("pagination on %s", (store) => {
         after = page.pageInfo.endCursor;
       }
       expect(seen).toEqual(range(23, 1));
-      expect(flags).toEqual([[false, true], [true, true], [true, true], [true, true], [true, false]]);
+      expect(flags).toEqual([
+        [false, true],
+        [true, true],
+        [true, true],
+        [true, true],
+        [true, false],
+      ]);
     });
 
     it("ends on a short last page with hasNextPage false and hasPreviousPage true", async () => {
@@ -212,7 +217,13 @@ describe.each(STORES)("pagination on %s", (store) => {
     it("refuses first with last, after with last, and before with first", async () => {
       const { edges } = await versions(main, { first: 2 });
       const cursor = edges[1]!.cursor;
-      for (const args of [{ first: 2, last: 2 }, { first: 0, last: 0 }, { last: 2, after: cursor }, { first: 2, before: cursor }, { after: cursor, before: cursor }]) {
+      for (const args of [
+        { first: 2, last: 2 },
+        { first: 0, last: 0 },
+        { last: 2, after: cursor },
+        { first: 2, before: cursor },
+        { after: cursor, before: cursor },
+      ]) {
         expect(codes(await server.gql(VERSIONS, { id: main, ...args })), JSON.stringify(args)).toEqual(["BAD_USER_INPUT"]);
       }
     });
@@ -276,7 +287,11 @@ describe.each(STORES)("pagination on %s", (store) => {
     // "Exact" as git and the version name mean it: Main is another branch than main.
     it("matches branch and version exactly, case included", async () => {
       let id = "";
-      for (const [version, branch] of [["RC1", "main"], ["rc1", "Main"], ["Rc1", "MAIN"]] as const) {
+      for (const [version, branch] of [
+        ["RC1", "main"],
+        ["rc1", "Main"],
+        ["Rc1", "MAIN"],
+      ] as const) {
         id = (await createVersion(server, { flowName: "pagination", name: "case-exact", version, sourceInfo: { type: "GIT", branch } })).deployment.id;
       }
       const exact = async (f: Record<string, unknown>) => numbers(await versions(id, { filter: f }));
@@ -351,7 +366,11 @@ describe.each(STORES)("pagination on %s", (store) => {
       const sequences = seen.map((c) => c.sequence);
       expect(sequences).toEqual([...sequences].sort((a, b) => b - a));
       expect(new Set(sequences).size).toBe(5);
-      expect(flags).toEqual([[false, true], [true, true], [true, false]]);
+      expect(flags).toEqual([
+        [false, true],
+        [true, true],
+        [true, false],
+      ]);
     });
 
     it("refuses bad sizes and cursors of other lists", async () => {
@@ -366,9 +385,21 @@ describe.each(STORES)("pagination on %s", (store) => {
   describe("Query.deployments", () => {
     beforeAll(async () => {
       const pairs = [
-        ["pq-b", "kw7-2"], ["pq-c", "kw7-0"], ["pq-a", "x-kw7"], ["pq-b", "kw7-1"], ["pq-a", "kw7-3"],
-        ["ci-flow", "Report-Daily"], ["ci-flow", "report-weekly"], ["ci-flow", "REPORT-monthly"], ["ci-flow", "summary"],
-        ["wild", "50%-off"], ["wild", "500-off"], ["wild", "a_b"], ["wild", "axb"], ["wild", "bang!x"], ["wild", "bangx"],
+        ["pq-b", "kw7-2"],
+        ["pq-c", "kw7-0"],
+        ["pq-a", "x-kw7"],
+        ["pq-b", "kw7-1"],
+        ["pq-a", "kw7-3"],
+        ["ci-flow", "Report-Daily"],
+        ["ci-flow", "report-weekly"],
+        ["ci-flow", "REPORT-monthly"],
+        ["ci-flow", "summary"],
+        ["wild", "50%-off"],
+        ["wild", "500-off"],
+        ["wild", "a_b"],
+        ["wild", "axb"],
+        ["wild", "bang!x"],
+        ["wild", "bangx"],
       ];
       for (const [flowName, name] of pairs) await createVersion(server, { flowName, name });
     });
@@ -391,7 +422,11 @@ describe.each(STORES)("pagination on %s", (store) => {
         after = page.pageInfo.endCursor;
       }
       expect(seen).toEqual(expected);
-      expect(flags).toEqual([[false, true], [true, true], [true, false]]);
+      expect(flags).toEqual([
+        [false, true],
+        [true, true],
+        [true, false],
+      ]);
     });
 
     it("filters by exact flowName", async () => {

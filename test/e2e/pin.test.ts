@@ -33,13 +33,23 @@ describe.each(STORES)("pinned live versions on %s", (store) => {
       const again = await server.gql(PIN, { input: { deploymentId, reason: "again" } });
       expect(again.data.pinLive).toMatchObject({ change: null, deployment: { pin: { reason: "bad release" } } });
       const unpinned = await server.gql(UNPIN, { input: { deploymentId, reason: "fixed" } });
-      expect(unpinned.data.unpinLive).toMatchObject({ deployment: { pin: null }, change: { kind: "UNPIN", reason: "fixed", liveVersion: { number: 1 }, previousVersion: { number: 1 } } });
+      expect(unpinned.data.unpinLive).toMatchObject({
+        deployment: { pin: null },
+        change: { kind: "UNPIN", reason: "fixed", liveVersion: { number: 1 }, previousVersion: { number: 1 } },
+      });
       const pinned = await server.gql(PIN, { input: { deploymentId, reason: "freeze" } });
       expect(pinned.data.pinLive.change).toMatchObject({ kind: "PIN", reason: "freeze" });
       const moved = await server.gql(PROMOTE, { input: { deploymentId, unpin: true } });
       expect(moved.data.promote.liveVersion.number).toBe(3);
       expect(await state(deploymentId)).toMatchObject({ pin: null, liveVersion: { number: 3 } });
-      expect((await state(deploymentId)).liveHistory.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual(["PROMOTE", "PIN", "UNPIN", "ROLLBACK", "CREATE", "CREATE"]);
+      expect((await state(deploymentId)).liveHistory.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual([
+        "PROMOTE",
+        "PIN",
+        "UNPIN",
+        "ROLLBACK",
+        "CREATE",
+        "CREATE",
+      ]);
       expect((await events.waitFor(5)).map((e) => e.kind)).toEqual(["ROLLBACK", "VERSION_CREATED", "UNPIN", "PIN", "PROMOTE"]);
     } finally {
       await events.close();
@@ -51,10 +61,16 @@ describe.each(STORES)("pinned live versions on %s", (store) => {
     const deploymentId = first.deployment.id;
     await server.gql(PIN, { input: { deploymentId, reason: "storm" } });
     const key = decodeId("deployment", deploymentId)!;
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      server.gql(CREATE, { input: i % 4 === 0
-        ? { deploymentId, entrypoint: `flows/etl.py:k${i % 8}`, idempotencyKey: `storm-${i % 8}` }
-        : { deploymentId, entrypoint: `flows/etl.py:s${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        server.gql(CREATE, {
+          input:
+            i % 4 === 0
+              ? { deploymentId, entrypoint: `flows/etl.py:k${i % 8}`, idempotencyKey: `storm-${i % 8}` }
+              : { deploymentId, entrypoint: `flows/etl.py:s${i}` },
+        }),
+      ),
+    );
     for (const r of results) expect(r.errors).toBeUndefined();
     for (const r of results) expect(r.data.createVersion).toMatchObject({ becameLive: false, notLiveReason: "PINNED", change: null });
     const [row] = await sql("SELECT live_version_id, last_number, pinned_at FROM deployment WHERE id = ?", [key]);

@@ -30,7 +30,16 @@ describe("the playground's tabs", () => {
       executablePath: "/usr/bin/chromium",
       headless: true,
       viewport: { width: 1280, height: 800 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
     await browser.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort("blockedbyclient")));
     await browser.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -49,7 +58,10 @@ describe("the playground's tabs", () => {
   const pasteKey = async () => {
     await page.locator("section.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor").click();
     await page.keyboard.press("Control+A");
-    await page.evaluate((text) => (globalThis as unknown as BrowserGlobals).navigator.clipboard.writeText(text), `{ "Authorization": "Bearer ${TEST_ADMIN_KEY}" }`);
+    await page.evaluate(
+      (text) => (globalThis as unknown as BrowserGlobals).navigator.clipboard.writeText(text),
+      `{ "Authorization": "Bearer ${TEST_ADMIN_KEY}" }`,
+    );
     await page.keyboard.press("Control+V");
   };
   const execute = () => page.locator("button.graphiql-execute-button").click();
@@ -81,7 +93,9 @@ describe("the playground's tabs", () => {
     expect(sent.at(-1)?.operationName).toBe("CreateVersion");
 
     await switchAndRun("LiveVersionChanged");
-    await registered(server, 1, 5_000).catch((e: unknown) => { throw new Error(`${String(e)} ${JSON.stringify(sent.map((s) => [s.operationName, s.query?.slice(0, 60)]))}`); });
+    await registered(server, 1, 5_000).catch((e: unknown) => {
+      throw new Error(`${String(e)} ${JSON.stringify(sent.map((s) => [s.operationName, s.query?.slice(0, 60)]))}`);
+    });
     await server.gql(`mutation { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:v2" }) { version { number } } }`);
     await expect.poll(() => shown(page, ".graphiql-response"), { timeout: 15_000 }).toMatch(/"kind": "CREATE"/);
     await execute(); // stops the subscription

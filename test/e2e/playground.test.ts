@@ -12,9 +12,10 @@ const ROOT = resolve(__dirname, "../..");
 const BUNDLE = join(ROOT, "dist", "playground");
 const CHROMIUM = "/usr/bin/chromium";
 /** Where the screenshot goes: docs/playground.png when missing or asked for, so test runs leave the committed one alone. */
-const SCREENSHOT = !existsSync(join(ROOT, "docs", "playground.png")) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1"
-  ? join(ROOT, "docs", "playground.png")
-  : join(ROOT, ".tmp", "playground.png");
+const SCREENSHOT =
+  !existsSync(join(ROOT, "docs", "playground.png")) || process.env.WAYMARK_UPDATE_SCREENSHOT === "1"
+    ? join(ROOT, "docs", "playground.png")
+    : join(ROOT, ".tmp", "playground.png");
 
 /** `npm run build` builds the bundle; a bare `vitest run` builds it here when it is missing or stale. */
 function ensureBundle(): void {
@@ -38,8 +39,14 @@ const FETCHING = {
   html: [/\b(?:src|href|srcset|poster|action)\s*=\s*["']?\s*(?:https?:)?\/\//i],
   css: [/url\(\s*["']?\s*(?:https?:)?\/\//i, /@import/i],
   js: [
-    /\bimport\s*\(\s*["'`]https?:/, /\bfrom\s*["'`]https?:/, /\bimportScripts\s*\(\s*["'`]https?:/, /\bnew\s+(?:Shared)?Worker\s*\(\s*["'`]https?:/,
-    /\bfetch\s*\(\s*["'`]https?:/, /\bnew\s+URL\s*\(\s*["'`]https?:/, /\b(?:src|srcSet|poster):\s*["'`]https?:/, /\bnew\s+WebSocket\s*\(\s*["'`]wss?:/,
+    /\bimport\s*\(\s*["'`]https?:/,
+    /\bfrom\s*["'`]https?:/,
+    /\bimportScripts\s*\(\s*["'`]https?:/,
+    /\bnew\s+(?:Shared)?Worker\s*\(\s*["'`]https?:/,
+    /\bfetch\s*\(\s*["'`]https?:/,
+    /\bnew\s+URL\s*\(\s*["'`]https?:/,
+    /\b(?:src|srcSet|poster):\s*["'`]https?:/,
+    /\bnew\s+WebSocket\s*\(\s*["'`]wss?:/,
   ],
 };
 
@@ -64,8 +71,14 @@ describe("the GraphQL playground", () => {
       headless: true,
       viewport: { width: 1280, height: 800 },
       args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
       ],
     });
     await browser.route("**/*", (route) => {
@@ -165,7 +178,10 @@ describe("the GraphQL playground", () => {
     // Paste the key into the headers editor, as a person would.
     await page.locator("section.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor").click();
     await page.keyboard.press("Control+A");
-    await page.evaluate((text) => (globalThis as unknown as BrowserGlobals).navigator.clipboard.writeText(text), `{\n  "Authorization": "Bearer ${TEST_ADMIN_KEY}"\n}`);
+    await page.evaluate(
+      (text) => (globalThis as unknown as BrowserGlobals).navigator.clipboard.writeText(text),
+      `{\n  "Authorization": "Bearer ${TEST_ADMIN_KEY}"\n}`,
+    );
     await page.keyboard.press("Control+V");
     await page.locator("button.graphiql-execute-button").click();
     await expect.poll(() => shown(page, ".graphiql-response"), { timeout: 15_000 }).toMatch(/"totalCount": 2/);
@@ -186,7 +202,9 @@ describe("the GraphQL playground", () => {
         if (attempt === 3) throw error;
       });
     }
-    const created = await server.gql(`mutation { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:v3" }) { version { number } } }`);
+    const created = await server.gql(
+      `mutation { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:v3" }) { version { number } } }`,
+    );
     expect(created.data).toEqual({ createVersion: { version: { number: 3 } } });
     await expect.poll(() => shown(page, ".graphiql-response"), { timeout: 15_000 }).toMatch(/"kind": "CREATE"/);
     expect(await shown(page, ".graphiql-response")).toMatch(/"liveVersion": \{\s*"number": 3/);

@@ -75,16 +75,37 @@ describe.each(STORES)("queries on %s", (store) => {
     it("finds a deployment by id and by name, with its live version", async () => {
       const { deploymentId, ids } = await deploymentWithVersions(server, 2, "lookup", "queries");
       expect((await data(DEPLOYMENT, { id: deploymentId })).deployment).toEqual({
-        id: deploymentId, flowName: "queries", name: "lookup", versionCount: 2, liveVersion: { id: ids[2], number: 2, isLive: true },
+        id: deploymentId,
+        flowName: "queries",
+        name: "lookup",
+        versionCount: 2,
+        liveVersion: { id: ids[2], number: 2, isLive: true },
       });
       expect((await data(BY_NAME, { flowName: "queries", name: "lookup" })).deploymentByName).toEqual({
-        id: deploymentId, flowName: "queries", name: "lookup", liveVersion: { id: ids[2], number: 2 },
+        id: deploymentId,
+        flowName: "queries",
+        name: "lookup",
+        liveVersion: { id: ids[2], number: 2 },
       });
     });
 
     it("answers null, without errors, for a deployment that does not exist or an id that is malformed", async () => {
       const { ids } = await deploymentWithVersions(server, 1, "nulls", "queries");
-      for (const id of ["", "dep_", "dep_abc", "dep_0", "dep_01", "dep_-1", "dep_1.0", "dep_999999", "dep_99999999999999999999", "DEP_1", ids[1]!, "ver_1", "chg_1"]) {
+      for (const id of [
+        "",
+        "dep_",
+        "dep_abc",
+        "dep_0",
+        "dep_01",
+        "dep_-1",
+        "dep_1.0",
+        "dep_999999",
+        "dep_99999999999999999999",
+        "DEP_1",
+        ids[1]!,
+        "ver_1",
+        "chg_1",
+      ]) {
         expect((await data(DEPLOYMENT, { id })).deployment, id).toBeNull();
       }
     });
@@ -92,7 +113,14 @@ describe.each(STORES)("queries on %s", (store) => {
     it("answers null for a name that does not exist, also one differing by case or trailing space", async () => {
       await createVersion(server, { flowName: "queries", name: "exact" });
       const found: Record<string, string | null> = {};
-      for (const [flowName, name] of [["queries", "missing"], ["queries", "Exact"], ["Queries", "exact"], ["queries", "exact "], ["queries ", "exact"], ["queries", "exac"]]) {
+      for (const [flowName, name] of [
+        ["queries", "missing"],
+        ["queries", "Exact"],
+        ["Queries", "exact"],
+        ["queries", "exact "],
+        ["queries ", "exact"],
+        ["queries", "exac"],
+      ]) {
         found[JSON.stringify([flowName, name])] = (await data(BY_NAME, { flowName, name })).deploymentByName?.id ?? null;
       }
       expect(Object.entries(found).filter(([, id]) => id !== null)).toEqual([]);
@@ -128,7 +156,11 @@ describe.each(STORES)("queries on %s", (store) => {
         jobVariables: { image: `registry.example.com:5000/etl@${DIGEST}` },
       });
       expect((await data(VERSION, { id: created.version.id })).deploymentVersion.codePin).toEqual({
-        commitSha: FULL_SHA, repository: "https://github.com/org/repo.git", imageDigest: DIGEST, pinned: true, warnings: [],
+        commitSha: FULL_SHA,
+        repository: "https://github.com/org/repo.git",
+        imageDigest: DIGEST,
+        pinned: true,
+        warnings: [],
       });
     });
 
@@ -150,15 +182,24 @@ describe.each(STORES)("queries on %s", (store) => {
 
     it("is not pinned when the SHA is abbreviated, and not pinned when there is no code source", async () => {
       const abbreviated = await createVersion(server, {
-        flowName: "queries", name: "abbreviated",
+        flowName: "queries",
+        name: "abbreviated",
         pullSteps: [{ git_clone: { repository: "https://github.com/org/repo.git", commit_sha: "0123abcd" } }],
       });
       expect((await data(VERSION, { id: abbreviated.version.id })).deploymentVersion.codePin).toEqual({
-        commitSha: "0123abcd", repository: "https://github.com/org/repo.git", imageDigest: null, pinned: false, warnings: ["commit_sha is abbreviated"],
+        commitSha: "0123abcd",
+        repository: "https://github.com/org/repo.git",
+        imageDigest: null,
+        pinned: false,
+        warnings: ["commit_sha is abbreviated"],
       });
       const none = await createVersion(server, { flowName: "queries", name: "no-source" });
       expect((await data(VERSION, { id: none.version.id })).deploymentVersion.codePin).toEqual({
-        commitSha: null, repository: null, imageDigest: null, pinned: false, warnings: [],
+        commitSha: null,
+        repository: null,
+        imageDigest: null,
+        pinned: false,
+        warnings: [],
       });
     });
   });

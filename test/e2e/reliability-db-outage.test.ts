@@ -33,25 +33,27 @@ const changeOf = ({ label, outcome }: Sent): HistoryChange | null =>
  * leave the work tree clean; otherwise the report goes to .tmp/.
  */
 function writeReport(lines: Record<string, string>): void {
-  const path = process.env.WAYMARK_UPDATE_RESULTS === "1"
-    ? resolve(__dirname, "../../bench/results/recovery.md")
-    : resolve(__dirname, "../../.tmp/recovery.md");
+  const path =
+    process.env.WAYMARK_UPDATE_RESULTS === "1" ? resolve(__dirname, "../../bench/results/recovery.md") : resolve(__dirname, "../../.tmp/recovery.md");
   mkdirSync(resolve(path, ".."), { recursive: true });
   const rows = Object.entries(lines).map(([what, value]) => `| ${what} | ${value} |`);
-  writeFileSync(path, [
-    "# Recovery after a database outage (R2)",
-    "",
-    "mariadbd is killed with SIGKILL under steady load (4 clients), left down for 5 s, then started again",
-    "on the same data dir. *Recovery* is the time from the restarted MariaDB accepting connections until",
-    `the first successful mutation through the still-running Waymark process; the goal is under ${RECOVERY_GOAL_MS / 1000} s.`,
-    "",
-    `Produced by \`${COMMAND}\` on ${new Date().toISOString()} (${cpus().length} CPUs, shared with other test runs).`,
-    "",
-    "| measure | value |",
-    "|---|---|",
-    ...rows,
-    "",
-  ].join("\n"));
+  writeFileSync(
+    path,
+    [
+      "# Recovery after a database outage (R2)",
+      "",
+      "mariadbd is killed with SIGKILL under steady load (4 clients), left down for 5 s, then started again",
+      "on the same data dir. *Recovery* is the time from the restarted MariaDB accepting connections until",
+      `the first successful mutation through the still-running Waymark process; the goal is under ${RECOVERY_GOAL_MS / 1000} s.`,
+      "",
+      `Produced by \`${COMMAND}\` on ${new Date().toISOString()} (${cpus().length} CPUs, shared with other test runs).`,
+      "",
+      "| measure | value |",
+      "|---|---|",
+      ...rows,
+      "",
+    ].join("\n"),
+  );
 }
 
 // docs/design.md, "Errors" (UNAVAILABLE) and "Invariants": a database killed under load costs availability, never history.
@@ -118,10 +120,15 @@ describe("R2 database outage: mariadbd killed under load, restarted on the same 
     const duringOutage = sent.filter((s) => s.outcome.startedAt >= downAt && s.outcome.endedAt <= restartAt);
     const slowest = Math.max(0, ...duringOutage.map((s) => elapsed(s.outcome)));
     const outageTally = new Tally();
-    for (const { outcome } of duringOutage) outageTally.add(`${outcome.kind === "ok" ? "ok" : outcome.codes.join(",") || outcome.kind} (HTTP ${outcome.status ?? "-"})`);
-    const outageAnswers = Object.entries(outageTally.toJSON()).map(([answer, count]) => `${count} × ${answer}`).join(", ");
-    console.log(`R2: kill→exit ${downAt - killAt} ms, restart ${readyAt - restartAt} ms, recovery ${recoveryMs} ms (goal < ${RECOVERY_GOAL_MS} ms); ` +
-      `${sent.length} requests, ${duringOutage.length} during the outage (slowest ${slowest} ms)`);
+    for (const { outcome } of duringOutage)
+      outageTally.add(`${outcome.kind === "ok" ? "ok" : outcome.codes.join(",") || outcome.kind} (HTTP ${outcome.status ?? "-"})`);
+    const outageAnswers = Object.entries(outageTally.toJSON())
+      .map(([answer, count]) => `${count} × ${answer}`)
+      .join(", ");
+    console.log(
+      `R2: kill→exit ${downAt - killAt} ms, restart ${readyAt - restartAt} ms, recovery ${recoveryMs} ms (goal < ${RECOVERY_GOAL_MS} ms); ` +
+        `${sent.length} requests, ${duringOutage.length} during the outage (slowest ${slowest} ms)`,
+    );
     console.log("R2 outcomes:", JSON.stringify(tally));
     writeReport({
       "restart-ready → first successful mutation (recovery)": `**${recoveryMs} ms** (goal < ${RECOVERY_GOAL_MS} ms: ${recoveryMs < RECOVERY_GOAL_MS ? "met" : "NOT met"})`,
@@ -131,7 +138,14 @@ describe("R2 database outage: mariadbd killed under load, restarted on the same 
     });
 
     // The server stayed up and answered everything, well within the hang bound.
-    expect.soft(sent.filter((s) => !["ok", "error"].includes(s.outcome.kind)).map((s) => s.outcome).slice(0, 5)).toEqual([]);
+    expect
+      .soft(
+        sent
+          .filter((s) => !["ok", "error"].includes(s.outcome.kind))
+          .map((s) => s.outcome)
+          .slice(0, 5),
+      )
+      .toEqual([]);
     // Only UNAVAILABLE or a domain refusal, ever; never INTERNAL_SERVER_ERROR.
     const unexpected = sent.filter((s) => s.outcome.codes.some((c) => c !== "UNAVAILABLE" && !DOMAIN.has(c)));
     expect.soft(unexpected.map(describeSent).slice(0, 5), `${unexpected.length} requests`).toEqual([]);
@@ -170,12 +184,15 @@ describe("R2 database outage: mariadbd killed under load, restarted on the same 
     db.process.kill("SIGSTOP");
     let outcomes: Sent[];
     try {
-      outcomes = await Promise.all(Array.from({ length: 6 }, async (_, i): Promise<Sent> => {
-        const [label, query, variables] = i % 2
-          ? (["read", LIVE, { id: deploymentId }] as const)
-          : (["create", CREATE, { input: { deploymentId, entrypoint: `flows/outage.py:frozen${i}` } }] as const);
-        return { label, outcome: await send(server.url, query, variables, { timeoutMs: HANG_MS }) };
-      }));
+      outcomes = await Promise.all(
+        Array.from({ length: 6 }, async (_, i): Promise<Sent> => {
+          const [label, query, variables] =
+            i % 2
+              ? (["read", LIVE, { id: deploymentId }] as const)
+              : (["create", CREATE, { input: { deploymentId, entrypoint: `flows/outage.py:frozen${i}` } }] as const);
+          return { label, outcome: await send(server.url, query, variables, { timeoutMs: HANG_MS }) };
+        }),
+      );
     } finally {
       db.process.kill("SIGCONT");
     }

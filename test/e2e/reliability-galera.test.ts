@@ -30,7 +30,10 @@ class Storm {
   readonly acknowledged = new Map<string, HistoryChange>();
   readonly tally = new Tally();
   readonly unexpected: unknown[] = [];
-  constructor(readonly known: Known[], private readonly allowed: (url: string, at: number) => Set<string>) {}
+  constructor(
+    readonly known: Known[],
+    private readonly allowed: (url: string, at: number) => Set<string>,
+  ) {}
 
   /** Notes an outcome; true when it was acknowledged. */
   record(url: string, label: string, outcome: Outcome, field: string): boolean {
@@ -45,7 +48,8 @@ class Storm {
     const change: HistoryChange = field === "createVersion" ? outcome.data.createVersion.change : outcome.data[field];
     this.acknowledged.set(change.id, change);
     const deployment = this.known.find((d) => d.id === change.deployment.id)!;
-    if (field === "createVersion" && !deployment.versionIds.includes(outcome.data.createVersion.version.id)) deployment.versionIds.push(outcome.data.createVersion.version.id);
+    if (field === "createVersion" && !deployment.versionIds.includes(outcome.data.createVersion.version.id))
+      deployment.versionIds.push(outcome.data.createVersion.version.id);
     if (change.sequence > deployment.liveSequence) Object.assign(deployment, { live: change.liveVersion.id, liveSequence: change.sequence });
     return true;
   }
@@ -57,7 +61,12 @@ class Storm {
     const roll = random();
     if (roll < 0.45) {
       const keyed = roll < 0.1 ? { idempotencyKey: `key-${tag}` } : {};
-      return this.record(url, "create", await send(url, CREATE, { input: { deploymentId: deployment.id, entrypoint: `flows/g.py:${tag}`, ...expected, ...keyed } }), "createVersion");
+      return this.record(
+        url,
+        "create",
+        await send(url, CREATE, { input: { deploymentId: deployment.id, entrypoint: `flows/g.py:${tag}`, ...expected, ...keyed } }),
+        "createVersion",
+      );
     }
     const kind = roll < 0.75 ? "rollback" : "promote";
     const aim = random() < 0.5 ? {} : { versionId: deployment.versionIds[Math.floor(random() * deployment.versionIds.length)] };
@@ -182,12 +191,17 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     const storm = new Storm(await seedDeployments(urls[0]!, "storm"), () => new Set([...EXPECTED, "UNAVAILABLE"]));
     const randoms = Array.from({ length: 24 }, (_, n) => seededRandom(SEED + n));
     const logged = servers.map((s) => s.output().length);
-    const ops = await runClients({ clients: 24, durationMs: 15_000, maxOpsPerClient: 1_000 }, async (n, op) => void (await storm.step(urls[(n + op) % 3]!, randoms[n]!, `s${n}o${op}`)));
+    const ops = await runClients(
+      { clients: 24, durationMs: 15_000, maxOpsPerClient: 1_000 },
+      async (n, op) => void (await storm.step(urls[(n + op) % 3]!, randoms[n]!, `s${n}o${op}`)),
+    );
     const lines = servers.flatMap((s, i) => s.output().slice(logged[i]).split("\n"));
     const errorLines = lines.filter((line) => line.includes('"level":50'));
     const unavailable = lines.filter((line) => line.includes("database unavailable"));
     const conflicts = unavailable.filter((line) => line.includes('"code":"WRITE_CONFLICTS_PERSISTED"'));
-    console.log(`Galera storm: ${ops} operations, ${storm.acknowledged.size} acknowledged, ${storm.tally.get("error UNAVAILABLE")} UNAVAILABLE (${conflicts.length} logged as conflicting on every retry); outcomes ${JSON.stringify(storm.tally)}`);
+    console.log(
+      `Galera storm: ${ops} operations, ${storm.acknowledged.size} acknowledged, ${storm.tally.get("error UNAVAILABLE")} UNAVAILABLE (${conflicts.length} logged as conflicting on every retry); outcomes ${JSON.stringify(storm.tally)}`,
+    );
     expect(storm.unexpected.slice(0, 10)).toEqual([]);
     expect(errorLines.slice(0, 5)).toEqual([]);
     // (The server may log a burst of UNAVAILABLE answers once: the log tells why, not how many.)
@@ -208,18 +222,26 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     for (let round = 0; round < 30; round++) {
       const [a, b, c] = [urls[round % 3]!, urls[(round + 1) % 3]!, urls[(round + 2) % 3]!];
       // A compare-and-set through B on what A just acknowledged must pass, and a keyed retry through C must replay.
-      const created = await send(a, CREATE, { input: { deploymentId: deployment!.id, entrypoint: `flows/c.py:r${round}`, expectedLiveVersionId: live, idempotencyKey: `causal-${round}` } });
+      const created = await send(a, CREATE, {
+        input: { deploymentId: deployment!.id, entrypoint: `flows/c.py:r${round}`, expectedLiveVersionId: live, idempotencyKey: `causal-${round}` },
+      });
       if (created.kind !== "ok") problems.push(`round ${round}: create ${created.codes.join(",") || created.kind}`);
       live = created.data?.createVersion.version.id ?? live;
-      const replayed = await send(c, CREATE, { input: { deploymentId: deployment!.id, entrypoint: `flows/c.py:r${round}`, expectedLiveVersionId: "stale", idempotencyKey: `causal-${round}` } });
-      if (replayed.data?.createVersion.version.id !== live) problems.push(`round ${round}: keyed retry on another node answered ${JSON.stringify(replayed.errors ?? replayed.data)}`);
+      const replayed = await send(c, CREATE, {
+        input: { deploymentId: deployment!.id, entrypoint: `flows/c.py:r${round}`, expectedLiveVersionId: "stale", idempotencyKey: `causal-${round}` },
+      });
+      if (replayed.data?.createVersion.version.id !== live)
+        problems.push(`round ${round}: keyed retry on another node answered ${JSON.stringify(replayed.errors ?? replayed.data)}`);
       const cached = await send(c, CACHED, { id: deployment!.id });
-      if (cached.data?.deployment.liveVersion.id !== live) problems.push(`round ${round}: cached read on another node shows ${cached.data?.deployment.liveVersion.id}, live is ${live}`);
+      if (cached.data?.deployment.liveVersion.id !== live)
+        problems.push(`round ${round}: cached read on another node shows ${cached.data?.deployment.liveVersion.id}, live is ${live}`);
       const moved = await send(b, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: live } });
-      if (moved.kind !== "ok") problems.push(`round ${round}: rollback with the live version just set elsewhere answered ${moved.codes.join(",") || moved.kind}`);
+      if (moved.kind !== "ok")
+        problems.push(`round ${round}: rollback with the live version just set elsewhere answered ${moved.codes.join(",") || moved.kind}`);
       live = moved.data?.rollback.liveVersion.id ?? live;
       const after = await send(c, CACHED, { id: deployment!.id });
-      if (after.data?.deployment.liveVersion.id !== live) problems.push(`round ${round}: cached read after a rollback elsewhere shows ${after.data?.deployment.liveVersion.id}, live is ${live}`);
+      if (after.data?.deployment.liveVersion.id !== live)
+        problems.push(`round ${round}: cached read after a rollback elsewhere shows ${after.data?.deployment.liveVersion.id}, live is ${live}`);
     }
     expect(problems.slice(0, 10)).toEqual([]);
   }, 120_000);
@@ -278,7 +300,9 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     expect(read.endedAt - read.startedAt).toBeGreaterThanOrEqual(900);
     const v1 = read.data.deployment.liveVersion.id as string;
     // Promoted to v2 through A; C is asked to roll back from v2, which a stale read would call a conflict.
-    const cas = await whileLagging(PROMOTE, () => send(urls[2]!, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: v2.data.createVersion.version.id } }, { timeoutMs: 30_000 }));
+    const cas = await whileLagging(PROMOTE, () =>
+      send(urls[2]!, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: v2.data.createVersion.version.id } }, { timeoutMs: 30_000 }),
+    );
     expect(cas.kind, JSON.stringify(cas.errors)).toBe("ok");
     expect(cas.data.rollback.liveVersion.id).toBe(v1);
   }, 120_000);
@@ -331,10 +355,23 @@ describe("Galera: three instances on three nodes of one cluster", () => {
     expect(dead.codes).toEqual(["UNAVAILABLE"]);
     expect(await readyz(servers[2]!)).toBe(503);
     expect(await readyz(servers[0]!)).toBe(200);
-    console.log(`Galera node kill: ${storm.acknowledged.size} acknowledged; acknowledged from 6 s after the kill, by instance: ${JSON.stringify(okAfterKill)}; outcomes ${JSON.stringify(storm.tally)}`);
+    console.log(
+      `Galera node kill: ${storm.acknowledged.size} acknowledged; acknowledged from 6 s after the kill, by instance: ${JSON.stringify(okAfterKill)}; outcomes ${JSON.stringify(storm.tally)}`,
+    );
     const healthyUnavailable = storm.tally.get(`UNAVAILABLE through ${urls[0]}`) + storm.tally.get(`UNAVAILABLE through ${urls[1]}`);
-    const why = servers.slice(0, 2).flatMap((server) => server.output().split("\n").filter((line) => line.includes("database unavailable")));
-    if (healthyUnavailable) console.log(`Galera node kill: ${healthyUnavailable} UNAVAILABLE through healthy instances, logged as: ${why.slice(-2).map((line) => line.slice(0, 600)).join("\n")}`);
+    const why = servers.slice(0, 2).flatMap((server) =>
+      server
+        .output()
+        .split("\n")
+        .filter((line) => line.includes("database unavailable")),
+    );
+    if (healthyUnavailable)
+      console.log(
+        `Galera node kill: ${healthyUnavailable} UNAVAILABLE through healthy instances, logged as: ${why
+          .slice(-2)
+          .map((line) => line.slice(0, 600))
+          .join("\n")}`,
+      );
     expect(storm.unexpected.slice(0, 10)).toEqual([]);
     expect(healthyUnavailable).toBeLessThanOrEqual(Math.ceil(ops * 0.02));
     expect(okAfterKill.get(urls[0]!)).toBeGreaterThan(0);

@@ -53,7 +53,8 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
 
   it("keeps local delivery while Redis is down, carries changes between instances again after, and loses nothing", async () => {
     const change = async (url: string, kind: "create" | "rollback" | "promote", deploymentId: string, tag: string) => {
-      const [query, input] = kind === "create" ? [CREATE, { deploymentId, entrypoint: `flows/redis.py:${tag}` }] : [kind === "rollback" ? ROLLBACK : PROMOTE, { deploymentId }];
+      const [query, input] =
+        kind === "create" ? [CREATE, { deploymentId, entrypoint: `flows/redis.py:${tag}` }] : [kind === "rollback" ? ROLLBACK : PROMOTE, { deploymentId }];
       const outcome = await send(url, query, { input });
       expect(outcome.kind, JSON.stringify(outcome)).toBe("ok");
       return (kind === "create" ? outcome.data.createVersion.change : outcome.data[kind]).sequence as number;
@@ -109,7 +110,10 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     const onChannel: number[] = [];
     observer.on("message", (_channel: string, text: string) => onChannel.push((JSON.parse(text) as { sequence: number }).sequence));
     await observer.subscribe(CHANNEL);
-    for (const [from, to] of [[a, onB], [b, onA]] as const) {
+    for (const [from, to] of [
+      [a, onB],
+      [b, onA],
+    ] as const) {
       const sequence = await change(from.url, "create", deploymentId, `after-${from === a ? "a" : "b"}`);
       made.push(sequence);
       await to.waitFor(made.length, DELIVERY_MS);
@@ -126,8 +130,10 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     await onB.settle(500);
 
     const logged = (await readHistory(a.url, deploymentId)).changes.map((c) => c.sequence).reverse();
-    console.log(`R3: ${made.length} changes; B's subscriber got A's outage changes ${viaPolling} ms after the last was made (log polling); ` +
-      `resumed client replayed ${missed.length}`);
+    console.log(
+      `R3: ${made.length} changes; B's subscriber got A's outage changes ${viaPolling} ms after the last was made (log polling); ` +
+        `resumed client replayed ${missed.length}`,
+    );
     expect(logged).toEqual([seed.data.createVersion.change.sequence, ...made]);
     expect(sequences(onA)).toEqual(made);
     expect(sequences(onB)).toEqual(made);
@@ -150,7 +156,9 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     const admin = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     try {
       const own = String(await admin.client("ID"));
-      const clients = String(await admin.client("LIST")).trim().split("\n")
+      const clients = String(await admin.client("LIST"))
+        .trim()
+        .split("\n")
         .map((line) => Object.fromEntries(line.split(" ").map((field) => field.split("=", 2) as [string, string])));
       const publishers = clients.filter((c) => c.id !== own && c.sub === "0" && c.psub === "0");
       expect(publishers).toHaveLength(2);
@@ -165,15 +173,25 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
       await onB.settle(3_000);
       // The publishers may connect again; a fix may deliver now (republish) or may have already (polling).
       await admin.config("SET", "maxclients", "10000");
-      await eventually("both publishers connected again", async () =>
-        String(await admin.client("LIST")).split("\n").filter((line) => / sub=0 psub=0 /.test(line)).length >= 3);
-      const delivered = await onB.waitFor(1, DELIVERY_MS).then(() => true, () => false);
+      await eventually(
+        "both publishers connected again",
+        async () =>
+          String(await admin.client("LIST"))
+            .split("\n")
+            .filter((line) => / sub=0 psub=0 /.test(line)).length >= 3,
+      );
+      const delivered = await onB.waitFor(1, DELIVERY_MS).then(
+        () => true,
+        () => false,
+      );
       // Whether it was lost or only held back: the next change reveals the gap to B's hub.
       const next = await send(a.url, ROLLBACK, { input: { deploymentId } });
       const nextSequence: number = next.data.rollback.sequence;
       await onB.waitFor(2, DELIVERY_MS);
-      console.log(`R3 partial outage: B's subscriber ${delivered ? "got" : "did NOT get"} A's change ${sequence} within ` +
-        `${DELIVERY_MS} ms of A's publisher reconnecting; it arrived only with the next change: ${!delivered}`);
+      console.log(
+        `R3 partial outage: B's subscriber ${delivered ? "got" : "did NOT get"} A's change ${sequence} within ` +
+          `${DELIVERY_MS} ms of A's publisher reconnecting; it arrived only with the next change: ${!delivered}`,
+      );
       expect(sequences(onB)).toEqual([sequence, nextSequence]);
       expect(delivered, "A's change reached B only when a later change revealed the gap").toBe(true);
     } finally {

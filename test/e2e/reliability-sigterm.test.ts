@@ -75,9 +75,12 @@ describe("R5 SIGTERM under load", () => {
     const tally = new Tally();
     const phase = (o: Outcome) =>
       o.endedAt < sigtermAt ? "before" : o.startedAt < sigtermAt ? "straddling" : o.startedAt > exit.at ? "after-exit" : "shutdown";
-    for (const { label, outcome } of sent) tally.add(`${phase(outcome)} ${label} ${outcome.kind}${outcome.failure ? ` ${outcome.failure}` : ""}${outcome.codes.length ? ` ${outcome.codes}` : ""}`);
-    console.log(`R5: exit code ${exit.code} ${exit.at - sigtermAt} ms after SIGTERM (held rows released after ${releasedAt - sigtermAt} ms); ` +
-      `WebSocket close code ${closeCode}; ${sent.length} load requests`);
+    for (const { label, outcome } of sent)
+      tally.add(`${phase(outcome)} ${label} ${outcome.kind}${outcome.failure ? ` ${outcome.failure}` : ""}${outcome.codes.length ? ` ${outcome.codes}` : ""}`);
+    console.log(
+      `R5: exit code ${exit.code} ${exit.at - sigtermAt} ms after SIGTERM (held rows released after ${releasedAt - sigtermAt} ms); ` +
+        `WebSocket close code ${closeCode}; ${sent.length} load requests`,
+    );
     console.log("R5 outcomes:", JSON.stringify(tally));
 
     // The process drained and exited 0, within the bound, after the held requests finished.
@@ -89,7 +92,9 @@ describe("R5 SIGTERM under load", () => {
     expect(Math.min(...heldOutcomes.map((o) => o.endedAt))).toBeGreaterThanOrEqual(releasedAt);
     // Before SIGTERM everything worked; never a hang, a half response or an unexpected error.
     expect(sent.filter((s) => phase(s.outcome) === "before" && s.outcome.kind !== "ok").map((s) => s.outcome)).toEqual([]);
-    expect(sent.filter((s) => ["timeout", "partial"].includes(s.outcome.kind) || s.outcome.codes.includes("INTERNAL_SERVER_ERROR")).map((s) => s.outcome)).toEqual([]);
+    expect(
+      sent.filter((s) => ["timeout", "partial"].includes(s.outcome.kind) || s.outcome.codes.includes("INTERNAL_SERVER_ERROR")).map((s) => s.outcome),
+    ).toEqual([]);
     // From SIGTERM on: an answer, a clean HTTP error, or no connection; once it has exited, always refused.
     const unclean = sent.filter((s) => s.outcome.kind === "network" && !REFUSED.has(String(s.outcome.failure)));
     expect(unclean.map((s) => s.outcome)).toEqual([]);

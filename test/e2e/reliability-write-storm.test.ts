@@ -95,9 +95,11 @@ describe("R1 write storm: 32 clients, two instances, one MariaDB", () => {
       const kind = roll < 0.75 ? "rollback" : "promote";
       const target = random();
       const aim =
-        target < 0.34 ? {}
-        : target < 0.67 ? { number: 1 + Math.floor(random() * (deployment.versionIds.length + 1)) }
-        : { versionId: deployment.versionIds[Math.floor(random() * deployment.versionIds.length)] };
+        target < 0.34
+          ? {}
+          : target < 0.67
+            ? { number: 1 + Math.floor(random() * (deployment.versionIds.length + 1)) }
+            : { versionId: deployment.versionIds[Math.floor(random() * deployment.versionIds.length)] };
       record(kind, await send(here, MOVE[kind], { input: { deploymentId: deployment.id, ...aim, ...expected } }), kind);
     };
     const ops = await runClients({ clients: CLIENTS, durationMs: DURATION_MS, maxOpsPerClient: MAX_OPS_PER_CLIENT }, step);
@@ -115,10 +117,17 @@ describe("R1 write storm: 32 clients, two instances, one MariaDB", () => {
       return problems;
     });
     const racingConflicts = [...keyed.values()].filter((o) => o.some((x) => x.kind === "ok") && o.some((x) => x.codes.includes("LIVE_VERSION_CONFLICT")));
-    const errorLines = servers.flatMap((s) => s.output().split("\n").filter((line) => line.includes('"level":50')));
-    console.log(`R1 write storm: ${ops} operations by ${CLIENTS} clients in ${DURATION_MS / 1000} s (seed ${SEED}); ` +
-      `${acknowledged.size} acknowledged changes, ${logged.size} in the log; ${keyed.size} keyed pairs, ` +
-      `${racingConflicts.length} where one twin succeeded and the other got LIVE_VERSION_CONFLICT`);
+    const errorLines = servers.flatMap((s) =>
+      s
+        .output()
+        .split("\n")
+        .filter((line) => line.includes('"level":50')),
+    );
+    console.log(
+      `R1 write storm: ${ops} operations by ${CLIENTS} clients in ${DURATION_MS / 1000} s (seed ${SEED}); ` +
+        `${acknowledged.size} acknowledged changes, ${logged.size} in the log; ${keyed.size} keyed pairs, ` +
+        `${racingConflicts.length} where one twin succeeded and the other got LIVE_VERSION_CONFLICT`,
+    );
     console.log("R1 outcomes:", JSON.stringify(tally));
 
     expect(unexpected.slice(0, 10)).toEqual([]);
@@ -149,7 +158,9 @@ describe("R1 write storm: 32 clients, two instances, one MariaDB", () => {
       const expected = round % 2 === 0 ? { expectedLiveVersionId: live } : {};
       const input = { deploymentId, entrypoint: `flows/twins.py:r${round}`, idempotencyKey: `twins-${round}`, ...expected };
       const copies = await Promise.all([urls[0], urls[1], urls[0]].map((url) => send(url!, CREATE, { input })));
-      const answers = copies.map((c) => (c.kind === "ok" ? `${c.data.createVersion.version.id}/${c.data.createVersion.change.id}` : c.codes.join(",") || c.kind));
+      const answers = copies.map((c) =>
+        c.kind === "ok" ? `${c.data.createVersion.version.id}/${c.data.createVersion.change.id}` : c.codes.join(",") || c.kind,
+      );
       rounds.push(`${round % 2 === 0 ? "expected" : "plain"}: ${answers.join(" ")}`);
       live = copies.find((c) => c.kind === "ok")?.data.createVersion.version.id ?? live;
     }

@@ -21,7 +21,12 @@ const HISTORY = `query H($id: ID!) {
 const read = async (url: string, id: string) => {
   const result = await postGraphQL(url, HISTORY, { id });
   expect(result.errors).toBeUndefined();
-  return (result.data as any).deployment as { paused: boolean; versionCount: number; liveVersion: { number: number }; versions: { totalCount: number; edges: Array<{ node: { number: number; isLive: boolean } }> } };
+  return (result.data as any).deployment as {
+    paused: boolean;
+    versionCount: number;
+    liveVersion: { number: number };
+    versions: { totalCount: number; edges: Array<{ node: { number: number; isLive: boolean } }> };
+  };
 };
 /** How many reads the history cache answered so far, before Apollo's pipeline and inside it (from /metrics). */
 const cachedAnswers = async (url: string) => {
@@ -75,7 +80,10 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
   const lines: string[] = [];
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
   const createKey = async (name: string, scopes: string[]) =>
-    (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }`, { i: { name, scopes } })).data.createApiKey as { key: string; apiKey: { id: string } };
+    (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }`, { i: { name, scopes } })).data.createApiKey as {
+      key: string;
+      apiKey: { id: string };
+    };
   const post = (headers: Record<string, string>, body: unknown = { query: HISTORY, variables: { id } }) =>
     fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 
@@ -127,7 +135,9 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
     }
     const named = await json(post(admin, { query: HISTORY, variables: { id }, operationName: "H" }));
     expect(named.data.deployment.liveVersion.number).toBe(2);
-    const persisted = await json(post(admin, { query: HISTORY, variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }));
+    const persisted = await json(
+      post(admin, { query: HISTORY, variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }),
+    );
     expect(persisted.errors[0].extensions.code).toBe("BAD_REQUEST");
   });
 

@@ -11,7 +11,10 @@ describe("afterSequence in connection_init", () => {
   beforeAll(async () => {
     server = await startServer("sqlite");
     for (const sha of ["1111111", "2222222", "3333333"]) {
-      await server.gql(`mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { version { id } } }`, { sha });
+      await server.gql(
+        `mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { version { id } } }`,
+        { sha },
+      );
     }
   });
 
@@ -19,7 +22,12 @@ describe("afterSequence in connection_init", () => {
 
   /** The sequences (or error codes) a subscription gets before `count` events, over a connection with `params`. */
   const collect = async (params: Record<string, unknown>, query: string, count: number) => {
-    const client = createClient({ url: server.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${TEST_ADMIN_KEY}`, ...params } });
+    const client = createClient({
+      url: server.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { Authorization: `Bearer ${TEST_ADMIN_KEY}`, ...params },
+    });
     const got: unknown[] = [];
     try {
       const iterator = client.iterate<any>({ query });

@@ -19,7 +19,8 @@ describe.each(STORES)("retention on %s", (store) => {
     await server.gql(ROLLBACK, { input: { deploymentId, number: 4 } });
     const before = (await server.gql(VERSIONS, { id: deploymentId })).data.deployment;
     const ONE = `query($id: ID!) { deploymentVersion(id: $id) { entrypoint prunedAt } }`;
-    const firstId = (await server.gql(`query($id: ID!) { deployment(id: $id) { versions(last: 1) { edges { node { id } } } } }`, { id: deploymentId })).data.deployment.versions.edges[0].node.id;
+    const firstId = (await server.gql(`query($id: ID!) { deployment(id: $id) { versions(last: 1) { edges { node { id } } } } }`, { id: deploymentId })).data
+      .deployment.versions.edges[0].node.id;
     expect((await server.gql(ONE, { id: firstId })).data.deploymentVersion.prunedAt).toBeNull(); // now in the version cache
     const set = await server.gql(SET, { input: { deploymentId, keepLast: 2 } });
     expect(set.data.setDeploymentRetention.deployment.retention).toEqual({ keepLast: 2, keepDays: null });
@@ -43,7 +44,9 @@ describe.each(STORES)("retention on %s", (store) => {
     expect(moves.at(-2)).toMatchObject({ previousVersion: { number: 1 }, liveVersion: { number: 2 } });
     expect(moves.at(-2).previousVersion.prunedAt).toBeTruthy();
     expect((await server.app.pruner.runOnce()).prunedVersions).toBe(0);
-    const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id, kinds: [VERSIONS_PRUNED] }) { edges { node { actor details } } } }`, { id: deploymentId });
+    const log = await server.gql(`query($id: ID!) { auditLog(filter: { deploymentId: $id, kinds: [VERSIONS_PRUNED] }) { edges { node { actor details } } } }`, {
+      id: deploymentId,
+    });
     expect(log.data.auditLog.edges.map((e: any) => e.node)).toEqual([{ actor: "retention", details: { numbers: [1, 2, 3], keepLast: 2, keepDays: null } }]);
   });
 
@@ -68,7 +71,10 @@ describe.each(STORES)("retention on %s", (store) => {
   it("expires idempotency records after the documented window", async () => {
     const first = await createVersion(server, { flowName: "retention", name: "keyed", idempotencyKey: "old-release" });
     expect((await createVersion(server, { flowName: "retention", name: "keyed", idempotencyKey: "old-release" })).version.id).toBe(first.version.id);
-    await server.app.db.dataSource.query("UPDATE idempotency_key SET created_at = ? WHERE `key` = ?".replace(/`/g, store === "sqlite" ? '"' : "`"), [Date.now() - 31 * 86_400_000, "old-release"]);
+    await server.app.db.dataSource.query("UPDATE idempotency_key SET created_at = ? WHERE `key` = ?".replace(/`/g, store === "sqlite" ? '"' : "`"), [
+      Date.now() - 31 * 86_400_000,
+      "old-release",
+    ]);
     expect((await server.app.pruner.runOnce()).expiredIdempotencyKeys).toBe(1);
     expect((await createVersion(server, { flowName: "retention", name: "keyed", idempotencyKey: "old-release" })).version.number).toBe(2);
   });

@@ -19,10 +19,16 @@ describe.each(STORES)("settings changes are audited and pushed on %s", (store) =
     const { deployment } = await createVersion(server, { flowName: "etl", name: "settings", settings: { paused: false, concurrencyLimit: 2 } });
     const first = await server.gql(UPDATE_SETTINGS, { input: { deploymentId: deployment.id, paused: true, concurrencyLimit: 2, schedules: [] } });
     expect(first.errors).toBeUndefined();
-    expect(await settingsLog(deployment.id)).toEqual([{
-      kind: "SETTINGS_CHANGED", actor: TEST_ADMIN_NAME, deploymentId: deployment.id, flowName: "etl", deploymentName: "settings",
-      settingsChanges: [{ field: "paused", before: false, after: true }],
-    }]);
+    expect(await settingsLog(deployment.id)).toEqual([
+      {
+        kind: "SETTINGS_CHANGED",
+        actor: TEST_ADMIN_NAME,
+        deploymentId: deployment.id,
+        flowName: "etl",
+        deploymentName: "settings",
+        settingsChanges: [{ field: "paused", before: false, after: true }],
+      },
+    ]);
     // Same values again, and JSON equal up to key order: no entry.
     await server.gql(UPDATE_SETTINGS, { input: { deploymentId: deployment.id, paused: true, concurrencyLimit: 2 } });
     expect(await settingsLog(deployment.id)).toHaveLength(1);

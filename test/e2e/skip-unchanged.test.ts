@@ -25,7 +25,13 @@ describe.each(STORES)("skipping unchanged creates on %s", (store) => {
       const input = { deploymentId, entrypoint: "flows/etl.py:main", parameters: { a: 1 }, ifUnchanged: "SKIP", settings: { paused: true } };
       const skipped = await server.gql(CREATE, { input });
       expect(skipped.errors).toBeUndefined();
-      expect(skipped.data.createVersion).toEqual({ created: false, becameLive: true, change: null, version: { id: first.version.id, number: 1 }, deployment: { paused: true, versionCount: 1 } });
+      expect(skipped.data.createVersion).toEqual({
+        created: false,
+        becameLive: true,
+        change: null,
+        version: { id: first.version.id, number: 1 },
+        deployment: { paused: true, versionCount: 1 },
+      });
       const keyed = { ...input, idempotencyKey: "skip-1" };
       const once = await server.gql(CREATE, { input: keyed });
       const twice = await server.gql(CREATE, { input: keyed });
@@ -41,8 +47,11 @@ describe.each(STORES)("skipping unchanged creates on %s", (store) => {
   it("creates at most one version per distinct content under concurrency", async () => {
     const first = await createVersion(server, { flowName: "skip", name: "storm", parameters: { n: 0 } });
     const deploymentId = first.deployment.id;
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      server.gql(CREATE, { input: { deploymentId, entrypoint: "flows/etl.py:main", parameters: { n: i % 2 === 0 ? 0 : 1 }, ifUnchanged: "SKIP" } })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        server.gql(CREATE, { input: { deploymentId, entrypoint: "flows/etl.py:main", parameters: { n: i % 2 === 0 ? 0 : 1 }, ifUnchanged: "SKIP" } }),
+      ),
+    );
     for (const r of results) expect(r.errors).toBeUndefined();
     const key = decodeId("deployment", deploymentId);
     const rows = await sql("SELECT number, content_hash FROM deployment_version WHERE deployment_id = ? ORDER BY number", [key]);
@@ -50,8 +59,11 @@ describe.each(STORES)("skipping unchanged creates on %s", (store) => {
     expect(rows.length).toBe(1 + creates);
     // Consecutive versions never repeat content: each create differed from the version live then.
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.content_hash).not.toBe(rows[i - 1]!.content_hash);
-    const same = await Promise.all(Array.from({ length: 20 }, () =>
-      server.gql(CREATE, { input: { deploymentId, entrypoint: "flows/etl.py:main", parameters: { n: 7 }, ifUnchanged: "SKIP" } })));
+    const same = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        server.gql(CREATE, { input: { deploymentId, entrypoint: "flows/etl.py:main", parameters: { n: 7 }, ifUnchanged: "SKIP" } }),
+      ),
+    );
     expect(same.filter((r) => r.data.createVersion.created)).toHaveLength(1);
     expect(new Set(same.map((r) => r.data.createVersion.version.id)).size).toBe(1);
   });

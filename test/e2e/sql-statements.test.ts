@@ -56,7 +56,9 @@ describe.each(STORES)("SQL statements per history request (%s)", (store) => {
     server = await startServer(store);
     for (let n = 1; n <= VERSIONS; n++) {
       const created = await createVersion(server, {
-        flowName: "etl", name: "sql", entrypoint: `flows/etl.py:v${n}`,
+        flowName: "etl",
+        name: "sql",
+        entrypoint: `flows/etl.py:v${n}`,
         pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "https://github.com/acme/etl.git", commit_sha: SHA } }],
         sourceInfo: { type: "GITHUB", commitSha: SHA, branch: "main", repository: "acme/etl" },
       });

@@ -28,17 +28,34 @@ describe.each(STORES)("staged versions on %s", (store) => {
       const staged = await server.gql(STAGE, { input: { deploymentId, entrypoint: "flows/etl.py:next", makeLive: "NEVER" } });
       expect(staged.errors).toBeUndefined();
       expect(staged.data.createVersion).toEqual({
-        becameLive: false, notLiveReason: "NOT_REQUESTED", dryRun: false, change: null,
-        version: { id: expect.any(String), number: 2, isLive: false }, deployment: { versionCount: 2, liveVersion: { number: 1 } },
+        becameLive: false,
+        notLiveReason: "NOT_REQUESTED",
+        dryRun: false,
+        change: null,
+        version: { id: expect.any(String), number: 2, isLive: false },
+        deployment: { versionCount: 2, liveVersion: { number: 1 } },
       });
       expect(await state(deploymentId)).toMatchObject({ versionCount: 2, liveVersion: { number: 1 }, liveHistory: { totalCount: 1 } });
       const promoted = await server.gql(PROMOTE, { input: { deploymentId } });
       expect(promoted.errors).toBeUndefined();
       const got = await events.waitFor(2);
       expect(got).toEqual([
-        { id: staged.data.createVersion.version.id, kind: "VERSION_CREATED", sequence: first.change.sequence, liveVersion: { number: 1 }, createdVersion: { number: 2 },
-          diff: { changes: [{ path: "/entrypoint" }] } },
-        { id: promoted.data.promote.id, kind: "PROMOTE", sequence: first.change.sequence + 1, liveVersion: { number: 2 }, createdVersion: null, diff: { changes: [{ path: "/entrypoint" }] } },
+        {
+          id: staged.data.createVersion.version.id,
+          kind: "VERSION_CREATED",
+          sequence: first.change.sequence,
+          liveVersion: { number: 1 },
+          createdVersion: { number: 2 },
+          diff: { changes: [{ path: "/entrypoint" }] },
+        },
+        {
+          id: promoted.data.promote.id,
+          kind: "PROMOTE",
+          sequence: first.change.sequence + 1,
+          liveVersion: { number: 2 },
+          createdVersion: null,
+          diff: { changes: [{ path: "/entrypoint" }] },
+        },
       ]);
       const after = await state(deploymentId);
       expect(after.liveHistory.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual(["PROMOTE", "CREATE"]);
@@ -66,7 +83,12 @@ describe.each(STORES)("staged versions on %s", (store) => {
   it("dry-runs a staged create, and refuses to stage a deployment's first version", async () => {
     const first = await createVersion(server, { flowName: "stage", name: "dry" });
     const dry = await server.gql(STAGE, { input: { deploymentId: first.deployment.id, entrypoint: "x.py:y", makeLive: "NEVER", dryRun: true } });
-    expect(dry.data.createVersion).toMatchObject({ dryRun: true, becameLive: false, notLiveReason: "NOT_REQUESTED", deployment: { liveVersion: { number: 1 } } });
+    expect(dry.data.createVersion).toMatchObject({
+      dryRun: true,
+      becameLive: false,
+      notLiveReason: "NOT_REQUESTED",
+      deployment: { liveVersion: { number: 1 } },
+    });
     const fresh = await server.gql(STAGE, { input: { flowName: "stage", name: "new", entrypoint: "x.py:y", makeLive: "NEVER" } });
     expect(codes(fresh)).toEqual(["BAD_USER_INPUT"]);
     expect((await server.gql(`{ deploymentByName(flowName: "stage", name: "new") { id } }`)).data.deploymentByName).toBeNull();

@@ -11,10 +11,21 @@ import { TEST_ADMIN_KEY, freshDatabase, postGraphQL } from "../support/server";
 // A populated SQLite store moved to MariaDB with `waymark store copy`: every query answers the
 // same before and after, the server starts on the new store, and the same keys work.
 
-interface Running { app: App; url: string; gql: (q: string, v?: Record<string, unknown>, key?: string) => Promise<any> }
+interface Running {
+  app: App;
+  url: string;
+  gql: (q: string, v?: Record<string, unknown>, key?: string) => Promise<any>;
+}
 
 async function serve(databaseUrl: string): Promise<Running> {
-  const config = parseConfig({ DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_RETENTION_INTERVAL_SECONDS: "0" });
+  const config = parseConfig({
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+    WAYMARK_RETENTION_INTERVAL_SECONDS: "0",
+  });
   const app = await createApp({ config, logger: createLogger("silent") });
   const url = await app.listen();
   return { app, url, gql: (q, v = {}, key = TEST_ADMIN_KEY) => postGraphQL(url, q, v, { authorization: `Bearer ${key}` }) };
@@ -65,18 +76,31 @@ describe("moving a SQLite store to MariaDB", () => {
     const ids: Record<string, string> = {};
     for (let i = 0; i < 40; i++) {
       const name = ["prod", "staging", "doomed", "old"][i % 4]!;
-      const input = { flowName: "etl", name, entrypoint: `flows/etl.py:v${i}`, parameters: { i }, idempotencyKey: `k-${i}`,
-        sourceInfo: { commitSha: `${i}`.padStart(40, "a"), branch: "main" }, settings: { concurrencyLimit: i % 3 } };
+      const input = {
+        flowName: "etl",
+        name,
+        entrypoint: `flows/etl.py:v${i}`,
+        parameters: { i },
+        idempotencyKey: `k-${i}`,
+        sourceInfo: { commitSha: `${i}`.padStart(40, "a"), branch: "main" },
+        settings: { concurrencyLimit: i % 3 },
+      };
       ids[name] = (await s.gql(create, { input }, deployKey)).data.createVersion.deployment.id;
       if (i === 20) times.push(new Date().toISOString());
     }
     await s.gql(`mutation($i: RollbackInput!) { rollback(input: $i) { id } }`, { i: { deploymentId: ids.prod, number: 3, reason: "bad" } }, deployKey);
     await s.gql(`mutation($i: PromoteInput!) { promote(input: $i) { id } }`, { i: { deploymentId: ids.prod, number: 7 } });
-    await s.gql(`mutation($i: UpdateDeploymentSettingsInput!) { updateDeploymentSettings(input: $i) { id } }`, { i: { deploymentId: ids.staging, paused: true, schedules: [{ cron: "0 * * * *" }] } });
+    await s.gql(`mutation($i: UpdateDeploymentSettingsInput!) { updateDeploymentSettings(input: $i) { id } }`, {
+      i: { deploymentId: ids.staging, paused: true, schedules: [{ cron: "0 * * * *" }] },
+    });
     await s.gql(`mutation($i: DeploymentLifecycleInput!) { archiveDeployment(input: $i) { deployment { id } } }`, { i: { deploymentId: ids.old } });
-    await s.gql(`mutation($i: DeleteDeploymentInput!) { deleteDeployment(input: $i) { name } }`, { i: { deploymentId: ids.doomed, confirmName: "etl/doomed" } });
+    await s.gql(`mutation($i: DeleteDeploymentInput!) { deleteDeployment(input: $i) { name } }`, {
+      i: { deploymentId: ids.doomed, confirmName: "etl/doomed" },
+    });
     await s.gql(create, { input: { flowName: "etl", name: "doomed", entrypoint: "x.py:f" } });
-    await s.gql(`mutation($i: SetDeploymentRetentionInput!) { setDeploymentRetention(input: $i) { deployment { id } } }`, { i: { deploymentId: ids.staging, keepLast: 3 } });
+    await s.gql(`mutation($i: SetDeploymentRetentionInput!) { setDeploymentRetention(input: $i) { deployment { id } } }`, {
+      i: { deploymentId: ids.staging, keepLast: 3 },
+    });
     await s.app.pruner.runOnce();
     const other = (await s.gql(`mutation { createWorkspace(name: "team-b") { key } }`)).data.createWorkspace.key;
     keys.push(other);
@@ -104,16 +128,32 @@ describe("moving a SQLite store to MariaDB", () => {
 
   it("starts on the new store with the same keys, and carries on numbering and sequences", async () => {
     const t = target!;
-    const created = await t.gql(`mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { number } change { sequence } } }`,
-      { input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:next" } }, deployKey);
+    const created = await t.gql(
+      `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { number } change { sequence } } }`,
+      { input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:next" } },
+      deployKey,
+    );
     expect(created.errors).toBeUndefined();
     expect(created.data.createVersion.version.number).toBe(11);
     const history = await t.gql(`{ deploymentByName(flowName: "etl", name: "prod") { liveHistory(first: 2) { edges { node { sequence } } } } }`);
     const [newest, previous] = history.data.deploymentByName.liveHistory.edges.map((e: any) => e.node.sequence);
     expect(newest).toBeGreaterThan(previous);
     // A retried createVersion from before the move is still answered, not repeated.
-    const retried = await t.gql(`mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { number } } }`,
-      { input: { flowName: "etl", name: "prod", entrypoint: "flows/etl.py:v0", parameters: { i: 0 }, idempotencyKey: "k-0", sourceInfo: { commitSha: "0".padStart(40, "a"), branch: "main" }, settings: { concurrencyLimit: 0 } } }, deployKey);
+    const retried = await t.gql(
+      `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { number } } }`,
+      {
+        input: {
+          flowName: "etl",
+          name: "prod",
+          entrypoint: "flows/etl.py:v0",
+          parameters: { i: 0 },
+          idempotencyKey: "k-0",
+          sourceInfo: { commitSha: "0".padStart(40, "a"), branch: "main" },
+          settings: { concurrencyLimit: 0 },
+        },
+      },
+      deployKey,
+    );
     expect(retried.data.createVersion.version.number).toBe(1);
   });
 

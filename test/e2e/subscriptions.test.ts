@@ -24,7 +24,9 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const sentinel = await createVersion(server, { deploymentId });
     expect((await sub.waitFor(4)).map((e) => e.sequence)).toEqual([...events.map((e) => e.sequence), sentinel.change.sequence]);
     expect(events.map((e) => [e.kind, e.previousVersion?.number, e.liveVersion.number])).toEqual([
-      ["CREATE", 1, 2], ["ROLLBACK", 2, 1], ["PROMOTE", 1, 2],
+      ["CREATE", 1, 2],
+      ["ROLLBACK", 2, 1],
+      ["PROMOTE", 1, 2],
     ]);
     expect(events.map((e) => e.sequence)).toEqual([second.change.sequence, back.sequence, forward.sequence]);
     expect(events[1]).toMatchObject({ id: back.id, actor: TEST_ADMIN_NAME, reason: "oops", deployment: { id: deploymentId, flowName: "sub", name: "order" } });
@@ -54,7 +56,9 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const lastX = await createVersion(server, { deploymentId: x.deployment.id });
     const lastY = await createVersion(server, { deploymentId: y.deployment.id });
     expect((await all.waitFor(5)).map((e) => e.sequence)).toEqual([
-      ...all.events.slice(0, 3).map((e) => e.sequence), lastX.change.sequence, lastY.change.sequence,
+      ...all.events.slice(0, 3).map((e) => e.sequence),
+      lastX.change.sequence,
+      lastY.change.sequence,
     ]);
     expect(all.events.slice(0, 3).map((e) => e.deployment.id)).toEqual([y.deployment.id, x.deployment.id, later.deployment.id]);
     expect((await onlyX.waitFor(2)).map((e) => e.deployment.id)).toEqual([x.deployment.id, x.deployment.id]);
@@ -93,8 +97,12 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     await registered(server, 1);
     expect(codes(await server.gql(ROLLBACK, { input: { deploymentId } }))).toEqual(["VERSION_NOT_FOUND"]);
     expect(codes(await server.gql(PROMOTE, { input: { deploymentId } }))).toEqual(["ALREADY_LIVE"]);
-    expect(codes(await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:f", expectedLiveVersionId: "ver_1234567" } }))).toEqual(["LIVE_VERSION_CONFLICT"]);
-    expect(codes(await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:f", jobVariables: { image: "{{ $IMAGE }}" } } }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:f", expectedLiveVersionId: "ver_1234567" } }))).toEqual([
+      "LIVE_VERSION_CONFLICT",
+    ]);
+    expect(codes(await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:f", jobVariables: { image: "{{ $IMAGE }}" } } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
     const ok = await createVersion(server, { deploymentId, expectedLiveVersionId: version.id });
     // Delivered in sequence order: a change published by any failed mutation above would come first.
     expect((await sub.waitFor(1)).map((e) => e.id)).toEqual([ok.change.id]);
@@ -125,14 +133,16 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
       const subs = await Promise.all(Array.from({ length: 40 }, () => subscribe(server.url, { deploymentId: deployment.id }, undefined, client)));
       await Promise.all(subs.map((s) => s.close()));
     }
-    const sockets = await Promise.all(Array.from({ length: 20 }, async () => {
-      const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
-      await new Promise((resolve) => socket.once("open", resolve));
-      socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
-      await new Promise((resolve) => socket.once("message", resolve));
-      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { liveVersionChanged { sequence } }" } }));
-      return socket;
-    }));
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
+        await new Promise((resolve) => socket.once("open", resolve));
+        socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
+        await new Promise((resolve) => socket.once("message", resolve));
+        socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { liveVersionChanged { sequence } }" } }));
+        return socket;
+      }),
+    );
     await registered(server, 20);
     for (const socket of sockets) socket.terminate();
     await client.dispose();

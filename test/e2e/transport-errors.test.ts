@@ -20,11 +20,19 @@ const mistakes: Mistake[] = [
   ["an unused variable", { query: "query($x: Int) { __typename }" }, ["GRAPHQL_VALIDATION_FAILED"]],
   ["a missing required variable", { query: "query D($id: ID!) { deployment(id: $id) { id } }", variables: {} }, ["BAD_USER_INPUT"]],
   ["a float for an Int variable", { query: "query($n: Int) { deployments(first: $n) { totalCount } }", variables: { n: 1.5 } }, ["BAD_USER_INPUT"]],
-  ["two bad variables", { query: "query($n: Int, $m: Int) { a: deployments(first: $n) { totalCount } b: deployments(first: $m) { totalCount } }", variables: { n: "x", m: true } }, ["BAD_USER_INPUT", "BAD_USER_INPUT"]],
-  ["an input object missing a required field", {
-    query: "mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { id } } }",
-    variables: { input: { flowName: "f", name: "n", nope: 1 } },
-  }, ["BAD_USER_INPUT", "BAD_USER_INPUT"]],
+  [
+    "two bad variables",
+    { query: "query($n: Int, $m: Int) { a: deployments(first: $n) { totalCount } b: deployments(first: $m) { totalCount } }", variables: { n: "x", m: true } },
+    ["BAD_USER_INPUT", "BAD_USER_INPUT"],
+  ],
+  [
+    "an input object missing a required field",
+    {
+      query: "mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { id } } }",
+      variables: { input: { flowName: "f", name: "n", nope: 1 } },
+    },
+    ["BAD_USER_INPUT", "BAD_USER_INPUT"],
+  ],
   ["an unknown operation name", { query: "query A { __typename }", operationName: "B" }, ["BAD_REQUEST"]],
   ["two operations and no operation name", { query: "query A { __typename } query B { __typename }" }, ["BAD_REQUEST"]],
   ["a query too deep", { query: `{ deployments { edges { node { ${nested(6)} } } } }` }, ["QUERY_TOO_COMPLEX"]],
@@ -63,7 +71,12 @@ describe("errors over HTTP and over graphql-ws", () => {
 
   beforeAll(async () => {
     server = await startServer("sqlite", { LOG_LEVEL: "warn" }, log);
-    client = createClient({ url: wsUrl(server.url), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    client = createClient({
+      url: wsUrl(server.url),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { Authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
   });
   afterAll(async () => {
     await client?.dispose();

@@ -16,7 +16,10 @@ describe("the typed client", () => {
   const clientAt = (on: number): WaymarkClient =>
     createWaymarkClient({ url: `http://127.0.0.1:${on}/graphql`, apiKey: TEST_ADMIN_KEY, webSocketImpl: WebSocket });
   const input = (sha: string) => ({
-    flowName: "etl", name: "prod", entrypoint: "flows/etl.py:main", sourceInfo: { type: "GITHUB" as const, commitSha: sha.repeat(40), branch: "main", repository: "acme/etl" },
+    flowName: "etl",
+    name: "prod",
+    entrypoint: "flows/etl.py:main",
+    sourceInfo: { type: "GITHUB" as const, commitSha: sha.repeat(40), branch: "main", repository: "acme/etl" },
   });
 
   beforeAll(async () => {
@@ -49,7 +52,9 @@ describe("the typed client", () => {
     expect((refused as WaymarkClientError).code).toBe("ALREADY_LIVE");
     const missing = await client.history({ deploymentId: "dep_999" }).catch((e: unknown) => e);
     expect((missing as WaymarkClientError).code).toBe("DEPLOYMENT_NOT_FOUND");
-    const unreachable = await clientAt(await freePort()).lastLiveSequence().catch((e: unknown) => e);
+    const unreachable = await clientAt(await freePort())
+      .lastLiveSequence()
+      .catch((e: unknown) => e);
     expect((unreachable as WaymarkClientError).code).toBe("NETWORK_ERROR");
   });
 
@@ -63,7 +68,10 @@ describe("the typed client", () => {
     const upTo = (last: number) => Array.from({ length: last - first }, (_, i) => first + 1 + i);
 
     const { deployment } = await client.createVersion(input("c"));
-    await waitFor("the first change", async () => sequences().length === 1 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)));
+    await waitFor(
+      "the first change",
+      async () => sequences().length === 1 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)),
+    );
 
     // Down, and changed by another instance on another port while this client cannot connect.
     await server!.stop();
@@ -76,15 +84,24 @@ describe("the typed client", () => {
     await other.stop();
 
     server = await start(port);
-    await waitFor("the changes made while away", async () => sequences().length === 4 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)));
+    await waitFor(
+      "the changes made while away",
+      async () => sequences().length === 4 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)),
+    );
     await client.createVersion({ ...input("e"), deploymentId: deployment.id, flowName: null, name: null });
-    await waitFor("the change after the restart", async () => sequences().length === 5 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)));
+    await waitFor(
+      "the change after the restart",
+      async () => sequences().length === 5 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)),
+    );
 
     // A second restart, with nothing changed meanwhile: the live stream simply goes on.
     await server.stop();
     server = await start(port);
     await client.rollback({ deploymentId: deployment.id });
-    await waitFor("the change after the second restart", async () => sequences().length === 6 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)));
+    await waitFor(
+      "the change after the second restart",
+      async () => sequences().length === 6 || Promise.reject(new Error(`${String(sequences())} ${failures.map(String).join("; ")}`)),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     expect(sequences()).toEqual(upTo(first + 6));

@@ -14,8 +14,15 @@ describe.each(STORES)("version addresses on %s", (store) => {
   afterAll(() => server?.close());
 
   async function deployment(name: string) {
-    const make = (version: string, commit: string) => createVersion(server, { flowName: "addr", name, entrypoint: `f.py:${version}${commit}`, version, sourceInfo: { commitSha: commit } });
-    const made = [await make("alpha", `abc1234${"0".repeat(33)}`), await make("dup", `abc1234f${"0".repeat(32)}`), await make("dup", sha("d")), await make("beta", sha("e")), await make("live", sha("f"))];
+    const make = (version: string, commit: string) =>
+      createVersion(server, { flowName: "addr", name, entrypoint: `f.py:${version}${commit}`, version, sourceInfo: { commitSha: commit } });
+    const made = [
+      await make("alpha", `abc1234${"0".repeat(33)}`),
+      await make("dup", `abc1234f${"0".repeat(32)}`),
+      await make("dup", sha("d")),
+      await make("beta", sha("e")),
+      await make("live", sha("f")),
+    ];
     return { deploymentId: made[0]!.deployment.id, ids: made.map((m) => m.version.id) };
   }
   const dry = (deploymentId: string, address: Record<string, unknown>) => server.gql(MOVE, { input: { deploymentId, dryRun: true, ...address } });
@@ -28,7 +35,9 @@ describe.each(STORES)("version addresses on %s", (store) => {
     expect((await dry(deploymentId, { commitSha: "DDDDDDD" })).data.rollback.liveVersion.number).toBe(3);
     expect((await dry(deploymentId, { previous: 1 })).data.rollback.liveVersion.number).toBe(4);
     expect((await dry(deploymentId, { previous: 3 })).data.rollback.liveVersion.number).toBe(2);
-    const version = await server.gql(`query($id: ID!) { deployment(id: $id) { version(number: 3) { version } none: version(number: 9) { number } } }`, { id: deploymentId });
+    const version = await server.gql(`query($id: ID!) { deployment(id: $id) { version(number: 3) { version } none: version(number: 9) { number } } }`, {
+      id: deploymentId,
+    });
     expect(version.data.deployment).toEqual({ version: { version: "dup" }, none: null });
   });
 

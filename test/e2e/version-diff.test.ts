@@ -36,18 +36,20 @@ describe.each(STORES)("version diff on %s", (store) => {
     expect(result.errors).toBeUndefined();
     const diff = result.data.versionDiff;
     expect(diff).toMatchObject({ identical: false, sourceCompareUrl: null, from: { number: 1 }, to: { number: 2 } });
-    expect(new Set(diff.changes)).toEqual(new Set([
-      { path: "/tags/1", op: "REPLACE", before: "y", after: "q" },
-      { path: "/tags/2", op: "REMOVE", before: "z", after: null },
-      { path: "/parameters/nested/deep/gone", op: "REMOVE", before: true, after: null },
-      { path: "/parameters/nested/deep/kind", op: "REPLACE", before: "text", after: 7 },
-      { path: "/parameters/nested/deep/added", op: "ADD", before: null, after: [1] },
-      { path: "/parameters/m~0n", op: "REPLACE", before: 2, after: 3 },
-      { path: "/parameters/ünï~1~0", op: "REPLACE", before: "old", after: "new" },
-      { path: "/jobVariables/image", op: "REPLACE", before: "reg/img:1", after: "reg/img:2" },
-      { path: "/jobVariables/env/B", op: "ADD", before: null, after: "2" },
-      { path: "/pullSteps/2", op: "ADD", before: null, after: { step: "three" } },
-    ]));
+    expect(new Set(diff.changes)).toEqual(
+      new Set([
+        { path: "/tags/1", op: "REPLACE", before: "y", after: "q" },
+        { path: "/tags/2", op: "REMOVE", before: "z", after: null },
+        { path: "/parameters/nested/deep/gone", op: "REMOVE", before: true, after: null },
+        { path: "/parameters/nested/deep/kind", op: "REPLACE", before: "text", after: 7 },
+        { path: "/parameters/nested/deep/added", op: "ADD", before: null, after: [1] },
+        { path: "/parameters/m~0n", op: "REPLACE", before: 2, after: 3 },
+        { path: "/parameters/ünï~1~0", op: "REPLACE", before: "old", after: "new" },
+        { path: "/jobVariables/image", op: "REPLACE", before: "reg/img:1", after: "reg/img:2" },
+        { path: "/jobVariables/env/B", op: "ADD", before: null, after: "2" },
+        { path: "/pullSteps/2", op: "ADD", before: null, after: { step: "three" } },
+      ]),
+    );
     expect(diff.changes).toHaveLength(10);
     expect(JSON.stringify(diff.changes)).not.toMatch(/paused|concurrency/);
   });

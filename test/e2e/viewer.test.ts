@@ -17,10 +17,18 @@ describe.each(STORES)("viewer on %s", (store) => {
 
   it("names the key, its effective scopes and its workspace", async () => {
     const admin = await server.gql(VIEWER);
-    expect(admin.data.viewer).toEqual({ keyName: TEST_ADMIN_NAME, scopes: ["read", "deploy", "release", "admin"], workspace: { id: expect.stringMatching(/^wsp_\d+$/), name: expect.any(String) } });
+    expect(admin.data.viewer).toEqual({
+      keyName: TEST_ADMIN_NAME,
+      scopes: ["read", "deploy", "release", "admin"],
+      workspace: { id: expect.stringMatching(/^wsp_\d+$/), name: expect.any(String) },
+    });
     const workspace = admin.data.viewer.workspace;
     expect((await server.gql(VIEWER, {}, bearer(await createKey("reader", ["read"])))).data.viewer).toEqual({ keyName: "reader", scopes: ["read"], workspace });
-    expect((await server.gql(VIEWER, {}, bearer(await createKey("oncall", ["release"])))).data.viewer).toEqual({ keyName: "oncall", scopes: ["read", "release"], workspace });
+    expect((await server.gql(VIEWER, {}, bearer(await createKey("oncall", ["release"])))).data.viewer).toEqual({
+      keyName: "oncall",
+      scopes: ["read", "release"],
+      workspace,
+    });
     expect((await server.gql(VIEWER, {}, bearer(await createKey("ci", ["deploy"])))).data.viewer.scopes).toEqual(["read", "deploy"]);
   });
 

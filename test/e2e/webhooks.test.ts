@@ -72,7 +72,14 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     expect(verifies(String(request!.headers["waymark-signature"]), `${request!.body} `, secret)).toBe(false);
     expect(request!.headers["waymark-event"]).toBe("CREATE");
     const body = JSON.parse(request!.body);
-    expect(body).toMatchObject({ id: created.change.id, sequence: created.change.sequence, kind: "CREATE", deployment: { id: created.deployment.id, flowName: "signed", name: "prod" }, previousVersion: null, liveVersion: { id: created.version.id, number: 1 } });
+    expect(body).toMatchObject({
+      id: created.change.id,
+      sequence: created.change.sequence,
+      kind: "CREATE",
+      deployment: { id: created.deployment.id, flowName: "signed", name: "prod" },
+      previousVersion: null,
+      liveVersion: { id: created.version.id, number: 1 },
+    });
     const [delivery] = await deliveries(server, webhook.id);
     expect(request!.headers["waymark-delivery"]).toBe(delivery.id);
     expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1, sequence: created.change.sequence });
@@ -99,7 +106,9 @@ describe.each(STORES)("webhooks (%s)", (store) => {
   });
 
   it("a receiver failing twice and then answering 200 gets exactly one successful delivery after two retries", async () => {
-    const r = await receiver((n) => (n === 1 ? { status: 500, body: "x".repeat(5000) } : n === 2 ? { status: 503, headers: { "retry-after": "0" } } : { status: 200 }));
+    const r = await receiver((n) =>
+      n === 1 ? { status: 500, body: "x".repeat(5000) } : n === 2 ? { status: 503, headers: { "retry-after": "0" } } : { status: 200 },
+    );
     const { webhook } = await createWebhook(server, { url: r.url, flowName: "flaky" });
     await createVersion(server, { flowName: "flaky", name: "prod" });
     await until("a 2xx", () => r.accepted().length === 1);
@@ -153,12 +162,24 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     expect(codes(hidden)).toEqual(["WEBHOOK_NOT_FOUND"]);
     const listed = await postGraphQL(server.url, `{ webhooks { totalCount edges { node { url } } } }`, {}, otherHeaders);
     expect((listed.data as any).webhooks.edges.map((e: any) => e.node.url)).toEqual([theirs.url]);
-    const deleted = await postGraphQL(server.url, `mutation($id: ID!) { deleteWebhook(input: { id: $id }) { deletedWebhookId } }`, { id: webhook.id }, otherHeaders);
+    const deleted = await postGraphQL(
+      server.url,
+      `mutation($id: ID!) { deleteWebhook(input: { id: $id }) { deletedWebhookId } }`,
+      { id: webhook.id },
+      otherHeaders,
+    );
     expect(codes(deleted)).toEqual(["WEBHOOK_NOT_FOUND"]);
   });
 
   it("refuses private, link-local and plain-http public addresses, and does not follow redirects", async () => {
-    for (const url of ["https://10.1.2.3/hook", "https://169.254.169.254/latest", "https://[::1]/x", "https://192.168.0.10/", "http://93.184.216.34/", "ftp://127.0.0.1/"]) {
+    for (const url of [
+      "https://10.1.2.3/hook",
+      "https://169.254.169.254/latest",
+      "https://[::1]/x",
+      "https://192.168.0.10/",
+      "http://93.184.216.34/",
+      "ftp://127.0.0.1/",
+    ]) {
       const result = await server.gql(CREATE, { input: { url, events: ["CREATE"] } });
       expect(codes(result), url).toEqual(["BAD_USER_INPUT"]);
     }
@@ -174,7 +195,10 @@ describe.each(STORES)("webhooks (%s)", (store) => {
   it("rotates the secret: during the grace period both secrets verify; redeliver sends again", async () => {
     const r = await receiver();
     const { secret: old, webhook } = await createWebhook(server, { url: r.url, flowName: "rotate" });
-    const rotated = await server.gql(`mutation($id: ID!) { rotateWebhookSecret(input: { id: $id, gracePeriodSeconds: 3600 }) { secret webhook { previousSecretExpiresAt } } }`, { id: webhook.id });
+    const rotated = await server.gql(
+      `mutation($id: ID!) { rotateWebhookSecret(input: { id: $id, gracePeriodSeconds: 3600 }) { secret webhook { previousSecretExpiresAt } } }`,
+      { id: webhook.id },
+    );
     const fresh = rotated.data.rotateWebhookSecret.secret as string;
     expect(fresh).not.toBe(old);
     await createVersion(server, { flowName: "rotate", name: "prod" });
@@ -222,7 +246,8 @@ describe.each(STORES)("a webhook failing for the whole retry window (%s)", (stor
     try {
       const { webhook } = await createWebhook(server, { url: r.url });
       const first = await createVersion(server, { flowName: "failing", name: "prod", entrypoint: "f.py:a" });
-      const status = async () => (await server.gql(`{ webhooks { edges { node { id status failingSince } } } }`)).data.webhooks.edges.find((e: any) => e.node.id === webhook.id).node;
+      const status = async () =>
+        (await server.gql(`{ webhooks { edges { node { id status failingSince } } } }`)).data.webhooks.edges.find((e: any) => e.node.id === webhook.id).node;
       await until("FAILING", async () => (await status()).status === "FAILING");
       expect((await status()).failingSince).toBeTruthy();
       const [given] = await deliveries(server, webhook.id);
@@ -232,7 +257,9 @@ describe.each(STORES)("a webhook failing for the whole retry window (%s)", (stor
       await new Promise((resolve) => setTimeout(resolve, 300));
       const before = r.received.length;
       up = true;
-      const enabled = await server.gql(`mutation($id: ID!) { updateWebhook(input: { id: $id, enabled: true }) { webhook { status failingSince } } }`, { id: webhook.id });
+      const enabled = await server.gql(`mutation($id: ID!) { updateWebhook(input: { id: $id, enabled: true }) { webhook { status failingSince } } }`, {
+        id: webhook.id,
+      });
       expect(enabled.data.updateWebhook.webhook).toEqual({ status: "ACTIVE", failingSince: null });
       await until("the held event", () => r.accepted().length === 1);
       expect(r.received.length).toBe(before + 1);
@@ -275,7 +302,9 @@ describe.each(STORES)("webhook delivery across crashes and instances (%s)", (sto
       await bare.close();
       const app = await createApp({ config: configOf(WEBHOOK_ENV), logger: createLogger("silent") });
       const appUrl = await app.listen();
-      await createWebhook({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(appUrl, q, v) } as unknown as TestServer, { url: "http://127.0.0.1:9/x" });
+      await createWebhook({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(appUrl, q, v) } as unknown as TestServer, {
+        url: "http://127.0.0.1:9/x",
+      });
       await app.close();
       await expect(createApp({ config: configOf(withoutKey), logger: createLogger("silent") })).rejects.toThrow(/WAYMARK_SECRET_KEY/);
     } finally {
@@ -305,7 +334,6 @@ describe.each(STORES)("webhook delivery across crashes and instances (%s)", (sto
       await database.drop();
     }
   }, 60_000);
-
 });
 
 // SQLite has one writer: several instances on one file is not a supported deployment.
@@ -316,23 +344,35 @@ describe.each(STORES.filter((s) => s === "mysql"))("webhook delivery by several 
     const apps: App[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const config = parseConfig({ ...WEBHOOK_ENV, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, LOG_LEVEL: "silent" });
+        const config = parseConfig({
+          ...WEBHOOK_ENV,
+          DATABASE_URL: database.url,
+          PORT: "0",
+          HOST: "127.0.0.1",
+          WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+          LOG_LEVEL: "silent",
+        });
         apps.push(await createApp({ config, logger: createLogger("silent") }));
       }
       const urls = await Promise.all(apps.map((app) => app.listen()));
       const servers = urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
       await createWebhook(servers[0]!, { url: r.url });
       const EVENTS = 30;
-      await Promise.all([0, 1, 2].map(async (d) => {
-        for (let n = 0; n < EVENTS / 3; n++) await createVersion(servers[n % 2]!, { flowName: "twin", name: `d${d}`, entrypoint: `f.py:v${n}` });
-      }));
+      await Promise.all(
+        [0, 1, 2].map(async (d) => {
+          for (let n = 0; n < EVENTS / 3; n++) await createVersion(servers[n % 2]!, { flowName: "twin", name: `d${d}`, entrypoint: `f.py:v${n}` });
+        }),
+      );
       await until("every delivery", () => r.received.length >= EVENTS);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const ids = r.received.map((q) => q.headers["waymark-delivery"]);
       expect(ids).toHaveLength(EVENTS);
       expect(new Set(ids).size).toBe(EVENTS);
       for (const d of [0, 1, 2]) {
-        const sequences = r.accepted().filter((b) => b.deployment.name === `d${d}`).map((b) => b.sequence);
+        const sequences = r
+          .accepted()
+          .filter((b) => b.deployment.name === `d${d}`)
+          .map((b) => b.sequence);
         expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
       }
     } finally {

@@ -12,7 +12,10 @@ import { subscribe } from "../support/subscriptions";
 // The write store sends a write's tail and the COMMIT in one burst (src/db/mysql-store.ts). A
 // statement that fails must stop everything queued behind it, or a deadlock (which has already
 // rolled the transaction back) would let the rest run on their own and commit.
-const insertWorkspace = (name: string): Statement => ["INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, ?)", [name, Date.now()]];
+const insertWorkspace = (name: string): Statement => [
+  "INSERT INTO workspace (name, last_sequence, operator, created_at) VALUES (?, 0, 0, ?)",
+  [name, Date.now()],
+];
 
 /** A migrated store of `kind` for the suite, opened before its tests and dropped after. */
 function storeFor(kind: StoreKind) {
@@ -103,7 +106,10 @@ describe.runIf(STORES.includes("mysql"))("a write burst on mysql, after a deadlo
         attempts++;
         await tx.run("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'x'", []);
         if (attempts > 1) return { result: undefined }; // the retry after the deadlock: nothing more to show
-        return { result: undefined, append: { statements: [["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")] } };
+        return {
+          result: undefined,
+          append: { statements: [["UPDATE workspace SET last_sequence = last_sequence + 1 WHERE name = 'y'", []], insertWorkspace("victim-marker")] },
+        };
       });
       // The deadlock needs the burst to be asking for y before the other side asks for x. Once it
       // is, the order of the two lock requests no longer matters: either way they deadlock, and
@@ -152,7 +158,10 @@ describe.runIf(STORES.includes("mysql"))("a COMMIT whose answer is lost (mysql)"
     const live = await subscribe(server.url, { deploymentId: first.deployment.id });
     const restore = loseNextCommit(true);
     try {
-      const created = await server.gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } change { sequence } } }`, { id: first.deployment.id });
+      const created = await server.gql(
+        `mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } change { sequence } } }`,
+        { id: first.deployment.id },
+      );
       expect(created.errors).toBeUndefined();
       expect(created.data.createVersion.version.number).toBe(2);
       const [event] = await live.waitFor(1);
@@ -169,7 +178,9 @@ describe.runIf(STORES.includes("mysql"))("a COMMIT whose answer is lost (mysql)"
     const first = await createVersion(server, { flowName: "lost", name: "rolled-back", entrypoint: "a.py:v1" });
     const restore = loseNextCommit(false);
     try {
-      const moved = await server.gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } } }`, { id: first.deployment.id });
+      const moved = await server.gql(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "a.py:v2" }) { version { number } } }`, {
+        id: first.deployment.id,
+      });
       expect(moved.errors?.map((e) => e.extensions?.code)).toEqual(["UNAVAILABLE"]);
     } finally {
       restore();

@@ -33,7 +33,10 @@ describe.each(STORES)("the write store on %s", (store) => {
     expect(await revision(id)).toBe(1);
     await createVersion(server, { deploymentId: id, entrypoint: "f.py:v2" });
     expect(await revision(id)).toBe(2);
-    for (const [mutation, expected] of [[ROLLBACK, 3], [PROMOTE, 4]] as const) {
+    for (const [mutation, expected] of [
+      [ROLLBACK, 3],
+      [PROMOTE, 4],
+    ] as const) {
       expect((await server.gql(mutation, { input: { deploymentId: id } })).errors).toBeUndefined();
       expect(await revision(id)).toBe(expected);
     }
@@ -46,13 +49,21 @@ describe.each(STORES)("the write store on %s", (store) => {
 
   it("reads back rows, through the mappers derived from the entities, exactly as TypeORM does", async () => {
     const created = await createVersion(server, {
-      flowName: "rows", name: "r", entrypoint: "f.py:v1", tags: ["a"], labels: { team: "x" }, parameters: { n: 1 },
-      enforceParameterSchema: false, settings: { paused: true, schedules: [{ cron: "0 * * * *" }], concurrencyLimit: 3 },
+      flowName: "rows",
+      name: "r",
+      entrypoint: "f.py:v1",
+      tags: ["a"],
+      labels: { team: "x" },
+      parameters: { n: 1 },
+      enforceParameterSchema: false,
+      settings: { paused: true, schedules: [{ cron: "0 * * * *" }], concurrencyLimit: 3 },
       idempotencyKey: "rows-1",
     });
     const { tables } = db();
     const check = async <E extends object>(entity: new () => E, table: (typeof tables)[keyof typeof tables], where: Record<string, unknown>) => {
-      const expected = await db().reader.getRepository(entity).findOneByOrFail(where as never);
+      const expected = await db()
+        .reader.getRepository(entity)
+        .findOneByOrFail(where as never);
       const [raw] = await db().reads.rows(`SELECT ${table.columns} FROM ${table.name} WHERE id = ?`, [(expected as { id: number }).id]);
       expect(table.fromRow(raw!)).toEqual(expected);
     };
@@ -63,9 +74,20 @@ describe.each(STORES)("the write store on %s", (store) => {
   });
 
   it("lists every column the entity declares, and nothing else", () => {
-    for (const [table, entity] of [[db().tables.deployment, DeploymentEntity], [db().tables.version, VersionEntity]] as const) {
-      const declared = db().dataSource.getMetadata(entity).columns.map((c) => c.databaseName).sort();
-      expect(table.columns.split(", ").map((c) => c.replace(/[`"]/g, "")).sort()).toEqual(declared);
+    for (const [table, entity] of [
+      [db().tables.deployment, DeploymentEntity],
+      [db().tables.version, VersionEntity],
+    ] as const) {
+      const declared = db()
+        .dataSource.getMetadata(entity)
+        .columns.map((c) => c.databaseName)
+        .sort();
+      expect(
+        table.columns
+          .split(", ")
+          .map((c) => c.replace(/[`"]/g, ""))
+          .sort(),
+      ).toEqual(declared);
     }
     expect(db().tables.deployment.columns).toMatch(/\brevision\b/);
   });
@@ -105,7 +127,18 @@ describe.each(STORES)("the write store on %s", (store) => {
     const liveVersionId = Number(created.version.id.slice(4));
     const bare = db().store.write(async () => ({
       result: null,
-      append: { change: { workspaceId: 1, deploymentId: id, kind: "PROMOTE" as const, previousVersionId: liveVersionId, liveVersionId, actor: "test", reason: null, at: new Date() } },
+      append: {
+        change: {
+          workspaceId: 1,
+          deploymentId: id,
+          kind: "PROMOTE" as const,
+          previousVersionId: liveVersionId,
+          liveVersionId,
+          actor: "test",
+          reason: null,
+          at: new Date(),
+        },
+      },
     }));
     await expect(bare).rejects.toThrow(/must come with an update of its deployment/);
     const history = await server.gql(`query($id: ID!) { deployment(id: $id) { liveHistory { totalCount } } }`, { id: created.deployment.id });
@@ -124,7 +157,16 @@ describe.each(STORES)("the write store on %s", (store) => {
         result: row,
         append: {
           deployment: { row, set: { updatedAt: at } },
-          change: { workspaceId: row.workspaceId, deploymentId: id, kind: "PROMOTE" as const, previousVersionId: liveVersionId, liveVersionId, actor: "test", reason: "store", at },
+          change: {
+            workspaceId: row.workspaceId,
+            deploymentId: id,
+            kind: "PROMOTE" as const,
+            previousVersionId: liveVersionId,
+            liveVersionId,
+            actor: "test",
+            reason: "store",
+            at,
+          },
         },
       };
     });

@@ -66,7 +66,9 @@ wsrep_slave_threads=2
 async function synced(url: string): Promise<void> {
   const connection = await createConnection({ uri: url, connectTimeout: 2000 });
   try {
-    const [rows] = (await connection.query("SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_size')")) as unknown as [Array<{ Variable_name: string; Value: string }>];
+    const [rows] = (await connection.query("SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_size')")) as unknown as [
+      Array<{ Variable_name: string; Value: string }>,
+    ];
     const status = Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
     if (status.wsrep_ready !== "ON" || status.wsrep_local_state !== "4") throw new Error(`not synced: ${JSON.stringify(status)}`);
   } finally {
@@ -94,16 +96,21 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     mkdirSync(join(dir, "data"));
     execFileSync("chown", ["-R", "mysql:mysql", dir]);
     if (i === 0) {
-      execFileSync(which("mariadb-install-db", ["/usr/bin/mariadb-install-db"]), [
-        `--defaults-file=${join(dir, "my.cnf")}`, "--user=mysql", "--auth-root-authentication-method=normal", "--skip-test-db", "--wsrep-on=OFF",
-      ], { stdio: "ignore" });
+      execFileSync(
+        which("mariadb-install-db", ["/usr/bin/mariadb-install-db"]),
+        [`--defaults-file=${join(dir, "my.cnf")}`, "--user=mysql", "--auth-root-authentication-method=normal", "--skip-test-db", "--wsrep-on=OFF"],
+        { stdio: "ignore" },
+      );
     }
     // A joiner starts with an empty data dir: it receives the donor's whole data dir (SST).
     const url = `mysql://root@127.0.0.1:${ports[i]!.mysql}/mysql`;
     const launch = (bootstrap: boolean) =>
       spawn(mariadbd, [`--defaults-file=${join(dir, "my.cnf")}`, "--user=mysql", ...(bootstrap ? ["--wsrep-new-cluster"] : [])], { stdio: "ignore" });
     const node: GaleraNode = {
-      index: i, url, port: ports[i]!.mysql, process: launch(i === 0),
+      index: i,
+      url,
+      port: ports[i]!.mysql,
+      process: launch(i === 0),
       log: () => (existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : ""),
       async kill() {
         if (node.process.exitCode !== null || node.process.signalCode !== null) return;

@@ -59,8 +59,12 @@ const isTimeout = (error: unknown) => (error as { name?: string })?.name === "Ti
 export async function send<T = any>(url: string, query: string, variables?: Record<string, unknown>, options: SendOptions = {}): Promise<Outcome<T>> {
   const startedAt = Date.now();
   const headers = { ...adminHeaders, ...options.headers };
-  const end = (fields: Omit<Outcome<T>, "startedAt" | "endedAt" | "codes"> & { codes?: string[] }): Outcome<T> =>
-    ({ codes: [], ...fields, startedAt, endedAt: Date.now() });
+  const end = (fields: Omit<Outcome<T>, "startedAt" | "endedAt" | "codes"> & { codes?: string[] }): Outcome<T> => ({
+    codes: [],
+    ...fields,
+    startedAt,
+    endedAt: Date.now(),
+  });
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {

@@ -63,20 +63,37 @@ export interface MariaDb {
 export async function startMariaDb(): Promise<MariaDb> {
   const dir = mkdtempSync(join(tmpdir(), "waymark-mariadb-"));
   const dataDir = join(dir, "data");
-  execFileSync(which("mariadb-install-db", ["/usr/bin/mariadb-install-db"]), [
-    "--user=root", `--datadir=${dataDir}`, "--auth-root-authentication-method=normal", "--skip-test-db",
-  ], { stdio: "ignore" });
+  execFileSync(
+    which("mariadb-install-db", ["/usr/bin/mariadb-install-db"]),
+    ["--user=root", `--datadir=${dataDir}`, "--auth-root-authentication-method=normal", "--skip-test-db"],
+    { stdio: "ignore" },
+  );
   const port = await freePort();
   const url = `mysql://root@127.0.0.1:${port}/mysql`;
   const launch = () =>
-    spawn(which("mariadbd", ["/usr/sbin/mariadbd"]), [
-      "--no-defaults", "--user=root", `--datadir=${dataDir}`, `--socket=${join(dir, "sock")}`, `--port=${port}`,
-      "--bind-address=127.0.0.1", "--skip-name-resolve", "--innodb-buffer-pool-size=128M", "--max-connections=500",
-      "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin",
-    ], { stdio: "ignore" });
+    spawn(
+      which("mariadbd", ["/usr/sbin/mariadbd"]),
+      [
+        "--no-defaults",
+        "--user=root",
+        `--datadir=${dataDir}`,
+        `--socket=${join(dir, "sock")}`,
+        `--port=${port}`,
+        "--bind-address=127.0.0.1",
+        "--skip-name-resolve",
+        "--innodb-buffer-pool-size=128M",
+        "--max-connections=500",
+        "--innodb-flush-log-at-trx-commit=2",
+        "--skip-log-bin",
+      ],
+      { stdio: "ignore" },
+    );
   const ready = () => waitFor("MariaDB", async () => (await createConnection({ uri: url })).end());
   const db: MariaDb = {
-    url, port, dataDir, process: launch(),
+    url,
+    port,
+    dataDir,
+    process: launch(),
     async restart() {
       db.process = launch();
       await ready();
@@ -103,15 +120,23 @@ export interface RedisServer {
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   const launch = () =>
-    spawn(which("redis-server", ["/usr/bin/redis-server"]), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    spawn(which("redis-server", ["/usr/bin/redis-server"]), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
   const ready = () =>
-    waitFor("redis-server", () => new Promise<void>((resolve, reject) => {
-      const socket = createConnectionTcp(port, "127.0.0.1");
-      socket.once("connect", () => (socket.end(), resolve()));
-      socket.once("error", reject);
-    }));
+    waitFor(
+      "redis-server",
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = createConnectionTcp(port, "127.0.0.1");
+          socket.once("connect", () => (socket.end(), resolve()));
+          socket.once("error", reject);
+        }),
+    );
   const redis: RedisServer = {
-    url: `redis://127.0.0.1:${port}`, port, process: launch(),
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    process: launch(),
     async restart() {
       redis.process = launch();
       await ready();

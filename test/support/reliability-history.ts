@@ -32,9 +32,12 @@ async function pages<T>(url: string, id: string, field: string, selection: strin
   const nodes: T[] = [];
   let after: string | null = null;
   for (let page = 0; page < 1_000; page++) {
-    const result = await send(url,
+    const result = await send(
+      url,
       `query($id: ID!, $after: String) { deployment(id: $id) { ${field}(first: 100, after: $after) { edges { node { ${selection} } } pageInfo { hasNextPage endCursor } } } }`,
-      { id, after }, options);
+      { id, after },
+      options,
+    );
     if (result.kind !== "ok") throw new Error(`reading ${field} of ${id}: ${result.kind} ${JSON.stringify(result.errors ?? result.failure)}`);
     const connection = result.data.deployment[field] as { edges: Array<{ node: T }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
     nodes.push(...connection.edges.map((edge) => edge.node));
@@ -70,10 +73,13 @@ export function violationsOf(history: DeploymentHistory): string[] {
   if (history.versionCount !== versions.length) problems.push(`${id}: versionCount ${history.versionCount} but ${versions.length} versions`);
   const live = versions.filter((v) => v.isLive).map((v) => v.id);
   if (!same(live, [history.liveVersionId])) problems.push(`${id}: live versions ${JSON.stringify(live)}, deployment says ${history.liveVersionId}`);
-  if (changes[0]?.liveVersion.id !== history.liveVersionId) problems.push(`${id}: newest entry names ${changes[0]?.liveVersion.id}, live is ${history.liveVersionId}`);
+  if (changes[0]?.liveVersion.id !== history.liveVersionId)
+    problems.push(`${id}: newest entry names ${changes[0]?.liveVersion.id}, live is ${history.liveVersionId}`);
   for (let i = 0; i < changes.length - 1; i++) {
     if (changes[i]!.previousVersion?.id !== changes[i + 1]!.liveVersion.id) {
-      problems.push(`${id}: chain broken at sequence ${changes[i]!.sequence}: previous ${changes[i]!.previousVersion?.id}, before it ${changes[i + 1]!.liveVersion.id}`);
+      problems.push(
+        `${id}: chain broken at sequence ${changes[i]!.sequence}: previous ${changes[i]!.previousVersion?.id}, before it ${changes[i + 1]!.liveVersion.id}`,
+      );
     }
   }
   if (changes.at(-1)?.previousVersion !== null) problems.push(`${id}: the oldest entry has a previous version`);
@@ -123,7 +129,13 @@ export async function integrityViolations(databaseUrl: string): Promise<string[]
     const problems: string[] = [];
     for (const [what, sql] of Object.entries(INTEGRITY_QUERIES)) {
       const [rows] = (await connection.query(sql)) as unknown as [Array<{ id: number }>];
-      if (rows.length) problems.push(`${what}: ${rows.map((r) => r.id).slice(0, 10).join(",")}`);
+      if (rows.length)
+        problems.push(
+          `${what}: ${rows
+            .map((r) => r.id)
+            .slice(0, 10)
+            .join(",")}`,
+        );
     }
     return problems;
   } finally {

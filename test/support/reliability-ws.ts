@@ -37,11 +37,14 @@ export async function watchSubscription(
     },
   });
   const watched: WatchedSubscription = { events: [], errors, closed, client };
-  client.subscribe({ query: options.query ?? LIVE_CHANGED, variables }, {
-    next: (message) => (message.errors ? watched.errors.push(...message.errors) : watched.events.push(message.data)),
-    error: (error) => watched.errors.push(error),
-    complete: () => undefined,
-  });
+  client.subscribe(
+    { query: options.query ?? LIVE_CHANGED, variables },
+    {
+      next: (message) => (message.errors ? watched.errors.push(...message.errors) : watched.events.push(message.data)),
+      error: (error) => watched.errors.push(error),
+      complete: () => undefined,
+    },
+  );
   await connected;
   return watched;
 }

@@ -19,8 +19,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await freePort();
   const child = spawn(process.execPath, [resolve(__dirname, "../../dist/src/main.js")], {
     env: {
-      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info",
-      WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000", ...env,
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+      WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -61,8 +61,13 @@ export interface TestServer {
 export async function startServer(kind: StoreKind, env: Record<string, string> = {}, log?: DestinationStream): Promise<TestServer> {
   const database = await freshDatabase(kind);
   const config = parseConfig({
-    DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (log ? "info" : "silent"),
-    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000", ...env,
+    DATABASE_URL: database.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (log ? "info" : "silent"),
+    WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+    WAYMARK_AUTH_FAILURES_PER_MINUTE: "100000",
+    ...env,
   });
   const app = await createApp({ config, logger: createLogger(config.logLevel, log) });
   const url = await app.listen();
@@ -79,7 +84,12 @@ export async function startServer(kind: StoreKind, env: Record<string, string> =
 }
 
 /** POSTs a GraphQL request; sends the test admin key unless `headers` has an authorization (use "" for none). */
-export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResult> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResult> {
   const auth = Object.keys(headers).some((h) => h.toLowerCase() === "authorization") ? {} : adminHeaders;
   headers = Object.fromEntries(Object.entries({ ...auth, ...headers }).filter(([, v]) => v !== "")) as Record<string, string>;
   const response = await fetch(url, {

@@ -36,7 +36,12 @@ export function wsUrl(httpUrl: string): string {
  */
 export function wsClient(httpUrl: string, key: string | null = TEST_ADMIN_KEY, on: Record<string, (...args: any[]) => void> = {}): Client {
   return createClient({
-    url: wsUrl(httpUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on, onNonLazyError: () => undefined,
+    url: wsUrl(httpUrl),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    on,
+    onNonLazyError: () => undefined,
     connectionParams: key === null ? {} : { Authorization: `Bearer ${key}` },
   });
 }
@@ -70,7 +75,9 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
       check();
     });
   const sub: Subscription = {
-    events: [], errors: [], completed: false,
+    events: [],
+    errors: [],
+    completed: false,
     waitFor(count, ms = 10_000) {
       return until(
         () => {
@@ -82,7 +89,11 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
       );
     },
     waitForErrors(count, ms = 10_000) {
-      return until(() => (sub.errors.length >= count ? sub.errors : undefined), () => `${count} errors, got ${sub.errors.length}`, ms);
+      return until(
+        () => (sub.errors.length >= count ? sub.errors : undefined),
+        () => `${count} errors, got ${sub.errors.length}`,
+        ms,
+      );
     },
     async settle(ms = 300) {
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,21 +104,24 @@ export async function subscribe(httpUrl: string, variables: Record<string, unkno
       if (!client) await own.dispose();
     },
   };
-  const dispose = own.subscribe({ query, variables }, {
-    next: (message) => {
-      if (message.errors) sub.errors.push(...message.errors);
-      else sub.events.push(message.data?.liveVersionChanged);
-      changed();
+  const dispose = own.subscribe(
+    { query, variables },
+    {
+      next: (message) => {
+        if (message.errors) sub.errors.push(...message.errors);
+        else sub.events.push(message.data?.liveVersionChanged);
+        changed();
+      },
+      error: (error) => {
+        sub.errors.push(error);
+        changed();
+      },
+      complete: () => {
+        sub.completed = true;
+        changed();
+      },
     },
-    error: (error) => {
-      sub.errors.push(error);
-      changed();
-    },
-    complete: () => {
-      sub.completed = true;
-      changed();
-    },
-  });
+  );
   await connected;
   return sub;
 }

@@ -27,8 +27,10 @@ describe("the history cache's field classification", () => {
     walk(schema.getQueryType()!);
     expect(unclassified).toEqual([]);
     expect(both).toEqual([]);
-    const missing = [...Object.entries(CACHEABLE).flatMap(([type, fields]) => fields.map((f) => [type, f])),
-      ...Object.entries(UNCACHEABLE).flatMap(([type, fields]) => Object.keys(fields).map((f) => [type, f]))]
+    const missing = [
+      ...Object.entries(CACHEABLE).flatMap(([type, fields]) => fields.map((f) => [type, f])),
+      ...Object.entries(UNCACHEABLE).flatMap(([type, fields]) => Object.keys(fields).map((f) => [type, f])),
+    ]
       .filter(([type, field]) => !(schema.getType(type!) as GraphQLObjectType | undefined)?.getFields?.()[field!])
       .map(([type, field]) => `${type}.${field}`);
     expect(missing).toEqual([]);

@@ -10,14 +10,22 @@ const REPO = "https://github.com/o/r.git";
 describe("codePinOf", () => {
   it("is pinned by a full commit SHA (40 or 64 hex), with either step key form", () => {
     expect(codePinOf([clone({ repository: REPO, commit_sha: SHA40 })], {})).toEqual({
-      commitSha: SHA40, repository: REPO, imageDigest: null, pinned: true, warnings: [],
+      commitSha: SHA40,
+      repository: REPO,
+      imageDigest: null,
+      pinned: true,
+      warnings: [],
     });
     expect(codePinOf([clone({ repository: REPO, commit_sha: SHA64 }, "git_clone")], {}).pinned).toBe(true);
   });
 
   it("is pinned by an image digest", () => {
     expect(codePinOf([], { image: `reg.example.com:5000/team/img:1.2@${DIGEST}` })).toEqual({
-      commitSha: null, repository: null, imageDigest: DIGEST, pinned: true, warnings: [],
+      commitSha: null,
+      repository: null,
+      imageDigest: DIGEST,
+      pinned: true,
+      warnings: [],
     });
   });
 
@@ -34,7 +42,11 @@ describe("codePinOf", () => {
   it("is not pinned when there is no code source", () => {
     const steps = [{ "prefect.deployments.steps.set_working_directory": { directory: "/app" } }];
     expect(codePinOf(steps, { cpu: 1 })).toEqual({
-      commitSha: null, repository: null, imageDigest: null, pinned: false, warnings: [],
+      commitSha: null,
+      repository: null,
+      imageDigest: null,
+      pinned: false,
+      warnings: [],
     });
   });
 
@@ -48,7 +60,11 @@ describe("codePinOf", () => {
     [{ repository: REPO, commit_sha: "{{ $GITHUB_SHA }}" }, "commit_sha is a runtime placeholder", null], // kept for the worker by --runtime-env
   ])("warns for git_clone %j", (args, warning, commitSha) => {
     expect(codePinOf([clone(args)], {})).toEqual({
-      commitSha, repository: REPO, imageDigest: null, pinned: false, warnings: [warning],
+      commitSha,
+      repository: REPO,
+      imageDigest: null,
+      pinned: false,
+      warnings: [warning],
     });
   });
 
@@ -61,7 +77,11 @@ describe("codePinOf", () => {
     ["{{ prefect.variables.image }}", "image is a runtime placeholder"],
   ])("warns for image %s", (image, warning) => {
     expect(codePinOf([], { image })).toEqual({
-      commitSha: null, repository: null, imageDigest: null, pinned: false, warnings: [warning],
+      commitSha: null,
+      repository: null,
+      imageDigest: null,
+      pinned: false,
+      warnings: [warning],
     });
   });
 
@@ -103,8 +123,7 @@ describe("validatePullSteps", () => {
       clone({ repository: REPO, commit_sha: "b".repeat(65) }, "git_clone"),
     ];
     expect(validatePullSteps(steps)).toEqual([
-      'pullSteps[0]["prefect.deployments.steps.git_clone"].commit_sha "abc" ' +
-        "is not 4–64 hex characters or a runtime placeholder",
+      'pullSteps[0]["prefect.deployments.steps.git_clone"].commit_sha "abc" ' + "is not 4–64 hex characters or a runtime placeholder",
       'pullSteps[1].git_clone.commit_sha "main" is not 4–64 hex characters or a runtime placeholder',
       "pullSteps[2].git_clone: commit_sha cannot be combined with branch; use one of them",
       "pullSteps[3].git_clone.commit_sha must be a quoted string",

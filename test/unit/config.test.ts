@@ -34,7 +34,15 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 25_000,
       maxSubscriptionsPerConnection: 100,
       retentionIntervalSeconds: 600,
-      webhooks: { secretKey: null, allowHttpLoopback: false, allowedHosts: [], retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, pollMs: 1_000 },
+      webhooks: {
+        secretKey: null,
+        allowHttpLoopback: false,
+        allowedHosts: [],
+        retryWindowMs: 86_400_000,
+        retryBaseMs: 10_000,
+        timeoutMs: 10_000,
+        pollMs: 1_000,
+      },
     });
   });
 
@@ -56,18 +64,32 @@ describe("parseConfig", () => {
 
   it("treats blank values as absent", () => {
     expect(parseConfig({ PORT: " ", HOST: "", DATABASE_URL: "  ", REDIS_URL: "", LOG_LEVEL: " " }, "/srv/waymark")).toMatchObject({
-      port: 4000, host: "127.0.0.1", database: { kind: "sqlite", path: "/srv/waymark/data/waymark.sqlite" }, redisUrl: null, logLevel: "info",
+      port: 4000,
+      host: "127.0.0.1",
+      database: { kind: "sqlite", path: "/srv/waymark/data/waymark.sqlite" },
+      redisUrl: null,
+      logLevel: "info",
     });
   });
 
   it("reads every variable it is given", () => {
     const config = parseConfig(
       {
-        PORT: "8080", HOST: "0.0.0.0", DATABASE_URL: "mysql://waymark:pw@db.internal:3306/waymark", REDIS_URL: "redis://cache:6379",
-        WAYMARK_AUTH: "on", WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173", LOG_LEVEL: "debug",
-        WAYMARK_MAX_BODY_BYTES: "2048", WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn", WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
-        WAYMARK_METRICS: "off", WAYMARK_READINESS_TIMEOUT_MS: "500", WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
-        WAYMARK_TRUSTED_PROXIES: "10.0.0.0/8, loopback,fd00::1", WAYMARK_METRICS_TOKEN: "scrape-token-0123456789",
+        PORT: "8080",
+        HOST: "0.0.0.0",
+        DATABASE_URL: "mysql://waymark:pw@db.internal:3306/waymark",
+        REDIS_URL: "redis://cache:6379",
+        WAYMARK_AUTH: "on",
+        WAYMARK_CORS_ORIGINS: "https://app.example.com/some/path, http://localhost:5173",
+        LOG_LEVEL: "debug",
+        WAYMARK_MAX_BODY_BYTES: "2048",
+        WAYMARK_BOOTSTRAP_KEY: "wm_0123456789abcdefghijklmn",
+        WAYMARK_AUTH_FAILURES_PER_MINUTE: "5",
+        WAYMARK_METRICS: "off",
+        WAYMARK_READINESS_TIMEOUT_MS: "500",
+        WAYMARK_SHUTDOWN_TIMEOUT_MS: "10000",
+        WAYMARK_TRUSTED_PROXIES: "10.0.0.0/8, loopback,fd00::1",
+        WAYMARK_METRICS_TOKEN: "scrape-token-0123456789",
         WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION: "250",
       },
       "/srv/waymark",
@@ -91,7 +113,15 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 10_000,
       maxSubscriptionsPerConnection: 250,
       retentionIntervalSeconds: 600,
-      webhooks: { secretKey: null, allowHttpLoopback: false, allowedHosts: [], retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, pollMs: 1_000 },
+      webhooks: {
+        secretKey: null,
+        allowHttpLoopback: false,
+        allowedHosts: [],
+        retryWindowMs: 86_400_000,
+        retryBaseMs: 10_000,
+        timeoutMs: 10_000,
+        pollMs: 1_000,
+      },
     });
   });
 
@@ -116,16 +146,31 @@ describe("parseConfig", () => {
   });
 
   it.each([
-    ["PORT", "abc"], ["PORT", "65536"], ["PORT", "-1"], ["PORT", "80.5"], ["PORT", "1e3"], ["PORT", "0x50"],
-    ["DATABASE_URL", "postgres://u:p@h/db"], ["DATABASE_URL", "sqlite:"], ["DATABASE_URL", "mysql://h"], ["DATABASE_URL", "mysql://h/"],
-    ["DATABASE_URL", "./data/waymark.sqlite"], ["DATABASE_URL", "mysql://[bad/db"],
-    ["REDIS_URL", "http://cache:6379"], ["REDIS_URL", "cache:6379"],
-    ["WAYMARK_AUTH", "maybe"], ["WAYMARK_AUTH", "false"],
-    ["LOG_LEVEL", "verbose"], ["LOG_LEVEL", "INFO"],
+    ["PORT", "abc"],
+    ["PORT", "65536"],
+    ["PORT", "-1"],
+    ["PORT", "80.5"],
+    ["PORT", "1e3"],
+    ["PORT", "0x50"],
+    ["DATABASE_URL", "postgres://u:p@h/db"],
+    ["DATABASE_URL", "sqlite:"],
+    ["DATABASE_URL", "mysql://h"],
+    ["DATABASE_URL", "mysql://h/"],
+    ["DATABASE_URL", "./data/waymark.sqlite"],
+    ["DATABASE_URL", "mysql://[bad/db"],
+    ["REDIS_URL", "http://cache:6379"],
+    ["REDIS_URL", "cache:6379"],
+    ["WAYMARK_AUTH", "maybe"],
+    ["WAYMARK_AUTH", "false"],
+    ["LOG_LEVEL", "verbose"],
+    ["LOG_LEVEL", "INFO"],
     ["WAYMARK_CORS_ORIGINS", "app.example.com"],
     ["WAYMARK_MAX_BODY_BYTES", "10"],
-    ["WAYMARK_TRUSTED_PROXIES", "my-balancer"], ["WAYMARK_TRUSTED_PROXIES", "10.0.0.0/99"], ["WAYMARK_TRUSTED_PROXIES", "10.0.0.1;10.0.0.2"],
-    ["WAYMARK_METRICS_TOKEN", "short"], ["WAYMARK_METRICS_TOKEN", "a token with spaces in it"],
+    ["WAYMARK_TRUSTED_PROXIES", "my-balancer"],
+    ["WAYMARK_TRUSTED_PROXIES", "10.0.0.0/99"],
+    ["WAYMARK_TRUSTED_PROXIES", "10.0.0.1;10.0.0.2"],
+    ["WAYMARK_METRICS_TOKEN", "short"],
+    ["WAYMARK_METRICS_TOKEN", "a token with spaces in it"],
   ])("refuses %s=%j with a ConfigError naming the variable", (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

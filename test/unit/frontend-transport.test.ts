@@ -10,7 +10,11 @@ const req = (method: string, headers: Record<string, string>) => ({ method, head
 /** A response that only records its headers. */
 function recorder(): ServerResponse & { headers: Record<string, string> } {
   const headers: Record<string, string> = {};
-  return { headers, setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)), getHeader: (name: string) => headers[name.toLowerCase()] } as never;
+  return {
+    headers,
+    setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)),
+    getHeader: (name: string) => headers[name.toLowerCase()],
+  } as never;
 }
 
 describe("CORS", () => {
@@ -18,7 +22,14 @@ describe("CORS", () => {
 
   it("grants a listed origin's preflight the headers it asks for, for two hours", () => {
     const res = recorder();
-    applyCors(req("OPTIONS", { origin: "https://app.example.com", "access-control-request-headers": "Content-Type, Authorization, apollographql-client-name, traceparent" }), res, origins);
+    applyCors(
+      req("OPTIONS", {
+        origin: "https://app.example.com",
+        "access-control-request-headers": "Content-Type, Authorization, apollographql-client-name, traceparent",
+      }),
+      res,
+      origins,
+    );
     expect(res.headers).toMatchObject({
       "access-control-allow-origin": "https://app.example.com",
       "access-control-allow-headers": "content-type, authorization, apollographql-client-name, traceparent",
@@ -32,13 +43,27 @@ describe("CORS", () => {
     const res = recorder();
     applyCors(req("OPTIONS", { origin: "https://app.example.com", "access-control-request-headers": "bad header\u0001" }), res, origins);
     expect(res.headers["access-control-allow-headers"]!.split(", ")).toEqual(DEFAULT_ALLOWED_HEADERS);
-    expect(DEFAULT_ALLOWED_HEADERS).toEqual(expect.arrayContaining(["apollographql-client-name", "apollographql-client-version", "traceparent", "tracestate", "x-request-id", "baggage", "sentry-trace"]));
+    expect(DEFAULT_ALLOWED_HEADERS).toEqual(
+      expect.arrayContaining([
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "traceparent",
+        "tracestate",
+        "x-request-id",
+        "baggage",
+        "sentry-trace",
+      ]),
+    );
   });
 
   it("exposes x-request-id on answers, and gives an unlisted origin nothing but Vary", () => {
     const listed = recorder();
     applyCors(req("POST", { origin: "https://app.example.com" }), listed, origins);
-    expect(listed.headers).toEqual({ vary: "origin", "access-control-allow-origin": "https://app.example.com", "access-control-expose-headers": "x-request-id" });
+    expect(listed.headers).toEqual({
+      vary: "origin",
+      "access-control-allow-origin": "https://app.example.com",
+      "access-control-expose-headers": "x-request-id",
+    });
     const other = recorder();
     applyCors(req("OPTIONS", { origin: "https://evil.example" }), other, origins);
     expect(other.headers).toEqual({ vary: "origin" });
@@ -64,8 +89,10 @@ describe("Origin and Host checks", () => {
   });
 
   it("checks the Host only with auth off: loopback names and WAYMARK_ALLOWED_HOSTS", () => {
-    for (const host of ["127.0.0.1:4000", "localhost", "LOCALHOST:4000", "ui.localhost:4000", "[::1]:4000", "127.8.9.10", "waymark.test:4000"]) expect(hostRefusal(req("GET", { host }), off), host).toBeNull();
-    for (const host of ["evil.example:4000", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", "a b"]) expect(hostRefusal(req("GET", { host }), off), host).toMatch(/not a name of this server/);
+    for (const host of ["127.0.0.1:4000", "localhost", "LOCALHOST:4000", "ui.localhost:4000", "[::1]:4000", "127.8.9.10", "waymark.test:4000"])
+      expect(hostRefusal(req("GET", { host }), off), host).toBeNull();
+    for (const host of ["evil.example:4000", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", "a b"])
+      expect(hostRefusal(req("GET", { host }), off), host).toMatch(/not a name of this server/);
     expect(hostRefusal(req("GET", { host: "evil.example" }), on)).toBeNull();
     expect(hostRefusal(req("GET", {}), off)).toBeNull();
   });

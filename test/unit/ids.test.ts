@@ -19,12 +19,27 @@ describe("encodeId / decodeId", () => {
     expect(decodeId("deployment", "1")).toBeNull();
   });
 
-  it.each(["", "dep_", "dep_abc", "dep_0", "dep_00", "dep_01", "dep_007", "dep_-1", "dep_+1", "dep_1.0", "dep_1e3", "dep_ 1", "dep_1 ", " dep_1", "dep_1\n", "dep_0x1f", "dep_١"])(
-    "refuses the malformed id %j",
-    (id) => {
-      expect(decodeId("deployment", id)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "dep_",
+    "dep_abc",
+    "dep_0",
+    "dep_00",
+    "dep_01",
+    "dep_007",
+    "dep_-1",
+    "dep_+1",
+    "dep_1.0",
+    "dep_1e3",
+    "dep_ 1",
+    "dep_1 ",
+    " dep_1",
+    "dep_1\n",
+    "dep_0x1f",
+    "dep_١",
+  ])("refuses the malformed id %j", (id) => {
+    expect(decodeId("deployment", id)).toBeNull();
+  });
 
   it("refuses numbers too large to be exact, and accepts up to 15 digits", () => {
     expect(decodeId("deployment", "dep_999999999999999")).toBe(999_999_999_999_999);

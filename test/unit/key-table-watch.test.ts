@@ -39,7 +39,11 @@ describe("KeyTableWatch", () => {
   });
 
   it("drops valid keys when the number of revoked keys changes, and unknown ones when a key is created", async () => {
-    const { cache, check } = await setup([{ revoked: 1, newest: 5 }, { revoked: 2, newest: 5 }, { revoked: 2, newest: 6 }]);
+    const { cache, check } = await setup([
+      { revoked: 1, newest: 5 },
+      { revoked: 2, newest: 5 },
+      { revoked: 2, newest: 6 },
+    ]);
     await cache.resolve("good", lookup);
     await cache.resolve("bad", lookup);
     await check();
@@ -51,7 +55,13 @@ describe("KeyTableWatch", () => {
 
   it("does not confirm the cache when a check fails", async () => {
     const cache = new KeyCache(1_500, () => 10_000);
-    watch = new KeyTableWatch(() => Promise.reject(new Error("database down")), cache, createLogger("silent"), 60_000, () => 10_000);
+    watch = new KeyTableWatch(
+      () => Promise.reject(new Error("database down")),
+      cache,
+      createLogger("silent"),
+      60_000,
+      () => 10_000,
+    );
     await tick();
     let asked = 0;
     await cache.resolve("good", async () => (asked++, principal));

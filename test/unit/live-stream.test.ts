@@ -4,7 +4,10 @@ import { LiveStream } from "../../src/live/live-stream";
 const stream = (limit = 3) => new LiveStream<number>(limit, (value) => new Error(`behind at ${value}`));
 const settled = async (promise: Promise<unknown>) => {
   let state = "pending";
-  promise.then(() => (state = "resolved"), () => (state = "rejected"));
+  promise.then(
+    () => (state = "resolved"),
+    () => (state = "rejected"),
+  );
   await new Promise((resolve) => setTimeout(resolve, 0));
   return state;
 };

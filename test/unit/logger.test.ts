@@ -6,7 +6,10 @@ import { createLogger, safeError } from "../../src/logger";
 /** A mysql2 error as its non-prepared query() reports it: the SQL with the values inlined. */
 function mysqlError(secret: string) {
   return Object.assign(new Error(`Duplicate entry '${secret}' for key 'uq_deployment_name'`), {
-    code: "ER_DUP_ENTRY", errno: 1062, sqlState: "23000", sqlMessage: `Duplicate entry '${secret}' for key 'uq_deployment_name'`,
+    code: "ER_DUP_ENTRY",
+    errno: 1062,
+    sqlState: "23000",
+    sqlMessage: `Duplicate entry '${secret}' for key 'uq_deployment_name'`,
     sql: `INSERT INTO deployment (name) VALUES ('${secret}')`,
   });
 }
@@ -17,8 +20,13 @@ describe("the logger's error serializer", () => {
     const logged = safeError(error) as Record<string, unknown>;
     expect(JSON.stringify(logged)).not.toContain("hunter2");
     expect(logged).toMatchObject({
-      type: "QueryFailedError", message: "database error ER_DUP_ENTRY", statement: "INSERT INTO deployment (name) VALUES (?)",
-      code: "ER_DUP_ENTRY", errno: 1062, sqlState: "23000", stack: expect.stringMatching(/^QueryFailedError: ER_DUP_ENTRY\n {4}at /),
+      type: "QueryFailedError",
+      message: "database error ER_DUP_ENTRY",
+      statement: "INSERT INTO deployment (name) VALUES (?)",
+      code: "ER_DUP_ENTRY",
+      errno: 1062,
+      sqlState: "23000",
+      stack: expect.stringMatching(/^QueryFailedError: ER_DUP_ENTRY\n {4}at /),
     });
   });
 

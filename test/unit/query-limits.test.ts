@@ -9,7 +9,9 @@ const check = async (query: string, variables?: Record<string, unknown>) =>
 
 describe("query limits", () => {
   it("charge a page per item: a page of pages is refused, a single page is not", async () => {
-    expect(await check(`{ deployments(first: 100) { edges { node { versions(first: 100) { edges { node { id entrypoint tags labels } } } } } } }`)).toMatch(/cost 60301 exceeds/);
+    expect(await check(`{ deployments(first: 100) { edges { node { versions(first: 100) { edges { node { id entrypoint tags labels } } } } } } }`)).toMatch(
+      /cost 60301 exceeds/,
+    );
     expect(await check(`{ deployments(first: 100) { edges { node { id name flowName } } } }`)).toBeNull();
   });
 
@@ -29,7 +31,9 @@ describe("query limits", () => {
 
   it("let every client's standard introspection query through", async () => {
     const { getIntrospectionQuery } = await import("graphql");
-    expect(await check(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }))).toBeNull();
+    expect(
+      await check(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true })),
+    ).toBeNull();
   });
 
   it("refuse variables nested deeper than the limit", async () => {
@@ -64,7 +68,8 @@ describe("query limits on hostile documents", () => {
     const { ms, message } = await timed(fragmentChain(links));
     expect(ms).toBeLessThan(BOUND_MS);
     // 2^(links-1) __typename once expanded: one per field, and as many same-named fields side by side for validation to compare.
-    if (2 ** (links - 1) <= QUERY_LIMITS.maxCost) expect(message).toMatch(/^The query selects the same fields too often \(\d+ pairs to compare; the limit is 10000\)$/);
+    if (2 ** (links - 1) <= QUERY_LIMITS.maxCost)
+      expect(message).toMatch(/^The query selects the same fields too often \(\d+ pairs to compare; the limit is 10000\)$/);
     else expect(message).toMatch(/^Query cost \d+ exceeds the limit of 10000/);
   });
 
@@ -82,7 +87,21 @@ describe("query limits on hostile documents", () => {
 
   it.each([10, 20, 40])("count aliases and depth through a chain of %i fragments", async (links) => {
     expect((await timed(fragmentChain(links, "a: __typename"))).message).toMatch(/aliases; the limit is 30/);
-    const path = ["deployments", "edges", "node", "versions", "edges", "node", "deployment", "versions", "edges", "node", "deployment", "liveVersion", "deployment"];
+    const path = [
+      "deployments",
+      "edges",
+      "node",
+      "versions",
+      "edges",
+      "node",
+      "deployment",
+      "versions",
+      "edges",
+      "node",
+      "deployment",
+      "liveVersion",
+      "deployment",
+    ];
     const deep = `${path.join(" { ")} { name ${"} ".repeat(path.length)}`;
     expect((await timed(fragmentChain(links, deep))).message).toMatch(/^Query depth 13 exceeds/);
   });
@@ -122,7 +141,9 @@ describe("query limits on hostile documents", () => {
   });
 
   it("count introspection depth and aliases, and let small introspection through", async () => {
-    expect(await check(`{ __type(name: "Query") { ${"ofType { ".repeat(20)} name ${"} ".repeat(20)} } }`)).toMatch(/^Introspection depth 21 exceeds the limit of 16/);
+    expect(await check(`{ __type(name: "Query") { ${"ofType { ".repeat(20)} name ${"} ".repeat(20)} } }`)).toMatch(
+      /^Introspection depth 21 exceeds the limit of 16/,
+    );
     expect(await check(`{ ${fanOut(31, `__type(name: "Query") { name }`)} }`)).toMatch(/31 aliases/);
     expect(await check(`{ __schema { types { name fields { name type { name } } } } }`)).toBeNull();
   });

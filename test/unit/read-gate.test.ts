@@ -4,11 +4,15 @@ import { WaymarkError } from "../../src/errors";
 
 /** A pool stand-in: counts connections held, and hands one out when asked. */
 function fakePool() {
-  const pool = { held: 0, most: 0, obtain: async () => {
-    pool.held++;
-    pool.most = Math.max(pool.most, pool.held);
-    return {};
-  } };
+  const pool = {
+    held: 0,
+    most: 0,
+    obtain: async () => {
+      pool.held++;
+      pool.most = Math.max(pool.most, pool.held);
+      return {};
+    },
+  };
   return pool;
 }
 

@@ -9,9 +9,7 @@ describe("unresolvedTemplates", () => {
     expect(unresolvedTemplates({ jobVariables: { image: "reg/etl@{{ $IMAGE_DIGEST }}" } }, "input")).toEqual([
       "input.jobVariables.image contains the unresolved template {{ $IMAGE_DIGEST }}: resolve it before sending",
     ]);
-    expect(unresolvedTemplates("{{$TAG}}", "input.version")).toEqual([
-      "input.version contains the unresolved template {{$TAG}}: resolve it before sending",
-    ]);
+    expect(unresolvedTemplates("{{$TAG}}", "input.version")).toEqual(["input.version contains the unresolved template {{$TAG}}: resolve it before sending"]);
     expect(unresolvedTemplates("x-{{   $_UNDER_1 }}-y", "v")).toHaveLength(1);
   });
 
@@ -26,8 +24,17 @@ describe("unresolvedTemplates", () => {
 
   it("leaves runtime placeholders, other braces and non-strings alone", () => {
     const value = {
-      a: "{{ prefect.variables.image }}", b: "{{ ctx.flow_run.id }}", c: "{{ prefect.blocks.secret.x }}", d: "${HOME}", e: "$HOME",
-      f: "{{ $1 }}", g: "{ $X }", h: 12, i: null, j: true, k: "{{ build_image.image }}",
+      a: "{{ prefect.variables.image }}",
+      b: "{{ ctx.flow_run.id }}",
+      c: "{{ prefect.blocks.secret.x }}",
+      d: "${HOME}",
+      e: "$HOME",
+      f: "{{ $1 }}",
+      g: "{ $X }",
+      h: 12,
+      i: null,
+      j: true,
+      k: "{{ build_image.image }}",
     };
     expect(unresolvedTemplates(value, "input")).toEqual([]);
   });
@@ -136,6 +143,8 @@ describe("literalSecretsInPullSteps", () => {
   });
 
   it("ignores steps that are not mappings and keys that hold no secret", () => {
-    expect(literalSecretsInPullSteps(["git_clone", null, 3, [{ password: "x" }], { git_clone: "x" }, clone({ branch: "main", username: "me" })[0]])).toEqual([]);
+    expect(literalSecretsInPullSteps(["git_clone", null, 3, [{ password: "x" }], { git_clone: "x" }, clone({ branch: "main", username: "me" })[0]])).toEqual(
+      [],
+    );
   });
 });

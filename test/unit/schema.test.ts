@@ -15,13 +15,30 @@ describe("schema.graphql", () => {
   it("names every type and operation of the contract", async () => {
     const printed = await printWaymarkSchema();
     for (const name of [
-      "type Deployment ", "type DeploymentVersion ", "type SourceInfo ", "type LiveVersionChange ", "type CodePin ",
-      "type DeploymentConnection ", "type DeploymentVersionConnection ", "type LiveVersionChangeConnection ",
-      "scalar DateTime", "scalar JSON", "input CreateVersionInput", "input RollbackInput", "input PromoteInput",
-      "input UpdateDeploymentSettingsInput", "input VersionFilter", "input DeploymentFilter", "enum SourceType", "enum LiveChangeKind",
-      "createVersion(input: CreateVersionInput!): CreateVersionPayload!", "rollback(input: RollbackInput!): LiveVersionChange!",
-      "promote(input: PromoteInput!): LiveVersionChange!", "updateDeploymentSettings(input: UpdateDeploymentSettingsInput!): Deployment!",
-      "deployment(id: ID!): Deployment", "deploymentVersion(id: ID!): DeploymentVersion",
+      "type Deployment ",
+      "type DeploymentVersion ",
+      "type SourceInfo ",
+      "type LiveVersionChange ",
+      "type CodePin ",
+      "type DeploymentConnection ",
+      "type DeploymentVersionConnection ",
+      "type LiveVersionChangeConnection ",
+      "scalar DateTime",
+      "scalar JSON",
+      "input CreateVersionInput",
+      "input RollbackInput",
+      "input PromoteInput",
+      "input UpdateDeploymentSettingsInput",
+      "input VersionFilter",
+      "input DeploymentFilter",
+      "enum SourceType",
+      "enum LiveChangeKind",
+      "createVersion(input: CreateVersionInput!): CreateVersionPayload!",
+      "rollback(input: RollbackInput!): LiveVersionChange!",
+      "promote(input: PromoteInput!): LiveVersionChange!",
+      "updateDeploymentSettings(input: UpdateDeploymentSettingsInput!): Deployment!",
+      "deployment(id: ID!): Deployment",
+      "deploymentVersion(id: ID!): DeploymentVersion",
     ]) {
       expect(printed).toContain(name);
     }

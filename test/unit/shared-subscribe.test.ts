@@ -98,7 +98,12 @@ describe("sharedSubscribe", () => {
 
   it("answers a failing subscribe step with its errors, not a stream", async () => {
     const { schema } = fixture();
-    const result = (await sharedSubscribe()({ schema, document: parse(`subscription { changes { n } }`), operationName: "Missing", contextValue: context(1) })) as ExecutionResult;
+    const result = (await sharedSubscribe()({
+      schema,
+      document: parse(`subscription { changes { n } }`),
+      operationName: "Missing",
+      contextValue: context(1),
+    })) as ExecutionResult;
     expect(result.errors?.[0]?.message).toMatch(/Missing/);
   });
 });

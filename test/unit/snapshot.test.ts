@@ -33,17 +33,33 @@ const FULL: VersionSnapshot = {
 /** Rebuilds an object with its keys in reverse order, all the way down. */
 function reversed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversed);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversed(v)]),
+    );
   return value;
 }
 
 describe("snapshotOf", () => {
   it("gives every versioned property its default", () => {
     expect(snapshotOf({ entrypoint: "flows/etl.py:main" })).toEqual(DEFAULTS);
-    expect(snapshotOf({
-      entrypoint: "flows/etl.py:main", description: null, tags: null, labels: null, parameters: null, parameterOpenapiSchema: null,
-      enforceParameterSchema: null, workPoolName: null, workQueueName: null, jobVariables: null, pullSteps: null,
-    })).toEqual(DEFAULTS);
+    expect(
+      snapshotOf({
+        entrypoint: "flows/etl.py:main",
+        description: null,
+        tags: null,
+        labels: null,
+        parameters: null,
+        parameterOpenapiSchema: null,
+        enforceParameterSchema: null,
+        workPoolName: null,
+        workQueueName: null,
+        jobVariables: null,
+        pullSteps: null,
+      }),
+    ).toEqual(DEFAULTS);
   });
 
   it("keeps every given property, false and empty values included", () => {

@@ -36,11 +36,25 @@ describe("webhook signatures", () => {
 
 describe("webhook address policy", () => {
   const strict = { allowHttpLoopback: false, allowedHosts: [] };
-  const lookup = (addresses: string[]): Lookup => async () => addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  const lookup =
+    (addresses: string[]): Lookup =>
+    async () =>
+      addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 
-  it.each(["10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1"])(
-    "%s is not public", (address) => expect(isNonPublicAddress(address)).toBe(true),
-  );
+  it.each([
+    "10.0.0.1",
+    "172.16.5.4",
+    "192.168.1.1",
+    "127.0.0.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "::1",
+    "fe80::1",
+    "fd00::1",
+    "::ffff:10.0.0.1",
+    "::ffff:127.0.0.1",
+  ])("%s is not public", (address) => expect(isNonPublicAddress(address)).toBe(true));
   it.each(["93.184.216.34", "8.8.8.8", "2606:4700::1111"])("%s is public", (address) => expect(isNonPublicAddress(address)).toBe(false));
 
   it("refuses http, other schemes and credentials; http to loopback only when allowed", () => {
@@ -66,7 +80,11 @@ describe("webhook address policy", () => {
   });
 
   it("parses its settings and refuses nonsense", () => {
-    expect(parseWebhookConfig({ WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "Hooks.Internal, 10.0.0.0/8,[::1]" }).allowedHosts).toEqual(["hooks.internal", "10.0.0.0/8", "::1"]);
+    expect(parseWebhookConfig({ WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "Hooks.Internal, 10.0.0.0/8,[::1]" }).allowedHosts).toEqual([
+      "hooks.internal",
+      "10.0.0.0/8",
+      "::1",
+    ]);
     expect(() => parseWebhookConfig({ WAYMARK_WEBHOOKS_ALLOW_HTTP: "yes" })).toThrow(/loopback/);
     expect(() => parseWebhookConfig({ WAYMARK_SECRET_KEY: "short" })).toThrow(/32/);
   });

@@ -26,7 +26,8 @@ export function parseInstant(now: () => Date) {
     const relative = /^(\d{1,6})([mhd])$/.exec(value.trim());
     if (relative) return new Date(now().getTime() - Number(relative[1]) * UNITS[relative[2]!]!);
     const parsed = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? new Date(value.trim()) : new Date(NaN);
-    if (Number.isNaN(parsed.getTime())) throw new InvalidArgumentError("expected an ISO date or time (2026-11-30, 2026-11-30T14:00Z) or a duration back from now (30m, 12h, 7d)");
+    if (Number.isNaN(parsed.getTime()))
+      throw new InvalidArgumentError("expected an ISO date or time (2026-11-30, 2026-11-30T14:00Z) or a duration back from now (30m, 12h, 7d)");
     return parsed;
   };
 }
@@ -49,7 +50,10 @@ async function audit(options: AuditOptions, io: CliIo): Promise<void> {
   const format: AuditFormat = options.format ?? (options.json ? "ndjson" : "text");
   const client = clientFrom(options, io);
   const filter = {
-    after: options.since?.toISOString(), before: options.until?.toISOString(), actor: options.actor, flowName: options.flow,
+    after: options.since?.toISOString(),
+    before: options.until?.toISOString(),
+    actor: options.actor,
+    flowName: options.flow,
     kinds: options.kind?.map((kind) => kind.toUpperCase()),
   };
   io.stdout(auditHeader(format));

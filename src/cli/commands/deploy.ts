@@ -45,8 +45,15 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
-    .option("--version-type <type>", "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…); over the file's version_type")
-    .option("--variable <name=value>", "the value of {{ prefect.variables.NAME }} (or of a whole {{ prefect.blocks.… }} expression) in fields that must be concrete and in build and push step inputs; repeatable", collect)
+    .option(
+      "--version-type <type>",
+      "force the source-info type: github, gitlab, bitbucket, azure_devops, git, simple (or vcs:github…); over the file's version_type",
+    )
+    .option(
+      "--variable <name=value>",
+      "the value of {{ prefect.variables.NAME }} (or of a whole {{ prefect.blocks.… }} expression) in fields that must be concrete and in build and push step inputs; repeatable",
+      collect,
+    )
     .option("--strict", "fail on anything the file has that is not stored (keys, dropped placeholders, flow-name fallbacks) instead of warning")
     .option("--skip-build", "do not run the build steps (the pipeline did that work); feed their outputs with --step-output")
     .option("--skip-push", "do not run the push steps (the pipeline did that work); feed their outputs with --step-output")
@@ -78,7 +85,8 @@ async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
     // On a failure part way, a script still learns which versions were created.
     if (options.json) io.stdout(toJson({ deployed, warnings: file.warnings }));
   }
-  if (options.requireLive && deployed.some((d) => d.notLiveReason === "PINNED")) throw new NotLiveError("a deployment is pinned: its new version was recorded but is not live");
+  if (options.requireLive && deployed.some((d) => d.notLiveReason === "PINNED"))
+    throw new NotLiveError("a deployment is pinned: its new version was recorded but is not live");
 }
 
 /** The source info for each forced type in use ("" for detected), all read before the first version is created. */
@@ -148,7 +156,10 @@ async function loadedFileOf(options: DeployOptions, io: CliIo): Promise<LoadedFi
   };
   const file = await prepareDeployments(readDeployFile(options.file, io.cwd), load, stepOptions, context);
   if (!options.pinImages) return file;
-  const pinned = pinImages(file.deployments.map((d) => d.draft), context.pushed);
+  const pinned = pinImages(
+    file.deployments.map((d) => d.draft),
+    context.pushed,
+  );
   return { ...file, deployments: file.deployments.map((d, i) => ({ ...d, draft: pinned[i] ?? d.draft })) };
 }
 

@@ -31,7 +31,10 @@ export function registerKeys(program: Command, io: CliIo): void {
     .description("create an API key and print it, once: the server keeps only its hash")
     .argument("<NAME>", "who acts with the key, e.g. github-actions or alice; recorded as createdBy and actor")
     .requiredOption("--scope <scope>", SCOPE_HELP, collectScopes)
-    .addHelpText("after", "\nThe key is printed only here; with --json as {key, apiKey}. It is not retried after a network error that may have reached the server.");
+    .addHelpText(
+      "after",
+      "\nThe key is printed only here; with --json as {key, apiKey}. It is not retried after a network error that may have reached the server.",
+    );
   withApiOptions(create).action((name: string, options: CreateOptions) => createKey(name, options, io));
 
   const list = keys.command("list").description("list the workspace's API keys, revoked ones included (never their secrets)");

@@ -21,5 +21,9 @@ export async function versionIdNamed(client: ApiClient, ref: DeploymentRef, vers
   const data = await client.request<Named>(VERSIONS_NAMED, { ...ref, version: versionName });
   if (!data.deploymentByName) throw notFound(ref);
   const { edges, totalCount } = data.deploymentByName.versions;
-  return pickNamedVersion(versionName, edges.map((e) => e.node), totalCount).id;
+  return pickNamedVersion(
+    versionName,
+    edges.map((e) => e.node),
+    totalCount,
+  ).id;
 }

@@ -36,7 +36,10 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .option("--to <number|name>", "the target: digits are a version number, anything else a version name that must match one version")
     .option("--reason <text>", "why; recorded in the live history")
     .option("--expected-live <versionId>", "fail with LIVE_VERSION_CONFLICT unless this version is live (default: the one live when the command starts)")
-    .option("--idempotency-key <key>", "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)")
+    .option(
+      "--idempotency-key <key>",
+      "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)",
+    )
     .option("--pin", "pin the version this makes live: later deploys record versions without making them live, until `waymark unpin`")
     .option("--unpin", "move although the deployment is pinned, and lift the pin")
     .option("--dry-run", "run every check and print what would change (target and diff from the live version), moving nothing");
@@ -48,8 +51,7 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   const target = options.to === undefined ? undefined : parseTarget(options.to);
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
-  const targetInput =
-    target === undefined ? {} : "number" in target ? { number: target.number } : { name: target.versionName };
+  const targetInput = target === undefined ? {} : "number" in target ? { number: target.number } : { name: target.versionName };
   // In CI the key comes from the run, the deployment, the command and its arguments, so a retried
   // job step gets the first move back instead of moving again; elsewhere it is new per invocation,
   // which still covers the client's own retries after a lost answer.

@@ -14,7 +14,9 @@ export function registerPin(program: Command, io: CliIo): void {
   for (const verb of ["pin", "unpin"] as const) {
     const command = program
       .command(verb)
-      .description(verb === "pin" ? "pin the live version: deploys record versions without making them live until unpinned" : "lift the pin; the live version stays")
+      .description(
+        verb === "pin" ? "pin the live version: deploys record versions without making them live until unpinned" : "lift the pin; the live version stays",
+      )
       .argument("<FLOW/NAME>", "the deployment, e.g. my-flow/my-deployment")
       .option("--reason <text>", "why; recorded in the live history");
     withApiOptions(command).action((ref: string, options: PinOptions) => setPin(verb, ref, options, io));

@@ -12,8 +12,7 @@ interface SourceInfoOptions {
   versionType?: string;
 }
 
-const FORMAT_HELP =
-  "json; env: WAYMARK_*='…' lines for a shell's eval; github-env: the same variables for >> \"$GITHUB_ENV\"";
+const FORMAT_HELP = "json; env: WAYMARK_*='…' lines for a shell's eval; github-env: the same variables for >> \"$GITHUB_ENV\"";
 
 export function registerSourceInfo(program: Command, io: CliIo): void {
   program

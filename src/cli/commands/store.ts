@@ -9,7 +9,9 @@ type Counts = Record<string, number>;
 
 const summary = (verb: string, counts: Counts, ms: number) => {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const parts = Object.entries(counts).map(([table, n]) => `${table} ${n}`).join(", ");
+  const parts = Object.entries(counts)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(", ");
   return `${verb} ${total} rows in ${(ms / 1000).toFixed(1)} s (${parts})\n`;
 };
 

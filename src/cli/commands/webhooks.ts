@@ -11,7 +11,6 @@ const DELIVERIES = `query WaymarkWebhookDeliveries($id: ID!, $first: Int) { webh
 const REDELIVER = `mutation WaymarkRedeliver($input: RedeliverInput!) { redeliver(input: $input) { delivery { id status } } }`;
 const DELETE = `mutation WaymarkDeleteWebhook($input: DeleteWebhookInput!) { deleteWebhook(input: $input) { deletedWebhookId } }`;
 
-
 interface Webhook {
   id: string;
   url: string;
@@ -32,7 +31,13 @@ interface CreateOptions extends ApiOptions {
   description?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(",").map((v) => v.trim().toUpperCase()).filter(Boolean)];
+const collect = (value: string, previous: string[] | undefined) => [
+  ...(previous ?? []),
+  ...value
+    .split(",")
+    .map((v) => v.trim().toUpperCase())
+    .filter(Boolean),
+];
 
 export function registerWebhooks(program: Command, io: CliIo): void {
   const webhooks = program.command("webhooks").description("signed HTTP notifications of live changes (needs an admin key)");
@@ -40,7 +45,11 @@ export function registerWebhooks(program: Command, io: CliIo): void {
     .command("create")
     .description("create a webhook and print its signing secret, once")
     .argument("<URL>", "https URL to POST each live change to")
-    .option("--event <kind>", "a kind of live change to send (create, rollback, promote, …); repeat or separate with commas; default: every kind, later ones included", collect)
+    .option(
+      "--event <kind>",
+      "a kind of live change to send (create, rollback, promote, …); repeat or separate with commas; default: every kind, later ones included",
+      collect,
+    )
     .option("--deployment <id>", "only this deployment's changes (dep_…)")
     .option("--flow <name>", "only changes of this flow's deployments")
     .addOption(new Option("--format <format>", "body format").choices(["json", "slack"]).default("json"))
@@ -65,13 +74,19 @@ export function registerWebhooks(program: Command, io: CliIo): void {
 
 async function createWebhook(url: string, options: CreateOptions, io: CliIo): Promise<void> {
   const input = {
-    url, events: options.event?.length ? [...new Set(options.event)] : null, deploymentId: options.deployment ?? null,
-    flowName: options.flow ?? null, format: options.format.toUpperCase(), description: options.description ?? "",
+    url,
+    events: options.event?.length ? [...new Set(options.event)] : null,
+    deploymentId: options.deployment ?? null,
+    flowName: options.flow ?? null,
+    format: options.format.toUpperCase(),
+    description: options.description ?? "",
   };
   const hint = "the webhook may have been created all the same: see `waymark webhooks list`, and delete a duplicate";
   const data = await createOnce<{ createWebhook: { secret: string; webhook: Webhook } }>(clientFrom(options, io), CREATE, { input }, hint);
   const { secret, webhook } = data.createWebhook;
-  io.stdout(options.json ? toJson(data.createWebhook) : `Created webhook ${webhook.id} → ${webhook.url}\n\nSigning secret (shown only this once):\n\n    ${secret}\n\n`);
+  io.stdout(
+    options.json ? toJson(data.createWebhook) : `Created webhook ${webhook.id} → ${webhook.url}\n\nSigning secret (shown only this once):\n\n    ${secret}\n\n`,
+  );
 }
 
 async function listWebhooks(options: ApiOptions, io: CliIo): Promise<void> {
@@ -79,15 +94,25 @@ async function listWebhooks(options: ApiOptions, io: CliIo): Promise<void> {
   const all: Webhook[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: { webhooks: { edges: Array<{ node: Webhook }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await client.request(LIST, { after });
+    const data: { webhooks: { edges: Array<{ node: Webhook }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await client.request(LIST, {
+      after,
+    });
     all.push(...data.webhooks.edges.map((e) => e.node));
     if (!data.webhooks.pageInfo.hasNextPage) break;
     after = data.webhooks.pageInfo.endCursor;
   }
   if (options.json) return io.stdout(toJson({ webhooks: all }));
   if (all.length === 0) return io.stdout("No webhooks.\n");
-  const filter = (w: Webhook) => [w.flowName && `flow ${w.flowName}`, w.deploymentId && `deployment ${w.deploymentId}`].filter(Boolean).join(", ") || "all deployments";
-  io.stdout(all.map((w) => `${w.id}  ${w.status.padEnd(8)}  ${w.format.padEnd(5)}  ${w.url}\n    ${w.allEvents ? "every kind" : w.events.join(", ")} · ${filter(w)}${w.description ? ` · ${w.description}` : ""}\n`).join(""));
+  const filter = (w: Webhook) =>
+    [w.flowName && `flow ${w.flowName}`, w.deploymentId && `deployment ${w.deploymentId}`].filter(Boolean).join(", ") || "all deployments";
+  io.stdout(
+    all
+      .map(
+        (w) =>
+          `${w.id}  ${w.status.padEnd(8)}  ${w.format.padEnd(5)}  ${w.url}\n    ${w.allEvents ? "every kind" : w.events.join(", ")} · ${filter(w)}${w.description ? ` · ${w.description}` : ""}\n`,
+      )
+      .join(""),
+  );
 }
 
 interface Delivery {
@@ -101,18 +126,27 @@ interface Delivery {
 }
 
 async function listDeliveries(id: string, options: ApiOptions & { first?: number }, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ webhookDeliveries: { edges: Array<{ node: Delivery }> } }>(DELIVERIES, { id, first: options.first ?? 20 });
+  const data = await clientFrom(options, io).request<{ webhookDeliveries: { edges: Array<{ node: Delivery }> } }>(DELIVERIES, {
+    id,
+    first: options.first ?? 20,
+  });
   const deliveries = data.webhookDeliveries.edges.map((e) => e.node);
   if (options.json) return io.stdout(toJson({ deliveries }));
   if (deliveries.length === 0) return io.stdout("No deliveries yet.\n");
-  io.stdout(deliveries.map((d) => {
-    const head = `${d.id}  #${d.sequence} ${d.event.padEnd(8)} ${d.status}${d.nextAttemptAt ? ` (next try ${d.nextAttemptAt})` : ""}\n`;
-    return head + d.attempts.map((a) => `    ${a.at}  ${a.statusCode ?? "---"}  ${a.durationMs} ms${a.error ? `  ${a.error}` : ""}\n`).join("");
-  }).join(""));
+  io.stdout(
+    deliveries
+      .map((d) => {
+        const head = `${d.id}  #${d.sequence} ${d.event.padEnd(8)} ${d.status}${d.nextAttemptAt ? ` (next try ${d.nextAttemptAt})` : ""}\n`;
+        return head + d.attempts.map((a) => `    ${a.at}  ${a.statusCode ?? "---"}  ${a.durationMs} ms${a.error ? `  ${a.error}` : ""}\n`).join("");
+      })
+      .join(""),
+  );
 }
 
 async function redeliverOne(id: string, options: ApiOptions, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ redeliver: { delivery: { id: string; status: string } } }>(REDELIVER, { input: { deliveryId: id.trim() } });
+  const data = await clientFrom(options, io).request<{ redeliver: { delivery: { id: string; status: string } } }>(REDELIVER, {
+    input: { deliveryId: id.trim() },
+  });
   io.stdout(options.json ? toJson(data.redeliver) : `Delivery ${data.redeliver.delivery.id} is ${data.redeliver.delivery.status}.\n`);
 }
 

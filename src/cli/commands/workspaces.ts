@@ -12,7 +12,10 @@ export function registerWorkspaces(program: Command, io: CliIo): void {
     .command("create")
     .description("create an empty workspace and print its first admin key, once")
     .argument("<NAME>", "1–100 letters, digits, '.', '_' or '-'")
-    .addHelpText("after", "\nThe key is printed only here; with --json as {name, key, apiKey}. It is not retried after a network error that may have reached the server.");
+    .addHelpText(
+      "after",
+      "\nThe key is printed only here; with --json as {name, key, apiKey}. It is not retried after a network error that may have reached the server.",
+    );
   withApiOptions(create).action((name: string, options: ApiOptions) => createWorkspace(name, options, io));
 }
 

@@ -30,7 +30,10 @@ export interface SettleContext {
 /** The `id`s of the steps of a build and a push section, each with its section. */
 export function stepIdsOf(build: unknown, push: unknown): Map<string, "build" | "push"> {
   const ids = new Map<string, "build" | "push">();
-  for (const [section, steps] of [["build", build], ["push", push]] as const) {
+  for (const [section, steps] of [
+    ["build", build],
+    ["push", push],
+  ] as const) {
     for (const step of Array.isArray(steps) ? steps : []) {
       const inputs: unknown = isPlainObject(step) ? Object.values(step)[0] : undefined;
       if (isPlainObject(inputs) && typeof inputs.id === "string") ids.set(inputs.id, section);

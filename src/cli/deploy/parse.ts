@@ -28,7 +28,10 @@ export function parseDeployFile(text: string, fileName: string): DeployFile {
   const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
   const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
   if (errors.length > 0) {
-    throw new UsageError(`${fileName} is not valid YAML`, errors.map((e) => e.message.trimEnd()));
+    throw new UsageError(
+      `${fileName} is not valid YAML`,
+      errors.map((e) => e.message.trimEnd()),
+    );
   }
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);

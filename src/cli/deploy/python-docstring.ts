@@ -15,7 +15,10 @@ export function docstringOf(definition: SyntaxNode, source: string): string | un
 /** Python's `inspect.cleandoc`: tabs expanded, the common indentation of the lines after the first removed, blank ends dropped. */
 export function cleandoc(doc: string): string {
   const lines = doc.split("\n").map(expandTabs);
-  const indents = lines.slice(1).filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length);
+  const indents = lines
+    .slice(1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.length - l.trimStart().length);
   const margin = indents.length > 0 ? Math.min(...indents) : 0;
   const cleaned = [lines[0]?.trimStart() ?? "", ...lines.slice(1).map((l) => l.slice(margin))];
   while (cleaned.length > 0 && cleaned.at(-1) === "") cleaned.pop();

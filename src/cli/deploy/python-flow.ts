@@ -109,8 +109,7 @@ function lastDefinition(block: SyntaxNode, name: string, source: string): Syntax
   return found;
 }
 
-const definitionIn = (decorated: SyntaxNode) =>
-  decorated.getChild("FunctionDefinition") ?? decorated.getChild("ClassDefinition");
+const definitionIn = (decorated: SyntaxNode) => decorated.getChild("FunctionDefinition") ?? decorated.getChild("ClassDefinition");
 
 function nameOf(definition: SyntaxNode, source: string): string | null {
   const name = definition.getChild("VariableName");
@@ -120,6 +119,11 @@ function nameOf(definition: SyntaxNode, source: string): string | null {
 function hasError(node: SyntaxNode | null): boolean {
   if (!node) return false;
   let found = false;
-  node.toTree().iterate({ enter: (n) => { if (n.type.isError) found = true; return !found; } });
+  node.toTree().iterate({
+    enter: (n) => {
+      if (n.type.isError) found = true;
+      return !found;
+    },
+  });
   return found;
 }

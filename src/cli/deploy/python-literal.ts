@@ -4,7 +4,17 @@ import type { SyntaxNode } from "@lezer/common";
 export type LiteralString = { value: string } | { notLiteral: string };
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  "\n": "", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
 };
 const ESCAPE = /\\(\n|[\\'"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\})/g;
 const LITERAL = /^([rRbBuUfF]*)('''|"""|'|")([\s\S]*)\2$/;

@@ -12,11 +12,7 @@ export interface Candidate {
   fullName: string;
 }
 
-function candidatesOf(
-  deployments: Array<Record<string, unknown>>,
-  flowNameOverride?: string | null,
-  codeFlowNames?: CodeFlowNames,
-): Candidate[] {
+function candidatesOf(deployments: Array<Record<string, unknown>>, flowNameOverride?: string | null, codeFlowNames?: CodeFlowNames): Candidate[] {
   return deployments.map((record, index) => {
     const name = typeof record.name === "string" ? record.name : `(unnamed #${index})`;
     const flowName = flowNameOf(record, flowNameOverride, codeFlowNames?.(record.entrypoint));
@@ -37,14 +33,10 @@ export function selectDeployments(
 ): Candidate[] {
   const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
   if (names.length === 0) return candidates;
-  const matches = (c: Candidate, wanted: string) =>
-    wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted;
+  const matches = (c: Candidate, wanted: string) => (wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted);
   const unknown = names.filter((wanted) => !candidates.some((c) => matches(c, wanted)));
   if (unknown.length > 0) {
-    throw new UsageError(
-      `no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` +
-        candidates.map((c) => c.fullName).join(", "),
-    );
+    throw new UsageError(`no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` + candidates.map((c) => c.fullName).join(", "));
   }
   return candidates.filter((c) => names.some((wanted) => matches(c, wanted)));
 }

@@ -4,8 +4,7 @@ import { withoutUndefined, type DeploymentSettingsDraft } from "./version-input"
 
 type Concurrency = Pick<DeploymentSettingsDraft, "concurrencyLimit" | "concurrencyOptions">;
 
-const isLimit = (value: unknown): value is number | null =>
-  value === null || (typeof value === "number" && Number.isInteger(value) && value >= 0);
+const isLimit = (value: unknown): value is number | null => value === null || (typeof value === "number" && Number.isInteger(value) && value >= 0);
 
 /**
  * concurrencyOptions keeps Prefect's own key style, the `concurrency_options` its API stores

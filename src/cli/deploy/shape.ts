@@ -5,9 +5,25 @@ import { childPath, isPlainObject } from "../template";
  * other key of a deployment is reported as not stored (a warning, an error with --strict).
  */
 const DEPLOYMENT_KEYS = new Set([
-  "name", "flow_name", "entrypoint", "version", "version_type", "description", "tags", "labels",
-  "parameters", "parameter_openapi_schema", "enforce_parameter_schema", "work_pool", "pull", "build",
-  "push", "schedule", "schedules", "paused", "concurrency_limit",
+  "name",
+  "flow_name",
+  "entrypoint",
+  "version",
+  "version_type",
+  "description",
+  "tags",
+  "labels",
+  "parameters",
+  "parameter_openapi_schema",
+  "enforce_parameter_schema",
+  "work_pool",
+  "pull",
+  "build",
+  "push",
+  "schedule",
+  "schedules",
+  "paused",
+  "concurrency_limit",
 ]);
 /** True for a key of a deployment that Waymark reads (stores, runs or turns into another). */
 export const isDeploymentKey = (key: string) => DEPLOYMENT_KEYS.has(key);

@@ -31,11 +31,7 @@ export function flowNameOf(record: Record<string, unknown>, override?: string | 
  * Maps one deployment of the file (templates already resolved) to a CreateVersionInput draft; problems
  * go to `problems` and the draft is then incomplete, so callers must check them first.
  */
-export function toVersionInput(
-  record: Record<string, unknown>,
-  context: InputContext,
-  problems: string[],
-): CreateVersionInputDraft {
+export function toVersionInput(record: Record<string, unknown>, context: InputContext, problems: string[]): CreateVersionInputDraft {
   const fields = new FieldReader(record, context.path, problems);
   const name = fields.required("name");
   if (name?.includes("/")) fields.problem("name", `must not contain "/" (got "${name}")`);

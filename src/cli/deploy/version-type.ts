@@ -7,12 +7,7 @@ import { childPath } from "../template";
  * (Prefect's own key, e.g. `vcs:github`), checked here so that a wrong one fails before anything
  * is created. Undefined when neither is set, so the type is detected.
  */
-export function versionTypeOf(
-  record: Record<string, unknown>,
-  path: string,
-  override: string | null | undefined,
-  problems: string[],
-): string | undefined {
+export function versionTypeOf(record: Record<string, unknown>, path: string, override: string | null | undefined, problems: string[]): string | undefined {
   if (override) return override;
   const value = record.version_type;
   if (value === undefined || value === null) return undefined;

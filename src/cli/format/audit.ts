@@ -36,7 +36,8 @@ function summary(row: AuditRow): string {
       return `${String(d.direction).toLowerCase()} ${String(d.fromNumber)} → ${String(d.toNumber)}${d.reason ? `: ${String(d.reason)}` : ""}`;
     case "SETTINGS_CHANGED":
       return ((d.changes as Array<{ field: string; before: unknown; after: unknown }> | undefined) ?? [])
-        .map((c) => `${c.field} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`).join(", ");
+        .map((c) => `${c.field} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`)
+        .join(", ");
     case "API_KEY_CREATED":
     case "API_KEY_REVOKED":
       return `key ${String(d.name)} (${String(d.prefix)}…)`;

@@ -25,7 +25,8 @@ export function formatDiff(diff: VersionDiffView): string {
 
 /** What a dry-run move would do: loud that nothing moved, then the diff from the live version. */
 export function formatDryRunMove(deployment: string, move: string, change: LiveChange & { diff: VersionDiffView | null }): string {
-  const head = `DRY RUN, nothing changed: ${move} ${deployment} would make ${versionLabel(change.liveVersion)} (id ${change.liveVersion.id}) live, ` +
+  const head =
+    `DRY RUN, nothing changed: ${move} ${deployment} would make ${versionLabel(change.liveVersion)} (id ${change.liveVersion.id}) live, ` +
     `replacing ${versionLabel(change.previousVersion)}\n`;
   return head + (change.diff ? formatDiff(change.diff) : "");
 }

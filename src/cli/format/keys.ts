@@ -17,10 +17,7 @@ const summary = (key: ApiKeyInfo) => `"${key.name}" (id ${key.id}; scopes ${key.
 
 /** `waymark keys create`: the new key, once. */
 export function formatCreatedKey({ key, apiKey }: CreatedApiKey): string {
-  return (
-    `Created API key ${summary(apiKey)}.\n\n  ${key}\n\n${ONCE}` +
-    `Use it as WAYMARK_API_KEY; what it does is recorded as done by "${apiKey.name}".\n`
-  );
+  return `Created API key ${summary(apiKey)}.\n\n  ${key}\n\n${ONCE}` + `Use it as WAYMARK_API_KEY; what it does is recorded as done by "${apiKey.name}".\n`;
 }
 
 /** `waymark workspaces create`: the new workspace and its first admin key, once. */

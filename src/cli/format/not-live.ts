@@ -16,7 +16,10 @@ export function reportNotLive(payload: CreateVersionPayload, io: CliIo): void {
   const { deployment, version } = payload;
   const ref = `${deployment.flowName}/${deployment.name}`;
   const why = payload.notLiveReason === "PINNED" ? `${ref} is PINNED to ${versionLabel(deployment.liveVersion)}` : "--no-live";
-  const command = payload.notLiveReason === "PINNED" ? `waymark promote ${ref} --to ${version.number} --unpin` : `waymark promote ${ref} --to ${version.number}`;
-  io.stderr(`waymark: NOT LIVE: ${versionLabel(version)} of ${ref} was recorded but is not live (${why}); ${versionLabel(deployment.liveVersion)} stays live.\n`);
+  const command =
+    payload.notLiveReason === "PINNED" ? `waymark promote ${ref} --to ${version.number} --unpin` : `waymark promote ${ref} --to ${version.number}`;
+  io.stderr(
+    `waymark: NOT LIVE: ${versionLabel(version)} of ${ref} was recorded but is not live (${why}); ${versionLabel(deployment.liveVersion)} stays live.\n`,
+  );
   io.stderr(`waymark: to make it live: ${command}\n`);
 }

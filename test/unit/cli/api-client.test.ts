@@ -142,7 +142,9 @@ describe("backoffDelay and networkReason", () => {
 
   it("finds the errno in fetch's cause chain", () => {
     expect(networkErrno(networkError("ECONNREFUSED"))).toBe("ECONNREFUSED");
-    expect(networkErrno(new TypeError("fetch failed", { cause: new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" })]) }))).toBe("ECONNREFUSED");
+    expect(networkErrno(new TypeError("fetch failed", { cause: new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" })]) }))).toBe(
+      "ECONNREFUSED",
+    );
     expect(networkErrno(new DOMException("The operation timed out.", "TimeoutError"))).toBeNull();
     expect(networkErrno(new TypeError("fetch failed"))).toBeNull();
   });

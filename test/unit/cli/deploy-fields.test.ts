@@ -19,8 +19,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-const load = (text: string, options: Partial<LoadDeploymentsOptions> = {}) =>
-  loadDeploymentFile(text, { env: {}, workingDirectory: cwd, ...options });
+const load = (text: string, options: Partial<LoadDeploymentsOptions> = {}) => loadDeploymentFile(text, { env: {}, workingDirectory: cwd, ...options });
 const one = (deployment: string, options: Partial<LoadDeploymentsOptions> = {}) =>
   load(`deployments:\n- name: d\n  entrypoint: flows.py:etl\n${deployment}`, options).deployments[0];
 
@@ -46,7 +45,12 @@ deployments:
       access_token: "{{ prefect.blocks.secret.github-token }}"
 `;
   const VARIABLES = parseVariableFlags([
-    "deployment_name=nightly", "release=1.4.0", "team=data", "cron=0 2 * * *", "pool=k8s", "queue=high",
+    "deployment_name=nightly",
+    "release=1.4.0",
+    "team=data",
+    "cron=0 2 * * *",
+    "pool=k8s",
+    "queue=high",
     "prefect.blocks.secret.db-name=warehouse",
   ]);
 
@@ -80,7 +84,10 @@ deployments:
   });
 
   it("needs no value for a field a flag replaces", () => {
-    const loaded = one(`  version: "{{ prefect.variables.release }}"\n  flow_name: "{{ prefect.variables.flow }}"\n`, { versionOverride: "2.0", flowNameOverride: "etl" });
+    const loaded = one(`  version: "{{ prefect.variables.release }}"\n  flow_name: "{{ prefect.variables.flow }}"\n`, {
+      versionOverride: "2.0",
+      flowNameOverride: "etl",
+    });
     expect(loaded?.draft).toMatchObject({ version: "2.0", flowName: "etl" });
   });
 
@@ -186,10 +193,7 @@ deployments:
 
   it("lists every key that is not stored as a warning of its deployment, and the file's own", () => {
     const { deployments, warnings } = load(FILE);
-    expect(warnings).toEqual([
-      "description is not a prefect.yaml key; ignored",
-      "required_inputs is not a prefect.yaml key; ignored",
-    ]);
+    expect(warnings).toEqual(["description is not a prefect.yaml key; ignored", "required_inputs is not a prefect.yaml key; ignored"]);
     expect(deployments[0]?.warnings).toEqual([
       "deployments[0].triggers is not stored (Waymark keeps no automations; create them in Prefect); ignored",
       "deployments[0].sla is not stored (Waymark keeps no SLAs; create them in Prefect); ignored",
@@ -229,10 +233,12 @@ describe("nulls and small shapes", () => {
 
   it("stores concurrency options in Prefect's key style, normalising camelCase and leaving out nulls", () => {
     expect(one(`  concurrency_limit: { limit: 2, collision_strategy: CANCEL_NEW, grace_period_seconds: null }\n`)?.draft.settings).toEqual({
-      concurrencyLimit: 2, concurrencyOptions: { collision_strategy: "CANCEL_NEW" },
+      concurrencyLimit: 2,
+      concurrencyOptions: { collision_strategy: "CANCEL_NEW" },
     });
     expect(one(`  concurrency_limit: { limit: 1, collisionStrategy: ENQUEUE, gracePeriodSeconds: 30 }\n`)?.draft.settings).toEqual({
-      concurrencyLimit: 1, concurrencyOptions: { collision_strategy: "ENQUEUE", grace_period_seconds: 30 },
+      concurrencyLimit: 1,
+      concurrencyOptions: { collision_strategy: "ENQUEUE", grace_period_seconds: 30 },
     });
   });
 
@@ -246,16 +252,41 @@ describe("nulls and small shapes", () => {
   it("reads YAML 1.1 scalars as PyYAML does", () => {
     // Each value as PyYAML 6's safe_load gives it (checked against python3 -c 'import yaml').
     const cases: Array<[string, unknown]> = [
-      ["yes", true], ["No", false], ["on", true], ["OFF", false], ["y", "y"], ["n", "n"], ["~", null],
-      ["1:30", 90], ["-1:30", -90], ["190:20:30", 685230], ["1:30.5", 90.5], ["01:02", "01:02"], ["1:60", "1:60"],
-      ["017", 15], ["0o17", "0o17"], ["0x1F", 31], ["0b101", 5], ["1_000", 1000], ["1e3", "1e3"], ["1.0e+3", 1000],
-      ["1.10", 1.1], ["0.0.1", "0.0.1"], ["'off'", "off"], ["2024-06-01", "2024-06-01"],
+      ["yes", true],
+      ["No", false],
+      ["on", true],
+      ["OFF", false],
+      ["y", "y"],
+      ["n", "n"],
+      ["~", null],
+      ["1:30", 90],
+      ["-1:30", -90],
+      ["190:20:30", 685230],
+      ["1:30.5", 90.5],
+      ["01:02", "01:02"],
+      ["1:60", "1:60"],
+      ["017", 15],
+      ["0o17", "0o17"],
+      ["0x1F", 31],
+      ["0b101", 5],
+      ["1_000", 1000],
+      ["1e3", "1e3"],
+      ["1.0e+3", 1000],
+      ["1.10", 1.1],
+      ["0.0.1", "0.0.1"],
+      ["'off'", "off"],
+      ["2024-06-01", "2024-06-01"],
     ];
     for (const [text, value] of cases) {
       expect(parse(`k: ${text}`, { version: "1.1", customTags: pyYamlTags }).k, text).toEqual(value);
     }
     const loaded = one(`  paused: yes\n  enforce_parameter_schema: off\n  parameters: { timeout: 1:30, day: 2024-06-01 }\n  version: yes\n`);
-    expect(loaded?.draft).toMatchObject({ enforceParameterSchema: false, parameters: { timeout: 90, day: "2024-06-01" }, version: "yes", settings: { paused: true } });
+    expect(loaded?.draft).toMatchObject({
+      enforceParameterSchema: false,
+      parameters: { timeout: 90, day: "2024-06-01" },
+      version: "yes",
+      settings: { paused: true },
+    });
   });
 });
 
@@ -298,7 +329,9 @@ deployments:
 
   it("keeps an explicit pull: [] and a top-level pull", () => {
     expect(one(`  pull: []\n`)?.draft.pullSteps).toEqual([]);
-    const shared = load(`pull: [{ prefect.deployments.steps.set_working_directory: { directory: /app } }]\ndeployments:\n- { name: d, entrypoint: "flows.py:etl" }\n`);
+    const shared = load(
+      `pull: [{ prefect.deployments.steps.set_working_directory: { directory: /app } }]\ndeployments:\n- { name: d, entrypoint: "flows.py:etl" }\n`,
+    );
     expect(shared.deployments[0]?.draft.pullSteps).toEqual([{ "prefect.deployments.steps.set_working_directory": { directory: "/app" } }]);
   });
 });
@@ -330,8 +363,15 @@ deployments:
     const { deployments, warnings } = load(RECIPE);
     expect(warnings).toEqual([]);
     expect(deployments[0]?.draft).toEqual({
-      flowName: "etl", name: "nightly", entrypoint: "flows.py:etl", tags: [], description: null, parameters: {},
-      workPoolName: "local-pool", workQueueName: null, jobVariables: {},
+      flowName: "etl",
+      name: "nightly",
+      entrypoint: "flows.py:etl",
+      tags: [],
+      description: null,
+      parameters: {},
+      workPoolName: "local-pool",
+      workQueueName: null,
+      jobVariables: {},
       pullSteps: [{ "prefect.deployments.steps.set_working_directory": { directory: "/home/me/my-project" } }],
     });
   });

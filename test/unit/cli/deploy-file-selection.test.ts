@@ -80,7 +80,7 @@ deployments:
 - { name: c, entrypoint: "x.py:f" }
 `;
     expect(problemsOf(load(text))).toEqual([
-      "pull[0].git_clone.commit_sha \"main\" is not 4–64 hex characters or a runtime placeholder",
+      'pull[0].git_clone.commit_sha "main" is not 4–64 hex characters or a runtime placeholder',
       "pull[0].git_clone: commit_sha cannot be combined with branch; use one of them",
       'deployments[0].name must not contain "/" (got "a/b")',
       "deployments[0].tags must be a list of strings",

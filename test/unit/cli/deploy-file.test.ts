@@ -8,7 +8,6 @@ const SHA = "4c3e2f1a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const env = { GITHUB_SHA: SHA, IMAGE_DIGEST: DIGEST };
 
-
 describe("loadDeployments: the seed examples", () => {
   it("resolves into the expected CreateVersionInput", () => {
     const [input, ...rest] = loadDeployments(SEED_PREFECT_YAML, { env });
@@ -41,9 +40,7 @@ describe("loadDeployments: the seed examples", () => {
   it("refuses to deploy when the variables are unset, naming both fields", () => {
     const problems = problemsOf(() => loadDeployments(SEED_PREFECT_YAML, { env: {}, fileName: "ci/prefect.yaml" }));
     expect(problems).toEqual([
-      expect.stringMatching(
-        /^pull\[0\]\["prefect\.deployments\.steps\.git_clone"\]\.commit_sha: .*GITHUB_SHA is not set/,
-      ),
+      expect.stringMatching(/^pull\[0\]\["prefect\.deployments\.steps\.git_clone"\]\.commit_sha: .*GITHUB_SHA is not set/),
       expect.stringMatching(/^deployments\[0\]\.work_pool\.job_variables\.image: .*IMAGE_DIGEST is not set/),
     ]);
     const load = () => loadDeployments(SEED_PREFECT_YAML, { env: {}, fileName: "ci/prefect.yaml" });

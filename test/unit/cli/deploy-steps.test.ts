@@ -50,10 +50,26 @@ afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true 
 const payload = (flowName: string, name: string) => ({
   deployment: { id: "dep_1", flowName, name, versionCount: 1, liveVersion: { id: "ver_1", number: 1, version: "v" } },
   version: {
-    id: "ver_1", number: 1, version: "v", isLive: true, createdAt: "2026-01-01T00:00:00.000Z", createdBy: "ci", contentHash: "h",
-    sourceInfo: null, codePin: { commitSha: null, repository: null, imageDigest: null, pinned: false, warnings: [] },
+    id: "ver_1",
+    number: 1,
+    version: "v",
+    isLive: true,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    createdBy: "ci",
+    contentHash: "h",
+    sourceInfo: null,
+    codePin: { commitSha: null, repository: null, imageDigest: null, pinned: false, warnings: [] },
   },
-  change: { id: "chg_1", sequence: 1, kind: "CREATE", actor: "ci", reason: null, at: "x", previousVersion: null, liveVersion: { id: "ver_1", number: 1, version: "v" } },
+  change: {
+    id: "chg_1",
+    sequence: 1,
+    kind: "CREATE",
+    actor: "ci",
+    reason: null,
+    at: "x",
+    previousVersion: null,
+    liveVersion: { id: "ver_1", number: 1, version: "v" },
+  },
 });
 
 async function deploy(
@@ -71,8 +87,14 @@ async function deploy(
   let stdout = "";
   let stderr = "";
   const io = {
-    env: { PATH: "/usr/bin", ...env }, cwd, fetch, git: noGit, processes: runner.runner, sleep: async () => {},
-    stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t),
+    env: { PATH: "/usr/bin", ...env },
+    cwd,
+    fetch,
+    git: noGit,
+    processes: runner.runner,
+    sleep: async () => {},
+    stdout: (t: string) => void (stdout += t),
+    stderr: (t: string) => void (stderr += t),
   };
   const code = await run(["deploy", "--api-url", "http://w.test", ...argv], io);
   const inputs = fetch.requests.map((r) => r.body.variables.input as Record<string, any>);
@@ -112,7 +134,9 @@ describe("step outputs as Prefect's templating reads them", () => {
   });
 
   it("gives a whole-string placeholder the output's type, and text around it the output as text", () => {
-    const resolved = resolveTemplates({ tags: "{{ build-image.additional_tags }}", label: "tags={{ build-image.additional_tags }}" }, {}, "", { lookupOutput: lookup });
+    const resolved = resolveTemplates({ tags: "{{ build-image.additional_tags }}", label: "tags={{ build-image.additional_tags }}" }, {}, "", {
+      lookupOutput: lookup,
+    });
     expect(resolved).toEqual({ value: { tags: ["a", "b"], label: 'tags=["a","b"]' }, problems: [] });
   });
 });
@@ -263,7 +287,11 @@ describe("build and push steps: prefect-docker through the docker CLI", () => {
     expect(stderr).toContain("build[0].build_docker_image.image_name: {{ prefect.variables.registry }} cannot be resolved here, where the step runs");
     expect(stderr).not.toContain("credentials");
     expect(runner.calls).toEqual([]);
-    const ok = await deploy(DOCKER_FILE.replace(/credentials: \{.*\}/, 'credentials: "{{ prefect.blocks.docker-registry-credentials.dev-registry }}"'), [], runner);
+    const ok = await deploy(
+      DOCKER_FILE.replace(/credentials: \{.*\}/, 'credentials: "{{ prefect.blocks.docker-registry-credentials.dev-registry }}"'),
+      [],
+      runner,
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain("waymark: warning: credentials {{ prefect.blocks.docker-registry-credentials.dev-registry }} is a Prefect block");
     expect(runner.docker().some((c) => c.startsWith("login"))).toBe(false);
@@ -292,10 +320,17 @@ describe("build and push steps: prefect-docker through the docker CLI", () => {
     let stderr = "";
     const io = {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", WAYMARK_DOCKER: join(cwd, "no-such-docker"), REGISTRY_PASSWORD: "s" },
-      cwd, fetch: fakeFetch(), git: noGit, sleep: async () => {}, stdout: () => {}, stderr: (t: string) => void (stderr += t),
+      cwd,
+      fetch: fakeFetch(),
+      git: noGit,
+      sleep: async () => {},
+      stdout: () => {},
+      stderr: (t: string) => void (stderr += t),
     };
     expect(await run(["deploy", "--api-url", "http://w.test"], io)).toBe(2);
-    expect(stderr).toContain(`cannot run ${join(cwd, "no-such-docker")}: not found; install Docker or Podman, or set WAYMARK_DOCKER to a docker-compatible CLI`);
+    expect(stderr).toContain(
+      `cannot run ${join(cwd, "no-such-docker")}: not found; install Docker or Podman, or set WAYMARK_DOCKER to a docker-compatible CLI`,
+    );
   });
 
   it("the older prefect_docker.projects.steps build pushes by default and names the image name:tag", async () => {
@@ -346,7 +381,9 @@ deployments:
       "push[0]: waymark cannot run prefect_aws.deployments.steps.push_to_s3 (it runs run_shell_script, build_docker_image and push_docker_image); " +
         "do that work in the pipeline and deploy with --skip-push, adding --step-output push-code.KEY=VALUE",
     );
-    expect(stderr).toContain("{{ push-code.bucket }}: step push-code does not run here (see push[0]); give its output with --step-output push-code.bucket=VALUE");
+    expect(stderr).toContain(
+      "{{ push-code.bucket }}: step push-code does not run here (see push[0]); give its output with --step-output push-code.bucket=VALUE",
+    );
     expect(runner.calls).toEqual([]);
     expect(inputs).toEqual([]);
   });
@@ -364,7 +401,11 @@ deployments:
 
   it("--skip-push with --step-output deploys, keeping the pull step's own outputs for the worker", async () => {
     const runner = fakeRunner((c) => (c.program === "git" ? { stdout: `${"a".repeat(40)}\n` } : undefined));
-    const { code, stderr, inputs } = await deploy(S3, ["--skip-push", "--step-output", "push-code.bucket=b-1", "--step-output", "push-code.folder=p/1"], runner);
+    const { code, stderr, inputs } = await deploy(
+      S3,
+      ["--skip-push", "--step-output", "push-code.bucket=b-1", "--step-output", "push-code.folder=p/1"],
+      runner,
+    );
     expect(code, stderr).toBe(0);
     expect(inputs[0]).toMatchObject({
       version: "a".repeat(40),
@@ -377,7 +418,11 @@ deployments:
 
   it("--skip-build and --step-output alone feed fields without running anything", async () => {
     const runner = noProcess();
-    const { code, stderr, inputs } = await deploy(S3, ["--skip-build", "--skip-push", "--step-output", "sha.stdout=1.0", "--step-output", "push-code.bucket=b", "--step-output", "push-code.folder=f"], runner);
+    const { code, stderr, inputs } = await deploy(
+      S3,
+      ["--skip-build", "--skip-push", "--step-output", "sha.stdout=1.0", "--step-output", "push-code.bucket=b", "--step-output", "push-code.folder=f"],
+      runner,
+    );
     expect(code, stderr).toBe(0);
     expect(runner.calls).toEqual([]);
     expect(inputs[0]?.version).toBe("1.0");
@@ -436,7 +481,11 @@ deployments:
     expect(strict.code).toBe(2);
     expect(strict.stderr).toContain(message);
     expect(runner.calls).toEqual([]);
-    const lenient = await deploy(file, [], fakeRunner(() => undefined));
+    const lenient = await deploy(
+      file,
+      [],
+      fakeRunner(() => undefined),
+    );
     expect(lenient.code, lenient.stderr).toBe(0);
     expect(lenient.stdout).toContain(`warning: ${message}`);
     expect(lenient.inputs[0]?.jobVariables ?? {}).not.toHaveProperty("image");
@@ -545,10 +594,18 @@ deployments:
 
 describe("createVersion accepts {{ $NAME }} only where the client said it kept it", () => {
   const input = (extra: Partial<CreateVersionInput>) =>
-    ({ flowName: "f", name: "d", entrypoint: "a.py:main", pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "https://x/r.git", commit_sha: "{{ $SHA }}" } }], ...extra }) as CreateVersionInput;
+    ({
+      flowName: "f",
+      name: "d",
+      entrypoint: "a.py:main",
+      pullSteps: [{ "prefect.deployments.steps.git_clone": { repository: "https://x/r.git", commit_sha: "{{ $SHA }}" } }],
+      ...extra,
+    }) as CreateVersionInput;
 
   it("in pull steps, for the names in runtimeEnv; never elsewhere", () => {
-    expect(() => createRequestOf(input({}))).toThrow("input.pullSteps[0].prefect.deployments.steps.git_clone.commit_sha contains the unresolved template {{ $SHA }}");
+    expect(() => createRequestOf(input({}))).toThrow(
+      "input.pullSteps[0].prefect.deployments.steps.git_clone.commit_sha contains the unresolved template {{ $SHA }}",
+    );
     expect(createRequestOf(input({ runtimeEnv: ["SHA"] })).snapshot.pullSteps).toHaveLength(1);
     expect(() => createRequestOf(input({ runtimeEnv: ["SHA"], version: "{{ $SHA }}" }))).toThrow("input.version contains the unresolved template {{ $SHA }}");
     expect(() => createRequestOf(input({ runtimeEnv: ["OTHER"] }))).toThrow("unresolved template {{ $SHA }}");

@@ -50,7 +50,7 @@ const deploy = (entrypoint: string, extra = "") =>
   loadDeploymentFile(`deployments:\n- { name: d, entrypoint: "${entrypoint}"${extra} }\n`, { env: {}, workingDirectory: cwd }).deployments[0];
 
 describe("flow names read from the entrypoint's code", () => {
-  it('takes the literal name of @flow(name="Nightly ETL"), not a @task\'s nor a docstring\'s', () => {
+  it("takes the literal name of @flow(name=\"Nightly ETL\"), not a @task's nor a docstring's", () => {
     const loaded = deploy("flows/etl.py:nightly_etl");
     expect(loaded?.draft.flowName).toBe("Nightly ETL");
     expect(loaded?.warnings).toEqual([]);
@@ -64,7 +64,9 @@ describe("flow names read from the entrypoint's code", () => {
     const loaded = deploy("flows/constant.py:my_flow");
     expect(loaded?.draft.flowName).toBe("my-flow");
     expect(loaded?.warnings).toEqual([
-      expect.stringMatching(/^deployments\[0\]\.entrypoint: .*flows\/constant\.py names its flow with a name \(name=SOME_CONSTANT\); flow name "my-flow" taken from the function name/),
+      expect.stringMatching(
+        /^deployments\[0\]\.entrypoint: .*flows\/constant\.py names its flow with a name \(name=SOME_CONSTANT\); flow name "my-flow" taken from the function name/,
+      ),
     ]);
   });
 
@@ -109,22 +111,14 @@ describe("flow names read from the entrypoint's code", () => {
   });
 
   it("with --strict, a fallback is an error", () => {
-    const load = () => loadDeploymentFile(`deployments:\n- { name: d, entrypoint: "flows/constant.py:my_flow" }\n`, { env: {}, workingDirectory: cwd, strict: true });
+    const load = () =>
+      loadDeploymentFile(`deployments:\n- { name: d, entrypoint: "flows/constant.py:my_flow" }\n`, { env: {}, workingDirectory: cwd, strict: true });
     expect(problemsOf(load)).toEqual([expect.stringMatching(/name=SOME_CONSTANT/)]);
   });
 });
 
 describe("the flow's description, as Prefect takes it when the file has none", () => {
-  const source = [
-    "@flow",
-    "def f():",
-    '    """',
-    "    Load the warehouse.",
-    "",
-    "        Indented detail.",
-    "\tTabbed line.",
-    '    """',
-  ].join("\n");
+  const source = ["@flow", "def f():", '    """', "    Load the warehouse.", "", "        Indented detail.", "\tTabbed line.", '    """'].join("\n");
 
   it("is the docstring, cleaned as inspect.getdoc cleans it (checked against Python 3)", () => {
     expect(flowInCode(source, ["f"])).toMatchObject({ description: "Load the warehouse.\n\n    Indented detail.\n    Tabbed line." });
@@ -172,7 +166,7 @@ describe("flowInCode: literal names and hostile shapes", () => {
     expect(found.kind === "not-literal" && found.reason).toMatch(reason);
   });
 
-  it("treats name=None and name=\"\" as no name, as Prefect's `name or fn.__name__` does", () => {
+  it('treats name=None and name="" as no name, as Prefect\'s `name or fn.__name__` does', () => {
     expect(nameIn(`@flow(name=None)\ndef f(): ...`)).toEqual({ kind: "unnamed", functionName: "f" });
     expect(nameIn(`@flow(name="")\ndef f(): ...`)).toEqual({ kind: "unnamed", functionName: "f" });
   });

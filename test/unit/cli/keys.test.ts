@@ -36,7 +36,10 @@ const count = (text: string, what = SECRET) => text.split(what).length - 1;
 
 describe("waymark keys create", () => {
   it("sends the name and every scope given, repeated or comma-separated, and prints the key once with the note", async () => {
-    const { code, stdout, stderr, requests } = await cli(["keys", "create", "github-actions", "--scope", "deploy", "--scope", "Release,deploy"], [data({ createApiKey: created })]);
+    const { code, stdout, stderr, requests } = await cli(
+      ["keys", "create", "github-actions", "--scope", "deploy", "--scope", "Release,deploy"],
+      [data({ createApiKey: created })],
+    );
     expect(code).toBe(0);
     expect(stderr).toBe("");
     expect(requests).toHaveLength(1);
@@ -70,7 +73,10 @@ describe("waymark keys create", () => {
   });
 
   it("retries when the connection was refused, as nothing was sent", async () => {
-    const { code, stdout, requests } = await cli(["keys", "create", "ci", "--scope", "read"], [{ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, data({ createApiKey: created })]);
+    const { code, stdout, requests } = await cli(
+      ["keys", "create", "ci", "--scope", "read"],
+      [{ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, data({ createApiKey: created })],
+    );
     expect(code).toBe(0);
     expect(requests).toHaveLength(3);
     expect(count(stdout)).toBe(1);
@@ -183,17 +189,23 @@ describe("waymark workspaces create", () => {
 });
 
 describe("keys and workspaces usage", () => {
-  it.each([[["keys", "--help"]], [["keys", "create", "--help"]], [["help", "keys"]], [["keys", "list", "--help"]], [["workspaces", "create", "--help"]]])("%j exits 0", async (argv) => {
-    const { code, stdout } = await cli(argv);
-    expect(code).toBe(0);
-    expect(stdout).toContain("Usage: waymark");
-  });
+  it.each([[["keys", "--help"]], [["keys", "create", "--help"]], [["help", "keys"]], [["keys", "list", "--help"]], [["workspaces", "create", "--help"]]])(
+    "%j exits 0",
+    async (argv) => {
+      const { code, stdout } = await cli(argv);
+      expect(code).toBe(0);
+      expect(stdout).toContain("Usage: waymark");
+    },
+  );
 
-  it.each([[["keys"]], [["keys", "rotate"]], [["keys", "revoke"]], [["workspaces"]], [["workspaces", "create"]], [["keys", "list", "extra"]]])("%j exits 2", async (argv) => {
-    const { code, requests } = await cli(argv);
-    expect(code).toBe(2);
-    expect(requests).toEqual([]);
-  });
+  it.each([[["keys"]], [["keys", "rotate"]], [["keys", "revoke"]], [["workspaces"]], [["workspaces", "create"]], [["keys", "list", "extra"]]])(
+    "%j exits 2",
+    async (argv) => {
+      const { code, requests } = await cli(argv);
+      expect(code).toBe(2);
+      expect(requests).toEqual([]);
+    },
+  );
 });
 
 describe("collectScopes and the key formats", () => {

@@ -34,7 +34,11 @@ const version = { id: "ver_2", number: 2, version: "4c3e2f1a" };
 const payload = {
   deployment: { id: "dep_1", flowName: "main-flow", name: "prod", versionCount: 2, liveVersion: version },
   version: {
-    ...version, isLive: true, createdAt: "2026-01-01T00:00:00.000Z", createdBy: "anonymous", contentHash: "h",
+    ...version,
+    isLive: true,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    createdBy: "anonymous",
+    contentHash: "h",
     sourceInfo: { type: "GITHUB", version: "4c3e2f1a", commitSha: SHA, branch: "main", repository: "o/r", url: null, message: null },
     codePin: { commitSha: null, repository: null, imageDigest: `sha256:${"a".repeat(64)}`, pinned: true, warnings: [] },
   },
@@ -85,14 +89,21 @@ describe("waymark rollback and promote (in-process)", () => {
     const { code, stdout, requests } = await cli(["rollback", "etl/prod", "--to", "2", "--reason", "bad"], [data(deployment), data({ rollback: change })]);
     expect(code).toBe(0);
     expect(requests[1]?.body.variables.input).toEqual({
-      deploymentId: "dep_1", number: 2, reason: "bad", expectedLiveVersionId: "ver_3", idempotencyKey: expect.stringMatching(/^cli-[0-9a-f-]{36}$/),
+      deploymentId: "dep_1",
+      number: 2,
+      reason: "bad",
+      expectedLiveVersionId: "ver_3",
+      idempotencyKey: expect.stringMatching(/^cli-[0-9a-f-]{36}$/),
     });
     expect(stdout).toContain('Rolled back etl/prod: version 2 "4c3e2f1a" (id ver_2) is live, was version 3 "c"');
   });
 
   it("exits 2 listing the candidates when a name matches several versions", async () => {
     // The server resolves the name (target `name`) and lists the candidates in the refusal.
-    const candidates = [{ id: "ver_2", number: 2, version: "0.0.1", commitSha: null }, { id: "ver_1", number: 1, version: "0.0.1", commitSha: null }];
+    const candidates = [
+      { id: "ver_2", number: 2, version: "0.0.1", commitSha: null },
+      { id: "ver_1", number: 1, version: "0.0.1", commitSha: null },
+    ];
     const refused = { status: 200, json: { errors: [{ message: "2 versions are named", extensions: { code: "BAD_USER_INPUT", candidates } }], data: null } };
     const { code, stderr, requests } = await cli(["promote", "etl/prod", "--to", "0.0.1"], [data(deployment), refused]);
     expect(code).toBe(2);
@@ -109,7 +120,10 @@ describe("waymark rollback and promote (in-process)", () => {
   });
 
   it("hints that a retried move may have applied when the compare-and-set then fails", async () => {
-    const { code, stderr, requests } = await cli(["promote", "etl/prod"], [data(deployment), { fail: "ECONNRESET" }, gqlError("LIVE_VERSION_CONFLICT", "moved")]);
+    const { code, stderr, requests } = await cli(
+      ["promote", "etl/prod"],
+      [data(deployment), { fail: "ECONNRESET" }, gqlError("LIVE_VERSION_CONFLICT", "moved")],
+    );
     expect(code).toBe(3);
     // The retry carries the same idempotency key as the attempt whose answer was lost.
     const keyOf = (n: number) => (requests[n]?.body.variables.input as { idempotencyKey?: string } | undefined)?.idempotencyKey;
@@ -126,11 +140,14 @@ describe("waymark usage", () => {
     expect(stdout).not.toBe("");
   });
 
-  it.each([[["deploy", "--nope"]], [["history"]], [["frobnicate"]], [["history", "etl/prod", "--first", "x"]], [["source-info", "--format", "xml"]], [[]]])("%j exits 2", async (argv) => {
-    const { code, stderr } = await cli(argv);
-    expect(code).toBe(2);
-    expect(stderr).not.toMatch(/\n\s+at /);
-  });
+  it.each([[["deploy", "--nope"]], [["history"]], [["frobnicate"]], [["history", "etl/prod", "--first", "x"]], [["source-info", "--format", "xml"]], [[]]])(
+    "%j exits 2",
+    async (argv) => {
+      const { code, stderr } = await cli(argv);
+      expect(code).toBe(2);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it("prints source info as env lines", async () => {
     const { code, stdout } = await cli(["source-info", "--format", "env"], [], github);

@@ -54,7 +54,13 @@ describe("GitHub Actions", () => {
     expect((await detectSourceInfo(noServer, noGit)).url).toBeNull();
     const partial = await detectSourceInfo({ GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "o/r" }, fakeGit({}));
     expect(partial).toEqual({
-      type: "GITHUB", version: null, commitSha: null, branch: null, repository: "o/r", url: null, message: null,
+      type: "GITHUB",
+      version: null,
+      commitSha: null,
+      branch: null,
+      repository: "o/r",
+      url: null,
+      message: null,
     });
   });
 
@@ -201,7 +207,13 @@ describe("platform order", () => {
 
   it("is SIMPLE with no platform and no git", async () => {
     expect(await detectSourceInfo({ GITHUB_ACTIONS: "" }, noGit)).toEqual({
-      type: "SIMPLE", version: null, commitSha: null, branch: null, repository: null, url: null, message: null,
+      type: "SIMPLE",
+      version: null,
+      commitSha: null,
+      branch: null,
+      repository: null,
+      url: null,
+      message: null,
     });
   });
 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/cli/errors";
-import {
-  detectSourceInfo,
-  formatSourceInfoEnv,
-  parseVersionType,
-  shellQuote,
-  type SourceInfo,
-} from "../../../src/cli/source-info";
+import { detectSourceInfo, formatSourceInfoEnv, parseVersionType, shellQuote, type SourceInfo } from "../../../src/cli/source-info";
 import { noGit } from "./fake-git";
 
 const SHA = "fedcba9876543210fedcba9876543210fedcba98";

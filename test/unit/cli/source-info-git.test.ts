@@ -3,12 +3,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createGitRunner,
-  detectSourceInfo,
-  formatSourceInfoEnv,
-  formatSourceInfoJson,
-} from "../../../src/cli/source-info";
+import { createGitRunner, detectSourceInfo, formatSourceInfoEnv, formatSourceInfoJson } from "../../../src/cli/source-info";
 
 // Real repositories, isolated from the machine's git configuration and from any enclosing repository.
 const root = realpathSync(mkdtempSync(join(tmpdir(), "waymark-git-")));
@@ -92,7 +87,13 @@ describe("git detection in real repositories", () => {
   it("gives no commit (and so no version or message) in a repository without commits", async () => {
     const dir = repo("empty", []);
     expect(await detect(dir)).toEqual({
-      type: "GIT", version: null, commitSha: null, branch: null, repository: null, url: null, message: null,
+      type: "GIT",
+      version: null,
+      commitSha: null,
+      branch: null,
+      repository: null,
+      url: null,
+      message: null,
     });
   });
 

@@ -47,10 +47,7 @@ describe("resolveTemplates", () => {
 
   it("reports an empty or blank variable rather than substituting an empty string", () => {
     const { problems } = resolveTemplates({ a: "{{ $EMPTY }}", b: "{{ $BLANK }}" }, env);
-    expect(problems.map((p) => p.message)).toEqual([
-      expect.stringMatching(/^a: .*EMPTY is empty/),
-      expect.stringMatching(/^b: .*BLANK is empty/),
-    ]);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^a: .*EMPTY is empty/), expect.stringMatching(/^b: .*BLANK is empty/)]);
   });
 
   it("reports any other placeholder, such as a build-step output, by name", () => {

@@ -65,7 +65,12 @@ function dockerfileOf(dockerfile: string, contextDir: string): string {
   const requirements = existsSync(resolve(contextDir, "requirements.txt"))
     ? [`COPY requirements.txt /opt/prefect/${dir}/requirements.txt`, `RUN python -m pip install -r /opt/prefect/${dir}/requirements.txt`]
     : [];
-  const lines = ["FROM prefecthq/prefect:3-python3.12   # the Prefect and Python versions your flows use", ...requirements, `COPY . /opt/prefect/${dir}/`, `WORKDIR /opt/prefect/${dir}/`];
+  const lines = [
+    "FROM prefecthq/prefect:3-python3.12   # the Prefect and Python versions your flows use",
+    ...requirements,
+    `COPY . /opt/prefect/${dir}/`,
+    `WORKDIR /opt/prefect/${dir}/`,
+  ];
   throw new StepFailure(
     "dockerfile: auto is not supported: its base image depends on the Prefect and Python versions installed where `prefect deploy` runs. " +
       `Write this Dockerfile (what Prefect would generate) next to prefect.yaml and set dockerfile: Dockerfile:\n${lines.map((l) => `      ${l}`).join("\n")}`,

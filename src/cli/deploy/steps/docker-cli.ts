@@ -20,16 +20,16 @@ export async function docker(context: StepContext, args: string[], input?: strin
     throw new StepFailure(`cannot run ${context.docker}: ${hint}`);
   }
   if (result.code !== 0) {
-    throw new StepFailure(`${context.docker} ${args[0] ?? ""} failed (exit ${result.code ?? result.failure}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`);
+    throw new StepFailure(
+      `${context.docker} ${args[0] ?? ""} failed (exit ${result.code ?? result.failure}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`,
+    );
   }
   return result;
 }
 
 /** Podman writes the pushed digest to a file; Docker prints it. Asked once per run. */
 export function isPodman(context: StepContext): Promise<boolean> {
-  context.podman ??= context
-    .run(context.docker, ["--version"], { cwd: context.cwd, env: context.env })
-    .then((r) => /podman/i.test(r.stdout + r.stderr));
+  context.podman ??= context.run(context.docker, ["--version"], { cwd: context.cwd, env: context.env }).then((r) => /podman/i.test(r.stdout + r.stderr));
   return context.podman;
 }
 

@@ -60,7 +60,9 @@ async function repoDigest(image: string, context: StepContext): Promise<string> 
 async function login(credentials: unknown, context: StepContext): Promise<void> {
   if (credentials === undefined || credentials === null) return;
   if (typeof credentials === "string" && BLOCK.test(credentials.trim())) {
-    context.log(`waymark: warning: credentials ${credentials.trim()} is a Prefect block, which waymark cannot read; pushing with the CLI's own login (run \`${context.docker} login\` before deploying)\n`);
+    context.log(
+      `waymark: warning: credentials ${credentials.trim()} is a Prefect block, which waymark cannot read; pushing with the CLI's own login (run \`${context.docker} login\` before deploying)\n`,
+    );
     return;
   }
   if (typeof credentials !== "object" || Array.isArray(credentials)) {

@@ -15,12 +15,7 @@ export type { StepOptions } from "./run-steps";
  * with their outputs. All or nothing: any problem (with `strict`, any warning) throws before anything
  * is sent to the server.
  */
-export async function prepareDeployments(
-  fileText: string,
-  load: LoadDeploymentsOptions,
-  options: StepOptions,
-  context: StepContext,
-): Promise<LoadedFile> {
+export async function prepareDeployments(fileText: string, load: LoadDeploymentsOptions, options: StepOptions, context: StepContext): Promise<LoadedFile> {
   const fileName = load.fileName ?? "prefect.yaml";
   const { file, selected } = parseAndSelect(fileText, load);
   const problems: string[] = [];

@@ -110,12 +110,7 @@ function runtimePlaceholders(value: unknown, path: string): string[] {
  * Runs the build then the push steps of each selected deployment, in file order, as `prefect deploy`
  * does; each step sees the outputs of the steps before it. Call only after `planSteps` found no problem.
  */
-export async function runSteps(
-  file: DeployFile,
-  selected: Candidate[],
-  options: StepOptions,
-  context: StepContext,
-): Promise<Map<number, StepOutputs>> {
+export async function runSteps(file: DeployFile, selected: Candidate[], options: StepOptions, context: StepContext): Promise<Map<number, StepOutputs>> {
   const results = new Map<number, StepOutputs>();
   const cache = new Map<string, Promise<Record<string, unknown>>>();
   for (const candidate of selected) {
@@ -141,7 +136,10 @@ async function runStep(
   const resolved = resolveInputs(step, outputs, options);
   const where = `${step.path} ${shortName(step.name)}${step.id ? ` (id ${step.id})` : ""}`;
   if (!type || resolved.problems.length > 0) {
-    throw new UsageError(`${where} cannot run; nothing was deployed`, resolved.problems.map((p) => p.message));
+    throw new UsageError(
+      `${where} cannot run; nothing was deployed`,
+      resolved.problems.map((p) => p.message),
+    );
   }
   const inputs = resolved.value as Record<string, unknown>;
   const key = `${step.name}\n${canonicalize(inputs) ?? ""}`;

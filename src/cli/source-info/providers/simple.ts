@@ -5,6 +5,5 @@ export const simple: SourceProvider = {
   type: "SIMPLE",
   requirement: "nothing",
   detect: () => true,
-  read: async () =>
-    sourceInfo("SIMPLE", { commitSha: null, branch: null, repository: null, url: null, message: null }),
+  read: async () => sourceInfo("SIMPLE", { commitSha: null, branch: null, repository: null, url: null, message: null }),
 };

@@ -4,36 +4,45 @@
 export const HEADERS_TEMPLATE = `{
   // Paste your API key here, e.g.
   // "Authorization": "Bearer wm_..."
-  // One key serves every tab until a reload.
+  // One key serves every tab until a reload (or, with the box
+  // at the bottom right ticked, until the browser tab is closed).
 }`;
 
 const HISTORY = `# Waymark playground
 # 1. Paste your API key in Headers below:
 #    {"Authorization": "Bearer wm_..."}
 # 2. Run with Ctrl-Enter or the play button.
+# Nothing listed (totalCount 0)? The server is
+# empty: run the CreateVersion tab first (or
+# \`waymark deploy\` in CI), then this one again.
 # More tabs: createVersion, rollback and the
 # liveVersionChanged subscription.
 # Docs: book icon; what you ran: clock icon.
 
-query DeploymentHistory($flowName: String!, $name: String!) {
-  deploymentByName(flowName: $flowName, name: $name) {
-    id
-    flowName
-    name
-    liveVersion { number version }
-    versions(first: 10) {
-      totalCount
-      edges {
-        node {
-          id number version isLive createdAt createdBy
-          sourceInfo { type commitSha branch repository message }
-          codePin { pinned warnings }
+query Deployments {
+  deployments(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        flowName
+        name
+        liveVersion { number version }
+        versions(first: 10) {
+          totalCount
+          edges {
+            node {
+              id number version isLive createdAt createdBy
+              sourceInfo { type commitSha branch repository message }
+              codePin { pinned warnings }
+            }
+          }
+          pageInfo { hasNextPage endCursor }
+        }
+        liveHistory(first: 10) {
+          edges { node { sequence kind actor reason at previousVersion { number } liveVersion { number } } }
         }
       }
-      pageInfo { hasNextPage endCursor }
-    }
-    liveHistory(first: 10) {
-      edges { node { sequence kind actor reason at previousVersion { number } liveVersion { number } } }
     }
   }
 }
@@ -83,7 +92,7 @@ subscription LiveVersionChanged($flowName: String) {
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 export const EXAMPLE_TABS = [
-  { query: HISTORY, variables: json({ flowName: "etl", name: "prod" }) },
+  { query: HISTORY, variables: "" },
   {
     query: CREATE_VERSION,
     variables: json({

@@ -8,14 +8,17 @@ import { GraphiQL } from "graphiql";
 import { buildSchema } from "graphql";
 import { createRoot } from "react-dom/client";
 import { EXAMPLE_TABS, HEADERS_TEMPLATE } from "./examples";
-import { withSharedAuthorization } from "./shared-authorization";
+import { withOwnOperationName } from "./own-operation";
+import { sharedAuthorization } from "./shared-authorization";
+import { useState } from "react";
 import sdl from "../schema.graphql?raw";
 
 // Queries go over HTTP POST and subscriptions over graphql-ws, both on /graphql of the server
 // that served this page. The toolkit sends the headers editor's content as the graphql-ws
 // connection_init payload, which is where the server reads Authorization for subscriptions.
 const url = new URL("/graphql", window.location.href).href;
-const fetcher = withSharedAuthorization(createGraphiQLFetcher({ url, subscriptionUrl: url.replace(/^http/, "ws") }));
+const authorization = sharedAuthorization();
+const fetcher = withOwnOperationName(authorization.wrap(createGraphiQLFetcher({ url, subscriptionUrl: url.replace(/^http/, "ws") })));
 
 // The committed schema.graphql, checked against the server's schema by `npm run check`, so the
 // docs and completion work before a key is pasted and without an introspection request (whose
@@ -35,18 +38,39 @@ function firstVisit(): boolean {
 }
 const initialVariables = firstVisit() ? EXAMPLE_TABS[0]!.variables : undefined;
 
+/** Off by default: a key is kept past a reload only when the user asks, and only for this tab's session. */
+function RememberKey() {
+  const [checked, setChecked] = useState(authorization.persisted);
+  return (
+    <label className="waymark-remember">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(event) => {
+          authorization.setPersisted(event.target.checked);
+          setChecked(event.target.checked);
+        }}
+      />
+      Remember the key for this browser tab
+    </label>
+  );
+}
+
 function Playground() {
   return (
-    <GraphiQL
-      fetcher={fetcher}
-      schema={schema}
-      initialVariables={initialVariables}
-      defaultTabs={EXAMPLE_TABS}
-      defaultHeaders={HEADERS_TEMPLATE}
-      defaultEditorToolsVisibility="headers"
-    >
-      <GraphiQL.Logo>Waymark</GraphiQL.Logo>
-    </GraphiQL>
+    <>
+      <RememberKey />
+      <GraphiQL
+        fetcher={fetcher}
+        schema={schema}
+        initialVariables={initialVariables}
+        defaultTabs={EXAMPLE_TABS}
+        defaultHeaders={HEADERS_TEMPLATE}
+        defaultEditorToolsVisibility="headers"
+      >
+        <GraphiQL.Logo>Waymark</GraphiQL.Logo>
+      </GraphiQL>
+    </>
   );
 }
 

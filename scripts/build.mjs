@@ -36,6 +36,11 @@ export const PARTS = {
     sources: ["ui", "package-lock.json"],
     command: [bin("vite/bin/vite.js"), "build", "--config", "ui/vite.config.mts"],
   },
+  // Type declarations of waymark/client only (its JavaScript is part of the server build).
+  client: {
+    sources: ["src/client", "src/errors.ts", "tsconfig.json", "tsconfig.client.json", "package-lock.json"],
+    command: [bin("typescript/bin/tsc"), "-p", "tsconfig.client.json"],
+  },
 };
 
 /** The newest modification time under `path` (0 when it does not exist). */

@@ -38,12 +38,18 @@ import { createReadiness } from "./ops/readiness";
 import { RequestLog } from "./ops/request-log";
 import { loadPlayground, withPlayground } from "./playground/playground";
 import { uiRoutes } from "./ui/ui";
+import { startWebhooks } from "./webhook/webhooks";
+import type { Lookup, Transport } from "./webhook/transport";
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
+  /** Sends webhook deliveries; default: POST over the network to the checked, pinned address. */
+  webhookTransport?: Transport;
+  /** Resolves webhook host names; default: the system resolver (dns.lookup). */
+  webhookLookup?: Lookup;
 }
 
 export interface App {
@@ -63,7 +69,7 @@ export interface App {
 const MAX_TOKENS = 20_000;
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
-export async function createApp({ config, logger, now = () => new Date() }: AppDeps): Promise<App> {
+export async function createApp({ config, logger, now = () => new Date(), webhookTransport, webhookLookup }: AppDeps): Promise<App> {
   const db = await openDatabase(config.database, undefined, (message) => logger.warn(message));
   const auth = new AuthService(db, now);
   let generatedAdminKey: string | null = null;
@@ -77,7 +83,17 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
-  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations));
+  const webhooks = await startWebhooks({ db, config: config.webhooks, now, logger, metrics, transport: webhookTransport, lookup: webhookLookup }).catch(
+    async (error: unknown) => {
+      // Refused to start (no WAYMARK_SECRET_KEY for existing webhooks): release what is already open.
+      live.stop();
+      revocations.stop();
+      bus?.stop();
+      await db.close();
+      throw error;
+    },
+  );
+  const schema = await buildWaymarkSchema(createServices(db, webhooks.nudging(metrics.countingLiveEvents(live)), now, auth, revocations, webhooks.service));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
   const versions = new VersionCache();
@@ -174,6 +190,7 @@ export async function createApp({ config, logger, now = () => new Date() }: AppD
       await sockets.close();
       await http.close();
       await apollo.stop();
+      await webhooks.stop();
       live.stop();
       pruner.stop();
       revocations.stop();

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import proxyAddr from "proxy-addr";
+import { parseWebhookConfig, type WebhookConfig } from "./webhook/webhook-config";
 
 export type DatabaseConfig = { kind: "sqlite"; path: string } | { kind: "mysql"; url: string };
 
@@ -37,6 +38,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** WAYMARK_RETENTION_INTERVAL_SECONDS: how often each instance tries the retention pass; 0 never. */
   retentionIntervalSeconds: number;
+  /** Outbound webhooks: secret key, address policy, retries (webhook/webhook-config.ts). */
+  webhooks: WebhookConfig;
 }
 
 export class ConfigError extends Error {
@@ -189,5 +192,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     shutdownTimeoutMs: integer(env, "WAYMARK_SHUTDOWN_TIMEOUT_MS", 25_000, 100, 600_000),
     maxSubscriptionsPerConnection: integer(env, "WAYMARK_MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1, 10_000),
     retentionIntervalSeconds: integer(env, "WAYMARK_RETENTION_INTERVAL_SECONDS", 600, 0, 86_400),
+    webhooks: parseWebhookConfig(env),
   };
 }

@@ -23,4 +23,11 @@ export interface RequestContext {
   historyRevision?: { deployment: number; revision: number | null };
   /** Over WebSocket: the connection's share of the database pool, which all its subscriptions draw on. */
   statements?: StatementBudget;
+  /**
+   * Over WebSocket: `afterSequence` of the connection_init payload, as sent (checked where used).
+   * A subscription that gives no `afterSequence` of its own resumes after it, so a stock client
+   * that re-sends its original subscribe message on reconnect, but evaluates its connectionParams
+   * on each connect, resumes with no gap and no repeat.
+   */
+  connectionAfterSequence?: unknown;
 }

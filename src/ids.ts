@@ -3,7 +3,16 @@
  * type useless as another (a version id never resolves a deployment), and lets a malformed id
  * resolve to "nothing" instead of reaching the database.
  */
-const PREFIX = { deployment: "dep_", version: "ver_", change: "chg_", key: "key_", workspace: "wsp_", audit: "aud_" } as const;
+const PREFIX = {
+  deployment: "dep_",
+  version: "ver_",
+  change: "chg_",
+  key: "key_",
+  workspace: "wsp_",
+  audit: "aud_",
+  webhook: "whk_",
+  delivery: "whd_",
+} as const;
 export type IdKind = keyof typeof PREFIX;
 
 export function encodeId(kind: IdKind, key: number): string {

@@ -6,6 +6,9 @@ import { DeploymentLifecycle } from "./deployment/lifecycle";
 import type { LiveEvents } from "./live/live-events";
 import { LiveService } from "./live/live.service";
 import { VersionService } from "./version/version.service";
+import type { WebhookService } from "./webhook/webhook.service";
+import { PinService } from "./release/pin.service";
+import { FlagService } from "./release/flag.service";
 
 /** Everything a resolver may call; built once per server from its database, events and clock. */
 export interface Services {
@@ -16,9 +19,19 @@ export interface Services {
   lifecycle: DeploymentLifecycle;
   versions: VersionService;
   live: LiveService;
+  webhooks: WebhookService;
+  pins: PinService;
+  flags: FlagService;
 }
 
-export function createServices(db: Database, events: LiveEvents, now: () => Date, auth: AuthService, revocations: KeyRevocations): Services {
+export function createServices(
+  db: Database,
+  events: LiveEvents,
+  now: () => Date,
+  auth: AuthService,
+  revocations: KeyRevocations,
+  webhooks: WebhookService,
+): Services {
   return {
     db,
     auth,
@@ -27,5 +40,8 @@ export function createServices(db: Database, events: LiveEvents, now: () => Date
     lifecycle: new DeploymentLifecycle(db, events, now),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
+    webhooks,
+    pins: new PinService(db, events, now),
+    flags: new FlagService(db, now),
   };
 }

@@ -14,6 +14,7 @@ export const CREATE_VERSION = `mutation WaymarkDeploy($input: CreateVersionInput
     deployment { ${DEPLOYMENT} }
     version { ${VERSION_REF} isLive createdAt createdBy contentHash ${SOURCE_INFO} ${CODE_PIN} }
     change { ${CHANGE} }
+    becameLive notLiveReason created warnings
   }
 }`;
 
@@ -121,7 +122,12 @@ export interface LiveChange {
 export interface CreateVersionPayload {
   deployment: DeploymentSummary;
   version: VersionDetail & { contentHash: string };
-  change: LiveChange;
+  change: LiveChange | null;
+  becameLive: boolean;
+  notLiveReason: "NOT_REQUESTED" | "PINNED" | null;
+  /** False when --skip-unchanged found the live version's content: `version` is the live one. */
+  created: boolean;
+  warnings: string[];
 }
 
 export interface Connection<T> {

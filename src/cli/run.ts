@@ -1,11 +1,12 @@
 import { CommanderError } from "commander";
 import { ApiError, BadResponseError, ConnectionError, UsageError } from "./errors";
+import { NotLiveError } from "./format/not-live";
 import { oneLine } from "./format/text";
 import type { CliIo } from "./io";
 import { buildProgram } from "./program";
 
-/** Exit codes and error output: docs/design.md, "Retries and exit codes". */
-export const EXIT = { OK: 0, UNEXPECTED: 1, USAGE: 2, API: 3 } as const;
+/** Exit codes and error output: docs/design.md, "Retries and exit codes" (4: a deploy that --require-live could not make live). */
+export const EXIT = { OK: 0, UNEXPECTED: 1, USAGE: 2, API: 3, NOT_LIVE: 4 } as const;
 
 /** Runs the CLI on `argv` (the arguments after the program name) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -24,6 +25,10 @@ function report(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
     io.stderr(`waymark: ${error.message}\n`);
     return EXIT.USAGE;
+  }
+  if (error instanceof NotLiveError) {
+    io.stderr(`waymark: ${error.message}\n`);
+    return EXIT.NOT_LIVE;
   }
   if (error instanceof ApiError) {
     io.stderr(`waymark: ${error.code}: ${oneLine(error.message)}\n`);

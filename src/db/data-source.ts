@@ -15,6 +15,10 @@ import { LiveAtIndex1764410000000 } from "../../migrations/1764410000000-LiveAtI
 import { DeploymentLifecycle1764420000000 } from "../../migrations/1764420000000-DeploymentLifecycle";
 import { Retention1764430000000 } from "../../migrations/1764430000000-Retention";
 import { MaintenanceLeaseEntity } from "../retention/lease.entity";
+import { Webhooks1764600000000 } from "../../migrations/1764600000000-Webhooks";
+import { DeploymentPin1764500000000 } from "../../migrations/1764500000000-DeploymentPin";
+import { VersionFlag1764500000001 } from "../../migrations/1764500000001-VersionFlag";
+import { VersionFlagEntity } from "../release/version-flag.entity";
 import { ApiKeyEntity } from "../auth/api-key.entity";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 
@@ -27,6 +31,7 @@ export const entities = [
   ApiKeyEntity,
   AuditEntryEntity,
   MaintenanceLeaseEntity,
+  VersionFlagEntity,
 ];
 export const migrations = [
   Initial1764144000000,
@@ -36,6 +41,9 @@ export const migrations = [
   LiveAtIndex1764410000000,
   DeploymentLifecycle1764420000000,
   Retention1764430000000,
+  DeploymentPin1764500000000,
+  VersionFlag1764500000001,
+  Webhooks1764600000000,
 ];
 
 const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), synchronize: false, logging: false } as const;
@@ -61,9 +69,11 @@ export async function mysqlOptions(url: string, poolSize: number): Promise<DataS
     poolSize,
     // Fail fast while the database is down instead of queueing requests behind a dead pool;
     // a query on a connection whose server stopped answering (a frozen host, a partition)
-    // gives up too, as UNAVAILABLE, instead of waiting for TCP keepalive (hours).
+    // gives up too, as UNAVAILABLE, instead of waiting for TCP keepalive (hours). A request may
+    // meet both, one after the other (its statement times out, the next one waits for a new
+    // connection), so together they stay well inside the 15 s a client is expected to wait.
     connectTimeout: 5000,
-    maxQueryExecutionTime: 10_000,
+    maxQueryExecutionTime: 5_000,
     enableQueryTimeout: true,
     extra: { enableKeepAlive: true, queueLimit: 1000, maxIdle: poolSize },
     // mysql2 otherwise captures a stack trace for every statement (~4 % of a write's CPU) to

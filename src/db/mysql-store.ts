@@ -1,5 +1,6 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { outboxStatement } from "../webhook/outbox";
 import { asWriter } from "./read-gate";
 import type { Tables } from "./tables";
 import {
@@ -10,6 +11,7 @@ import {
   checkAppend,
   deploymentUpdate,
   retryOnTwin,
+  unchangedRecord,
   withRetries,
   type Append,
   type ChangeFields,
@@ -155,9 +157,10 @@ export class MysqlWriteStore implements WriteStore {
     commit.catch(() => undefined);
     const results = (await Promise.all(sent)).map(runResult);
     const changes = changesOf(append);
-    // Each change took two statements: its counter UPDATE, then its INSERT.
+    // Each change took three statements (counter UPDATE, INSERT, outbox); only the last one has an
+    // idempotency record after its INSERT, so the stride holds for every change's first two.
     const appended = changes.map((change, i) => {
-      const [counter, entry] = results.slice(tail.counterAt + 2 * i);
+      const [counter, entry] = results.slice(tail.counterAt + 3 * i);
       return Object.assign(new LiveChangeEntity(), { details: null }, change, { id: entry!.insertId, sequence: counter!.insertId });
     });
     const last = appended.at(-1);
@@ -176,8 +179,19 @@ export class MysqlWriteStore implements WriteStore {
     const statements = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
     if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
     const counterAt = statements.length;
-    for (const change of changesOf(append)) statements.push(...this.logStatements(change));
-    if (append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
+    // Per change: its counter UPDATE, its log INSERT, then (the last change only) the idempotency
+    // record, which reads that INSERT's id from LAST_INSERT_ID(), and last the webhook outbox rows,
+    // found through the counter (webhook/outbox.ts): three statements per change, four for the last
+    // with a key.
+    const changes = changesOf(append);
+    changes.forEach((change, i) => {
+      statements.push(...this.logStatements(change));
+      if (i === changes.length - 1 && append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
+      statements.push(outboxStatement(change, append!.deployment!.row.flowName));
+    });
+    // A write that appends no change but answers a key records what it did instead (unchangedRecord).
+    const record = unchangedRecord(append);
+    if (record) statements.push(this.tables.idempotency.insert(record));
     return { statements, counterAt };
   }
 

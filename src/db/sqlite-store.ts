@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
+import { outboxStatement } from "../webhook/outbox";
 import type { Tables } from "./tables";
 import {
   applyToRow,
@@ -9,6 +10,7 @@ import {
   checkAppend,
   deploymentUpdate,
   retryOnTwin,
+  unchangedRecord,
   withRetries,
   type Append,
   type RunResult,
@@ -86,6 +88,8 @@ export class SqliteWriteStore implements WriteStore {
     checkAppend(append);
     for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
     if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
+    const record = unchangedRecord(append);
+    if (record) await tx.insert(this.tables.idempotency, record);
     const appended: LiveChangeEntity[] = [];
     for (const change of changesOf(append)) {
       const [counter] = await tx.rows<{ last_sequence: number }>(
@@ -96,6 +100,8 @@ export class SqliteWriteStore implements WriteStore {
       const sequence = Number(counter.last_sequence);
       const id = await tx.insert(this.tables.change, { ...change, sequence });
       appended.push(Object.assign(new LiveChangeEntity(), { details: null }, change, { id, sequence }));
+      // Found through the counter just taken, so it runs right after its own change (webhook/outbox.ts).
+      await tx.run(...outboxStatement(change, append!.deployment!.row.flowName));
     }
     const last = appended.at(-1);
     if (append?.idempotency && last)

@@ -1,6 +1,7 @@
 import type { AuditEntryEntity } from "../audit/audit-entry.entity";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
 import type { LiveChangeEntity } from "../live/live-change.entity";
+import type { IdempotencyKeyEntity } from "../version/idempotency-key.entity";
 import type { ObjectLiteral } from "typeorm";
 import type { Table, Tables } from "./tables";
 import { isUniqueViolation } from "./unique-violation";
@@ -54,8 +55,11 @@ export interface Append {
   change?: ChangeFields;
   /** The audit entries of this write: committed with it or not at all. */
   audit?: AuditFields[];
-  /** Remembers the request under its idempotency key, pointing at `change`. */
-  idempotency?: { key: string; requestHash: string; versionId: number };
+  /**
+   * Remembers the request under its idempotency key, pointing at `change`; a write that appends
+   * no change gives the `changeId` to record instead (see IdempotencyKeyEntity) and `at`.
+   */
+  idempotency?: { key: string; requestHash: string; versionId: number; changeId?: number; at?: Date };
 }
 
 /** What a write's work returns: its result, and what the store must append before committing. */
@@ -126,7 +130,9 @@ export function checkAppend(append: Append | undefined): void {
   if (change && append.deployment?.row.id !== change.deploymentId) throw new Error("a live change must come with an update of its deployment");
   if (append?.earlier?.length && (!change || append.earlier.some((e) => e.deploymentId !== change.deploymentId)))
     throw new Error("earlier live changes must precede a change of the same deployment");
-  if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
+  if (append?.idempotency && !change && (append.idempotency.changeId === undefined || !append.idempotency.at)) {
+    throw new Error("an idempotency record must point at a live change, or say why there is none");
+  }
 }
 
 /** `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes. */
@@ -165,4 +171,14 @@ export function applyToRow(append: Append | undefined): void {
   if (!append?.deployment) return;
   const { row, set } = append.deployment;
   Object.assign(row, set, { revision: row.revision + 1 });
+}
+
+/** The idempotency record of a write that appends no live change, or null. */
+export function unchangedRecord(append: Append | undefined): Partial<IdempotencyKeyEntity> | null {
+  const record = append?.idempotency;
+  if (!record || append.change || record.changeId === undefined) return null;
+  const { at, ...fields } = record;
+  const workspaceId = append.deployment?.row.workspaceId;
+  if (workspaceId === undefined) throw new Error("an idempotency record without a change must come with an update of its deployment");
+  return { ...fields, workspaceId, createdAt: at };
 }

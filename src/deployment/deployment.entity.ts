@@ -63,6 +63,16 @@ export class DeploymentEntity {
   @Column({ type: "integer", default: 0 })
   revision!: number;
 
+  /** Set while the live version is pinned (pinLive, or rollback with pin: true): creates then only record versions. */
+  @EpochMillis({ nullable: true })
+  pinnedAt!: Date | null;
+
+  @Column({ type: "varchar", length: 200, nullable: true })
+  pinnedBy!: string | null;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  pinReason!: string | null;
+
   @EpochMillis()
   createdAt!: Date;
 

@@ -119,7 +119,11 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (refused) return refused;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => ({ ...options.context(ctx.extra.auth ?? { principal: null, failure: null }), statements: ctx.extra.statements }),
+      context: (ctx) => ({
+        ...options.context(ctx.extra.auth ?? { principal: null, failure: null }),
+        statements: ctx.extra.statements,
+        connectionAfterSequence: ctx.connectionParams?.afterSequence,
+      }),
       onNext: (_ctx, _id, _payload, args, result) => {
         const tooLarge = getOperationAST(args.document, args.operationName)?.operation !== "mutation" && responseSizeError(result.data);
         if (tooLarge) return { errors: format([tooLarge]) };

@@ -6,10 +6,10 @@ import { VersionEntity } from "../version/version.entity";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 
 /**
- * Moves of the pointer (CREATE, ROLLBACK, PROMOTE), and the other changes of a deployment its
+ * Moves of the pointer (CREATE, ROLLBACK, PROMOTE), pins (PIN, UNPIN), and the other changes of a deployment its
  * subscribers are told of in the same ordered stream (its settings and its lifecycle).
  */
-export const LIVE_CHANGE_KINDS = ["CREATE", "ROLLBACK", "PROMOTE", "SETTINGS", "ARCHIVED", "RESTORED", "DELETED"] as const;
+export const LIVE_CHANGE_KINDS = ["CREATE", "ROLLBACK", "PROMOTE", "PIN", "UNPIN", "SETTINGS", "ARCHIVED", "RESTORED", "DELETED"] as const;
 export type LiveChangeKind = (typeof LIVE_CHANGE_KINDS)[number];
 /** The kinds that move the live pointer (the live history and live periods read only these). */
 export const POINTER_MOVES: readonly LiveChangeKind[] = ["CREATE", "ROLLBACK", "PROMOTE"];

@@ -12,10 +12,14 @@ export enum LiveChangeKind {
   ARCHIVED = "ARCHIVED",
   RESTORED = "RESTORED",
   DELETED = "DELETED",
+  PIN = "PIN",
+  UNPIN = "UNPIN",
+  VERSION_CREATED = "VERSION_CREATED",
 }
 registerEnumType(LiveChangeKind, {
   name: "LiveChangeKind",
-  description: "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE) or, on subscriptions only, another change of the deployment.",
+  description:
+    "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment.",
   valuesConfig: {
     CREATE: { description: "A new version was created and made live." },
     ROLLBACK: { description: "An older version was made live." },
@@ -24,6 +28,13 @@ registerEnumType(LiveChangeKind, {
     ARCHIVED: { description: "The deployment was archived." },
     RESTORED: { description: "The deployment was restored from the archive." },
     DELETED: { description: "The deployment was deleted; no further changes follow." },
+    PIN: { description: "The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move." },
+    UNPIN: { description: "The pin was lifted. The pointer did not move." },
+    VERSION_CREATED: {
+      description:
+        "Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: " +
+        "`sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it.",
+    },
   },
 });
 
@@ -46,6 +57,8 @@ export class LiveVersionChange {
   previousVersionKey!: number | null;
   liveVersionKey!: number;
   workspaceKey!: number;
+  /** VERSION_CREATED only: the version recorded. */
+  createdVersionKey!: number | null;
 
   @Field(() => ID)
   id!: string;
@@ -76,7 +89,9 @@ export function toLiveChange(row: LiveChangeEntity | LiveEvent): LiveVersionChan
   view.previousVersionKey = row.previousVersionId;
   view.liveVersionKey = row.liveVersionId;
   view.workspaceKey = row.workspaceId;
-  view.id = encodeId("change", "changeId" in row ? row.changeId : row.id);
+  view.createdVersionKey = "versionId" in row ? (row.versionId ?? null) : null;
+  // A VERSION_CREATED event is no log entry: it is known by the version it recorded.
+  view.id = view.createdVersionKey !== null ? encodeId("version", view.createdVersionKey) : encodeId("change", "changeId" in row ? row.changeId : row.id);
   view.sequence = row.sequence;
   view.kind = row.kind as LiveChangeKind;
   view.actor = row.actor;

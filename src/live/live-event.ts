@@ -10,13 +10,16 @@ export interface LiveEvent {
   sequence: number;
   deploymentId: number;
   flowName: string;
-  kind: LiveChangeEntity["kind"];
+  /** VERSION_CREATED is no log entry: see release/staging.ts. */
+  kind: LiveChangeEntity["kind"] | "VERSION_CREATED";
   previousVersionId: number | null;
   liveVersionId: number;
   actor: string;
   reason: string | null;
   at: string;
   details?: LiveChangeEntity["details"];
+  /** VERSION_CREATED only: the version recorded without going live. */
+  versionId?: number;
 }
 
 export function liveEventOf(change: LiveChangeEntity, flowName: string): LiveEvent {
@@ -44,7 +47,8 @@ export function parseLiveEvent(text: string): LiveEvent | null {
     const value = JSON.parse(text) as Record<string, unknown>;
     if (!INT_FIELDS.every((f) => Number.isSafeInteger(value[f]))) return null;
     if (typeof value.flowName !== "string" || typeof value.at !== "string" || typeof value.actor !== "string") return null;
-    if (!(LIVE_CHANGE_KINDS as readonly string[]).includes(String(value.kind))) return null;
+    if (!([...LIVE_CHANGE_KINDS, "VERSION_CREATED"] as readonly string[]).includes(String(value.kind))) return null;
+    if (value.kind === "VERSION_CREATED" && !Number.isSafeInteger(value.versionId)) return null;
     return value as unknown as LiveEvent;
   } catch {
     return null;

@@ -87,6 +87,11 @@ export class LiveHub {
   /** Takes a committed change from anywhere; workspaces nobody listens to are ignored. */
   receive(event: LiveEvent): void {
     const feed = this.feeds.get(event.workspaceId);
+    // Not a log entry and no sequence of its own: handed on as it comes (release/staging.ts).
+    if (event.kind === "VERSION_CREATED") {
+      for (const listener of feed?.listeners ?? []) listener.deliver(event);
+      return;
+    }
     if (!feed || (feed.loaded && event.sequence <= feed.dispatched)) return;
     feed.early.set(event.sequence, event);
     if (feed.loaded) this.drain(event.workspaceId, feed);

@@ -14,4 +14,6 @@ export interface LiveFilter {
  */
 export interface LiveSubscriptionPort {
   open(caller: Caller, filter: LiveFilter): Promise<AsyncIterable<LiveEvent>>;
+  /** The sequence of the workspace's newest live change, 0 before the first: where a subscriber starts "from now". */
+  lastSequence(caller: Caller): Promise<number>;
 }

@@ -45,6 +45,8 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
         ),
     );
     const emit = (event: LiveEvent) => {
+      // A version recorded without going live takes no sequence: it carries the last one delivered.
+      if (event.kind === "VERSION_CREATED") return void (matches(event) && stream.push({ ...event, sequence: last === Number.MAX_SAFE_INTEGER ? 0 : last }));
       if (event.sequence <= last) return;
       last = event.sequence;
       if (matches(event)) stream.push(event);
@@ -71,6 +73,10 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
       }
     })();
     return stream;
+  }
+
+  lastSequence(caller: Caller): Promise<number> {
+    return this.log.lastSequence(caller.workspaceId);
   }
 
   /**

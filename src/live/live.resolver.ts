@@ -13,7 +13,7 @@ export class LiveResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes an older version live." })
+  @Mutation(() => LiveVersionChange, { description: "Makes an older version live (with dryRun: answers what it would do, changing nothing)." })
   async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
     const change = await this.services.live.rollback(ctx.caller, input);
     ctx.loaders.deployment.clear(change.deploymentId);
@@ -21,7 +21,7 @@ export class LiveResolver {
   }
 
   @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes a newer version live." })
+  @Mutation(() => LiveVersionChange, { description: "Makes a newer version live (with dryRun: answers what it would do, changing nothing)." })
   async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
     const change = await this.services.live.promote(ctx.caller, input);
     ctx.loaders.deployment.clear(change.deploymentId);

@@ -1,12 +1,17 @@
 import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
-import type { Work, WriteTx } from "../db/write-store";
+import type { ChangeFields, Work } from "../db/write-store";
 import type { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, checkNotArchived, deploymentNotFound, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { decodeId } from "../ids";
-import { changeById, earlierOutcome, moveHashOf } from "../version/idempotency";
-import type { LiveChangeEntity } from "./live-change.entity";
+import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../version/idempotency";
+import { DRY_RUN_KEY } from "../version/version.service";
+import { deploymentPinned, pinnedBy, UNPINNED } from "../release/pin.service";
+import { isBad } from "../release/flag.service";
+import { addressedKey, checkAddress } from "../release/target-address";
+import { BAD_VERSION_IDS } from "../release/version-flag.entity";
+import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
 import type { LiveEvents } from "./live-events";
 import { liveEventOf } from "./live-event";
 import { auditEntry } from "../audit/audit";
@@ -36,14 +41,17 @@ export class LiveService {
     const key = input.idempotencyKey ?? null;
     const hash = key ? moveHashOf(direction, input) : null;
     // As for createVersion, the key is checked first: a retried move answers with the first
-    // move's change even if the pointer has moved since, and never moves it twice.
+    // move's change even if the pointer has moved since, and never moves it twice (a dry run
+    // answers what that retry would).
     if (key && hash) {
       const earlier = await earlierOutcome(this.db.reads, caller.workspaceId, key, hash);
       if (earlier) return changeById(this.db.reads, earlier.changeId);
     }
-    if (input.versionId != null && input.number != null) throw badInput("Name the target by versionId or by number, not both");
+    checkAddress(input);
+    if (input.pin === true && input.unpin === true) throw badInput("Give pin or unpin, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
+    if (input.dryRun === true) return this.dryRun(caller, direction, input, deploymentKey);
     const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ flowName: string; replayed: LiveChangeEntity | null }>> => {
       const deployment = await lockDeployment(tx, caller.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
@@ -51,26 +59,13 @@ export class LiveService {
       const earlier = key && hash ? await earlierOutcome(tx, caller.workspaceId, key, hash) : null;
       if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
       checkNotArchived(deployment);
-      checkExpectedLive(deployment, input.expectedLiveVersionId);
-      const { live, target } = await this.liveAndTarget(tx, deployment, direction, input);
-      if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
-      if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
-      checkDirection(direction, target, live);
+      const { live, target } = await this.decide(tx, deployment, direction, input);
       const at = this.now();
       return {
         result: { flowName: deployment.flowName, replayed: null },
         append: {
-          deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at } },
-          change: {
-            workspaceId: caller.workspaceId,
-            deploymentId: deployment.id,
-            kind: direction,
-            previousVersionId: live.id,
-            liveVersionId: target.id,
-            actor: caller.actor,
-            reason: input.reason ?? null,
-            at,
-          },
+          deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at, ...pinChange(caller, input, at) } },
+          change: this.changeOf(caller, deployment, direction, input, live, target, at),
           idempotency: key && hash ? { key, requestHash: hash, versionId: target.id } : undefined,
           audit: [
             auditEntry(
@@ -96,21 +91,86 @@ export class LiveService {
   }
 
   /**
+   * What a move would append, from the committed store and without a lock: every check of a real
+   * move (compare-and-set included) but the race a concurrent writer might still win. The change
+   * has the placeholder key DRY_RUN_KEY and sequence 0; nothing is written or published.
+   */
+  private async dryRun(scope: Caller, direction: Direction, input: RollbackInput, deploymentKey: number): Promise<LiveChangeEntity> {
+    const deployment = await findDeployment(this.db.reads, scope.workspaceId, { id: deploymentKey });
+    if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
+    const { live, target } = await this.decide(this.db.reads, deployment, direction, input);
+    const fields = this.changeOf(scope, deployment, direction, input, live, target, this.now());
+    return Object.assign(new LiveChangeEntity(), fields, { id: DRY_RUN_KEY, sequence: 0 });
+  }
+
+  /** The checks every move makes, in order, and the two versions it moves between. */
+  private async decide(
+    source: RowSource,
+    deployment: DeploymentEntity,
+    direction: Direction,
+    input: RollbackInput,
+  ): Promise<{ live: VersionRef; target: VersionRef }> {
+    checkExpectedLive(deployment, input.expectedLiveVersionId);
+    if (deployment.pinnedAt != null && input.unpin !== true && input.pin !== true) throw deploymentPinned(deployment);
+    const { live, target } = await this.liveAndTarget(source, deployment, direction, input);
+    if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
+    if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
+    checkDirection(direction, target, live);
+    if (input.force !== true && (await isBad(source, deployment.id, target.id))) {
+      throw new WaymarkError(
+        ErrorCode.VERSION_FLAGGED_BAD,
+        `Version ${target.number} (${target.version}) is flagged BAD; pass force: true to make it live anyway`,
+      );
+    }
+    return { live, target };
+  }
+
+  private changeOf(
+    scope: Caller,
+    deployment: DeploymentEntity,
+    kind: LiveChangeKind,
+    input: RollbackInput,
+    live: VersionRef,
+    target: VersionRef,
+    at: Date,
+  ): ChangeFields {
+    return {
+      workspaceId: scope.workspaceId,
+      deploymentId: deployment.id,
+      kind,
+      previousVersionId: live.id,
+      liveVersionId: target.id,
+      actor: scope.actor,
+      reason: input.reason ?? null,
+      at,
+    };
+  }
+
+  /**
    * The live version and the target in one statement: the named target, or the default one,
    * the newest older version (rollback) or the newest of all (promote). No target row means
    * there is none; a target that is the live version comes back twice, once per role.
    */
   private async liveAndTarget(
-    tx: WriteTx,
+    tx: RowSource,
     deployment: DeploymentEntity,
     direction: Direction,
     input: RollbackInput,
   ): Promise<{ live?: VersionRef; target?: VersionRef }> {
     let target: [string, unknown[]];
-    if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
+    const addressed = await addressedKey(tx, deployment.id, input);
+    if (addressed !== null) target = ["id = ?", [addressed]];
+    else if (input.previous != null) {
+      const older = "SELECT number FROM deployment_version WHERE deployment_id = ? AND number < (SELECT number FROM deployment_version WHERE id = ?)";
+      target = [`number = (${older} ORDER BY number DESC LIMIT 1 OFFSET ${Math.trunc(input.previous) - 1})`, [deployment.id, deployment.liveVersionId]];
+    } else if (input.versionId != null) target = ["id = ?", [decodeId("version", input.versionId) ?? -1]];
     else if (input.number != null) target = ["number = ?", [input.number]];
+    // The default rollback target skips versions flagged BAD.
     else if (direction === "ROLLBACK")
-      target = ["number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC", [deployment.liveVersionId]];
+      target = [
+        `number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`,
+        [deployment.liveVersionId, deployment.id],
+      ];
     else target = ["number = ?", [deployment.lastNumber]];
     const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
       `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +
@@ -127,9 +187,16 @@ export class LiveService {
   private notFoundMessage(direction: Direction, input: RollbackInput, live: VersionRef): string {
     if (input.versionId != null) return `No version "${input.versionId.slice(0, 100)}" in this deployment`;
     if (input.number != null) return `This deployment has no version number ${input.number}`;
-    if (direction === "ROLLBACK") return `Nothing to roll back to: version ${live.number} is the oldest`;
+    if (input.previous != null) return `There are fewer than ${input.previous} versions older than the live version ${live.number}`;
+    if (direction === "ROLLBACK") return `Nothing to roll back to: no version older than ${live.number} that is not flagged BAD`;
     return `Version ${live.number} is the newest`;
   }
+}
+
+/** What a move does to the pin: `pin` (re)pins to the new version, `unpin` lifts it, else nothing. */
+function pinChange(scope: Caller, input: RollbackInput, at: Date) {
+  if (input.pin === true) return pinnedBy(scope.actor, at, input.reason ?? null);
+  return input.unpin === true ? UNPINNED : {};
 }
 
 /** The columns a pointer move needs of a version. */

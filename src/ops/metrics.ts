@@ -118,6 +118,37 @@ export class ServerMetrics {
     });
   }
 
+  /**
+   * Webhook deliveries: attempts counted by outcome as this instance makes them, and the outbox
+   * (pending deliveries, age of the oldest) read from the database when scraped.
+   */
+  watchWebhooks(queue: () => Promise<{ pending: number; oldestAgeSeconds: number }>): (outcome: string) => void {
+    const outcomes = new Counter({
+      name: "waymark_webhook_deliveries_total",
+      help: "Webhook delivery attempts by outcome (delivered, retry, failed, refused)",
+      labelNames: ["outcome"] as const,
+      registers: [this.registry],
+    });
+    const read = () => queue().catch(() => ({ pending: Number.NaN, oldestAgeSeconds: Number.NaN }));
+    new Gauge({
+      name: "waymark_webhook_queue_length",
+      help: "Webhook deliveries pending (in every instance's queue)",
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()).pending);
+      },
+    });
+    new Gauge({
+      name: "waymark_webhook_oldest_pending_seconds",
+      help: "Age of the oldest pending webhook delivery, 0 when none",
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()).oldestAgeSeconds);
+      },
+    });
+    return (outcome) => outcomes.inc({ outcome });
+  }
+
   /** Counts one GraphQL request over HTTP and its duration. */
   observeRequest(operationName: string | null, type: string | null, seconds: number, authenticated: boolean): void {
     const labels = { operation: authenticated || type === null ? this.operationLabel(operationName, type) : "unauthenticated", type: type ?? "unknown" };

@@ -11,6 +11,11 @@ import { LiveAtResolver, LivePeriodResolver } from "../live/live-period.resolver
 import { scopeChecker } from "../auth/require-scopes";
 import { VersionResolver } from "../version/version.resolver";
 import { ViewerResolver } from "../viewer/viewer.resolver";
+import { ReleaseQueriesResolver } from "../release/release-queries.resolver";
+import { ChangeDiffResolver } from "../release/change-diff.resolver";
+import { PinResolver } from "../release/pin.resolver";
+import { FlagResolver } from "../release/flag.resolver";
+import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
@@ -26,6 +31,12 @@ export const resolvers = [
   LivePeriodResolver,
   LifecycleResolver,
   RetentionResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
+  ReleaseQueriesResolver,
+  ChangeDiffResolver,
+  PinResolver,
+  FlagResolver,
 ] as const;
 
 /**

@@ -29,6 +29,10 @@ export interface CreateRequest {
   settings: SettingsPatch;
   idempotencyKey: string | null;
   expectedLiveVersionId: string | null;
+  /** NEVER: record the version without making it live. */
+  makeLive: "AUTO" | "NEVER";
+  /** SKIP: create nothing when the content equals the live version's. */
+  ifUnchanged: "CREATE" | "SKIP";
 }
 
 function targetOf(input: CreateVersionInput, problems: string[]): DeploymentRef {
@@ -103,5 +107,7 @@ export function createRequestOf(input: CreateVersionInput): CreateRequest {
     settings,
     idempotencyKey: input.idempotencyKey ?? null,
     expectedLiveVersionId: input.expectedLiveVersionId ?? null,
+    makeLive: input.makeLive ?? "AUTO",
+    ifUnchanged: input.ifUnchanged ?? "CREATE",
   };
 }

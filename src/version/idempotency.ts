@@ -20,8 +20,11 @@ export function requestHashOf(input: { idempotencyKey?: string | null; expectedL
 }
 
 /** The same for a pointer move; the mutation's name is part of it, so one key never serves two kinds of request. */
-export function moveHashOf(mutation: "ROLLBACK" | "PROMOTE", input: { idempotencyKey?: string | null; expectedLiveVersionId?: string | null }): string {
-  const { idempotencyKey: _key, expectedLiveVersionId: _expected, ...rest } = input;
+export function moveHashOf(
+  mutation: "ROLLBACK" | "PROMOTE",
+  input: { idempotencyKey?: string | null; expectedLiveVersionId?: string | null; dryRun?: boolean | null },
+): string {
+  const { idempotencyKey: _key, expectedLiveVersionId: _expected, dryRun: _dryRun, ...rest } = input;
   return sha256OfJson(withoutNulls({ ...rest, mutation }));
 }
 

@@ -3,6 +3,7 @@ import { ArrayMaxSize, IsOptional, Matches, MaxLength, ValidateNested } from "cl
 import { JSONScalar } from "../schema/scalars";
 import { DeploymentSettingsInput } from "../deployment/deployment.input";
 import { SourceType } from "./source-type";
+import { IfUnchanged, MakeLive } from "../release/release-enums";
 
 @InputType()
 export class SourceInfoInput {
@@ -123,6 +124,20 @@ export class CreateVersionInput {
     description: "Run every check and answer with the version this call would create, writing nothing and sending no event.",
   })
   dryRun?: boolean | null;
+
+  @Field(() => MakeLive, {
+    nullable: true,
+    description:
+      "AUTO (the default when absent or null): the version becomes live unless the deployment is pinned; NEVER: recorded only (a deployment's first version always becomes live).",
+  })
+  makeLive?: MakeLive | null;
+
+  @Field(() => IfUnchanged, {
+    nullable: true,
+    description:
+      "CREATE (the default when absent or null): always create. SKIP: when the content equals the live version's, create, log and publish nothing and answer with the live version (created: false); settings are still applied.",
+  })
+  ifUnchanged?: IfUnchanged | null;
 }
 
 @InputType({ description: "Narrows a version history; all given fields must match." })

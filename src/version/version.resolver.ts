@@ -7,6 +7,9 @@ import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
 import { codePinOf } from "./code-pin";
 import { CreateVersionInput } from "./version.input";
+import { NotLiveReason } from "../release/release-enums";
+import { badTwins } from "../release/flag.service";
+import { DRY_RUN_KEY } from "./version.service";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
 @ObjectType()
@@ -17,11 +20,28 @@ export class CreateVersionPayload {
   @Field(() => DeploymentVersion, { description: "The version created (dry run: the one that would be, with the id ver_0)." })
   version!: DeploymentVersion;
 
-  @Field(() => LiveVersionChange, { nullable: true, description: "The CREATE entry that made the version live; null for a dry run." })
+  @Field(() => LiveVersionChange, {
+    nullable: true,
+    description: "The CREATE entry that made the version live; null for a dry run and when it did not become live.",
+  })
   change!: LiveVersionChange | null;
 
   @Field(() => Boolean, { description: "True when nothing was written (the input asked for a dry run)." })
   dryRun!: boolean;
+
+  @Field(() => Boolean, { description: "True when the version is now live (dry run: would be); false when it was only recorded (see notLiveReason)." })
+  becameLive!: boolean;
+
+  @Field(() => NotLiveReason, { nullable: true, description: "Why the version did not become live; null when it did." })
+  notLiveReason!: NotLiveReason | null;
+
+  @Field(() => Boolean, {
+    description: "False when ifUnchanged: SKIP found the live version's content: nothing was created and `version` is the live version.",
+  })
+  created!: boolean;
+
+  @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
+  warnings!: string[];
 }
 
 @Resolver(() => DeploymentVersion)
@@ -55,12 +75,22 @@ export class VersionResolver {
   }
 
   @Authorized(KeyScope.deploy)
-  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
+  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live, unless makeLive: NEVER or the deployment is pinned." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
-    const { deployment, version, change, dryRun } = await this.services.versions.create(ctx.caller, input);
+    const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
-    if (dryRun) ctx.loaders.version.clear(version.id).prime(version.id, version);
-    return { deployment: toDeployment(deployment), version: toVersion(version), change: change && toLiveChange(change), dryRun };
+    if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
+    const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
+    return {
+      deployment: toDeployment(deployment),
+      version: toVersion(version),
+      change: change && toLiveChange(change),
+      dryRun,
+      becameLive,
+      notLiveReason,
+      created,
+      warnings,
+    };
   }
 }

@@ -1,7 +1,7 @@
 import type { Caller } from "../auth/caller";
 import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
-import { appendedOf, type Work, type WriteTx } from "../db/write-store";
+import { appendedOf, type AuditFields, type Work, type WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
 import type { LiveChangeEntity } from "../live/live-change.entity";
@@ -17,13 +17,31 @@ import type { IdempotencyKeyEntity } from "./idempotency-key.entity";
 import { contentHashOf, defaultVersionName } from "./snapshot";
 import { VersionEntity } from "./version.entity";
 import type { CreateVersionInput } from "./version.input";
+import type { NotLiveReason } from "../release/release-enums";
+import {
+  isWithoutChange,
+  NO_LIVE_CHANGE,
+  notLiveReasonOf,
+  skippedWork,
+  unchangedLive,
+  replayedNotLiveReason,
+  stagedEventOf,
+  stagedWork,
+} from "../release/staging";
 
 export interface CreateOutcome {
   deployment: DeploymentEntity;
   version: VersionEntity;
-  /** Null for a dry run. */
+  /** Null for a dry run, and when the version did not become live. */
   change: LiveChangeEntity | null;
   dryRun: boolean;
+  /** False when the version was recorded without going live (see notLiveReason). */
+  becameLive: boolean;
+  notLiveReason: NotLiveReason | null;
+  /** False when ifUnchanged: SKIP found the live version's content: `version` is the live one. */
+  created: boolean;
+  /** True only for the call that wrote this outcome (not a replay): it publishes the event. */
+  fresh?: boolean;
 }
 
 /** A placeholder key for what a dry run would create: no id encodes to it, so it never resolves. */
@@ -61,7 +79,10 @@ export class VersionService {
       return this.createIn(tx, caller, request, hash, deployment, at);
     });
     const { result, change } = written;
-    if (!change) return result;
+    if (!change) {
+      if (result.fresh) this.events.publish(stagedEventOf(result.deployment, result.version));
+      return result;
+    }
     publishAll(this.events, appendedOf(written), result.deployment.flowName);
     return { ...result, change };
   }
@@ -76,28 +97,33 @@ export class VersionService {
   ): Promise<Work<CreateOutcome>> {
     checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    // Settings a new deployment starts with are part of its creation, not a change of it.
+    const { set, changes } = settingsDiff(deployment, request.settings);
+    const settingsAudit =
+      changes.length > 0 ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : [];
+    const unchanged = await unchangedLive(tx, request, deployment);
+    if (unchanged) return withAudit(skippedWork(deployment, unchanged, request, hash, at), settingsAudit);
+    const notLive = notLiveReasonOf(request, deployment);
     const version = this.versionOf(caller, request, deployment, at);
     version.id = await tx.insert(tx.tables.version, version);
     const key = request.idempotencyKey;
-    // Settings a new deployment starts with are part of its creation, not a change of it.
-    const { set, changes } = settingsDiff(deployment, request.settings);
+    const created = auditEntry(
+      caller,
+      AuditKind.VERSION_CREATED,
+      deployment,
+      at,
+      { number: version.number, version: version.version, contentHash: version.contentHash },
+      version.id,
+    );
+    // A staged version's settings are audited, not pushed: the subscription's SETTINGS events ride on a live-log entry.
+    if (notLive) return withAudit(stagedWork(deployment, version, request, hash, notLive, at), [...settingsAudit, created]);
     const settingsChange = changes.length > 0 ? deploymentChange(caller, deployment, "SETTINGS", at, { settings: changes }) : undefined;
     return {
-      result: { deployment, version, change: null, dryRun: false },
+      result: { deployment, version, change: null, dryRun: false, becameLive: true, notLiveReason: null, created: true },
       append: {
         deployment: { row: deployment, set: { ...set, lastNumber: version.number, liveVersionId: version.id, updatedAt: at } },
         earlier: settingsChange ? [settingsChange] : undefined,
-        audit: [
-          ...(settingsChange ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : []),
-          auditEntry(
-            caller,
-            AuditKind.VERSION_CREATED,
-            deployment,
-            at,
-            { number: version.number, version: version.version, contentHash: version.contentHash },
-            version.id,
-          ),
-        ],
+        audit: [...settingsAudit, created],
         change: {
           workspaceId: caller.workspaceId,
           deploymentId: deployment.id,
@@ -150,9 +176,21 @@ export class VersionService {
     const deployment = found ?? this.newDeployment(caller, request, at);
     checkNotArchived(deployment);
     checkExpectedLive(deployment, request.expectedLiveVersionId);
+    const unchanged = found ? await unchangedLive(this.db.reads, request, deployment) : null;
+    if (unchanged)
+      return {
+        deployment: Object.assign(deployment, request.settings),
+        version: unchanged,
+        change: null,
+        dryRun: true,
+        becameLive: true,
+        notLiveReason: null,
+        created: false,
+      };
+    const notLive = notLiveReasonOf(request, deployment);
     const version = Object.assign(this.versionOf(caller, request, deployment, at), { id: DRY_RUN_KEY });
-    Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: version.id, updatedAt: at });
-    return { deployment, version, change: null, dryRun: true };
+    Object.assign(deployment, request.settings, { lastNumber: version.number, liveVersionId: notLive ? deployment.liveVersionId : version.id, updatedAt: at });
+    return { deployment, version, change: null, dryRun: true, becameLive: !notLive, notLiveReason: notLive, created: true };
   }
 
   private newDeployment(caller: Caller, request: CreateRequest, at: Date): DeploymentEntity {
@@ -202,7 +240,17 @@ export class VersionService {
     const found = tables.version.fromRow(version);
     const [deployment] = await source.rows(`SELECT ${tables.deployment.columns} FROM ${tables.deployment.name} WHERE id = ?`, [found.deploymentId]);
     if (!deployment) throw new Error(`deployment ${found.deploymentId} is missing`);
-    const change = dryRun ? null : await changeById(source, earlier.changeId);
-    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun };
+    const without = isWithoutChange(earlier);
+    const change = dryRun || without ? null : await changeById(source, earlier.changeId);
+    const notLiveReason = without ? replayedNotLiveReason(earlier) : null;
+    const skipped = earlier.changeId === NO_LIVE_CHANGE.SKIPPED;
+    return { deployment: tables.deployment.fromRow(deployment), version: found, change, dryRun, becameLive: !notLiveReason, notLiveReason, created: !skipped };
   }
+}
+
+/** A staged or skipped create's work with its audit entries (settings applied, a version recorded). */
+function withAudit(work: Work<CreateOutcome>, audit: AuditFields[]): Work<CreateOutcome> {
+  if (audit.length === 0) return work;
+  if (!work.append) throw new Error("audited work must write");
+  return { ...work, append: { ...work.append, audit: [...(work.append.audit ?? []), ...audit] } };
 }

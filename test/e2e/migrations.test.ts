@@ -12,6 +12,9 @@ const ALL_MIGRATIONS = [
   "LiveAtIndex1764410000000",
   "DeploymentLifecycle1764420000000",
   "Retention1764430000000",
+  "DeploymentPin1764500000000",
+  "VersionFlag1764500000001",
+  "Webhooks1764600000000",
 ];
 
 // One migration set serves both stores, and leaves exactly the schema the entities describe.

@@ -34,6 +34,15 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 25_000,
       maxSubscriptionsPerConnection: 100,
       retentionIntervalSeconds: 600,
+      webhooks: {
+        secretKey: null,
+        allowHttpLoopback: false,
+        allowedHosts: [],
+        retryWindowMs: 86_400_000,
+        retryBaseMs: 10_000,
+        timeoutMs: 10_000,
+        pollMs: 1_000,
+      },
     });
   });
 
@@ -104,6 +113,15 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 10_000,
       maxSubscriptionsPerConnection: 250,
       retentionIntervalSeconds: 600,
+      webhooks: {
+        secretKey: null,
+        allowHttpLoopback: false,
+        allowedHosts: [],
+        retryWindowMs: 86_400_000,
+        retryBaseMs: 10_000,
+        timeoutMs: 10_000,
+        pollMs: 1_000,
+      },
     });
   });
 

@@ -8,6 +8,7 @@ import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "..
 import type { CreateVersionInputDraft, LoadedDeployment, LoadedFile } from "../deploy-file";
 import { ApiError, UsageError } from "../errors";
 import { formatDeployed } from "../format/deploy";
+import { NotLiveError, reportNotLive } from "../format/not-live";
 import { idempotencyKeyFor } from "../idempotency";
 import { gitOf, type CliIo } from "../io";
 import { CREATE_VERSION, type CreateVersionPayload } from "../operations";
@@ -28,6 +29,10 @@ interface DeployOptions extends ApiOptions {
   pinImages?: boolean;
   runtimeEnv?: string[];
   allowEmpty?: string[];
+  /** False with --no-live. */
+  live: boolean;
+  requireLive?: boolean;
+  skipUnchanged?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -55,7 +60,10 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("--step-output <ID.KEY=VALUE>", "an output of a build or push step, e.g. build-image.image=reg/app:1.2; repeatable", collect)
     .option("--pin-images", "store each image pushed by a push step as name@sha256:digest, so its code is pinned")
     .option("--runtime-env <NAME>", "keep {{ $NAME }} in pull steps for the worker when NAME is not set here; repeatable", collect)
-    .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect);
+    .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect)
+    .option("--no-live", "record the versions without making them live (staged); `waymark promote` makes one live later")
+    .option("--skip-unchanged", "create nothing for a deployment whose content equals its live version's (settings are still applied)")
+    .option("--require-live", "exit 4 when a version was recorded but did not become live because its deployment is pinned");
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
 
@@ -68,14 +76,17 @@ async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
   const deployed: Array<CreateVersionPayload & { warnings: string[] }> = [];
   try {
     for (const { draft, warnings, versionType } of file.deployments) {
-      const payload = await createVersion(client, draft, sourceInfos.get(versionType ?? ""), io);
+      const payload = await createVersion(client, withReleaseOptions(draft, options), sourceInfos.get(versionType ?? ""), io);
       deployed.push({ ...payload, warnings });
       if (!options.json) io.stdout(formatDeployed(payload) + warnings.map((w) => `  warning: ${w}\n`).join(""));
+      reportNotLive(payload, io);
     }
   } finally {
     // On a failure part way, a script still learns which versions were created.
     if (options.json) io.stdout(toJson({ deployed, warnings: file.warnings }));
   }
+  if (options.requireLive && deployed.some((d) => d.notLiveReason === "PINNED"))
+    throw new NotLiveError("a deployment is pinned: its new version was recorded but is not live");
 }
 
 /** The source info for each forced type in use ("" for detected), all read before the first version is created. */
@@ -90,6 +101,11 @@ async function sourceInfosOf(deployments: LoadedDeployment[], io: CliIo, fromFla
     }
   }
   return infos;
+}
+
+/** The release options of the command line, sent with every deployment's input. */
+function withReleaseOptions(draft: CreateVersionInputDraft, options: DeployOptions): CreateVersionInputDraft & { makeLive?: "NEVER"; ifUnchanged?: "SKIP" } {
+  return { ...draft, ...(options.live ? {} : { makeLive: "NEVER" as const }), ...(options.skipUnchanged ? { ifUnchanged: "SKIP" as const } : {}) };
 }
 
 async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo | undefined, io: CliIo) {

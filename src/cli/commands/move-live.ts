@@ -1,13 +1,15 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
+import { formatDryRunMove } from "../format/diff";
 import { formatChange } from "../format/history";
+import { MOVE_WITH_DIFF, type VersionDiffView } from "../release-operations";
 import { idempotencyKeyFor } from "../idempotency";
 import type { CliIo } from "../io";
 import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
-import { parseDeploymentRef, parseTarget } from "../refs";
+import { parseDeploymentRef, parseTarget, pickNamedVersion, type NamedCandidate, type Target } from "../refs";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
-import { findDeployment, versionIdNamed } from "./lookup";
+import { findDeployment } from "./lookup";
 
 type Move = "rollback" | "promote";
 
@@ -16,6 +18,9 @@ interface MoveOptions extends ApiOptions {
   reason?: string;
   expectedLive?: string;
   idempotencyKey?: string;
+  dryRun?: boolean;
+  pin?: boolean;
+  unpin?: boolean;
 }
 
 const DESCRIPTIONS: Record<Move, string> = {
@@ -34,7 +39,10 @@ export function registerMove(program: Command, io: CliIo, move: Move): void {
     .option(
       "--idempotency-key <key>",
       "a repeat with the same key and arguments answers with the first move and moves nothing (default: derived from the CI run, else new for each invocation)",
-    );
+    )
+    .option("--pin", "pin the version this makes live: later deploys record versions without making them live, until `waymark unpin`")
+    .option("--unpin", "move although the deployment is pinned, and lift the pin")
+    .option("--dry-run", "run every check and print what would change (target and diff from the live version), moving nothing");
   withApiOptions(command).action((ref: string, options: MoveOptions) => moveLive(move, ref, options, io));
 }
 
@@ -43,12 +51,11 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   const target = options.to === undefined ? undefined : parseTarget(options.to);
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
-  const targetInput =
-    target === undefined ? {} : "number" in target ? { number: target.number } : { versionId: await versionIdNamed(client, ref, target.versionName) };
+  const targetInput = target === undefined ? {} : "number" in target ? { number: target.number } : { name: target.versionName };
   // In CI the key comes from the run, the deployment, the command and its arguments, so a retried
   // job step gets the first move back instead of moving again; elsewhere it is new per invocation,
   // which still covers the client's own retries after a lost answer.
-  const operation = JSON.stringify([move, targetInput, options.reason ?? null]);
+  const operation = JSON.stringify([move, targetInput, options.reason ?? null, options.pin === true, options.unpin === true]);
   const input = {
     deploymentId: deployment.id,
     ...targetInput,
@@ -56,9 +63,27 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
     // Always a compare-and-set too: a move decided on a live version that has changed since fails.
     expectedLiveVersionId: options.expectedLive ?? deployment.liveVersion?.id,
     idempotencyKey: options.idempotencyKey ?? idempotencyKeyFor(io.env, { ...ref, operation }),
+    ...(options.pin ? { pin: true } : {}),
+    ...(options.unpin ? { unpin: true } : {}),
   };
-  const change = await send(client, move, input);
+  if (options.dryRun) {
+    const data = await client
+      .request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } })
+      .catch((error: unknown) => namedTargetError(error, target));
+    io.stdout(options.json ? toJson(data[move]) : formatDryRunMove(text, move, data[move]));
+    return;
+  }
+  const change = await send(client, move, input).catch((error: unknown) => namedTargetError(error, target));
   io.stdout(options.json ? toJson(change) : formatChange(text, change));
+}
+
+/** The server resolves `--to NAME`; its refusals read as the usage errors they are (exit 2), listing the candidates. */
+function namedTargetError(error: unknown, target: Target | undefined): never {
+  if (!(error instanceof ApiError) || !target || !("versionName" in target)) throw error;
+  const candidates = error.extensions.candidates as NamedCandidate[] | undefined;
+  if (error.code === "BAD_USER_INPUT" && Array.isArray(candidates)) pickNamedVersion(target.versionName, candidates, candidates.length);
+  if (error.code === "VERSION_NOT_FOUND") pickNamedVersion(target.versionName, [], 0);
+  throw error;
 }
 
 async function send(client: ApiClient, move: Move, input: Record<string, unknown>): Promise<LiveChange> {

@@ -6,12 +6,14 @@ import { shortSha, versionLabel } from "./text";
 export function formatDeployed(payload: CreateVersionPayload): string {
   const { deployment, version } = payload;
   const live = version.isLive ? "yes" : `no (${versionLabel(deployment.liveVersion)} is live)`;
+  const verb = payload.created === false ? "Unchanged (nothing created)" : "Deployed";
   const lines = [
-    `Deployed ${deployment.flowName}/${deployment.name}: ${versionLabel(version)} (id ${version.id})`,
+    `${verb} ${deployment.flowName}/${deployment.name}: ${versionLabel(version)} (id ${version.id})`,
     `  live:   ${live}`,
     `  code:   ${pinSummary(version.codePin)}`,
     `  source: ${sourceSummary(version.sourceInfo)}`,
     ...version.codePin.warnings.map((w) => `  warning: ${w}`),
+    ...(payload.warnings ?? []).map((w) => `  warning: ${w}`),
   ];
   return `${lines.join("\n")}\n`;
 }

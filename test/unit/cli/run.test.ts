@@ -99,14 +99,17 @@ describe("waymark rollback and promote (in-process)", () => {
   });
 
   it("exits 2 listing the candidates when a name matches several versions", async () => {
-    const named = {
-      deploymentByName: { id: "dep_1", versions: { totalCount: 2, edges: [{ node: { id: "ver_2", number: 2 } }, { node: { id: "ver_1", number: 1 } }] } },
-    };
-    const { code, stderr, requests } = await cli(["promote", "etl/prod", "--to", "0.0.1"], [data(deployment), data(named)]);
+    // The server resolves the name (target `name`) and lists the candidates in the refusal.
+    const candidates = [
+      { id: "ver_2", number: 2, version: "0.0.1", commitSha: null },
+      { id: "ver_1", number: 1, version: "0.0.1", commitSha: null },
+    ];
+    const refused = { status: 200, json: { errors: [{ message: "2 versions are named", extensions: { code: "BAD_USER_INPUT", candidates } }], data: null } };
+    const { code, stderr, requests } = await cli(["promote", "etl/prod", "--to", "0.0.1"], [data(deployment), refused]);
     expect(code).toBe(2);
     expect(stderr).toContain("version 2 (ver_2)");
     expect(stderr).toContain("version 1 (ver_1)");
-    expect(requests[1]?.body.variables).toEqual({ flowName: "etl", name: "prod", version: "0.0.1" });
+    expect((requests[1]?.body.variables.input as { name?: string }).name).toBe("0.0.1");
     expect(requests).toHaveLength(2);
   });
 

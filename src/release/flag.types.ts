@@ -1,0 +1,54 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { MaxLength } from "class-validator";
+import { DeploymentVersion } from "../version/version.type";
+
+export enum FlagStatus {
+  BAD = "BAD",
+  OK = "OK",
+}
+registerEnumType(FlagStatus, {
+  name: "FlagStatus",
+  description: "What is known of a version's fitness.",
+  valuesConfig: {
+    BAD: { description: "Never this one again: default rollbacks skip it, moving to it needs force: true, and creating its content again warns." },
+    OK: { description: "Not flagged (or the BAD flag was lifted)." },
+  },
+});
+
+@ObjectType({ description: "A version's newest flag: who set it, when and why." })
+export class VersionFlag {
+  @Field(() => FlagStatus, { description: "BAD or OK." })
+  status!: FlagStatus;
+
+  @Field(() => String, { description: "Identity of the caller that set it." })
+  by!: string;
+
+  @Field(() => Date, { description: "When it was set." })
+  at!: Date;
+
+  @Field(() => String, { nullable: true, description: "Why, as given." })
+  reason!: string | null;
+}
+
+@InputType({ description: "Flag a version BAD, or lift the flag with OK; each call is recorded with its actor and reason." })
+export class FlagVersionInput {
+  @Field(() => ID, { description: "The version." })
+  @MaxLength(40)
+  versionId!: string;
+
+  @Field(() => FlagStatus, { description: "BAD or OK." })
+  status!: FlagStatus;
+
+  @Field(() => String, { nullable: true, description: "Why." })
+  @MaxLength(1000)
+  reason?: string | null;
+}
+
+@ObjectType({ description: "The answer of flagVersion." })
+export class FlagVersionPayload {
+  @Field(() => DeploymentVersion, { description: "The version flagged." })
+  version!: DeploymentVersion;
+
+  @Field(() => VersionFlag, { description: "The flag as recorded now." })
+  flag!: VersionFlag;
+}

@@ -1,0 +1,88 @@
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { JSONScalar } from "../schema/scalars";
+import type { VersionEntity } from "../version/version.entity";
+import type { VersionSnapshot } from "../version/snapshot";
+import { DeploymentVersion, toVersion } from "../version/version.type";
+import { sourceCompareUrl } from "./compare-url";
+import { jsonDiff } from "./json-diff";
+
+export enum DiffOp {
+  ADD = "ADD",
+  REMOVE = "REMOVE",
+  REPLACE = "REPLACE",
+}
+registerEnumType(DiffOp, {
+  name: "DiffOp",
+  description: "How a value differs between two versions.",
+  valuesConfig: {
+    ADD: { description: "Present only in the newer side (`to`)." },
+    REMOVE: { description: "Present only in the older side (`from`)." },
+    REPLACE: { description: "Present in both with different values, or of different JSON types." },
+  },
+});
+
+@ObjectType({ description: "One difference between two versions' versioned properties." })
+export class VersionChange {
+  @Field(() => String, { description: "JSON Pointer (RFC 6901) into the versioned properties, e.g. /jobVariables/env/FOO; `~` is written ~0 and `/` is ~1." })
+  path!: string;
+
+  @Field(() => DiffOp, { description: "ADD, REMOVE or REPLACE." })
+  op!: DiffOp;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The value in `from`; null for ADD." })
+  before!: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The value in `to`; null for REMOVE." })
+  after!: unknown;
+}
+
+@ObjectType({ description: "What differs between two versions. Only versioned properties are compared: deployment settings never appear." })
+export class VersionDiff {
+  @Field(() => DeploymentVersion, { description: "The version compared from." })
+  from!: DeploymentVersion;
+
+  @Field(() => DeploymentVersion, { description: "The version compared to." })
+  to!: DeploymentVersion;
+
+  @Field(() => Boolean, { description: "True when the two contentHashes are equal (then changes is empty)." })
+  identical!: boolean;
+
+  @Field(() => [VersionChange], { description: "Every difference, objects key by key and lists index by index, in document order." })
+  changes!: VersionChange[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The host's page comparing the two commits, when both versions name a commit of the same repository on GitHub, GitLab, Bitbucket or Azure DevOps.",
+  })
+  sourceCompareUrl!: string | null;
+}
+
+const VERSIONED: ReadonlyArray<keyof VersionSnapshot> = [
+  "entrypoint",
+  "description",
+  "tags",
+  "labels",
+  "parameters",
+  "parameterOpenapiSchema",
+  "enforceParameterSchema",
+  "workPoolName",
+  "workQueueName",
+  "jobVariables",
+  "pullSteps",
+];
+
+const snapshotOfRow = (row: VersionEntity): Record<string, unknown> => Object.fromEntries(VERSIONED.map((key) => [key, row[key]]));
+
+/** The differences from one version to another. */
+export function versionDiffOf(from: VersionEntity, to: VersionEntity): VersionDiff {
+  const identical = from.contentHash === to.contentHash;
+  const changes = identical ? [] : jsonDiff(snapshotOfRow(from), snapshotOfRow(to));
+  return {
+    from: toVersion(from),
+    to: toVersion(to),
+    identical,
+    changes: changes.map((c) => ({ path: c.path, op: c.op as DiffOp, before: c.before ?? null, after: c.after ?? null })),
+    sourceCompareUrl: sourceCompareUrl(from, to),
+  };
+}

@@ -1,0 +1,64 @@
+import { ConfigError } from "../config";
+import type { Database } from "../db/database";
+import type { LiveEvents } from "../live/live-events";
+import type { Logger } from "../logger";
+import type { ServerMetrics } from "../ops/metrics";
+import { QUEUE_STATS } from "./delivery-queries";
+import { DeliveryWorker } from "./delivery-worker";
+import { SecretBox } from "./secret-box";
+import { pinnedTransport, type Lookup, type Transport } from "./transport";
+import type { WebhookConfig } from "./webhook-config";
+import { WebhookService } from "./webhook.service";
+
+export interface WebhookDeps {
+  db: Database;
+  config: WebhookConfig;
+  now: () => Date;
+  logger: Logger;
+  metrics: ServerMetrics;
+  transport?: Transport;
+  lookup?: Lookup;
+}
+
+export interface Webhooks {
+  service: WebhookService;
+  worker: DeliveryWorker;
+  /** Wraps the sink services publish committed changes to, so the local worker looks at once. */
+  nudging(inner: LiveEvents): LiveEvents;
+  stop(): Promise<void>;
+}
+
+/**
+ * The webhook service and this instance's delivery worker, started. Refuses to start when
+ * webhooks exist but WAYMARK_SECRET_KEY is missing: their deliveries could not be signed.
+ */
+export async function startWebhooks(deps: WebhookDeps): Promise<Webhooks> {
+  const { db, config, now, logger, metrics } = deps;
+  const box = config.secretKey ? new SecretBox(config.secretKey) : null;
+  const counted = metrics.watchWebhooks(async () => {
+    const [row] = await db.reads.rows<{ pending: number; oldest: number | null }>(QUEUE_STATS, []);
+    const oldest = row?.oldest == null ? null : Number(row.oldest);
+    return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (now().getTime() - oldest) / 1000) };
+  });
+  const transport = deps.transport ?? pinnedTransport(config, deps.lookup);
+  const worker = new DeliveryWorker({ db, config, box, transport, now, logger, counted });
+  const service = new WebhookService(db, config, box, now, deps.lookup, () => worker.nudge());
+  if (!box && (await service.any())) {
+    throw new ConfigError(
+      "WAYMARK_SECRET_KEY",
+      "webhooks exist in this database, and their signing secrets cannot be read without the key they were encrypted with",
+    );
+  }
+  worker.start();
+  return {
+    service,
+    worker,
+    nudging: (inner) => ({
+      publish(event) {
+        inner.publish(event);
+        worker.nudge();
+      },
+    }),
+    stop: () => worker.stop(),
+  };
+}

@@ -11,8 +11,10 @@ import { WorkspaceEntity } from "../workspace/workspace.entity";
  */
 export const LIVE_CHANGE_KINDS = ["CREATE", "ROLLBACK", "PROMOTE", "PIN", "UNPIN", "SETTINGS", "ARCHIVED", "RESTORED", "DELETED"] as const;
 export type LiveChangeKind = (typeof LIVE_CHANGE_KINDS)[number];
-/** The kinds that move the live pointer (the live history and live periods read only these). */
+/** The kinds that move the live pointer (live periods read only these). */
 export const POINTER_MOVES: readonly LiveChangeKind[] = ["CREATE", "ROLLBACK", "PROMOTE"];
+/** The kinds a deployment's `liveHistory` lists: its moves, and the pins that decide whether creates may move it. */
+export const LIVE_HISTORY_KINDS: readonly LiveChangeKind[] = [...POINTER_MOVES, "PIN", "UNPIN"];
 
 /** One changed setting: its name and its value before and after. */
 export interface SettingChange {

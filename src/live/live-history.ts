@@ -2,12 +2,12 @@ import { In } from "typeorm";
 import type { Database } from "../db/database";
 import { descendingPages, isNumberKey } from "../db/keyset";
 import { connectionType, pageOf, type Connection, type PageArgs } from "../pagination";
-import { LiveChangeEntity, POINTER_MOVES } from "./live-change.entity";
+import { LIVE_HISTORY_KINDS, LiveChangeEntity } from "./live-change.entity";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
 
 export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange);
 
-/** The same page of live-pointer moves, newest first by keyset on the workspace sequence, of each of several deployments. */
+/** The same page of live-history entries (moves and pins), newest first by keyset on the workspace sequence, of each of several deployments. */
 export function liveHistories(
   db: Database,
   deploymentKeys: number[],
@@ -23,8 +23,8 @@ export function liveHistories(
           repository()
             .createQueryBuilder("c")
             .where("c.deploymentId = :deploymentKey", { deploymentKey })
-            // Settings and lifecycle entries share the log (for subscribers) but are not moves.
-            .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES }),
+            // Settings and lifecycle entries share the log (for subscribers) but are not history.
+            .andWhere("c.kind IN (:...kinds)", { kinds: LIVE_HISTORY_KINDS }),
         column: "c.sequence",
         keyOf: (c) => c.sequence,
         cursorKind: "change",
@@ -40,13 +40,13 @@ export function liveHistories(
   );
 }
 
-/** The number of live-pointer moves of each deployment, in one statement. */
+/** The number of live-history entries (moves and pins) of each deployment, in one statement. */
 export async function liveHistoryCounts(db: Database, deploymentKeys: number[]): Promise<number[]> {
   const rows = await db.reader
     .getRepository(LiveChangeEntity)
     .createQueryBuilder("c")
     .where("c.deploymentId IN (:...deploymentKeys)", { deploymentKeys })
-    .andWhere("c.kind IN (:...moves)", { moves: POINTER_MOVES })
+    .andWhere("c.kind IN (:...kinds)", { kinds: LIVE_HISTORY_KINDS })
     .select("c.deploymentId", "parent")
     .addSelect("COUNT(*)", "count")
     .groupBy("c.deploymentId")

@@ -99,8 +99,9 @@ export class VersionService {
     checkExpectedLive(deployment, request.expectedLiveVersionId);
     // Settings a new deployment starts with are part of its creation, not a change of it.
     const { set, changes } = settingsDiff(deployment, request.settings);
+    const isNew = deployment.lastNumber === 0;
     const settingsAudit =
-      changes.length > 0 ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : [];
+      changes.length > 0 && !isNew ? [auditEntry(caller, AuditKind.SETTINGS_CHANGED, deployment, at, { changes: changes as unknown as JsonValue })] : [];
     const unchanged = await unchangedLive(tx, request, deployment);
     if (unchanged) return withAudit(skippedWork(deployment, unchanged, request, hash, at), settingsAudit);
     const notLive = notLiveReasonOf(request, deployment);

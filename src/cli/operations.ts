@@ -14,7 +14,7 @@ export const CREATE_VERSION = `mutation WaymarkDeploy($input: CreateVersionInput
     deployment { ${DEPLOYMENT} }
     version { ${VERSION_REF} isLive createdAt createdBy contentHash ${SOURCE_INFO} ${CODE_PIN} }
     change { ${CHANGE} }
-    becameLive notLiveReason created warnings
+    dryRun becameLive notLiveReason created warnings
   }
 }`;
 
@@ -123,6 +123,8 @@ export interface CreateVersionPayload {
   deployment: DeploymentSummary;
   version: VersionDetail & { contentHash: string };
   change: LiveChange | null;
+  /** True when the server only checked the input (nothing was written). */
+  dryRun: boolean;
   becameLive: boolean;
   notLiveReason: "NOT_REQUESTED" | "PINNED" | null;
   /** False when --skip-unchanged found the live version's content: `version` is the live one. */

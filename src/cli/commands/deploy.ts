@@ -1,19 +1,19 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { ApiClient } from "../api-client";
 import { parseVariableFlags } from "../deploy/deploy-time";
 import { parseStepOutputFlags } from "../deploy/step-outputs";
 import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "../deploy/steps";
 import type { CreateVersionInputDraft, LoadedDeployment, LoadedFile } from "../deploy-file";
-import { ApiError, UsageError } from "../errors";
+import { UsageError } from "../errors";
 import { formatDeployed } from "../format/deploy";
 import { NotLiveError, reportNotLive } from "../format/not-live";
 import { idempotencyKeyFor } from "../idempotency";
 import { gitOf, type CliIo } from "../io";
-import { CREATE_VERSION, type CreateVersionPayload } from "../operations";
+import type { CreateVersionPayload } from "../operations";
 import { detectSourceInfo, type SourceInfo } from "../source-info";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
+import { checkAll, sendCreate, type DeployInput } from "./deploy-check";
 
 interface DeployOptions extends ApiOptions {
   file: string;
@@ -33,6 +33,7 @@ interface DeployOptions extends ApiOptions {
   live: boolean;
   requireLive?: boolean;
   skipUnchanged?: boolean;
+  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -63,7 +64,8 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("--allow-empty <NAME>", "let the variable NAME be empty; repeatable", collect)
     .option("--no-live", "record the versions without making them live (staged); `waymark promote` makes one live later")
     .option("--skip-unchanged", "create nothing for a deployment whose content equals its live version's (settings are still applied)")
-    .option("--require-live", "exit 4 when a version was recorded but did not become live because its deployment is pinned");
+    .option("--require-live", "exit 4 when a version was recorded but did not become live because its deployment is pinned")
+    .option("--dry-run", "have the server check every deployment and print what each would create, creating nothing");
   withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
 }
 
@@ -73,10 +75,14 @@ async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
   const file = await loadedFileOf(options, io);
   const sourceInfos = await sourceInfosOf(file.deployments, io, options.versionType !== undefined);
   if (!options.json && file.warnings.length > 0) io.stdout(file.warnings.map((w) => `warning: ${w}\n`).join(""));
+  const inputs = file.deployments.map(({ draft, versionType }) => inputOf(withReleaseOptions(draft, options), sourceInfos.get(versionType ?? ""), io));
+  // The server checks them all before the first is created: one refusal and none is.
+  const checked = await checkAll(client, inputs, io);
+  if (options.dryRun) return report(checked, file, options, io);
   const deployed: Array<CreateVersionPayload & { warnings: string[] }> = [];
   try {
-    for (const { draft, warnings, versionType } of file.deployments) {
-      const payload = await createVersion(client, withReleaseOptions(draft, options), sourceInfos.get(versionType ?? ""), io);
+    for (const [i, { warnings }] of file.deployments.entries()) {
+      const payload = await sendCreate(client, inputs[i]!);
       deployed.push({ ...payload, warnings });
       if (!options.json) io.stdout(formatDeployed(payload) + warnings.map((w) => `  warning: ${w}\n`).join(""));
       reportNotLive(payload, io);
@@ -108,17 +114,17 @@ function withReleaseOptions(draft: CreateVersionInputDraft, options: DeployOptio
   return { ...draft, ...(options.live ? {} : { makeLive: "NEVER" as const }), ...(options.skipUnchanged ? { ifUnchanged: "SKIP" as const } : {}) };
 }
 
-async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, sourceInfo: SourceInfo | undefined, io: CliIo) {
-  // One key per deployment, made before the first attempt, so every retry carries the same one.
-  const input = { ...draft, sourceInfo, idempotencyKey: idempotencyKeyFor(io.env, draft) };
-  try {
-    const data = await client.request<{ createVersion: CreateVersionPayload }>(CREATE_VERSION, { input });
-    return data.createVersion;
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const message = `${draft.flowName}/${draft.name}: ${error.message}`;
-    throw new ApiError(error.code, message, error.extensions, error.attempts);
-  }
+function inputOf(draft: CreateVersionInputDraft, sourceInfo: SourceInfo | undefined, io: CliIo): DeployInput {
+  // One key per deployment, made before the first attempt (the server's check included), so every retry carries the same one.
+  return { ref: `${draft.flowName}/${draft.name}`, input: { ...draft, sourceInfo, idempotencyKey: idempotencyKeyFor(io.env, draft) } };
+}
+
+/** --dry-run: what each deployment would get, as deploy prints what it did. */
+function report(checked: CreateVersionPayload[], file: LoadedFile, options: DeployOptions, io: CliIo): void {
+  const results = checked.map((payload, i) => ({ ...payload, warnings: file.deployments[i]?.warnings ?? [] }));
+  if (options.json) return io.stdout(toJson({ dryRun: true, deployed: results, warnings: file.warnings }));
+  io.stdout(results.map((r) => formatDeployed(r) + r.warnings.map((w) => `  warning: ${w}\n`).join("")).join(""));
+  io.stdout("Dry run: nothing was created.\n");
 }
 
 /** Checks the file, runs its build and push steps, and reads every selected deployment with their outputs. */

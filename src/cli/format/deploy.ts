@@ -2,13 +2,15 @@ import type { CodePin, CreateVersionPayload } from "../operations";
 import type { SourceInfo } from "../source-info";
 import { shortSha, versionLabel } from "./text";
 
-/** What `waymark deploy` prints for one deployment: the version, whether it is live, whether its code is pinned. */
+/** What `waymark deploy` prints for one deployment (or, with --dry-run, would do): the version, whether it is live, whether its code is pinned. */
 export function formatDeployed(payload: CreateVersionPayload): string {
-  const { deployment, version } = payload;
-  const live = version.isLive ? "yes" : `no (${versionLabel(deployment.liveVersion)} is live)`;
-  const verb = payload.created === false ? "Unchanged (nothing created)" : "Deployed";
+  const { deployment, version, dryRun } = payload;
+  const live = version.isLive ? (dryRun ? "yes (would be)" : "yes") : `no (${versionLabel(deployment.liveVersion)} ${dryRun ? "would stay" : "is"} live)`;
+  const verb = payload.created === false ? `Unchanged (nothing ${dryRun ? "would be " : ""}created)` : dryRun ? "Would deploy" : "Deployed";
+  // A dry run's version has no id yet (the server answers a placeholder).
+  const id = dryRun && payload.created !== false ? "" : ` (id ${version.id})`;
   const lines = [
-    `${verb} ${deployment.flowName}/${deployment.name}: ${versionLabel(version)} (id ${version.id})`,
+    `${verb} ${deployment.flowName}/${deployment.name}: ${versionLabel(version)}${id}`,
     `  live:   ${live}`,
     `  code:   ${pinSummary(version.codePin)}`,
     `  source: ${sourceSummary(version.sourceInfo)}`,

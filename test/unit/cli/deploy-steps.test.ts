@@ -97,7 +97,10 @@ async function deploy(
     stderr: (t: string) => void (stderr += t),
   };
   const code = await run(["deploy", "--api-url", "http://w.test", ...argv], io);
-  const inputs = fetch.requests.map((r) => r.body.variables.input as Record<string, any>);
+  // The server's check of every deployment (dryRun) comes first; `inputs` are the creates.
+  const sent = fetch.requests.map((r) => r.body.variables.input as Record<string, any>);
+  const inputs = sent.filter((input) => input.dryRun !== true);
+  expect(sent.filter((input) => input.dryRun === true).map(({ dryRun: _, ...rest }) => rest)).toEqual(inputs);
   return { code, stdout, stderr, inputs, cwd };
 }
 

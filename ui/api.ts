@@ -72,12 +72,13 @@ export interface VersionSummary {
   createdBy: string;
   sourceInfo: SourceInfo | null;
   codePin: { pinned: boolean; warnings: string[] };
+  flag: { status: "BAD" | "OK"; by: string; reason: string | null } | null;
 }
 
 export interface LiveChange {
   id: string;
   sequence: number;
-  kind: "CREATE" | "ROLLBACK" | "PROMOTE";
+  kind: "CREATE" | "ROLLBACK" | "PROMOTE" | "PIN" | "UNPIN";
   actor: string;
   reason: string | null;
   at: string;

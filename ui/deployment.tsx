@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { CHANGE_FIELDS, SOURCE_FIELDS, type Connection, type LiveChange, type VersionSummary } from "./api";
 import { followLiveChanges } from "./live";
+import { DeploymentMarks, MARK_FIELDS, moveBlocker, type Marked } from "./marks";
 import { MoveForm, type Move, type MoveOutcome } from "./move-form";
 import { onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { useSession } from "./session";
@@ -9,11 +10,10 @@ import { Timeline } from "./timeline";
 import { useQuery } from "./use-query";
 import { VERSIONS_PAGE, VersionsSection, type PageArgs } from "./versions-section";
 
-export interface DeploymentData {
+export interface DeploymentData extends Marked {
   id: string;
   flowName: string;
   name: string;
-  paused: boolean;
   schedules: unknown;
   concurrencyLimit: number | null;
   concurrencyOptions: unknown;
@@ -25,11 +25,11 @@ export interface DeploymentData {
 
 const DEPLOYMENT = `query DeploymentPage($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   deployment(id: $id) {
-    id flowName name paused schedules concurrencyLimit concurrencyOptions versionCount
+    id flowName name ${MARK_FIELDS} schedules concurrencyLimit concurrencyOptions versionCount
     liveVersion { id number version }
     versions(first: $first, after: $after, last: $last, before: $before) {
       totalCount
-      edges { cursor node { id number version isLive createdAt createdBy ${SOURCE_FIELDS} codePin { pinned warnings } } }
+      edges { cursor node { id number version isLive createdAt createdBy ${SOURCE_FIELDS} codePin { pinned warnings } flag { status by reason } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
     liveHistory(first: 10) { edges { node { ${CHANGE_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
@@ -109,7 +109,7 @@ export function DeploymentView({ id }: { id: string }) {
       </p>
       <h1 id="deployment-title" ref={heading} tabIndex={-1}>
         <span class="flow">{deployment.flowName}</span> / {deployment.name}
-        {deployment.paused && <span class="badge">paused</span>}
+        <DeploymentMarks deployment={deployment} />
       </h1>
       <p class="summary">
         Live:{" "}
@@ -127,6 +127,7 @@ export function DeploymentView({ id }: { id: string }) {
           {notice.text}
         </p>
       )}
+      {moveBlocker(deployment) && <p class="note">{moveBlocker(deployment)}</p>}
       {move && <MoveForm move={move} onDone={done} onCancel={() => setMove(null)} />}
       <VersionsSection deployment={deployment} onPage={setPage} onMove={setMove} />
       <div class="columns">

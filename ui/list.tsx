@@ -1,16 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Connection } from "./api";
+import { DeploymentMarks, MARK_FIELDS, type Marked } from "./marks";
 import { followLiveChanges } from "./live";
 import { deploymentPath, onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { useSession } from "./session";
 import { Time } from "./time";
 import { useQuery } from "./use-query";
 
-interface Row {
+interface Row extends Marked {
   id: string;
   flowName: string;
   name: string;
-  paused: boolean;
   versionCount: number;
   updatedAt: string;
   liveVersion: { number: number; version: string } | null;
@@ -21,7 +21,7 @@ const PAGE = 25;
 const DEPLOYMENTS = `query Deployments($first: Int!, $after: String, $filter: DeploymentFilter) {
   deployments(first: $first, after: $after, filter: $filter) {
     totalCount
-    edges { cursor node { id flowName name paused versionCount updatedAt liveVersion { number version } liveHistory(first: 1) { edges { node { kind actor at } } pageInfo { hasNextPage } } } }
+    edges { cursor node { id flowName name ${MARK_FIELDS} versionCount updatedAt liveVersion { number version } liveHistory(first: 1) { edges { node { kind actor at } } pageInfo { hasNextPage } } } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }`;
@@ -57,7 +57,7 @@ function DeploymentRows({ rows }: { rows: Row[] }) {
                   <a href={deploymentPath(node.id)} onClick={onLinkClick}>
                     <span class="flow">{node.flowName}</span> / <strong>{node.name}</strong>
                   </a>
-                  {node.paused && <span class="badge">paused</span>}
+                  <DeploymentMarks deployment={node} />
                 </td>
                 <td data-label="Live">
                   {node.liveVersion ? (
@@ -106,8 +106,13 @@ export function DeploymentList() {
   const heading = useHeadingFocus(true);
   const [search, setSearch] = useState("");
   const [flow, setFlow] = useState("");
+  const [archived, setArchived] = useState(false);
   const [pages, setPages] = useState<Array<string | null>>([null]);
-  const filter = { nameContains: useDebounced(search.trim()) || undefined, flowName: useDebounced(flow.trim()) || undefined };
+  const filter = {
+    nameContains: useDebounced(search.trim()) || undefined,
+    flowName: useDebounced(flow.trim()) || undefined,
+    includeArchived: archived || undefined,
+  };
   const after = pages[pages.length - 1];
   const { data, error, loading, refetch } = useQuery<{ deployments: Connection<Row> }>(DEPLOYMENTS, { first: PAGE, after, filter });
   useRefetchOnLiveChange(refetch);
@@ -135,6 +140,10 @@ export function DeploymentList() {
               <option key={f} value={f} />
             ))}
           </datalist>
+        </label>
+        <label class="inline">
+          <input type="checkbox" checked={archived} onChange={(e) => (setArchived(e.currentTarget.checked), setPages([null]))} />
+          Show archived
         </label>
       </form>
       {error && (

@@ -34,8 +34,9 @@ export function Timeline({ deploymentId, first }: { deploymentId: string; first:
       <ol class="timeline">
         {changes.map((c) => (
           <li key={c.id} data-kind={c.kind}>
-            <span class={`kind kind-${c.kind.toLowerCase()}`}>{c.kind}</span> {c.previousVersion ? `#${c.previousVersion.number} → ` : ""}#
-            {c.liveVersion.number} by <strong class="actor">{c.actor}</strong>, <Time iso={c.at} />
+            <span class={`kind kind-${c.kind.toLowerCase()}`}>{c.kind}</span>{" "}
+            {c.previousVersion && c.previousVersion.number !== c.liveVersion.number ? `#${c.previousVersion.number} → ` : ""}#{c.liveVersion.number} by{" "}
+            <strong class="actor">{c.actor}</strong>, <Time iso={c.at} />
             {c.reason && <q class="reason">{c.reason}</q>}
           </li>
         ))}

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { DeploymentData } from "./deployment";
+import { moveBlocker } from "./marks";
 import type { Move } from "./move-form";
 import { comparePath, onLinkClick } from "./router";
 import { mayMove, useSession } from "./session";
@@ -36,7 +37,7 @@ export function VersionsSection({ deployment, onPage, onMove }: Props) {
         deploymentId={deployment.id}
         versions={versions}
         live={live}
-        canMove={mayMove(viewer)}
+        canMove={mayMove(viewer) && !moveBlocker(deployment)}
         selected={selected}
         onSelect={(id, on) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id].slice(-2) : s.filter((x) => x !== id)))}
         onMove={(kind, v) => live && onMove({ kind, deploymentId: deployment.id, target: { id: v.id, number: v.number }, expectedLive: live })}

@@ -72,6 +72,11 @@ export function VersionsTable({ deploymentId, versions, live, canMove, selected,
                 </th>
                 <td data-label="Name">
                   <code>{v.version}</code>
+                  {v.flag?.status === "BAD" && (
+                    <span class="badge badge-bad" title={`flagged bad by ${v.flag.by}${v.flag.reason ? `: ${v.flag.reason}` : ""}`}>
+                      bad
+                    </span>
+                  )}
                 </td>
                 <td data-label="Commit">
                   <Commit version={v} />

@@ -398,4 +398,41 @@ describe.each(STORES)("the history page on %s", (store) => {
     await page.getByLabel("API key").waitFor();
     await page.close();
   });
+
+  it("marks pinned, archived and bad-flagged ones, hides archived deployments until asked, and offers no move it would refuse", async () => {
+    const idOf = async (flowName: string, name: string) =>
+      (await server.gql(`query($f: String!, $n: String!) { deploymentByName(flowName: $f, name: $n) { id liveVersion { id } } }`, { f: flowName, n: name }))
+        .data.deploymentByName as { id: string; liveVersion: { id: string } };
+    const staging = await idOf("etl", "staging");
+    const daily = await idOf("reports", "daily");
+    const ok = (result: { errors?: unknown }) => expect(result.errors).toBeUndefined();
+    ok(
+      await server.gql(`mutation($i: PinLiveInput!) { pinLive(input: $i) { deployment { id } } }`, { i: { deploymentId: staging.id, reason: "incident 42" } }),
+    );
+    ok(
+      await server.gql(`mutation($i: FlagVersionInput!) { flagVersion(input: $i) { version { id } } }`, {
+        i: { versionId: staging.liveVersion.id, status: "BAD", reason: "corrupts rows" },
+      }),
+    );
+    ok(await server.gql(`mutation($i: DeploymentLifecycleInput!) { archiveDeployment(input: $i) { deployment { id } } }`, { i: { deploymentId: daily.id } }));
+
+    const page = await openWithKey(keys.release);
+    const rows = () => page.locator("table.deployments tbody tr").allInnerTexts();
+    await expect.poll(rows).toEqual([expect.stringContaining("prod"), expect.stringMatching(/staging\s*pinned/)]);
+    expect(await page.locator(".badge-pinned").getAttribute("title")).toMatch(/^pinned by bootstrap-admin, .* UTC: incident 42$/);
+    await page.getByLabel("Show archived").check();
+    await expect.poll(rows).toEqual([expect.stringContaining("prod"), expect.stringContaining("staging"), expect.stringMatching(/daily\s*archived/)]);
+
+    await page.getByRole("link", { name: "etl / staging" }).click();
+    await expect.poll(() => page.locator("#deployment-title").innerText()).toMatch(/staging\s*pinned/);
+    expect(await page.locator(".note").first().innerText()).toMatch(/pinned by bootstrap-admin \(incident 42\)/);
+    expect(await page.locator("table.versions tbody tr").first().locator(".badge-bad").getAttribute("title")).toBe(
+      "flagged bad by bootstrap-admin: corrupts rows",
+    );
+    // The release key may move, but a pinned deployment would refuse it: no move buttons.
+    expect(await page.locator("button.move").count()).toBe(0);
+    await expect.poll(() => page.locator(".timeline li").first().innerText()).toMatch(/^PIN\s+#3 by bootstrap-admin/);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

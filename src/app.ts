@@ -22,6 +22,7 @@ import { LiveFanout } from "./live/live-fanout";
 import { liveLogOf } from "./live/live-log-reader";
 import { LiveSubscriptions } from "./live/live-subscriptions";
 import { limitsBeforeValidation, queryLimitsPlugin } from "./limits/limits-plugin";
+import { SchemaFacts } from "./limits/schema-facts";
 import { QUERY_LIMITS } from "./limits/query-limits";
 import { wellFormedInputPlugin } from "./limits/well-formed-input";
 import { createLoaders } from "./loaders";
@@ -101,6 +102,8 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
     const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
     return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId, versions), requestId, subscriptions };
   };
+  // What the query limits need of the schema (list bounds, introspection budget), worked out once.
+  const facts = new SchemaFacts(schema);
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.
     ...cachedExecution(schema, history),
@@ -112,7 +115,7 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
     // The handler refuses simple-request POSTs itself (http/csrf.ts), and GET runs queries only:
     // Apollo's check would also refuse the plain GETs that urql and others send.
     csrfPrevention: false,
-    validationRules: [limitsBeforeValidation(schema)],
+    validationRules: [limitsBeforeValidation(facts)],
     // The schema is a published contract (schema.graphql); the playground needs it in production too.
     introspection: true,
     // Cache-control hints are unused, and the plugin wraps every field resolver (~5 % of a history read).
@@ -120,7 +123,7 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       wellFormedInputPlugin(),
-      queryLimitsPlugin(schema, { textOf: (data) => history.textOf(data) }),
+      queryLimitsPlugin(facts, { textOf: (data) => history.textOf(data) }),
       rateLimitedStatusPlugin(),
       requestLog.plugin(),
     ],
@@ -156,6 +159,7 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
   const sockets = attachWebSocket(http.server, {
     verifyUpgrade: verifyUpgrade(origins),
     schema,
+    limits: facts,
     formatError: metrics.countingErrors(formatError),
     maxPayloadBytes: config.maxBodyBytes,
     maxTokens: MAX_TOKENS,

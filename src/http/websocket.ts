@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { limitCheck } from "../limits/limits-plugin";
+import type { SchemaFacts } from "../limits/schema-facts";
 import { responseSizeError } from "../limits/response-size";
 import { illFormedInputError } from "../limits/well-formed-input";
 import { useServer } from "graphql-ws/use/ws";
@@ -14,6 +15,8 @@ import { ErrorCode } from "../errors";
 
 export interface WebSocketOptions {
   schema: GraphQLSchema;
+  /** What the query limits know of `schema`. */
+  limits: SchemaFacts;
   maxPayloadBytes: number;
   maxTokens: number;
   /** Subscriptions one connection may hold at once. */
@@ -63,7 +66,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   // Parsing and validation depend on the text alone; one document per text also lets
   // sharedSubscribe execute an event once for every subscriber of the same operation.
   const known = new Map<string, DocumentNode>();
-  const limits = limitCheck(options.schema);
+  const limits = limitCheck(options.limits);
   const documentOf = (query: string, variables: Record<string, unknown> | null | undefined): DocumentNode | readonly GraphQLError[] => {
     const found = known.get(query);
     if (found) return found;

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { parse, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { parse, type DocumentNode, type GraphQLError, type ValidationRule } from "graphql";
 import { documentLimitError, queryLimitError, variablesDepthError } from "./query-limits";
 import { responseSizeError } from "./response-size";
+import type { SchemaFacts } from "./schema-facts";
 
 /** Verdicts kept per document; past this many variable sets the document's memo starts over. */
 const MAX_VARIABLE_SETS = 256;
@@ -14,7 +15,7 @@ export type LimitCheck = (document: DocumentNode, variables: Record<string, unkn
  * here too), and the verdict depends only on the document and the variables, so it is kept: the
  * check costs ~12 % of a cached history read otherwise.
  */
-export function limitCheck(schema: GraphQLSchema): LimitCheck {
+export function limitCheck(facts: SchemaFacts): LimitCheck {
   const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return (document, variables) => {
     // Before the variables are serialised as a key: a hostile nesting would overflow the stack.
@@ -24,7 +25,7 @@ export function limitCheck(schema: GraphQLSchema): LimitCheck {
     if (!known || known.size >= MAX_VARIABLE_SETS) verdicts.set(document, (known = new Map()));
     const key = variables ? JSON.stringify(variables) : "";
     let found = known.get(key);
-    if (found === undefined) known.set(key, (found = queryLimitError(schema, document, variables ?? undefined)));
+    if (found === undefined) known.set(key, (found = queryLimitError(facts, document, variables ?? undefined)));
     return found;
   };
 }
@@ -44,9 +45,9 @@ const STAND_IN = parse("{ __typename }");
  * chain: far more work than the check on a hostile document) never walk it. Such a document can
  * never execute: the plugin refuses it again, with the request's variables, before execution.
  */
-export function limitsBeforeValidation(schema: GraphQLSchema): ValidationRule {
+export function limitsBeforeValidation(facts: SchemaFacts): ValidationRule {
   return () => ({
-    Document: { enter: (document) => (documentLimitError(schema, document) ? STAND_IN : undefined) },
+    Document: { enter: (document) => (documentLimitError(facts, document) ? STAND_IN : undefined) },
   });
 }
 
@@ -54,8 +55,8 @@ export function limitsBeforeValidation(schema: GraphQLSchema): ValidationRule {
  * Rejects an operation that breaks a query limit before execution (QUERY_TOO_COMPLEX, 400), and
  * an answer larger than the response cap before it is serialised.
  */
-export function queryLimitsPlugin(schema: GraphQLSchema, options: LimitsPluginOptions = {}): ApolloServerPlugin {
-  const check = limitCheck(schema);
+export function queryLimitsPlugin(facts: SchemaFacts, options: LimitsPluginOptions = {}): ApolloServerPlugin {
+  const check = limitCheck(facts);
   return {
     async requestDidStart() {
       return {

@@ -1,8 +1,6 @@
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, type GraphQLSchema } from "graphql";
 import { SETTING_FIELDS } from "../deployment/settings";
 
-const known = new WeakMap<GraphQLSchema, ReadonlyMap<string, number>>();
-
 const largest = (sizes: number[]) => Math.max(1, ...sizes);
 
 /** One entry per setting that changed: the deployment's settings, and its retention. */
@@ -11,9 +9,9 @@ const SETTING_CHANGES = SETTING_FIELDS.length + 1;
 /**
  * The longest each introspection list can be in this schema ("__Type.fields" → the most fields
  * of any type), so that the cost of an introspection query bounds the size of its answer; and
- * the domain lists whose length the model bounds.
+ * the domain lists whose length the model bounds. Worked out once per schema, by SchemaFacts.
  */
-function boundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
+export function listBoundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
   const types = Object.values(schema.getTypeMap());
   const directives = schema.getDirectives();
   const withFields = types.filter((type) => isObjectType(type) || isInterfaceType(type));
@@ -36,11 +34,4 @@ function boundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
     ["AuditEntry.settingsChanges", SETTING_CHANGES],
     ["LiveVersionChange.settingsChanges", SETTING_CHANGES],
   ]);
-}
-
-/** Bounds of list fields by "Type.field", computed once per schema. */
-export function listBoundsOf(schema: GraphQLSchema): ReadonlyMap<string, number> {
-  let bounds = known.get(schema);
-  if (!bounds) known.set(schema, (bounds = boundsOf(schema)));
-  return bounds;
 }

@@ -1,9 +1,7 @@
 import {
   GraphQLError,
   Kind,
-  getIntrospectionQuery,
   getVariableValues,
-  parse,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -12,6 +10,7 @@ import {
 } from "graphql";
 import { ErrorCode } from "../errors";
 import { jsonDepth } from "../json-object";
+import type { SchemaFacts } from "./schema-facts";
 import { NodeBudgetExceeded, SelectionMeasure, type Measure, type PageSizeOf } from "./selection-measure";
 
 /** Bounds on one operation (docs/design.md, "Limits"); each breach is QUERY_TOO_COMPLEX with the figure found. */
@@ -27,7 +26,7 @@ export const QUERY_LIMITS = {
   /**
    * Cost of introspection, each list counted at the longest it is in this schema: at least this,
    * and at least 1.2 times what the full standard introspection query costs on this schema
-   * (introspectionBudgetOf), since that cost grows with every type and field the schema gains.
+   * (SchemaFacts.introspectionBudget), since that cost grows with every type and field the schema gains.
    */
   maxIntrospectionCost: 500_000,
   /**
@@ -81,39 +80,6 @@ function pageSizes(schema: GraphQLSchema, operation: OperationDefinitionNode, va
   };
 }
 
-const introspectionBudgets = new WeakMap<GraphQLSchema, number>();
-
-/**
- * The introspection cost allowed on `schema`: room for the full standard introspection query
- * (every option GraphiQL and codegen tools ask for), which grows with the schema, and no more.
- */
-function introspectionBudgetOf(schema: GraphQLSchema): number {
-  let budget = introspectionBudgets.get(schema);
-  if (budget === undefined) {
-    const standard = parse(
-      getIntrospectionQuery({
-        descriptions: true,
-        specifiedByUrl: true,
-        directiveIsRepeatable: true,
-        schemaDescription: true,
-        inputValueDeprecation: true,
-        oneOf: true,
-      }),
-    );
-    const operation = standard.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    const fragments = new Map(
-      standard.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    );
-    const measured = new SelectionMeasure(schema, fragments, () => undefined, { visits: Number.MAX_SAFE_INTEGER }).selectionSet(
-      operation.selectionSet,
-      schema.getQueryType() ?? undefined,
-    );
-    budget = Math.max(QUERY_LIMITS.maxIntrospectionCost, Math.ceil(measured.introspectionCost * 1.2));
-    introspectionBudgets.set(schema, budget);
-  }
-  return budget;
-}
-
 function breach(measure: Measure, maxIntrospectionCost: number): GraphQLError | null {
   const { maxDepth, maxAliases, maxCost, maxIntrospectionDepth, maxOverlap } = QUERY_LIMITS;
   // Written as "not within" so that a figure that is not a number (NaN) is refused too.
@@ -130,17 +96,18 @@ function breach(measure: Measure, maxIntrospectionCost: number): GraphQLError | 
 }
 
 /** The first limit an operation of `document` breaks, or null. */
-function measureError(schema: GraphQLSchema, document: DocumentNode, variables: Variables): GraphQLError | null {
+function measureError(facts: SchemaFacts, document: DocumentNode, variables: Variables): GraphQLError | null {
+  const { schema } = facts;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   // Shared by every operation of the document: the budget bounds the whole check.
   const budget = { visits: QUERY_LIMITS.maxVisits };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const measure = new SelectionMeasure(schema, fragments, pageSizes(schema, definition, variables), budget);
+    const measure = new SelectionMeasure(facts, fragments, pageSizes(schema, definition, variables), budget);
     const root =
       definition.operation === "query" ? schema.getQueryType() : definition.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
-    const error = breach(measure.selectionSet(definition.selectionSet, root ?? undefined), introspectionBudgetOf(schema));
+    const error = breach(measure.selectionSet(definition.selectionSet, root ?? undefined), facts.introspectionBudget);
     if (error) return error;
   }
   return null;
@@ -156,13 +123,13 @@ function refusalOf(error: unknown): GraphQLError {
  * parsed document, valid or not. A failure to measure is a refusal, never a pass.
  */
 export function queryLimitError(
-  schema: GraphQLSchema,
+  facts: SchemaFacts,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   _operationName?: string | null,
 ): GraphQLError | null {
   try {
-    return variablesDepthError(variables) ?? measureError(schema, document, variables);
+    return variablesDepthError(variables) ?? measureError(facts, document, variables);
   } catch (error) {
     return refusalOf(error);
   }
@@ -173,9 +140,9 @@ export function queryLimitError(
  * as 1), or null: what can be known before validation, which takes far longer than this on a
  * hostile document. A document refused here is refused with any variables.
  */
-export function documentLimitError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | null {
+export function documentLimitError(facts: SchemaFacts, document: DocumentNode): GraphQLError | null {
   try {
-    return measureError(schema, document, ANY_VARIABLES);
+    return measureError(facts, document, ANY_VARIABLES);
   } catch (error) {
     return refusalOf(error);
   }

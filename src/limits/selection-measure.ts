@@ -3,19 +3,15 @@ import {
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
-  getNamedType,
-  getNullableType,
   isCompositeType,
-  isListType,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
-  type GraphQLSchema,
   type SelectionSetNode,
 } from "graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../pagination";
-import { listBoundsOf } from "./list-bounds";
+import type { SchemaFacts, Shape } from "./schema-facts";
 
 /** What one selection asks for. Introspection (under `__schema`/`__type`) is measured apart from data. */
 export interface Measure {
@@ -47,25 +43,6 @@ export class NodeBudgetExceeded extends Error {}
 export type PageSizeOf = (field: FieldNode) => number | undefined;
 
 const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
-
-/** What measuring needs of a field's type, worked out once per field (graphql's type tests are slow outside production). */
-interface Shape {
-  name: string;
-  composite: GraphQLCompositeType | undefined;
-  connection: boolean;
-  listOfObjects: boolean;
-}
-const shapes = new WeakMap<GraphQLField<unknown, unknown>, Shape>();
-
-function shapeOf(field: GraphQLField<unknown, unknown>): Shape {
-  let shape = shapes.get(field);
-  if (shape) return shape;
-  const named = getNamedType(field.type);
-  const composite = isCompositeType(named) ? named : undefined;
-  shape = { name: field.name, composite, connection: named.name.endsWith("Connection"), listOfObjects: !!composite && isListType(getNullableType(field.type)) };
-  shapes.set(field, shape);
-  return shape;
-}
 
 /** Adds a nested measure; `sameLevel` when its names are selected at this level too (a fragment's, not a field's). */
 function add(into: Measure, more: Measure, sameLevel: boolean): void {
@@ -107,7 +84,7 @@ export class SelectionMeasure {
   private readonly fragments = new Map<string, Measure | "measuring">();
 
   constructor(
-    private readonly schema: GraphQLSchema,
+    private readonly facts: SchemaFacts,
     private readonly definitions: ReadonlyMap<string, FragmentDefinitionNode>,
     private readonly pageSizeOf: PageSizeOf,
     private readonly budget: { visits: number },
@@ -152,7 +129,7 @@ export class SelectionMeasure {
 
   private field(node: FieldNode, parent: GraphQLCompositeType | undefined): Measure {
     const definition = this.fieldDefinition(parent, node.name.value);
-    const shape = definition && shapeOf(definition);
+    const shape = definition && this.facts.shapeOf(definition);
     const inner = this.selectionSet(node.selectionSet, shape?.composite);
     const alias = node.alias ? 1 : 0;
     // A field's own names are not its parent's; its level's pairs are what comparing two copies of it costs.
@@ -184,13 +161,13 @@ export class SelectionMeasure {
     if (shape.connection) return Math.min(MAX_PAGE_SIZE, Math.max(1, this.pageSizeOf(node) ?? DEFAULT_PAGE_SIZE));
     // A connection's edges are charged by its page size; a list of scalars is one value of one row.
     if (!shape.listOfObjects || parent?.name.endsWith("Connection")) return 1;
-    return listBoundsOf(this.schema).get(`${parent?.name}.${shape.name}`) ?? MAX_PAGE_SIZE;
+    return this.facts.listBounds.get(`${parent?.name}.${shape.name}`) ?? MAX_PAGE_SIZE;
   }
 
   private fieldDefinition(parent: GraphQLCompositeType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
     if (!parent) return undefined;
     if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
-    if (parent === this.schema.getQueryType()) {
+    if (parent === this.facts.schema.getQueryType()) {
       if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
       if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
     }
@@ -199,7 +176,7 @@ export class SelectionMeasure {
   }
 
   private typeNamed(name: string | undefined): GraphQLCompositeType | undefined {
-    const type = name === undefined ? undefined : this.schema.getType(name);
+    const type = name === undefined ? undefined : this.facts.schema.getType(name);
     return type && isCompositeType(type) ? type : undefined;
   }
 }

@@ -3,9 +3,14 @@ import { describe, expect, it } from "vitest";
 import { buildWaymarkSchema } from "../../src/schema/build";
 import { QUERY_LIMITS, queryLimitError } from "../../src/limits/query-limits";
 import { responseSizeError } from "../../src/limits/response-size";
+import { SchemaFacts } from "../../src/limits/schema-facts";
+
+/** One app's worth of schema facts, as createApp makes them. */
+let made: Promise<SchemaFacts> | undefined;
+const schemaFacts = () => (made ??= buildWaymarkSchema().then((schema) => new SchemaFacts(schema)));
 
 const check = async (query: string, variables?: Record<string, unknown>) =>
-  queryLimitError(await buildWaymarkSchema(), parse(query), variables, null)?.message ?? null;
+  queryLimitError(await schemaFacts(), parse(query), variables, null)?.message ?? null;
 
 describe("query limits", () => {
   it("charge a page per item: a page of pages is refused, a single page is not", async () => {
@@ -52,11 +57,11 @@ const fanOut = (copies: number, selection: string) => Array.from({ length: copie
 const introspectionNest = (width: number) => `{ __schema { ${fanOut(width, "types { fields { type { fields { name type { name } } } } }")} } }`;
 
 const timed = async (query: string, variables?: Record<string, unknown>) => {
-  const schema = await buildWaymarkSchema();
+  const facts = await schemaFacts();
   const document = parse(query, { maxTokens: 20_000 });
   // CPU time, not wall time: on a shared machine the process may wait for a core for longer than the check takes.
   const started = process.cpuUsage();
-  const error = queryLimitError(schema, document, variables, null);
+  const error = queryLimitError(facts, document, variables, null);
   const { user, system } = process.cpuUsage(started);
   return { ms: (user + system) / 1000, message: error?.message ?? null, code: error?.extensions.code ?? null };
 };
@@ -176,19 +181,20 @@ describe("the limits ahead of validation", () => {
   it("keep graphql's rules from walking a document refused whatever its variables, and leave every other document to them", async () => {
     const { specifiedRules, validate } = await import("graphql");
     const { limitsBeforeValidation } = await import("../../src/limits/limits-plugin.js");
-    const schema = await buildWaymarkSchema();
-    const rules = [...specifiedRules, limitsBeforeValidation(schema)];
+    const facts = await schemaFacts();
+    const { schema } = facts;
+    const rules = [...specifiedRules, limitsBeforeValidation(facts)];
     // Valid, and within graphql's own budget only after ~150 ms of comparing overlapping fields.
     const hostile = parse(`{ ${"deployments { totalCount } ".repeat(470)} }`);
     const started = process.cpuUsage();
     expect(validate(schema, hostile, rules)).toEqual([]);
     const { user, system } = process.cpuUsage(started);
     expect((user + system) / 1000).toBeLessThan(BOUND_MS);
-    expect(queryLimitError(schema, hostile, undefined)?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+    expect(queryLimitError(facts, hostile, undefined)?.extensions.code).toBe("QUERY_TOO_COMPLEX");
     expect(validate(schema, parse(`{ noSuchField }`), rules).map((e) => e.message)).toEqual([`Cannot query field "noSuchField" on type "Query".`]);
     // Too costly only with the request's page size: validated as usual, refused before execution.
     const q = `query($n: Int) { deployments(first: $n) { edges { node { versions(first: 100) { edges { node { id entrypoint tags labels } } } } } } }`;
     expect(validate(schema, parse(q), rules)).toEqual([]);
-    expect(queryLimitError(schema, parse(q), { n: 100 })?.message).toMatch(/^Query cost/);
+    expect(queryLimitError(facts, parse(q), { n: 100 })?.message).toMatch(/^Query cost/);
   });
 });

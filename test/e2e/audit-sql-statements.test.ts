@@ -1,35 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
 import { startServer, STORES, type TestServer } from "../support/server";
+import { countStatements } from "../support/statements";
 import { ROLLBACK, createVersion } from "../support/operations";
 
 // B4 for the audit log, liveAt and livePeriods: the statements a request costs do not grow with
-// the page size nor with the length of the history (counted with a logger swapped in on the
-// store's data sources, as sql-statements.test.ts does).
+// the page size nor with the length of the history (counted by test/support/statements.ts).
 
 const AUDIT = `query($first: Int!, $flow: String) { auditLog(first: $first, filter: { flowName: $flow }) {
   pageInfo { hasNextPage endCursor } edges { node { kind at actor flowName deploymentName versionId details } } } }`;
 const LIVE_AT = `query($id: ID!, $t: DateTime!, $first: Int!) { deployment(id: $id) {
   liveAt(time: $t) { number } livePeriods(first: $first) { edges { node { from to startedBy endedBy version { number } } } } } }`;
-
-function countStatements(dataSources: DataSource[]): { reset(): void; readonly count: number } {
-  let count = 0;
-  for (const dataSource of dataSources) {
-    const logger = dataSource.logger;
-    const counting = Object.create(logger) as typeof logger;
-    counting.logQuery = (...args: Parameters<typeof logger.logQuery>) => {
-      count++;
-      return logger.logQuery(...args);
-    };
-    Object.defineProperty(dataSource, "logger", { value: counting, configurable: true });
-  }
-  return {
-    reset: () => void (count = 0),
-    get count() {
-      return count;
-    },
-  };
-}
 
 describe.each(STORES)("SQL statements per audit and liveAt request (%s)", (store) => {
   let server: TestServer;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
 import { startServer, STORES, type TestServer } from "../support/server";
+import { countStatements } from "../support/statements";
 import { createVersion } from "../support/operations";
 
-// B4: the statements one history request costs do not grow with the page size. They
-// are counted by swapping in a counting TypeORM logger on the store's data sources (the writer
-// and, on SQLite, the separate read connection) — no hook in src is needed.
+// B4: the statements one history request costs do not grow with the page size (counted by
+// test/support/statements.ts).
 
 const HISTORY = (root: string) => `query H($first: Int!, $id: ID!, $flowName: String!, $name: String!) {
   ${root} {
@@ -27,25 +26,6 @@ const BY_NAME = HISTORY("deploymentByName(flowName: $flowName, name: $name)").re
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const VERSIONS = 105;
-
-function countStatements(dataSources: DataSource[]): { reset(): void; readonly count: number } {
-  let count = 0;
-  for (const dataSource of dataSources) {
-    const logger = dataSource.logger;
-    const counting = Object.create(logger) as typeof logger;
-    counting.logQuery = (...args: Parameters<typeof logger.logQuery>) => {
-      count++;
-      return logger.logQuery(...args);
-    };
-    Object.defineProperty(dataSource, "logger", { value: counting, configurable: true });
-  }
-  return {
-    reset: () => void (count = 0),
-    get count() {
-      return count;
-    },
-  };
-}
 
 describe.each(STORES)("SQL statements per history request (%s)", (store) => {
   let server: TestServer;

@@ -37,6 +37,16 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     await drop?.();
   });
 
+  /** Waits until both instances' relays are subscribed; a failure says how many subscribers Redis counted last. */
+  const bothRelaysSubscribed = async () => {
+    let last = NaN;
+    try {
+      await eventually("both relays subscribed to Redis", async () => (last = await relaysSubscribed()) === 2);
+    } catch (error) {
+      throw new Error(`${(error as Error).message} (Redis counted ${last} subscriber(s) of ${CHANNEL} last)`);
+    }
+  };
+
   /** Subscribers of the live-change channel in Redis: one per instance whose relay is connected. */
   const relaysSubscribed = async () => {
     const probe = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -61,7 +71,7 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     };
     const seed = await send(a.url, CREATE, { input: { flowName: "redis", name: "outage", entrypoint: "flows/redis.py:seed" } });
     const deploymentId: string = seed.data.createVersion.change.deployment.id;
-    await eventually("both relays subscribed to Redis", async () => (await relaysSubscribed()) === 2);
+    await bothRelaysSubscribed();
     const onA = await subscribe(a.url, { deploymentId });
     const onB = await subscribe(b.url, { deploymentId });
     const leaving = await subscribe(b.url, { deploymentId });
@@ -149,7 +159,7 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
   it("delivers a change made on A to B's subscribers while only A's publishing connection to Redis is down", async () => {
     const seed = await send(a.url, CREATE, { input: { flowName: "redis", name: "partial", entrypoint: "flows/redis.py:seed" } });
     const deploymentId: string = seed.data.createVersion.change.deployment.id;
-    await eventually("both relays subscribed to Redis", async () => (await relaysSubscribed()) === 2);
+    await bothRelaysSubscribed();
     const onA = await subscribe(a.url, { deploymentId });
     const onB = await subscribe(b.url, { deploymentId });
     subs.push(onA, onB);

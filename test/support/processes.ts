@@ -78,6 +78,8 @@ export async function startMariaDb(): Promise<MariaDb> {
         "--user=root",
         `--datadir=${dataDir}`,
         `--socket=${join(dir, "sock")}`,
+        // Its own temporary files beside its data: /tmp is shared with every other process here.
+        `--tmpdir=${dir}`,
         `--port=${port}`,
         "--bind-address=127.0.0.1",
         "--skip-name-resolve",

@@ -20,10 +20,12 @@ export class RedisBus {
   ) {
     const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
     this.publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    // Subscriptions wait in the offline queue until Redis is there, and are renewed on reconnect.
     this.subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
     this.subscriber.on("message", (channel: string, text: string) => this.handlers.get(channel)?.(text));
-    this.subscriber.on("ready", () => this.readyHandlers.forEach((handler) => handler()));
+    this.subscriber.on("ready", () => {
+      this.subscribeAll();
+      this.readyHandlers.forEach((handler) => handler());
+    });
     this.subscriber.on("close", () => {
       if (!this.stopped) this.downHandlers.forEach((handler) => handler());
     });
@@ -32,9 +34,24 @@ export class RedisBus {
     }
   }
 
+  /**
+   * Subscriptions are sent only on a ready connection (at once, or when it becomes ready; ioredis
+   * renews them itself after a reconnect). One sent while ioredis is still in its handshake puts
+   * the connection in subscriber mode before the handshake's own commands (CLIENT SETINFO, the
+   * INFO ready check), which Redis then refuses: the connection fails its ready check and the
+   * instance stays deaf to every other one (ioredis#2037, fixed only in ioredis 6).
+   */
   subscribe(channel: string, handler: (text: string) => void): void {
     this.handlers.set(channel, handler);
-    this.subscriber.subscribe(channel).catch((error: unknown) => this.logger.warn({ err: String(error), channel }, "redis subscribe failed"));
+    if (this.subscriber.status === "ready") this.send([channel]);
+  }
+
+  private subscribeAll(): void {
+    if (this.handlers.size > 0) this.send([...this.handlers.keys()]);
+  }
+
+  private send(channels: string[]): void {
+    this.subscriber.subscribe(...channels).catch((error: unknown) => this.logger.warn({ err: String(error), channels }, "redis subscribe failed"));
   }
 
   publish(channel: string, text: string): void {

@@ -43,7 +43,14 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
     try {
       await eventually("both relays subscribed to Redis", async () => (last = await relaysSubscribed()) === 2);
     } catch (error) {
-      throw new Error(`${(error as Error).message} (Redis counted ${last} subscriber(s) of ${CHANNEL} last)`);
+      const redisLines = (server: ServerProcess) =>
+        server
+          .output()
+          .split("\n")
+          .filter((line) => /redis/i.test(line))
+          .slice(-5)
+          .join("\n");
+      throw new Error(`${(error as Error).message} (Redis counted ${last} subscriber(s) of ${CHANNEL} last)\nA:\n${redisLines(a)}\nB:\n${redisLines(b)}`);
     }
   };
 

@@ -3,9 +3,10 @@ import { ArrayMaxSize, ArrayMinSize, MaxLength } from "class-validator";
 import { encodeId } from "../ids";
 import type { ApiKeyEntity } from "./api-key.entity";
 import { KeyScope, parseScopes } from "./scopes";
+import { Node } from "../node/node.type";
 
-@ObjectType({ description: "An API key of the caller's workspace; the secret itself is shown only once, at creation." })
-export class ApiKey {
+@ObjectType({ description: "An API key of the caller's workspace; the secret itself is shown only once, at creation.", implements: Node })
+export class ApiKey implements Node {
   @Field(() => ID)
   id!: string;
 

@@ -46,10 +46,10 @@ export class DeploymentResolver {
     return this.services.deployments.list(ctx.caller, args, filter);
   }
 
-  @FieldResolver(() => DeploymentVersion, { nullable: true, description: "The version that runs." })
-  async liveVersion(@Root() deployment: Deployment, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
-    const row = deployment.liveVersionKey === null ? null : await ctx.loaders.version.load(deployment.liveVersionKey);
-    return row && toVersion(row);
+  /** Every deployment is created with its first version, in the same transaction, so one is always live. */
+  @FieldResolver(() => DeploymentVersion, { description: "The version that runs." })
+  async liveVersion(@Root() deployment: Deployment, @Ctx() ctx: RequestContext): Promise<DeploymentVersion> {
+    return toVersion((await ctx.loaders.version.load(deployment.liveVersionKey!))!);
   }
 
   @FieldResolver(() => DeploymentVersionConnection, { description: "Newest first." })

@@ -2,9 +2,10 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { JSONScalar } from "../schema/scalars";
 import { encodeId } from "../ids";
 import type { DeploymentEntity } from "./deployment.entity";
+import { Node } from "../node/node.type";
 
-@ObjectType({ description: "A deployment: its non-versioned settings and a pointer to its live version." })
-export class Deployment {
+@ObjectType({ description: "A deployment: its non-versioned settings and a pointer to its live version.", implements: Node })
+export class Deployment implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   key!: number;
   liveVersionKey!: number | null;

@@ -3,6 +3,7 @@ import { encodeId } from "../ids";
 import { JSONScalar } from "../schema/scalars";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvent } from "./live-event";
+import { Node } from "../node/node.type";
 
 export enum LiveChangeKind {
   CREATE = "CREATE",
@@ -50,8 +51,8 @@ export class SettingChange {
   after!: unknown;
 }
 
-@ObjectType({ description: "One move of a deployment's live pointer; the log is append-only." })
-export class LiveVersionChange {
+@ObjectType({ description: "One move of a deployment's live pointer; the log is append-only.", implements: Node })
+export class LiveVersionChange implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   deploymentKey!: number;
   previousVersionKey!: number | null;

@@ -16,6 +16,8 @@ import { ChangeDiffResolver } from "../release/change-diff.resolver";
 import { PinResolver } from "../release/pin.resolver";
 import { FlagResolver } from "../release/flag.resolver";
 import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.resolver";
+import { NodeResolver } from "../node/node.resolver";
+import { ViewerCanResolver } from "../viewer/viewer-can.resolver";
 import type { Services } from "../services";
 import { scalarsMap } from "./scalars";
 
@@ -26,6 +28,8 @@ export const resolvers = [
   LiveSubscriptionResolver,
   AuthResolver,
   ViewerResolver,
+  ViewerCanResolver,
+  NodeResolver,
   AuditResolver,
   LiveAtResolver,
   LivePeriodResolver,

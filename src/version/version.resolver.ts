@@ -58,7 +58,7 @@ export class VersionResolver {
     return toVersion(row);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: "True when this version is live now, not at the time of an event that returned it (a live change's previousVersion can be live again)." })
   async isLive(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<boolean> {
     const deployment = await ctx.loaders.deployment.load(version.deploymentKey);
     return deployment?.liveVersionId === version.key;

@@ -3,6 +3,7 @@ import { JSONScalar } from "../schema/scalars";
 import { encodeId } from "../ids";
 import { SourceType } from "./source-type";
 import type { VersionEntity } from "./version.entity";
+import { Node } from "../node/node.type";
 
 @ObjectType({ description: "The repository, branch and commit a version's code came from." })
 export class SourceInfo {
@@ -46,8 +47,8 @@ export class CodePin {
   warnings!: string[];
 }
 
-@ObjectType({ description: "An immutable snapshot of a deployment's versioned properties." })
-export class DeploymentVersion {
+@ObjectType({ description: "An immutable snapshot of a deployment's versioned properties.", implements: Node })
+export class DeploymentVersion implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   key!: number;
   deploymentKey!: number;

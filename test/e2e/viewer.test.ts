@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deploymentWithVersions, PROMOTE, ROLLBACK } from "../support/operations";
 import { codes, startServer, STORES, TEST_ADMIN_NAME, type TestServer } from "../support/server";
 
 const VIEWER = `{ viewer { keyName scopes workspace { id name } } }`;
@@ -43,5 +44,28 @@ describe.each(STORES)("viewer on %s", (store) => {
   it("needs a valid key", async () => {
     expect(codes(await server.gql(VIEWER, {}, { authorization: "" }))).toEqual(["UNAUTHENTICATED"]);
     expect(codes(await server.gql(VIEWER, {}, bearer("wm_" + "x".repeat(43))))).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("viewerCanRollback / viewerCanPromote: the scope and a version to move to", async () => {
+    const CAN = `query($id: ID!) { deployment(id: $id) { viewerCanRollback viewerCanPromote } }`;
+    const { deploymentId: single } = await deploymentWithVersions(server, 1, "single", "can");
+    const { deploymentId: three } = await deploymentWithVersions(server, 3, "three", "can");
+    const can = async (id: string, headers?: Record<string, string>) => (await server.gql(CAN, { id }, headers)).data.deployment;
+    expect(await can(single)).toEqual({ viewerCanRollback: false, viewerCanPromote: false });
+    expect(await can(three)).toEqual({ viewerCanRollback: true, viewerCanPromote: false });
+    const rolled = await server.gql(ROLLBACK, { input: { deploymentId: three, number: 1 } });
+    expect(rolled.errors).toBeUndefined();
+    expect(await can(three)).toEqual({ viewerCanRollback: false, viewerCanPromote: true });
+    expect((await server.gql(PROMOTE, { input: { deploymentId: three, number: 2 } })).errors).toBeUndefined();
+    for (const scopes of [["read"], ["deploy"]]) {
+      expect(await can(three, bearer(await createKey(`no-release-${scopes[0]}`, scopes)))).toEqual({ viewerCanRollback: false, viewerCanPromote: false });
+    }
+    expect(await can(three, bearer(await createKey("oncall-2", ["release"])))).toEqual({ viewerCanRollback: true, viewerCanPromote: true });
+  });
+
+  it("describes DeploymentVersion.isLive as live now, not at the time of an event", async () => {
+    const type = await server.gql(`{ __type(name: "DeploymentVersion") { fields { name description } } }`);
+    const isLive = type.data.__type.fields.find((f: { name: string }) => f.name === "isLive");
+    expect(isLive.description).toMatch(/live now, not at the time of an event/);
   });
 });

@@ -85,20 +85,20 @@ export class PageInfo {
     this.endCursor = endCursor;
   }
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "True when items exist after this page." })
   hasNextPage(): boolean | Promise<boolean> {
     return force(this.next);
   }
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "True when items exist before this page." })
   hasPreviousPage(): boolean | Promise<boolean> {
     return force(this.previous);
   }
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Cursor of the page's first item; null for an empty page." })
   startCursor: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Cursor of the page's last item; null for an empty page." })
   endCursor: string | null;
 }
 
@@ -130,6 +130,9 @@ export function connectionType<N extends object>(name: string, node: ClassType<N
 
   @ObjectType(`${name}Connection`, say(`A page of ${described}.`))
   class ConnectionType implements Connection<N> {
+    /** The edge type, for payloads that hand back one edge (e.g. createVersion's versionEdge). */
+    static readonly Edge = EdgeType;
+
     constructor(
       edges: Array<Edge<N>>,
       pageInfo: PageInfo,

@@ -12,7 +12,7 @@ import { AuditEntry, AuditEntryConnection } from "./audit.type";
 export class AuditResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => AuditEntryConnection, { description: "Every audited change across the workspace's deployments and keys, newest first." })
   auditLog(
     @Arg("filter", () => AuditLogFilter, { nullable: true, description: "Narrows the log; all given fields must match." }) filter: AuditLogFilter | null,

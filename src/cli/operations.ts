@@ -40,8 +40,8 @@ export const HISTORY = `query WaymarkHistory($flowName: String!, $name: String!,
   }
 }`;
 
-export const ROLLBACK = `mutation WaymarkRollback($input: RollbackInput!) { rollback(input: $input) { ${CHANGE} } }`;
-export const PROMOTE = `mutation WaymarkPromote($input: PromoteInput!) { promote(input: $input) { ${CHANGE} } }`;
+export const ROLLBACK = `mutation WaymarkRollback($input: RollbackInput!) { rollback(input: $input) { change { ${CHANGE} } } }`;
+export const PROMOTE = `mutation WaymarkPromote($input: PromoteInput!) { promote(input: $input) { change { ${CHANGE} } } }`;
 
 const API_KEY = "id name prefix scopes createdAt createdBy revokedAt";
 
@@ -53,15 +53,25 @@ export const CREATE_API_KEY = `mutation WaymarkCreateApiKey($input: CreateApiKey
 export const API_KEYS = `query WaymarkApiKeys { apiKeys { ${API_KEY} } }`;
 
 /** Idempotent: revoking a revoked key answers it unchanged. */
-export const REVOKE_API_KEY = `mutation WaymarkRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { ${API_KEY} } }`;
+export const REVOKE_API_KEY = `mutation WaymarkRevokeApiKey($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { ${API_KEY} } } }`;
 
 /** Not idempotent: a repeat fails with "already exists", and the first answer's key would be lost. */
-export const CREATE_WORKSPACE = `mutation WaymarkCreateWorkspace($name: String!) {
-  createWorkspace(name: $name) { name key apiKey { ${API_KEY} } }
+export const CREATE_WORKSPACE = `mutation WaymarkCreateWorkspace($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) { name key apiKey { ${API_KEY} } }
 }`;
 
+/** Scopes as people type and read them on the command line; the API spells them in upper case. */
 export const KEY_SCOPES = ["read", "deploy", "release", "admin"] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
+export type ApiKeyScope = Uppercase<KeyScope>;
+
+export const toApiScope = (scope: KeyScope): ApiKeyScope => scope.toUpperCase() as ApiKeyScope;
+
+/** A key as the API answers it, with its scopes spelled as the CLI shows them. */
+export const fromApiKey = <K extends { scopes: readonly string[] }>(key: K): K & { scopes: KeyScope[] } => ({
+  ...key,
+  scopes: key.scopes.map((s) => s.toLowerCase() as KeyScope),
+});
 
 /** A key as listed: never its secret. */
 export interface ApiKeyInfo {

@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import { decodeId } from "../ids";
-import { BidirectionalPageArgs, PageArgs, type Connection } from "../pagination";
+import { BidirectionalPageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
 import { LiveVersionChangeConnection } from "../live/live-history";
 import type { LiveVersionChange } from "../live/live-change.type";
@@ -11,13 +11,13 @@ import { VersionFilter } from "../version/version.input";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { DeploymentConnection } from "./deployment.service";
 import { DeploymentFilter, UpdateDeploymentSettingsInput } from "./deployment.input";
-import { Deployment, toDeployment } from "./deployment.type";
+import { Deployment, toDeployment, UpdateDeploymentSettingsPayload } from "./deployment.type";
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => Deployment, { nullable: true, description: "Null when no deployment has this id." })
   async deployment(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Deployment | null> {
     const key = decodeId("deployment", id);
@@ -25,7 +25,7 @@ export class DeploymentResolver {
     return row && toDeployment(row);
   }
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => Deployment, { nullable: true })
   async deploymentByName(
     @Arg("flowName", () => String) flowName: string,
@@ -36,10 +36,10 @@ export class DeploymentResolver {
     return row && toDeployment(row);
   }
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => DeploymentConnection, { description: "Ordered by flow name, then name." })
   deployments(
-    @Args(() => PageArgs) args: PageArgs,
+    @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
     @Arg("filter", () => DeploymentFilter, { nullable: true }) filter: DeploymentFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Deployment>> {
@@ -63,18 +63,22 @@ export class DeploymentResolver {
   }
 
   @FieldResolver(() => LiveVersionChangeConnection, { description: "Moves of the live pointer, newest first." })
-  liveHistory(@Root() deployment: Deployment, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<LiveVersionChange>> {
+  liveHistory(
+    @Root() deployment: Deployment,
+    @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<LiveVersionChange>> {
     return ctx.loaders.liveHistoryPage.load({ parent: deployment.key, args });
   }
 
-  @Authorized(KeyScope.deploy)
-  @Mutation(() => Deployment, { description: "Changes non-versioned settings; creates no version." })
+  @Authorized(KeyScope.DEPLOY)
+  @Mutation(() => UpdateDeploymentSettingsPayload, { description: "Changes non-versioned settings; creates no version." })
   async updateDeploymentSettings(
     @Arg("input", () => UpdateDeploymentSettingsInput) input: UpdateDeploymentSettingsInput,
     @Ctx() ctx: RequestContext,
-  ): Promise<Deployment> {
+  ): Promise<UpdateDeploymentSettingsPayload> {
     const row = await this.services.deployments.updateSettings(ctx.caller, input);
     ctx.loaders.deployment.clear(row.id).prime(row.id, row);
-    return toDeployment(row);
+    return { deployment: toDeployment(row) };
   }
 }

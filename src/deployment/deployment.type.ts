@@ -47,6 +47,12 @@ export class Deployment implements Node {
   archivedAt!: Date | null;
 }
 
+@ObjectType({ description: "What updateDeploymentSettings changed." })
+export class UpdateDeploymentSettingsPayload {
+  @Field(() => Deployment, { description: "The deployment with its new settings." })
+  deployment!: Deployment;
+}
+
 export function toDeployment(row: DeploymentEntity): Deployment {
   const view = new Deployment();
   view.key = row.id;

@@ -6,26 +6,31 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
+import type { LiveChangeEntity } from "./live-change.entity";
 import { PromoteInput, RollbackInput } from "./live.input";
+import { PromotePayload, RollbackPayload } from "./live.payload";
 
 @Resolver(() => LiveVersionChange)
 export class LiveResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes an older version live (with dryRun: answers what it would do, changing nothing)." })
-  async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.rollback(ctx.caller, input);
-    ctx.loaders.deployment.clear(change.deploymentId);
-    return toLiveChange(change);
+  @Authorized(KeyScope.RELEASE)
+  @Mutation(() => RollbackPayload, { description: "Makes an older version live." })
+  async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<RollbackPayload> {
+    return this.moved(await this.services.live.rollback(ctx.caller, input), ctx);
   }
 
-  @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes a newer version live (with dryRun: answers what it would do, changing nothing)." })
-  async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.promote(ctx.caller, input);
-    ctx.loaders.deployment.clear(change.deploymentId);
-    return toLiveChange(change);
+  @Authorized(KeyScope.RELEASE)
+  @Mutation(() => PromotePayload, { description: "Makes a newer version live." })
+  async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<PromotePayload> {
+    return this.moved(await this.services.live.promote(ctx.caller, input), ctx);
+  }
+
+  /** The deployment is read after the move, so a client's cache sees the new live version at once. */
+  private async moved(row: LiveChangeEntity, ctx: RequestContext): Promise<RollbackPayload> {
+    ctx.loaders.deployment.clear(row.deploymentId);
+    const deployment = await ctx.loaders.deployment.load(row.deploymentId);
+    return { change: toLiveChange(row), deployment: toDeployment(deployment!) };
   }
 
   @FieldResolver(() => Deployment)

@@ -32,7 +32,7 @@ export class LiveSubscriptionResolver {
       "on reconnect resumes where it stopped (see the README, Frontend).",
     subscribe: ({ args, context }: SubscribeResolverData<LiveEvent, LiveFilter, RequestContext>) => {
       // @Authorized guards `resolve`, which runs per event; the stream itself is guarded here.
-      requireScopes(context, [KeyScope.read]);
+      requireScopes(context, [KeyScope.READ]);
       return context.subscriptions.open(context.caller, { ...args, afterSequence: resumePoint(args, context) });
     },
   })
@@ -49,7 +49,7 @@ export class LiveSubscriptionResolver {
     return toLiveChange(event);
   }
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => Int, {
     description:
       "The sequence of the workspace's newest live change, 0 before the first. Read it before (or with) the data a view " +

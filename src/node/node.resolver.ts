@@ -17,18 +17,18 @@ export class NodeResolver {
     this.nodes_ = new NodeService(services.db);
   }
 
-  @Authorized(KeyScope.read)
-  @Query(() => Node, { nullable: true, description: "Any object by its id; null when none of the caller's workspace has it (ApiKey ids need the admin scope)." })
+  @Authorized(KeyScope.READ)
+  @Query(() => Node, {
+    nullable: true,
+    description: "Any object by its id; null when none of the caller's workspace has it (ApiKey ids need the admin scope).",
+  })
   node(@Arg("id", () => ID, { description: "An id from any type that implements Node." }) id: string, @Ctx() ctx: RequestContext): Promise<NodeValue | null> {
     return this.nodes_.node(id, ctx);
   }
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => [Node], { nullable: "items", description: "Objects by their ids, in the order asked; null for each id node(id:) answers null for." })
-  nodes(
-    @Arg("ids", () => [ID], { description: `Up to ${MAX_NODES} ids.` }) ids: string[],
-    @Ctx() ctx: RequestContext,
-  ): Promise<(NodeValue | null)[]> {
+  nodes(@Arg("ids", () => [ID], { description: `Up to ${MAX_NODES} ids.` }) ids: string[], @Ctx() ctx: RequestContext): Promise<(NodeValue | null)[]> {
     if (ids.length > MAX_NODES) throw badInput(`ids takes at most ${MAX_NODES} ids, got ${ids.length}`);
     return Promise.all(ids.map((id) => this.nodes_.node(id, ctx)));
   }

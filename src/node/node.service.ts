@@ -27,9 +27,10 @@ export class NodeService {
     const version = decodeId("version", id);
     if (version !== null) return this.mapped(await ctx.loaders.version.load(version), toVersion);
     const change = decodeId("change", id);
-    if (change !== null) return this.mapped(await this.db.reader.getRepository(LiveChangeEntity).findOneBy({ id: change, workspaceId: principal.workspaceId }), toLiveChange);
+    if (change !== null)
+      return this.mapped(await this.db.reader.getRepository(LiveChangeEntity).findOneBy({ id: change, workspaceId: principal.workspaceId }), toLiveChange);
     const key = decodeId("key", id);
-    if (key !== null && principal.scopes.has(KeyScope.admin)) return this.mapped(await this.key(principal, key), toApiKey);
+    if (key !== null && principal.scopes.has(KeyScope.ADMIN)) return this.mapped(await this.key(principal, key), toApiKey);
     return null;
   }
 

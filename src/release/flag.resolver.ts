@@ -10,7 +10,7 @@ import { FlagVersionInput, FlagVersionPayload, VersionFlag } from "./flag.types"
 export class FlagResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.release)
+  @Authorized(KeyScope.RELEASE)
   @Mutation(() => FlagVersionPayload, {
     description: "Flags a version BAD (default rollbacks skip it; moving to it needs force: true) or lifts the flag with OK.",
   })

@@ -5,7 +5,9 @@ import { decodeId } from "../ids";
 import type { Services } from "../services";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
+import { encodeCursor, type Edge } from "../pagination";
 import { codePinOf } from "./code-pin";
+import { DeploymentVersionConnection } from "./version-history";
 import { CreateVersionInput } from "./version.input";
 import { NotLiveReason } from "../release/release-enums";
 import { badTwins } from "../release/flag.service";
@@ -42,13 +44,18 @@ export class CreateVersionPayload {
 
   @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
   warnings!: string[];
+  @Field(() => DeploymentVersionConnection.Edge, {
+    description:
+      "The version as an edge of Deployment.versions, for clients that prepend it to a cached list (Relay @prependEdge, Apollo relayStylePagination).",
+  })
+  versionEdge!: Edge<DeploymentVersion>;
 }
 
 @Resolver(() => DeploymentVersion)
 export class VersionResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => DeploymentVersion, { nullable: true, description: "Null when no version has this id." })
   async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
     const key = decodeId("version", id);
@@ -58,7 +65,9 @@ export class VersionResolver {
     return toVersion(row);
   }
 
-  @FieldResolver(() => Boolean, { description: "True when this version is live now, not at the time of an event that returned it (a live change's previousVersion can be live again)." })
+  @FieldResolver(() => Boolean, {
+    description: "True when this version is live now, not at the time of an event that returned it (a live change's previousVersion can be live again).",
+  })
   async isLive(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<boolean> {
     const deployment = await ctx.loaders.deployment.load(version.deploymentKey);
     return deployment?.liveVersionId === version.key;
@@ -74,17 +83,19 @@ export class VersionResolver {
     return codePinOf(version.pullSteps, version.jobVariables);
   }
 
-  @Authorized(KeyScope.deploy)
-  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live, unless makeLive: NEVER or the deployment is pinned." })
+  @Authorized(KeyScope.DEPLOY)
+  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
   async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
     const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
     const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
+    const node = toVersion(version);
     return {
       deployment: toDeployment(deployment),
-      version: toVersion(version),
+      version: node,
+      versionEdge: { cursor: encodeCursor("version", [version.number]), node },
       change: change && toLiveChange(change),
       dryRun,
       becameLive,

@@ -24,7 +24,7 @@ export class ViewerCanResolver {
   }
 }
 
-const mayRelease = (ctx: RequestContext) => ctx.principal?.scopes.has(KeyScope.release) === true;
+const mayRelease = (ctx: RequestContext) => ctx.principal?.scopes.has(KeyScope.RELEASE) === true;
 
 async function liveNumber(deployment: Deployment, ctx: RequestContext): Promise<number | null> {
   if (deployment.liveVersionKey === null) return null;

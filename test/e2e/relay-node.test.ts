@@ -24,7 +24,11 @@ describe.each(STORES)("node(id:) and nodes(ids:) on %s", (store) => {
   it("answers every Node type by its id", async () => {
     expect((await server.gql(NODE, { id: ids.deployment })).data.node).toEqual({ __typename: "Deployment", id: ids.deployment, name: "relay" });
     expect((await server.gql(NODE, { id: ids.version })).data.node).toEqual({ __typename: "DeploymentVersion", id: ids.version, number: 1 });
-    expect((await server.gql(NODE, { id: ids.change })).data.node).toMatchObject({ __typename: "LiveVersionChange", id: ids.change, sequence: expect.any(Number) });
+    expect((await server.gql(NODE, { id: ids.change })).data.node).toMatchObject({
+      __typename: "LiveVersionChange",
+      id: ids.change,
+      sequence: expect.any(Number),
+    });
     expect((await server.gql(NODE, { id: ids.key })).data.node).toMatchObject({ __typename: "ApiKey", id: ids.key });
   });
 
@@ -32,7 +36,7 @@ describe.each(STORES)("node(id:) and nodes(ids:) on %s", (store) => {
     for (const id of ["dep_999999", "ver_0", "nonsense", "", "wsp_1", "chg_999999"]) {
       expect((await server.gql(NODE, { id })).data, id).toEqual({ node: null });
     }
-    const other = (await server.gql(`mutation { createWorkspace(name: "relay-other") { key } }`)).data.createWorkspace.key as string;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "relay-other" }) { key } }`)).data.createWorkspace.key as string;
     for (const id of Object.values(ids)) {
       const answer = await server.gql(NODE, { id }, bearer(other));
       expect(answer.errors, id).toBeUndefined();
@@ -42,7 +46,8 @@ describe.each(STORES)("node(id:) and nodes(ids:) on %s", (store) => {
   });
 
   it("keeps keys for admins: a read key gets null for an ApiKey id", async () => {
-    const reader = (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { name: "relay-reader", scopes: ["read"] } })).data.createApiKey.key as string;
+    const reader = (await server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: { name: "relay-reader", scopes: ["READ"] } }))
+      .data.createApiKey.key as string;
     expect((await server.gql(NODE, { id: ids.key }, bearer(reader))).data.node).toBeNull();
     expect((await server.gql(NODE, { id: ids.deployment }, bearer(reader))).data.node.id).toBe(ids.deployment);
     expect(codes(await server.gql(NODE, { id: ids.deployment }, { authorization: "" }))).toEqual(["UNAUTHENTICATED"]);

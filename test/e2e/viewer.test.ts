@@ -20,21 +20,21 @@ describe.each(STORES)("viewer on %s", (store) => {
     const admin = await server.gql(VIEWER);
     expect(admin.data.viewer).toEqual({
       keyName: TEST_ADMIN_NAME,
-      scopes: ["read", "deploy", "release", "admin"],
+      scopes: ["READ", "DEPLOY", "RELEASE", "ADMIN"],
       workspace: { id: expect.stringMatching(/^wsp_\d+$/), name: expect.any(String) },
     });
     const workspace = admin.data.viewer.workspace;
-    expect((await server.gql(VIEWER, {}, bearer(await createKey("reader", ["read"])))).data.viewer).toEqual({ keyName: "reader", scopes: ["read"], workspace });
-    expect((await server.gql(VIEWER, {}, bearer(await createKey("oncall", ["release"])))).data.viewer).toEqual({
+    expect((await server.gql(VIEWER, {}, bearer(await createKey("reader", ["READ"])))).data.viewer).toEqual({ keyName: "reader", scopes: ["READ"], workspace });
+    expect((await server.gql(VIEWER, {}, bearer(await createKey("oncall", ["RELEASE"])))).data.viewer).toEqual({
       keyName: "oncall",
-      scopes: ["read", "release"],
+      scopes: ["READ", "RELEASE"],
       workspace,
     });
-    expect((await server.gql(VIEWER, {}, bearer(await createKey("ci", ["deploy"])))).data.viewer.scopes).toEqual(["read", "deploy"]);
+    expect((await server.gql(VIEWER, {}, bearer(await createKey("ci", ["DEPLOY"])))).data.viewer.scopes).toEqual(["READ", "DEPLOY"]);
   });
 
   it("is another workspace for another workspace's key", async () => {
-    const other = await server.gql(`mutation { createWorkspace(name: "team-b") { key } }`);
+    const other = await server.gql(`mutation { createWorkspace(input: { name: "team-b" }) { key } }`);
     const viewer = (await server.gql(VIEWER, {}, bearer(other.data.createWorkspace.key))).data.viewer;
     expect(viewer.keyName).toBe("team-b-admin");
     expect(viewer.workspace.name).toBe("team-b");
@@ -57,10 +57,13 @@ describe.each(STORES)("viewer on %s", (store) => {
     expect(rolled.errors).toBeUndefined();
     expect(await can(three)).toEqual({ viewerCanRollback: false, viewerCanPromote: true });
     expect((await server.gql(PROMOTE, { input: { deploymentId: three, number: 2 } })).errors).toBeUndefined();
-    for (const scopes of [["read"], ["deploy"]]) {
-      expect(await can(three, bearer(await createKey(`no-release-${scopes[0]}`, scopes)))).toEqual({ viewerCanRollback: false, viewerCanPromote: false });
+    for (const scopes of [["READ"], ["DEPLOY"]]) {
+      expect(await can(three, bearer(await createKey(`no-release-${scopes[0]!.toLowerCase()}`, scopes)))).toEqual({
+        viewerCanRollback: false,
+        viewerCanPromote: false,
+      });
     }
-    expect(await can(three, bearer(await createKey("oncall-2", ["release"])))).toEqual({ viewerCanRollback: true, viewerCanPromote: true });
+    expect(await can(three, bearer(await createKey("oncall-2", ["RELEASE"])))).toEqual({ viewerCanRollback: true, viewerCanPromote: true });
   });
 
   it("describes DeploymentVersion.isLive as live now, not at the time of an event", async () => {

@@ -34,9 +34,9 @@ describe("schema.graphql", () => {
       "enum SourceType",
       "enum LiveChangeKind",
       "createVersion(input: CreateVersionInput!): CreateVersionPayload!",
-      "rollback(input: RollbackInput!): LiveVersionChange!",
-      "promote(input: PromoteInput!): LiveVersionChange!",
-      "updateDeploymentSettings(input: UpdateDeploymentSettingsInput!): Deployment!",
+      "rollback(input: RollbackInput!): RollbackPayload!",
+      "promote(input: PromoteInput!): PromotePayload!",
+      "updateDeploymentSettings(input: UpdateDeploymentSettingsInput!): UpdateDeploymentSettingsPayload!",
       "deployment(id: ID!): Deployment",
       "deploymentVersion(id: ID!): DeploymentVersion",
     ]) {

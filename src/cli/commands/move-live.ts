@@ -88,8 +88,8 @@ function namedTargetError(error: unknown, target: Target | undefined): never {
 
 async function send(client: ApiClient, move: Move, input: Record<string, unknown>): Promise<LiveChange> {
   try {
-    const data = await client.request<Record<Move, LiveChange>>(move === "rollback" ? ROLLBACK : PROMOTE, { input });
-    return data[move];
+    const data = await client.request<Record<Move, { change: LiveChange }>>(move === "rollback" ? ROLLBACK : PROMOTE, { input });
+    return data[move].change;
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== "LIVE_VERSION_CONFLICT" || error.attempts < 2) throw error;
     const hint = `${error.message} (the request was retried: an earlier attempt may have applied it; check \`waymark history\`)`;

@@ -19,6 +19,7 @@ import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.res
 import { NodeResolver } from "../node/node.resolver";
 import { ViewerCanResolver } from "../viewer/viewer-can.resolver";
 import type { Services } from "../services";
+import { withErrorCodes } from "./error-code";
 import { scalarsMap } from "./scalars";
 
 export const resolvers = [
@@ -74,5 +75,5 @@ export async function buildWaymarkSchema(services?: Services): Promise<GraphQLSc
     // Fields left out of an input are "not given", never "invalid".
     validate: { skipMissingProperties: true, forbidUnknownValues: false },
   });
-  return lexicographicSortSchema(schema);
+  return lexicographicSortSchema(withErrorCodes(schema));
 }

@@ -79,19 +79,20 @@ describe.each(STORES)("who may do what on %s", (store) => {
       name: "updateDeploymentSettings",
       scope: "deploy",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) =>
+        gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { deployment { id } } }`, { id: deploymentId }, h),
     },
     {
       name: "rollback",
       scope: "release",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId }, h),
     },
     {
       name: "promote",
       scope: "release",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId }, h),
     },
     { name: "apiKeys", scope: "admin", otherWorkspace: "own-keys", run: (_s, h) => gql(`{ apiKeys { id name } }`, {}, h) },
     {

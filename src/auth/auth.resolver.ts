@@ -26,7 +26,10 @@ export class AuthResolver {
 
   @Authorized(KeyScope.ADMIN)
   @Mutation(() => CreateApiKeyPayload, { description: "A new key for the caller's workspace; its secret is returned only here." })
-  async createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: RequestContext): Promise<CreateApiKeyPayload> {
+  async createApiKey(
+    @Arg("input", () => CreateApiKeyInput, { description: "The new key's name and scopes." }) input: CreateApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateApiKeyPayload> {
     const { key, row } = await this.services.auth.createKey(ctx.principal!, input.name, input.scopes);
     return { key, apiKey: toApiKey(row) };
   }
@@ -35,7 +38,10 @@ export class AuthResolver {
   @Mutation(() => RevokeApiKeyPayload, {
     description: "Stops a key at once, open subscriptions included. Idempotent: revoking a revoked key answers it unchanged.",
   })
-  async revokeApiKey(@Arg("input", () => RevokeApiKeyInput) input: RevokeApiKeyInput, @Ctx() ctx: RequestContext): Promise<RevokeApiKeyPayload> {
+  async revokeApiKey(
+    @Arg("input", () => RevokeApiKeyInput, { description: "Which key to revoke." }) input: RevokeApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RevokeApiKeyPayload> {
     const row = await this.services.auth.revokeKey(ctx.principal!, decodeId("key", input.id));
     this.services.revocations.revoked(row.id);
     return { apiKey: toApiKey(row) };
@@ -43,7 +49,10 @@ export class AuthResolver {
 
   @Authorized(KeyScope.ADMIN)
   @Mutation(() => CreateWorkspacePayload, { description: "A new, empty workspace and its first admin key (operator workspace admins only)." })
-  async createWorkspace(@Arg("input", () => CreateWorkspaceInput) input: CreateWorkspaceInput, @Ctx() ctx: RequestContext): Promise<CreateWorkspacePayload> {
+  async createWorkspace(
+    @Arg("input", () => CreateWorkspaceInput, { description: "The new workspace." }) input: CreateWorkspaceInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateWorkspacePayload> {
     const { workspace, key, row } = await this.services.auth.createWorkspace(ctx.principal!, input.name);
     return { name: workspace.name, key, apiKey: toApiKey(row) };
   }

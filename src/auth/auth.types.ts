@@ -7,7 +7,7 @@ import { Node } from "../node/node.type";
 
 @ObjectType({ description: "An API key of the caller's workspace; the secret itself is shown only once, at creation.", implements: Node })
 export class ApiKey implements Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque key id (key_…); not the secret." })
   id!: string;
 
   @Field(() => String, { description: "Recorded as createdBy / actor of what the key does." })
@@ -16,16 +16,16 @@ export class ApiKey implements Node {
   @Field(() => String, { description: "The first characters of the key, to tell keys apart." })
   prefix!: string;
 
-  @Field(() => [KeyScope])
+  @Field(() => [KeyScope], { description: "The scopes the key was created with (implied ones not added)." })
   scopes!: KeyScope[];
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the key was created." })
   createdAt!: Date;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the key that created it." })
   createdBy!: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When it was revoked; null while it works." })
   revokedAt!: Date | null;
 }
 

@@ -19,17 +19,17 @@ export class DeploymentResolver {
 
   @Authorized(KeyScope.READ)
   @Query(() => Deployment, { nullable: true, description: "Null when no deployment has this id." })
-  async deployment(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Deployment | null> {
+  async deployment(@Arg("id", () => ID, { description: "A deployment id (dep_…)." }) id: string, @Ctx() ctx: RequestContext): Promise<Deployment | null> {
     const key = decodeId("deployment", id);
     const row = key === null ? null : await ctx.loaders.deployment.load(key);
     return row && toDeployment(row);
   }
 
   @Authorized(KeyScope.READ)
-  @Query(() => Deployment, { nullable: true })
+  @Query(() => Deployment, { nullable: true, description: "A deployment by its flow name and name; null when there is none." })
   async deploymentByName(
-    @Arg("flowName", () => String) flowName: string,
-    @Arg("name", () => String) name: string,
+    @Arg("flowName", () => String, { description: "Exact flow name." }) flowName: string,
+    @Arg("name", () => String, { description: "Exact deployment name." }) name: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Deployment | null> {
     const row = await this.services.deployments.byName(ctx.caller, flowName, name);
@@ -40,7 +40,7 @@ export class DeploymentResolver {
   @Query(() => DeploymentConnection, { description: "Ordered by flow name, then name." })
   deployments(
     @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
-    @Arg("filter", () => DeploymentFilter, { nullable: true }) filter: DeploymentFilter | null,
+    @Arg("filter", () => DeploymentFilter, { nullable: true, description: "Only the deployments that match." }) filter: DeploymentFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Deployment>> {
     return this.services.deployments.list(ctx.caller, args, filter);
@@ -56,7 +56,7 @@ export class DeploymentResolver {
   versions(
     @Root() deployment: Deployment,
     @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
-    @Arg("filter", () => VersionFilter, { nullable: true }) filter: VersionFilter | null,
+    @Arg("filter", () => VersionFilter, { nullable: true, description: "Only the versions that match." }) filter: VersionFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<DeploymentVersion>> {
     return ctx.loaders.versionPage.load({ parent: deployment.key, args, filter });
@@ -74,7 +74,7 @@ export class DeploymentResolver {
   @Authorized(KeyScope.DEPLOY)
   @Mutation(() => UpdateDeploymentSettingsPayload, { description: "Changes non-versioned settings; creates no version." })
   async updateDeploymentSettings(
-    @Arg("input", () => UpdateDeploymentSettingsInput) input: UpdateDeploymentSettingsInput,
+    @Arg("input", () => UpdateDeploymentSettingsInput, { description: "The deployment and the settings to change." }) input: UpdateDeploymentSettingsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<UpdateDeploymentSettingsPayload> {
     const row = await this.services.deployments.updateSettings(ctx.caller, input);

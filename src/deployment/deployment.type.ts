@@ -10,13 +10,13 @@ export class Deployment implements Node {
   key!: number;
   liveVersionKey!: number | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (dep_…)." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the flow the deployment runs." })
   flowName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the deployment, unique per flow." })
   name!: string;
 
   @Field(() => Boolean, { description: "Not versioned: kept across rollback and promote." })
@@ -34,10 +34,10 @@ export class Deployment implements Node {
   @Field(() => Int, { description: "Number of versions created so far (the newest version's number)." })
   versionCount!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the first version was created." })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the deployment last changed: a new version, a move of the live pointer or new settings." })
   updatedAt!: Date;
 
   @Field(() => Date, {

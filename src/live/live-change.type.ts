@@ -61,22 +61,22 @@ export class LiveVersionChange implements Node {
   /** VERSION_CREATED only: the version recorded. */
   createdVersionKey!: number | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (chg_…)." })
   id!: string;
 
   @Field(() => Int, { description: "Per workspace, gapless, in commit order." })
   sequence!: number;
 
-  @Field(() => LiveChangeKind)
+  @Field(() => LiveChangeKind, { description: "What moved the pointer." })
   kind!: LiveChangeKind;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the key that moved it." })
   actor!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why, as the caller gave it; null when none was given." })
   reason!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the move committed." })
   at!: Date;
 
   @Field(() => [SettingChange], { description: "For SETTINGS: each changed setting, before and after; empty otherwise." })

@@ -16,13 +16,19 @@ export class LiveResolver {
 
   @Authorized(KeyScope.RELEASE)
   @Mutation(() => RollbackPayload, { description: "Makes an older version live." })
-  async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<RollbackPayload> {
+  async rollback(
+    @Arg("input", () => RollbackInput, { description: "The deployment and, optionally, the target version." }) input: RollbackInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RollbackPayload> {
     return this.moved(await this.services.live.rollback(ctx.caller, input), ctx);
   }
 
   @Authorized(KeyScope.RELEASE)
   @Mutation(() => PromotePayload, { description: "Makes a newer version live." })
-  async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<PromotePayload> {
+  async promote(
+    @Arg("input", () => PromoteInput, { description: "The deployment and, optionally, the target version." }) input: PromoteInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PromotePayload> {
     return this.moved(await this.services.live.promote(ctx.caller, input), ctx);
   }
 
@@ -33,7 +39,7 @@ export class LiveResolver {
     return { change: toLiveChange(row), deployment: toDeployment(deployment!) };
   }
 
-  @FieldResolver(() => Deployment)
+  @FieldResolver(() => Deployment, { description: "The deployment whose live pointer moved." })
   async deployment(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<Deployment> {
     const row = await ctx.loaders.deployment.load(change.deploymentKey);
     // A deleted deployment's changes (its DELETED event, a replay) still name it as it was.
@@ -48,7 +54,7 @@ export class LiveResolver {
     return row && toVersion(row);
   }
 
-  @FieldResolver(() => DeploymentVersion)
+  @FieldResolver(() => DeploymentVersion, { description: "The version made live by this move." })
   async liveVersion(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<DeploymentVersion> {
     return toVersion((await ctx.loaders.version.load(change.liveVersionKey))!);
   }

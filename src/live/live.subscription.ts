@@ -39,9 +39,13 @@ export class LiveSubscriptionResolver {
   liveVersionChanged(
     @Root() event: LiveEvent,
     @Ctx() ctx: RequestContext,
-    @Arg("deploymentId", () => ID, { nullable: true }) _deploymentId?: string,
-    @Arg("flowName", () => String, { nullable: true }) _flowName?: string,
-    @Arg("afterSequence", () => Int, { nullable: true }) _afterSequence?: number,
+    @Arg("deploymentId", () => ID, { nullable: true, description: "Only this deployment's changes." }) _deploymentId?: string,
+    @Arg("flowName", () => String, { nullable: true, description: "Only changes of deployments of this flow." }) _flowName?: string,
+    @Arg("afterSequence", () => Int, {
+      nullable: true,
+      description: "Replay the log after this sequence first (0: all of it); resume with the last sequence seen.",
+    })
+    _afterSequence?: number,
   ): LiveVersionChange {
     // A subscription's context lives as long as the subscription: start each event with empty
     // caches, so a deployment's live version is never served from an earlier event.

@@ -1,4 +1,4 @@
-import { GraphQLEnumType, GraphQLSchema } from "graphql";
+import { GraphQLEnumType, GraphQLObjectType, GraphQLSchema } from "graphql";
 import { ERROR_CODE_DESCRIPTIONS } from "../errors";
 
 /**
@@ -11,7 +11,21 @@ export const ErrorCodeEnum = new GraphQLEnumType({
   values: Object.fromEntries(Object.entries(ERROR_CODE_DESCRIPTIONS).map(([code, description]) => [code, { value: code, description }])),
 });
 
+const ROOT_DESCRIPTIONS = {
+  query: "Reads: deployments, their versions and live history, keys, and the caller itself.",
+  mutation: "Writes: every one takes one input argument and answers a payload object.",
+  subscription: "Pushes over graphql-ws on /graphql.",
+} as const;
+
+/** Adds the ErrorCode enum, and describes the root types (type-graphql cannot). */
 export function withErrorCodes(schema: GraphQLSchema): GraphQLSchema {
   const config = schema.toConfig();
-  return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeEnum] });
+  const roots = Object.fromEntries(
+    (Object.keys(ROOT_DESCRIPTIONS) as Array<keyof typeof ROOT_DESCRIPTIONS>).map((root) => {
+      const type = config[root];
+      return [root, type ? new GraphQLObjectType({ ...type.toConfig(), description: ROOT_DESCRIPTIONS[root] }) : type];
+    }),
+  );
+  const types = config.types.filter((type) => !Object.values(roots).some((root) => root?.name === type.name));
+  return new GraphQLSchema({ ...config, ...roots, types: [...types, ErrorCodeEnum] });
 }

@@ -14,7 +14,7 @@ import { badTwins } from "../release/flag.service";
 import { DRY_RUN_KEY } from "./version.service";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
-@ObjectType()
+@ObjectType({ description: "What createVersion made (or, for a dry run, would make)." })
 export class CreateVersionPayload {
   @Field(() => Deployment, { description: "The deployment as it is now (dry run: as it would be; a new one has the id dep_0)." })
   deployment!: Deployment;
@@ -57,7 +57,10 @@ export class VersionResolver {
 
   @Authorized(KeyScope.READ)
   @Query(() => DeploymentVersion, { nullable: true, description: "Null when no version has this id." })
-  async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
+  async deploymentVersion(
+    @Arg("id", () => ID, { description: "A version id (ver_…)." }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeploymentVersion | null> {
     const key = decodeId("version", id);
     const row = key === null ? null : await ctx.loaders.version.load(key);
     // Versions are cached for good; a deleted deployment's are gone all the same.
@@ -73,7 +76,7 @@ export class VersionResolver {
     return deployment?.liveVersionId === version.key;
   }
 
-  @FieldResolver(() => Deployment)
+  @FieldResolver(() => Deployment, { description: "The deployment the version belongs to." })
   async deployment(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<Deployment> {
     return toDeployment((await ctx.loaders.deployment.load(version.deploymentKey))!);
   }
@@ -85,7 +88,10 @@ export class VersionResolver {
 
   @Authorized(KeyScope.DEPLOY)
   @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
-  async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
+  async createVersion(
+    @Arg("input", () => CreateVersionInput, { description: "The version's properties and where it goes." }) input: CreateVersionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateVersionPayload> {
     const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);

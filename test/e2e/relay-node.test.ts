@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deploymentWithVersions } from "../support/operations";
+import { createVersion, deploymentWithVersions, ROLLBACK } from "../support/operations";
 import { codes, startServer, STORES, type TestServer } from "../support/server";
 
 const NODE = `query($id: ID!) { node(id: $id) { __typename id
@@ -57,5 +57,44 @@ describe.each(STORES)("node(id:) and nodes(ids:) on %s", (store) => {
     const answer = await server.gql(NODES, { ids: [ids.version, "dep_999999", ids.deployment] });
     expect(answer.data.nodes).toEqual([{ __typename: "DeploymentVersion", id: ids.version }, null, { __typename: "Deployment", id: ids.deployment }]);
     expect(codes(await server.gql(NODES, { ids: Array.from({ length: 101 }, () => ids.deployment) }))).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("createVersion answers versionEdge, an edge of Deployment.versions whose cursor pages from it", async () => {
+    const created = await server.gql(`mutation($input: CreateVersionInput!) { createVersion(input: $input) { versionEdge { cursor node { id number } } } }`, {
+      input: { deploymentId: ids.deployment, entrypoint: "flows/etl.py:edge" },
+    });
+    const edge = created.data.createVersion.versionEdge;
+    expect(edge.node.number).toBe(3);
+    const first = await server.gql(`query($id: ID!) { deployment(id: $id) { versions(first: 1) { edges { cursor node { id } } } } }`, { id: ids.deployment });
+    expect(first.data.deployment.versions.edges[0]).toEqual({ cursor: edge.cursor, node: { id: edge.node.id } });
+    const after = await server.gql(`query($id: ID!, $c: String) { deployment(id: $id) { versions(first: 5, after: $c) { edges { node { number } } } } }`, {
+      id: ids.deployment,
+      c: edge.cursor,
+    });
+    expect(after.data.deployment.versions.edges.map((e: any) => e.node.number)).toEqual([2, 1]);
+  });
+
+  it("rollback answers { change, deployment } with the deployment after the move", async () => {
+    const moved = await server.gql(ROLLBACK, { input: { deploymentId: ids.deployment } });
+    expect(moved.errors).toBeUndefined();
+    expect(moved.data.rollback.change.kind).toBe("ROLLBACK");
+    expect(moved.data.rollback.deployment).toEqual({ id: ids.deployment, liveVersion: moved.data.rollback.change.liveVersion });
+  });
+
+  it("deployments and liveHistory page backwards with last/before", async () => {
+    for (const name of ["b", "c"]) await createVersion(server, { flowName: "node", name });
+    const LIST = `query($last: Int, $before: String) { deployments(last: $last, before: $before) { edges { cursor node { name } } pageInfo { hasPreviousPage hasNextPage } } }`;
+    const tail = (await server.gql(LIST, { last: 2 })).data.deployments;
+    expect(tail.edges.map((e: any) => e.node.name)).toEqual(["c", "relay"]);
+    expect(tail.pageInfo).toEqual({ hasPreviousPage: true, hasNextPage: false });
+    const before = (await server.gql(LIST, { last: 5, before: tail.edges[0].cursor })).data.deployments;
+    expect(before.edges.map((e: any) => e.node.name)).toEqual(["b"]);
+    const HISTORY = `query($id: ID!, $before: String) { deployment(id: $id) { liveHistory(last: 2, before: $before) { edges { cursor node { sequence } } } } }`;
+    const oldest = (await server.gql(HISTORY, { id: ids.deployment })).data.deployment.liveHistory.edges;
+    const all = (await server.gql(`query($id: ID!) { deployment(id: $id) { liveHistory(first: 10) { edges { node { sequence } } } } }`, { id: ids.deployment }))
+      .data.deployment.liveHistory.edges;
+    expect(oldest.map((e: any) => e.node.sequence)).toEqual(all.slice(-2).map((e: any) => e.node.sequence));
+    const newer = (await server.gql(HISTORY, { id: ids.deployment, before: oldest[0].cursor })).data.deployment.liveHistory.edges;
+    expect(newer.map((e: any) => e.node.sequence)).toEqual(all.slice(-4, -2).map((e: any) => e.node.sequence));
   });
 });

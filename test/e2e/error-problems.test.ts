@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODE_DESCRIPTIONS, ErrorCode } from "../../src/errors";
 import { CREATE_VERSION } from "../support/operations";
-import { startServer, STORES, type GraphQLResult, type TestServer } from "../support/server";
+import { adminHeaders, startServer, STORES, type GraphQLResult, type TestServer } from "../support/server";
 
 type Problem = { path: Array<string | number>; message: string };
 const problemsOf = (result: GraphQLResult) => (result.errors ?? []).map((e) => ({ code: e.extensions?.code, problems: e.extensions?.problems as Problem[] }));
@@ -71,5 +71,16 @@ describe.each(STORES)("error codes and problems on %s", (store) => {
   it("a refusal of the request as a whole has one problem with an empty path", async () => {
     const [error] = problemsOf(await server.gql(`{ deployments(first: 1, last: 1) { totalCount } }`));
     expect(error).toEqual({ code: "BAD_USER_INPUT", problems: [{ path: [], message: "Pass first or last, not both" }] });
+  });
+
+  it("input refused before the GraphQL pipeline (a number too large) carries problems too", async () => {
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...adminHeaders },
+      body: '{"query":"query($n: Int) { deployments(first: $n) { totalCount } }","variables":{"n":1e400}}',
+    });
+    const [error] = problemsOf((await response.json()) as GraphQLResult);
+    expect(error!.code).toBe("BAD_USER_INPUT");
+    expect(error!.problems).toEqual([{ path: [], message: expect.stringMatching(/\w/) }]);
   });
 });

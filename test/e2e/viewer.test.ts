@@ -71,4 +71,12 @@ describe.each(STORES)("viewer on %s", (store) => {
     const isLive = type.data.__type.fields.find((f: { name: string }) => f.name === "isLive");
     expect(isLive.description).toMatch(/live now, not at the time of an event/);
   });
+
+  it("takes KeyScope values in upper case only", async () => {
+    const create = (scopes: unknown) =>
+      server.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { scopes } } }`, { i: { name: "case", scopes } });
+    expect((await create(["DEPLOY"])).data.createApiKey.apiKey.scopes).toEqual(["DEPLOY"]);
+    expect(codes(await create(["deploy"]))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await server.gql(`mutation { createApiKey(input: { name: "case", scopes: [read] }) { key } }`))).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+  });
 });

@@ -114,14 +114,14 @@ export interface Connection<N> {
 }
 
 /**
- * Declares `<Name>Connection` and `<Name>Edge` for a node type; with `described` (what a node
- * is, plural), every type and field of both is described.
+ * Declares `<Name>Connection` and `<Name>Edge` for a node type, every type and field of both
+ * described from `described` (what a node is, plural).
  */
-export function connectionType<N extends object>(name: string, node: ClassType<N>, described?: string) {
-  const say = (text: string) => (described ? { description: text } : {});
+export function connectionType<N extends object>(name: string, node: ClassType<N>, described: string) {
+  const say = (text: string) => ({ description: text });
   @ObjectType(`${name}Edge`, say(`One of the ${described}, with its cursor.`))
   class EdgeType {
-    @Field(() => String, say("Pass as `after` to continue after this item."))
+    @Field(() => String, say("Opaque; pass it as `after` (or, where the list takes it, `before`) to page from this item."))
     cursor!: string;
 
     @Field(() => node, say("The item."))

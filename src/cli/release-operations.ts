@@ -20,8 +20,8 @@ const MOVE_FIELDS = `id sequence kind actor reason at previousVersion { id numbe
 
 /** A rollback or promote with its diff, for `--dry-run`. */
 export const MOVE_WITH_DIFF = {
-  rollback: `mutation WaymarkRollbackDry($input: RollbackInput!) { rollback(input: $input) { ${MOVE_FIELDS} } }`,
-  promote: `mutation WaymarkPromoteDry($input: PromoteInput!) { promote(input: $input) { ${MOVE_FIELDS} } }`,
+  rollback: `mutation WaymarkRollbackDry($input: RollbackInput!) { rollback(input: $input) { change { ${MOVE_FIELDS} } } }`,
+  promote: `mutation WaymarkPromoteDry($input: PromoteInput!) { promote(input: $input) { change { ${MOVE_FIELDS} } } }`,
 };
 
 const PIN_FIELDS = "deployment { id liveVersion { id number version } pin { by at reason } } change { id sequence kind }";

@@ -2,12 +2,13 @@
 /** Internal type. DO NOT USE DIRECTLY. */
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
-export type Incremental<T> = T | { [P in keyof T]?: P extends " $fragmentName" | "__typename" ? T[P] : never };
-import type { TypedDocumentNode as DocumentNode } from "@graphql-typed-document-node/core";
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** A whole snapshot of the versioned properties; each one left out takes its default. */
 export type CreateVersionInput = {
   /** An existing deployment; or give flowName and name. */
   deploymentId?: string | number | null | undefined;
+  /** Free text of the version. */
   description?: string | null | undefined;
   /** Run every check and answer with the version this call would create, writing nothing and sending no event. */
   dryRun?: boolean | null | undefined;
@@ -29,6 +30,7 @@ export type CreateVersionInput = {
   labels?: unknown;
   /** AUTO (the default when absent or null): the version becomes live unless the deployment is pinned; NEVER: recorded only (a deployment's first version always becomes live). */
   makeLive?: MakeLive | null | undefined;
+  /** With flowName: the deployment, created when absent. */
   name?: string | null | undefined;
   /** JSON object or null. */
   parameterOpenapiSchema?: unknown;
@@ -40,19 +42,25 @@ export type CreateVersionInput = {
   runtimeEnv?: Array<string> | null | undefined;
   /** Applied to the deployment, never versioned. */
   settings?: DeploymentSettingsInput | null | undefined;
+  /** Where the code came from; null when unknown. */
   sourceInfo?: SourceInfoInput | null | undefined;
   /** Default []. */
   tags?: Array<string> | null | undefined;
   /** Name; default: the commit's first 8 characters, else v<number>. */
   version?: string | null | undefined;
+  /** Work pool the runs go to. */
   workPoolName?: string | null | undefined;
+  /** Work queue within the work pool. */
   workQueueName?: string | null | undefined;
 };
 
+/** Non-versioned settings; each one left out stays as it is. */
 export type DeploymentSettingsInput = {
+  /** Runs at once; null for no limit; left out: unchanged. */
   concurrencyLimit?: number | null | undefined;
   /** A JSON object in Prefect's key style, as waymark deploy sends it, e.g. { collision_strategy: "ENQUEUE", grace_period_seconds: 60 }. */
   concurrencyOptions?: unknown;
+  /** Pause or resume scheduled runs; left out: unchanged. */
   paused?: boolean | null | undefined;
   /** A JSON list of schedules. */
   schedules?: unknown;
@@ -61,44 +69,52 @@ export type DeploymentSettingsInput = {
 /** What createVersion does when the content equals the live version's. */
 export type IfUnchanged =
   /** Create a new version anyway (the default, Prefect's behaviour). */
-  | "CREATE"
+  | 'CREATE'
   /** Create nothing, log and publish nothing, and answer with the live version (settings are still applied). */
-  | "SKIP";
+  | 'SKIP';
 
 /** What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment. */
 export type LiveChangeKind =
   /** The deployment was archived. */
-  | "ARCHIVED"
+  | 'ARCHIVED'
   /** A new version was created and made live. */
-  | "CREATE"
+  | 'CREATE'
   /** The deployment was deleted; no further changes follow. */
-  | "DELETED"
+  | 'DELETED'
   /** The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move. */
-  | "PIN"
+  | 'PIN'
   /** A newer version was made live. */
-  | "PROMOTE"
+  | 'PROMOTE'
   /** The deployment was restored from the archive. */
-  | "RESTORED"
+  | 'RESTORED'
   /** An older version was made live. */
-  | "ROLLBACK"
+  | 'ROLLBACK'
   /** Non-versioned settings changed (see settingsChanges); the live version did not move. */
-  | "SETTINGS"
+  | 'SETTINGS'
   /** The pin was lifted. The pointer did not move. */
-  | "UNPIN"
+  | 'UNPIN'
   /** Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: `sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it. */
-  | "VERSION_CREATED";
+  | 'VERSION_CREATED';
 
 /** Whether a new version becomes live. */
 export type MakeLive =
   /** Live at once, unless the deployment is pinned (the default, Prefect's behaviour). */
-  | "AUTO"
+  | 'AUTO'
   /** Recorded only (staged): promote or rollback makes it live later. */
-  | "NEVER";
+  | 'NEVER';
+
+/** Why a created version did not become live. */
+export type NotLiveReason =
+  /** The input said makeLive: NEVER. */
+  | 'NOT_REQUESTED'
+  /** The deployment's live version is pinned (pinLive); unpin, or promote with unpin: true, to move it. */
+  | 'PINNED';
 
 /** Make a newer version live; without a target, the newest version of all. */
 export type PromoteInput = {
   /** The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them. */
   commitSha?: string | null | undefined;
+  /** The deployment whose live pointer moves. */
   deploymentId: string | number;
   /** Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event. */
   dryRun?: boolean | null | undefined;
@@ -110,7 +126,7 @@ export type PromoteInput = {
   idempotencyKey?: string | null | undefined;
   /** The target by its exact version name; several versions so named is BAD_USER_INPUT listing them. */
   name?: string | null | undefined;
-  /** The target by its number. */
+  /** The target version by number; or give versionId. */
   number?: number | null | undefined;
   /** Pin the version this move makes live (see pinLive); allowed while pinned. The move's one log entry is the ROLLBACK or PROMOTE. */
   pin?: boolean | null | undefined;
@@ -128,6 +144,7 @@ export type PromoteInput = {
 export type RollbackInput = {
   /** The target by a prefix (7 to 64 hex characters) of its commit SHA; several matches is BAD_USER_INPUT listing them. */
   commitSha?: string | null | undefined;
+  /** The deployment whose live pointer moves. */
   deploymentId: string | number;
   /** Run every check of the move (compare-and-set included) and answer with the change it would append (id chg_0, sequence 0; `diff` shows what would change), writing nothing and sending no event. */
   dryRun?: boolean | null | undefined;
@@ -139,7 +156,7 @@ export type RollbackInput = {
   idempotencyKey?: string | null | undefined;
   /** The target by its exact version name; several versions so named is BAD_USER_INPUT listing them. */
   name?: string | null | undefined;
-  /** The target by its number. */
+  /** The target version by number; or give versionId. */
   number?: number | null | undefined;
   /** Pin the version this move makes live (see pinLive); allowed while pinned. The move's one log entry is the ROLLBACK or PROMOTE. */
   pin?: boolean | null | undefined;
@@ -153,84 +170,44 @@ export type RollbackInput = {
   versionId?: string | number | null | undefined;
 };
 
+/** Where a version's code came from, as the client reports it. */
 export type SourceInfoInput = {
+  /** Branch the version was built from. */
   branch?: string | null | undefined;
   /** 4 to 64 hex characters. */
   commitSha?: string | null | undefined;
   /** First line of the commit message; later lines are dropped. */
   message?: string | null | undefined;
+  /** Repository URL or name; credentials are refused. */
   repository?: string | null | undefined;
+  /** The platform or tool that reports the source. */
   type?: SourceType | null | undefined;
   /** http or https only. */
   url?: string | null | undefined;
+  /** The version string the source reports. */
   version?: string | null | undefined;
 };
 
 /** The platform or tool that reported a version's source. */
-export type SourceType = "AZURE_DEVOPS" | "BITBUCKET" | "GIT" | "GITHUB" | "GITLAB" | "SIMPLE";
+export type SourceType =
+  /** Azure DevOps or Azure Pipelines. */
+  | 'AZURE_DEVOPS'
+  /** Bitbucket or Bitbucket Pipelines. */
+  | 'BITBUCKET'
+  /** A plain git checkout, no hosting platform known. */
+  | 'GIT'
+  /** GitHub or GitHub Actions. */
+  | 'GITHUB'
+  /** GitLab or GitLab CI. */
+  | 'GITLAB'
+  /** Only a version string, no repository. */
+  | 'SIMPLE';
 
-export type WaymarkVersionFragment = {
-  id: string;
-  number: number;
-  version: string;
-  isLive: boolean;
-  createdAt: string;
-  createdBy: string;
-  contentHash: string;
-  sourceInfo: {
-    type: SourceType | null;
-    version: string | null;
-    commitSha: string | null;
-    branch: string | null;
-    repository: string | null;
-    url: string | null;
-    message: string | null;
-  } | null;
-};
+export type WaymarkVersionFragment = { id: string, number: number, version: string, isLive: boolean, createdAt: string, createdBy: string, contentHash: string, sourceInfo: { type: SourceType | null, version: string | null, commitSha: string | null, branch: string | null, repository: string | null, url: string | null, message: string | null } | null };
 
-export type WaymarkChangeFragment = {
-  id: string;
-  sequence: number;
-  kind: LiveChangeKind;
-  actor: string;
-  reason: string | null;
-  at: string;
-  deployment: { id: string; flowName: string; name: string };
-  previousVersion: { id: string; number: number; version: string } | null;
-  liveVersion: { id: string; number: number; version: string; isLive: boolean };
-};
+export type WaymarkChangeFragment = { id: string, sequence: number, kind: LiveChangeKind, actor: string, reason: string | null, at: string, deployment: { id: string, flowName: string, name: string }, previousVersion: { id: string, number: number, version: string } | null, liveVersion: { id: string, number: number, version: string, isLive: boolean } };
 
-export type WaymarkHistoryFragment = {
-  id: string;
-  flowName: string;
-  name: string;
-  versionCount: number;
-  liveVersion: { id: string; number: number; version: string } | null;
-  versions: {
-    edges: Array<{
-      cursor: string;
-      node: {
-        id: string;
-        number: number;
-        version: string;
-        isLive: boolean;
-        createdAt: string;
-        createdBy: string;
-        contentHash: string;
-        sourceInfo: {
-          type: SourceType | null;
-          version: string | null;
-          commitSha: string | null;
-          branch: string | null;
-          repository: string | null;
-          url: string | null;
-          message: string | null;
-        } | null;
-      };
-    }>;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-};
+export type WaymarkHistoryFragment = { id: string, flowName: string, name: string, versionCount: number, liveVersion: { id: string, number: number, version: string }, versions: { edges: Array<{ cursor: string, node: { id: string, number: number, version: string, isLive: boolean, createdAt: string, createdBy: string, contentHash: string, sourceInfo: { type: SourceType | null, version: string | null, commitSha: string | null, branch: string | null, repository: string | null, url: string | null, message: string | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type WaymarkClientHistoryQueryVariables = Exact<{
   deploymentId: string | number;
@@ -238,39 +215,8 @@ export type WaymarkClientHistoryQueryVariables = Exact<{
   after?: string | null | undefined;
 }>;
 
-export type WaymarkClientHistoryQuery = {
-  deployment: {
-    id: string;
-    flowName: string;
-    name: string;
-    versionCount: number;
-    liveVersion: { id: string; number: number; version: string } | null;
-    versions: {
-      edges: Array<{
-        cursor: string;
-        node: {
-          id: string;
-          number: number;
-          version: string;
-          isLive: boolean;
-          createdAt: string;
-          createdBy: string;
-          contentHash: string;
-          sourceInfo: {
-            type: SourceType | null;
-            version: string | null;
-            commitSha: string | null;
-            branch: string | null;
-            repository: string | null;
-            url: string | null;
-            message: string | null;
-          } | null;
-        };
-      }>;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  } | null;
-};
+
+export type WaymarkClientHistoryQuery = { deployment: { id: string, flowName: string, name: string, versionCount: number, liveVersion: { id: string, number: number, version: string }, versions: { edges: Array<{ cursor: string, node: { id: string, number: number, version: string, isLive: boolean, createdAt: string, createdBy: string, contentHash: string, sourceInfo: { type: SourceType | null, version: string | null, commitSha: string | null, branch: string | null, repository: string | null, url: string | null, message: string | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type WaymarkClientHistoryByNameQueryVariables = Exact<{
   flowName: string;
@@ -279,41 +225,11 @@ export type WaymarkClientHistoryByNameQueryVariables = Exact<{
   after?: string | null | undefined;
 }>;
 
-export type WaymarkClientHistoryByNameQuery = {
-  deploymentByName: {
-    id: string;
-    flowName: string;
-    name: string;
-    versionCount: number;
-    liveVersion: { id: string; number: number; version: string } | null;
-    versions: {
-      edges: Array<{
-        cursor: string;
-        node: {
-          id: string;
-          number: number;
-          version: string;
-          isLive: boolean;
-          createdAt: string;
-          createdBy: string;
-          contentHash: string;
-          sourceInfo: {
-            type: SourceType | null;
-            version: string | null;
-            commitSha: string | null;
-            branch: string | null;
-            repository: string | null;
-            url: string | null;
-            message: string | null;
-          } | null;
-        };
-      }>;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  } | null;
-};
 
-export type WaymarkClientLastSequenceQueryVariables = Exact<{ [key: string]: never }>;
+export type WaymarkClientHistoryByNameQuery = { deploymentByName: { id: string, flowName: string, name: string, versionCount: number, liveVersion: { id: string, number: number, version: string }, versions: { edges: Array<{ cursor: string, node: { id: string, number: number, version: string, isLive: boolean, createdAt: string, createdBy: string, contentHash: string, sourceInfo: { type: SourceType | null, version: string | null, commitSha: string | null, branch: string | null, repository: string | null, url: string | null, message: string | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type WaymarkClientLastSequenceQueryVariables = Exact<{ [key: string]: never; }>;
+
 
 export type WaymarkClientLastSequenceQuery = { lastLiveSequence: number };
 
@@ -321,976 +237,38 @@ export type WaymarkClientCreateVersionMutationVariables = Exact<{
   input: CreateVersionInput;
 }>;
 
-export type WaymarkClientCreateVersionMutation = {
-  createVersion: {
-    dryRun: boolean;
-    deployment: { id: string; flowName: string; name: string };
-    version: {
-      id: string;
-      number: number;
-      version: string;
-      isLive: boolean;
-      createdAt: string;
-      createdBy: string;
-      contentHash: string;
-      sourceInfo: {
-        type: SourceType | null;
-        version: string | null;
-        commitSha: string | null;
-        branch: string | null;
-        repository: string | null;
-        url: string | null;
-        message: string | null;
-      } | null;
-    };
-    change: {
-      id: string;
-      sequence: number;
-      kind: LiveChangeKind;
-      actor: string;
-      reason: string | null;
-      at: string;
-      deployment: { id: string; flowName: string; name: string };
-      previousVersion: { id: string; number: number; version: string } | null;
-      liveVersion: { id: string; number: number; version: string; isLive: boolean };
-    } | null;
-  };
-};
+
+export type WaymarkClientCreateVersionMutation = { createVersion: { dryRun: boolean, becameLive: boolean, notLiveReason: NotLiveReason | null, created: boolean, warnings: Array<string>, deployment: { id: string, flowName: string, name: string }, version: { id: string, number: number, version: string, isLive: boolean, createdAt: string, createdBy: string, contentHash: string, sourceInfo: { type: SourceType | null, version: string | null, commitSha: string | null, branch: string | null, repository: string | null, url: string | null, message: string | null } | null }, versionEdge: { cursor: string }, change: { id: string, sequence: number, kind: LiveChangeKind, actor: string, reason: string | null, at: string, deployment: { id: string, flowName: string, name: string }, previousVersion: { id: string, number: number, version: string } | null, liveVersion: { id: string, number: number, version: string, isLive: boolean } } | null } };
 
 export type WaymarkClientRollbackMutationVariables = Exact<{
   input: RollbackInput;
 }>;
 
-export type WaymarkClientRollbackMutation = {
-  rollback: {
-    id: string;
-    sequence: number;
-    kind: LiveChangeKind;
-    actor: string;
-    reason: string | null;
-    at: string;
-    deployment: { id: string; flowName: string; name: string };
-    previousVersion: { id: string; number: number; version: string } | null;
-    liveVersion: { id: string; number: number; version: string; isLive: boolean };
-  };
-};
+
+export type WaymarkClientRollbackMutation = { rollback: { change: { id: string, sequence: number, kind: LiveChangeKind, actor: string, reason: string | null, at: string, deployment: { id: string, flowName: string, name: string }, previousVersion: { id: string, number: number, version: string } | null, liveVersion: { id: string, number: number, version: string, isLive: boolean } } } };
 
 export type WaymarkClientPromoteMutationVariables = Exact<{
   input: PromoteInput;
 }>;
 
-export type WaymarkClientPromoteMutation = {
-  promote: {
-    id: string;
-    sequence: number;
-    kind: LiveChangeKind;
-    actor: string;
-    reason: string | null;
-    at: string;
-    deployment: { id: string; flowName: string; name: string };
-    previousVersion: { id: string; number: number; version: string } | null;
-    liveVersion: { id: string; number: number; version: string; isLive: boolean };
-  };
-};
+
+export type WaymarkClientPromoteMutation = { promote: { change: { id: string, sequence: number, kind: LiveChangeKind, actor: string, reason: string | null, at: string, deployment: { id: string, flowName: string, name: string }, previousVersion: { id: string, number: number, version: string } | null, liveVersion: { id: string, number: number, version: string, isLive: boolean } } } };
 
 export type WaymarkClientLiveSubscriptionVariables = Exact<{
   deploymentId?: string | number | null | undefined;
   flowName?: string | null | undefined;
 }>;
 
-export type WaymarkClientLiveSubscription = {
-  liveVersionChanged: {
-    id: string;
-    sequence: number;
-    kind: LiveChangeKind;
-    actor: string;
-    reason: string | null;
-    at: string;
-    deployment: { id: string; flowName: string; name: string };
-    previousVersion: { id: string; number: number; version: string } | null;
-    liveVersion: { id: string; number: number; version: string; isLive: boolean };
-  };
-};
 
-export const WaymarkChangeFragmentDoc = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkChange" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "LiveVersionChange" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "sequence" } },
-          { kind: "Field", name: { kind: "Name", value: "kind" } },
-          { kind: "Field", name: { kind: "Name", value: "actor" } },
-          { kind: "Field", name: { kind: "Name", value: "reason" } },
-          { kind: "Field", name: { kind: "Name", value: "at" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                { kind: "Field", name: { kind: "Name", value: "name" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "previousVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "isLive" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkChangeFragment, unknown>;
-export const WaymarkVersionFragmentDoc = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkVersion" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "DeploymentVersion" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "number" } },
-          { kind: "Field", name: { kind: "Name", value: "version" } },
-          { kind: "Field", name: { kind: "Name", value: "isLive" } },
-          { kind: "Field", name: { kind: "Name", value: "createdAt" } },
-          { kind: "Field", name: { kind: "Name", value: "createdBy" } },
-          { kind: "Field", name: { kind: "Name", value: "contentHash" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "sourceInfo" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "type" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "commitSha" } },
-                { kind: "Field", name: { kind: "Name", value: "branch" } },
-                { kind: "Field", name: { kind: "Name", value: "repository" } },
-                { kind: "Field", name: { kind: "Name", value: "url" } },
-                { kind: "Field", name: { kind: "Name", value: "message" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkVersionFragment, unknown>;
-export const WaymarkHistoryFragmentDoc = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkHistory" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "Deployment" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "flowName" } },
-          { kind: "Field", name: { kind: "Name", value: "name" } },
-          { kind: "Field", name: { kind: "Name", value: "versionCount" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "versions" },
-            arguments: [
-              { kind: "Argument", name: { kind: "Name", value: "first" }, value: { kind: "Variable", name: { kind: "Name", value: "first" } } },
-              { kind: "Argument", name: { kind: "Name", value: "after" }, value: { kind: "Variable", name: { kind: "Name", value: "after" } } },
-            ],
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "edges" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "cursor" } },
-                      {
-                        kind: "Field",
-                        name: { kind: "Name", value: "node" },
-                        selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkVersion" } }] },
-                      },
-                    ],
-                  },
-                },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "pageInfo" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "hasNextPage" } },
-                      { kind: "Field", name: { kind: "Name", value: "endCursor" } },
-                    ],
-                  },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkVersion" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "DeploymentVersion" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "number" } },
-          { kind: "Field", name: { kind: "Name", value: "version" } },
-          { kind: "Field", name: { kind: "Name", value: "isLive" } },
-          { kind: "Field", name: { kind: "Name", value: "createdAt" } },
-          { kind: "Field", name: { kind: "Name", value: "createdBy" } },
-          { kind: "Field", name: { kind: "Name", value: "contentHash" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "sourceInfo" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "type" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "commitSha" } },
-                { kind: "Field", name: { kind: "Name", value: "branch" } },
-                { kind: "Field", name: { kind: "Name", value: "repository" } },
-                { kind: "Field", name: { kind: "Name", value: "url" } },
-                { kind: "Field", name: { kind: "Name", value: "message" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkHistoryFragment, unknown>;
-export const WaymarkClientHistoryDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "query",
-      name: { kind: "Name", value: "WaymarkClientHistory" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "deploymentId" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "ID" } } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "first" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "Int" } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "after" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "String" } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            arguments: [{ kind: "Argument", name: { kind: "Name", value: "id" }, value: { kind: "Variable", name: { kind: "Name", value: "deploymentId" } } }],
-            selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkHistory" } }] },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkVersion" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "DeploymentVersion" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "number" } },
-          { kind: "Field", name: { kind: "Name", value: "version" } },
-          { kind: "Field", name: { kind: "Name", value: "isLive" } },
-          { kind: "Field", name: { kind: "Name", value: "createdAt" } },
-          { kind: "Field", name: { kind: "Name", value: "createdBy" } },
-          { kind: "Field", name: { kind: "Name", value: "contentHash" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "sourceInfo" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "type" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "commitSha" } },
-                { kind: "Field", name: { kind: "Name", value: "branch" } },
-                { kind: "Field", name: { kind: "Name", value: "repository" } },
-                { kind: "Field", name: { kind: "Name", value: "url" } },
-                { kind: "Field", name: { kind: "Name", value: "message" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkHistory" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "Deployment" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "flowName" } },
-          { kind: "Field", name: { kind: "Name", value: "name" } },
-          { kind: "Field", name: { kind: "Name", value: "versionCount" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "versions" },
-            arguments: [
-              { kind: "Argument", name: { kind: "Name", value: "first" }, value: { kind: "Variable", name: { kind: "Name", value: "first" } } },
-              { kind: "Argument", name: { kind: "Name", value: "after" }, value: { kind: "Variable", name: { kind: "Name", value: "after" } } },
-            ],
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "edges" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "cursor" } },
-                      {
-                        kind: "Field",
-                        name: { kind: "Name", value: "node" },
-                        selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkVersion" } }] },
-                      },
-                    ],
-                  },
-                },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "pageInfo" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "hasNextPage" } },
-                      { kind: "Field", name: { kind: "Name", value: "endCursor" } },
-                    ],
-                  },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientHistoryQuery, WaymarkClientHistoryQueryVariables>;
-export const WaymarkClientHistoryByNameDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "query",
-      name: { kind: "Name", value: "WaymarkClientHistoryByName" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "flowName" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "String" } } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "name" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "String" } } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "first" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "Int" } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "after" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "String" } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deploymentByName" },
-            arguments: [
-              { kind: "Argument", name: { kind: "Name", value: "flowName" }, value: { kind: "Variable", name: { kind: "Name", value: "flowName" } } },
-              { kind: "Argument", name: { kind: "Name", value: "name" }, value: { kind: "Variable", name: { kind: "Name", value: "name" } } },
-            ],
-            selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkHistory" } }] },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkVersion" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "DeploymentVersion" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "number" } },
-          { kind: "Field", name: { kind: "Name", value: "version" } },
-          { kind: "Field", name: { kind: "Name", value: "isLive" } },
-          { kind: "Field", name: { kind: "Name", value: "createdAt" } },
-          { kind: "Field", name: { kind: "Name", value: "createdBy" } },
-          { kind: "Field", name: { kind: "Name", value: "contentHash" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "sourceInfo" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "type" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "commitSha" } },
-                { kind: "Field", name: { kind: "Name", value: "branch" } },
-                { kind: "Field", name: { kind: "Name", value: "repository" } },
-                { kind: "Field", name: { kind: "Name", value: "url" } },
-                { kind: "Field", name: { kind: "Name", value: "message" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkHistory" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "Deployment" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "flowName" } },
-          { kind: "Field", name: { kind: "Name", value: "name" } },
-          { kind: "Field", name: { kind: "Name", value: "versionCount" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "versions" },
-            arguments: [
-              { kind: "Argument", name: { kind: "Name", value: "first" }, value: { kind: "Variable", name: { kind: "Name", value: "first" } } },
-              { kind: "Argument", name: { kind: "Name", value: "after" }, value: { kind: "Variable", name: { kind: "Name", value: "after" } } },
-            ],
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "edges" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "cursor" } },
-                      {
-                        kind: "Field",
-                        name: { kind: "Name", value: "node" },
-                        selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkVersion" } }] },
-                      },
-                    ],
-                  },
-                },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "pageInfo" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "hasNextPage" } },
-                      { kind: "Field", name: { kind: "Name", value: "endCursor" } },
-                    ],
-                  },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientHistoryByNameQuery, WaymarkClientHistoryByNameQueryVariables>;
-export const WaymarkClientLastSequenceDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "query",
-      name: { kind: "Name", value: "WaymarkClientLastSequence" },
-      selectionSet: { kind: "SelectionSet", selections: [{ kind: "Field", name: { kind: "Name", value: "lastLiveSequence" } }] },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientLastSequenceQuery, WaymarkClientLastSequenceQueryVariables>;
-export const WaymarkClientCreateVersionDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "mutation",
-      name: { kind: "Name", value: "WaymarkClientCreateVersion" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "input" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "CreateVersionInput" } } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "createVersion" },
-            arguments: [{ kind: "Argument", name: { kind: "Name", value: "input" }, value: { kind: "Variable", name: { kind: "Name", value: "input" } } }],
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "dryRun" } },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "deployment" },
-                  selectionSet: {
-                    kind: "SelectionSet",
-                    selections: [
-                      { kind: "Field", name: { kind: "Name", value: "id" } },
-                      { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                      { kind: "Field", name: { kind: "Name", value: "name" } },
-                    ],
-                  },
-                },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "version" },
-                  selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkVersion" } }] },
-                },
-                {
-                  kind: "Field",
-                  name: { kind: "Name", value: "change" },
-                  selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkChange" } }] },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkVersion" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "DeploymentVersion" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "number" } },
-          { kind: "Field", name: { kind: "Name", value: "version" } },
-          { kind: "Field", name: { kind: "Name", value: "isLive" } },
-          { kind: "Field", name: { kind: "Name", value: "createdAt" } },
-          { kind: "Field", name: { kind: "Name", value: "createdBy" } },
-          { kind: "Field", name: { kind: "Name", value: "contentHash" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "sourceInfo" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "type" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "commitSha" } },
-                { kind: "Field", name: { kind: "Name", value: "branch" } },
-                { kind: "Field", name: { kind: "Name", value: "repository" } },
-                { kind: "Field", name: { kind: "Name", value: "url" } },
-                { kind: "Field", name: { kind: "Name", value: "message" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkChange" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "LiveVersionChange" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "sequence" } },
-          { kind: "Field", name: { kind: "Name", value: "kind" } },
-          { kind: "Field", name: { kind: "Name", value: "actor" } },
-          { kind: "Field", name: { kind: "Name", value: "reason" } },
-          { kind: "Field", name: { kind: "Name", value: "at" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                { kind: "Field", name: { kind: "Name", value: "name" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "previousVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "isLive" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientCreateVersionMutation, WaymarkClientCreateVersionMutationVariables>;
-export const WaymarkClientRollbackDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "mutation",
-      name: { kind: "Name", value: "WaymarkClientRollback" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "input" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "RollbackInput" } } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "rollback" },
-            arguments: [{ kind: "Argument", name: { kind: "Name", value: "input" }, value: { kind: "Variable", name: { kind: "Name", value: "input" } } }],
-            selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkChange" } }] },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkChange" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "LiveVersionChange" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "sequence" } },
-          { kind: "Field", name: { kind: "Name", value: "kind" } },
-          { kind: "Field", name: { kind: "Name", value: "actor" } },
-          { kind: "Field", name: { kind: "Name", value: "reason" } },
-          { kind: "Field", name: { kind: "Name", value: "at" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                { kind: "Field", name: { kind: "Name", value: "name" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "previousVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "isLive" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientRollbackMutation, WaymarkClientRollbackMutationVariables>;
-export const WaymarkClientPromoteDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "mutation",
-      name: { kind: "Name", value: "WaymarkClientPromote" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "input" } },
-          type: { kind: "NonNullType", type: { kind: "NamedType", name: { kind: "Name", value: "PromoteInput" } } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "promote" },
-            arguments: [{ kind: "Argument", name: { kind: "Name", value: "input" }, value: { kind: "Variable", name: { kind: "Name", value: "input" } } }],
-            selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkChange" } }] },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkChange" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "LiveVersionChange" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "sequence" } },
-          { kind: "Field", name: { kind: "Name", value: "kind" } },
-          { kind: "Field", name: { kind: "Name", value: "actor" } },
-          { kind: "Field", name: { kind: "Name", value: "reason" } },
-          { kind: "Field", name: { kind: "Name", value: "at" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                { kind: "Field", name: { kind: "Name", value: "name" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "previousVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "isLive" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientPromoteMutation, WaymarkClientPromoteMutationVariables>;
-export const WaymarkClientLiveDocument = {
-  kind: "Document",
-  definitions: [
-    {
-      kind: "OperationDefinition",
-      operation: "subscription",
-      name: { kind: "Name", value: "WaymarkClientLive" },
-      variableDefinitions: [
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "deploymentId" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "ID" } },
-        },
-        {
-          kind: "VariableDefinition",
-          variable: { kind: "Variable", name: { kind: "Name", value: "flowName" } },
-          type: { kind: "NamedType", name: { kind: "Name", value: "String" } },
-        },
-      ],
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersionChanged" },
-            arguments: [
-              { kind: "Argument", name: { kind: "Name", value: "deploymentId" }, value: { kind: "Variable", name: { kind: "Name", value: "deploymentId" } } },
-              { kind: "Argument", name: { kind: "Name", value: "flowName" }, value: { kind: "Variable", name: { kind: "Name", value: "flowName" } } },
-            ],
-            selectionSet: { kind: "SelectionSet", selections: [{ kind: "FragmentSpread", name: { kind: "Name", value: "WaymarkChange" } }] },
-          },
-        ],
-      },
-    },
-    {
-      kind: "FragmentDefinition",
-      name: { kind: "Name", value: "WaymarkChange" },
-      typeCondition: { kind: "NamedType", name: { kind: "Name", value: "LiveVersionChange" } },
-      selectionSet: {
-        kind: "SelectionSet",
-        selections: [
-          { kind: "Field", name: { kind: "Name", value: "id" } },
-          { kind: "Field", name: { kind: "Name", value: "sequence" } },
-          { kind: "Field", name: { kind: "Name", value: "kind" } },
-          { kind: "Field", name: { kind: "Name", value: "actor" } },
-          { kind: "Field", name: { kind: "Name", value: "reason" } },
-          { kind: "Field", name: { kind: "Name", value: "at" } },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "deployment" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "flowName" } },
-                { kind: "Field", name: { kind: "Name", value: "name" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "previousVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-              ],
-            },
-          },
-          {
-            kind: "Field",
-            name: { kind: "Name", value: "liveVersion" },
-            selectionSet: {
-              kind: "SelectionSet",
-              selections: [
-                { kind: "Field", name: { kind: "Name", value: "id" } },
-                { kind: "Field", name: { kind: "Name", value: "number" } },
-                { kind: "Field", name: { kind: "Name", value: "version" } },
-                { kind: "Field", name: { kind: "Name", value: "isLive" } },
-              ],
-            },
-          },
-        ],
-      },
-    },
-  ],
-} as unknown as DocumentNode<WaymarkClientLiveSubscription, WaymarkClientLiveSubscriptionVariables>;
+export type WaymarkClientLiveSubscription = { liveVersionChanged: { id: string, sequence: number, kind: LiveChangeKind, actor: string, reason: string | null, at: string, deployment: { id: string, flowName: string, name: string }, previousVersion: { id: string, number: number, version: string } | null, liveVersion: { id: string, number: number, version: string, isLive: boolean } } };
+
+export const WaymarkChangeFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkChange"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LiveVersionChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previousVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}}]}}]}}]} as unknown as DocumentNode<WaymarkChangeFragment, unknown>;
+export const WaymarkVersionFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkVersion"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeploymentVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"sourceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"commitSha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<WaymarkVersionFragment, unknown>;
+export const WaymarkHistoryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkHistory"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Deployment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkVersion"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkVersion"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeploymentVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"sourceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"commitSha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<WaymarkHistoryFragment, unknown>;
+export const WaymarkClientHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WaymarkClientHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"deploymentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deployment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"deploymentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkHistory"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkVersion"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeploymentVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"sourceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"commitSha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkHistory"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Deployment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkVersion"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<WaymarkClientHistoryQuery, WaymarkClientHistoryQueryVariables>;
+export const WaymarkClientHistoryByNameDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WaymarkClientHistoryByName"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"flowName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deploymentByName"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"flowName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"flowName"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkHistory"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkVersion"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeploymentVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"sourceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"commitSha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkHistory"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Deployment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkVersion"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<WaymarkClientHistoryByNameQuery, WaymarkClientHistoryByNameQueryVariables>;
+export const WaymarkClientLastSequenceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WaymarkClientLastSequence"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lastLiveSequence"}}]}}]} as unknown as DocumentNode<WaymarkClientLastSequenceQuery, WaymarkClientLastSequenceQueryVariables>;
+export const WaymarkClientCreateVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WaymarkClientCreateVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateVersionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkVersion"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versionEdge"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"change"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkChange"}}]}},{"kind":"Field","name":{"kind":"Name","value":"becameLive"}},{"kind":"Field","name":{"kind":"Name","value":"notLiveReason"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkVersion"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeploymentVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"sourceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"commitSha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkChange"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LiveVersionChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previousVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}}]}}]}}]} as unknown as DocumentNode<WaymarkClientCreateVersionMutation, WaymarkClientCreateVersionMutationVariables>;
+export const WaymarkClientRollbackDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WaymarkClientRollback"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RollbackInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rollback"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"change"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkChange"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkChange"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LiveVersionChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previousVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}}]}}]}}]} as unknown as DocumentNode<WaymarkClientRollbackMutation, WaymarkClientRollbackMutationVariables>;
+export const WaymarkClientPromoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WaymarkClientPromote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PromoteInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"change"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkChange"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkChange"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LiveVersionChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previousVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}}]}}]}}]} as unknown as DocumentNode<WaymarkClientPromoteMutation, WaymarkClientPromoteMutationVariables>;
+export const WaymarkClientLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"WaymarkClientLive"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"deploymentId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"flowName"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"liveVersionChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"deploymentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"deploymentId"}}},{"kind":"Argument","name":{"kind":"Name","value":"flowName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"flowName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WaymarkChange"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WaymarkChange"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LiveVersionChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"deployment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"flowName"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previousVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"isLive"}}]}}]}}]} as unknown as DocumentNode<WaymarkClientLiveSubscription, WaymarkClientLiveSubscriptionVariables>;

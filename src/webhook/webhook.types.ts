@@ -141,8 +141,8 @@ export class WebhookDelivery {
   finishedAt!: Date | null;
 }
 
-export const WebhookConnection = connectionType("Webhook", Webhook);
-export const WebhookDeliveryConnection = connectionType("WebhookDelivery", WebhookDelivery);
+export const WebhookConnection = connectionType("Webhook", Webhook, "webhooks");
+export const WebhookDeliveryConnection = connectionType("WebhookDelivery", WebhookDelivery, "webhook deliveries");
 
 @ObjectType({ description: "The webhook created, and its signing secret: store it now, it is never shown again." })
 export class CreateWebhookPayload {

@@ -68,9 +68,10 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
   };
   if (options.dryRun) {
     const data = await client
-      .request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } })
+      .request<Record<Move, { change: LiveChange & { diff: VersionDiffView | null } }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } })
       .catch((error: unknown) => namedTargetError(error, target));
-    io.stdout(options.json ? toJson(data[move]) : formatDryRunMove(text, move, data[move]));
+    const change = data[move].change;
+    io.stdout(options.json ? toJson(change) : formatDryRunMove(text, move, change));
     return;
   }
   const change = await send(client, move, input).catch((error: unknown) => namedTargetError(error, target));

@@ -14,13 +14,13 @@ export class NodeResolver {
   private readonly nodes_: NodeService;
 
   constructor(services: Services) {
-    this.nodes_ = new NodeService(services.db);
+    this.nodes_ = new NodeService(services.db, services.webhooks);
   }
 
   @Authorized(KeyScope.READ)
   @Query(() => Node, {
     nullable: true,
-    description: "Any object by its id; null when none of the caller's workspace has it (ApiKey ids need the admin scope).",
+    description: "Any object by its id; null when none of the caller's workspace has it (ApiKey, Webhook and WebhookDelivery ids need the admin scope).",
   })
   node(@Arg("id", () => ID, { description: "An id from any type that implements Node." }) id: string, @Ctx() ctx: RequestContext): Promise<NodeValue | null> {
     return this.nodes_.node(id, ctx);

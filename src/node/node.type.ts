@@ -1,7 +1,15 @@
 import { Field, ID, InterfaceType } from "type-graphql";
 
 /** The type each public id prefix (ids.ts) names, so `node(id:)` answers need no class instances. */
-const TYPE_BY_PREFIX: Record<string, string> = { dep_: "Deployment", ver_: "DeploymentVersion", chg_: "LiveVersionChange", key_: "ApiKey" };
+const TYPE_BY_PREFIX: Record<string, string> = {
+  dep_: "Deployment",
+  ver_: "DeploymentVersion",
+  chg_: "LiveVersionChange",
+  key_: "ApiKey",
+  aud_: "AuditEntry",
+  whk_: "Webhook",
+  whd_: "WebhookDelivery",
+};
 
 export function nodeTypeOf(id: string): string | undefined {
   return TYPE_BY_PREFIX[id.slice(0, 4)];

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
-import { PageArgs, type Connection } from "../pagination";
+import { BidirectionalPageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
 import { CreateWebhookInput, DeleteWebhookInput, RedeliverInput, RotateWebhookSecretInput, UpdateWebhookInput } from "./webhook.input";
 import {
@@ -24,7 +24,7 @@ export class WebhookResolver {
 
   @Authorized(KeyScope.ADMIN)
   @Query(() => WebhookConnection, { description: "The webhooks of the caller's workspace, oldest first." })
-  webhooks(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<Webhook>> {
+  webhooks(@Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs, @Ctx() ctx: RequestContext): Promise<Connection<Webhook>> {
     return this.services.webhooks.list(ctx.principal!, args);
   }
 
@@ -32,7 +32,7 @@ export class WebhookResolver {
   @Query(() => WebhookDeliveryConnection, { description: "A webhook's deliveries, newest first, each with its attempts." })
   webhookDeliveries(
     @Arg("webhookId", () => ID, { description: "The webhook's id." }) webhookId: string,
-    @Args(() => PageArgs) args: PageArgs,
+    @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<WebhookDelivery>> {
     return this.services.webhooks.deliveries(ctx.principal!, webhookId, args);

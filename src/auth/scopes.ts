@@ -16,8 +16,8 @@ registerEnumType(KeyScope, {
   valuesConfig: {
     READ: { description: "Queries and subscriptions." },
     DEPLOY: { description: "createVersion and updateDeploymentSettings, plus READ." },
-    RELEASE: { description: "rollback and promote, plus READ." },
-    ADMIN: { description: "API keys and workspaces, plus every other scope." },
+    RELEASE: { description: "rollback, promote, pinLive, unpinLive and flagVersion, plus READ." },
+    ADMIN: { description: "API keys, workspaces, webhooks, archiving, deleting and retention, plus every other scope." },
   },
 });
 

@@ -15,7 +15,7 @@ export class LiveResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(KeyScope.RELEASE)
-  @Mutation(() => RollbackPayload, { description: "Makes an older version live." })
+  @Mutation(() => RollbackPayload, { description: "Makes an older version live (with dryRun: answers what it would do, changing nothing)." })
   async rollback(
     @Arg("input", () => RollbackInput, { description: "The deployment and, optionally, the target version." }) input: RollbackInput,
     @Ctx() ctx: RequestContext,
@@ -24,7 +24,7 @@ export class LiveResolver {
   }
 
   @Authorized(KeyScope.RELEASE)
-  @Mutation(() => PromotePayload, { description: "Makes a newer version live." })
+  @Mutation(() => PromotePayload, { description: "Makes a newer version live (with dryRun: answers what it would do, changing nothing)." })
   async promote(
     @Arg("input", () => PromoteInput, { description: "The deployment and, optionally, the target version." }) input: PromoteInput,
     @Ctx() ctx: RequestContext,

@@ -112,7 +112,7 @@ async function createVersion(client: ApiClient, draft: CreateVersionInputDraft, 
   // One key per deployment, made before the first attempt, so every retry carries the same one.
   const input = { ...draft, sourceInfo, idempotencyKey: idempotencyKeyFor(io.env, draft) };
   try {
-    const data = await client.request<{ createVersion: CreateVersionPayload }>(CREATE_VERSION, { input });
+    const data = await client.request(CREATE_VERSION, { input });
     return data.createVersion;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

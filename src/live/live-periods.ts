@@ -70,6 +70,16 @@ function periodsOf(moves: MoveRow[], enders: Array<MoveRow | null>): Array<LiveP
   );
 }
 
+/** Newest first: each period ends at the move before it in the list, the first at the cursor's own move. */
+function forwardPeriods(moves: MoveRow[], key: number | undefined): Array<LivePeriod & { sequence: number }> {
+  // The cursor's own move is not on this page: it ends the page's first period.
+  const ender = key !== undefined && moves[0]?.sequence === key ? moves.shift()! : null;
+  return periodsOf(
+    moves,
+    moves.map((_, i) => (i === 0 ? ender : moves[i - 1]!)),
+  );
+}
+
 const movesOf = (rows: RawMove[]): MoveRow[] => rows.map((r) => ({ ...r, sequence: Number(r.sequence), at: new Date(Number(r.at)) }));
 
 /**
@@ -91,20 +101,12 @@ export async function livePeriods(db: Database, deploymentKey: number, args: Bid
     key === undefined ? [deploymentKey] : [deploymentKey, key],
   );
   const moves = movesOf(rows);
-  let periods: Array<LivePeriod & { sequence: number }>;
-  if (forward) {
-    // The cursor's own move is not on this page: it ends the page's first period.
-    const ender = key !== undefined && moves[0]?.sequence === key ? moves.shift()! : null;
-    periods = periodsOf(
-      moves,
-      moves.map((_, i) => (i === 0 ? ender : moves[i - 1]!)),
-    );
-  } else {
-    periods = periodsOf(
-      moves,
-      moves.map((_, i) => moves[i + 1] ?? null),
-    );
-  }
+  const periods = forward
+    ? forwardPeriods(moves, key)
+    : periodsOf(
+        moves,
+        moves.map((_, i) => moves[i + 1] ?? null),
+      );
   const count = async () => {
     const [row] = await db.reads.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})`, [
       deploymentKey,

@@ -12,7 +12,7 @@ export const ErrorCodeEnum = new GraphQLEnumType({
 });
 
 const ROOT_DESCRIPTIONS = {
-  query: "Reads: deployments, their versions and live history, keys, and the caller itself.",
+  query: "Reads: deployments, their versions, live history and diffs, the audit log, keys, webhooks, any object by id (node), and the caller itself.",
   mutation: "Writes: every one takes one input argument and answers a payload object.",
   subscription: "Pushes over graphql-ws on /graphql.",
 } as const;

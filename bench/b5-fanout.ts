@@ -18,8 +18,8 @@ import { CREATE, versionInput } from "./lib/seed";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const SUBSCRIPTION = `subscription L($id: ID) { liveVersionChanged(deploymentId: $id) { id sequence kind at liveVersion { id number version } } }`;
-const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { sequence } }`;
-const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { sequence } }`;
+const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`;
+const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { change { sequence } } }`;
 
 interface Subscriber {
   socket: WebSocket;
@@ -67,7 +67,7 @@ async function measure(writer: string, deploymentId: string, subs: Subscriber[],
   for (let i = 0; i < mutations; i++) {
     const data = await gql(writer, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: deploymentId }, authHeader());
     const responded = performance.now();
-    const sequence: number = (data.rollback ?? data.promote).sequence;
+    const sequence: number = (data.rollback ?? data.promote).change.sequence;
     const deadline = responded + 5_000;
     while (subs.some((s) => !s.arrivals.has(sequence)) && performance.now() < deadline) await pause(1);
     const latencies = subs

@@ -63,11 +63,14 @@ const ROLLBACK = `# Makes an older version live again (without
 # versionId or number: the one before the live one).
 mutation Rollback($deploymentId: ID!, $reason: String) {
   rollback(input: { deploymentId: $deploymentId, reason: $reason }) {
-    sequence
-    kind
-    reason
-    previousVersion { number version }
-    liveVersion { number version }
+    change {
+      sequence
+      kind
+      reason
+      previousVersion { number version }
+      liveVersion { number version }
+    }
+    deployment { id viewerCanRollback viewerCanPromote }
   }
 }
 `;

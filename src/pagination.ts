@@ -85,20 +85,20 @@ export class PageInfo {
     this.endCursor = endCursor;
   }
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "True when items exist after this page." })
   hasNextPage(): boolean | Promise<boolean> {
     return force(this.next);
   }
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "True when items exist before this page." })
   hasPreviousPage(): boolean | Promise<boolean> {
     return force(this.previous);
   }
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Cursor of the page's first item; null for an empty page." })
   startCursor: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Cursor of the page's last item; null for an empty page." })
   endCursor: string | null;
 }
 
@@ -114,14 +114,14 @@ export interface Connection<N> {
 }
 
 /**
- * Declares `<Name>Connection` and `<Name>Edge` for a node type; with `described` (what a node
- * is, plural), every type and field of both is described.
+ * Declares `<Name>Connection` and `<Name>Edge` for a node type, every type and field of both
+ * described from `described` (what a node is, plural).
  */
-export function connectionType<N extends object>(name: string, node: ClassType<N>, described?: string) {
-  const say = (text: string) => (described ? { description: text } : {});
+export function connectionType<N extends object>(name: string, node: ClassType<N>, described: string) {
+  const say = (text: string) => ({ description: text });
   @ObjectType(`${name}Edge`, say(`One of the ${described}, with its cursor.`))
   class EdgeType {
-    @Field(() => String, say("Pass as `after` to continue after this item."))
+    @Field(() => String, say("Opaque; pass it as `after` (or, where the list takes it, `before`) to page from this item."))
     cursor!: string;
 
     @Field(() => node, say("The item."))
@@ -130,6 +130,9 @@ export function connectionType<N extends object>(name: string, node: ClassType<N
 
   @ObjectType(`${name}Connection`, say(`A page of ${described}.`))
   class ConnectionType implements Connection<N> {
+    /** The edge type, for payloads that hand back one edge (e.g. createVersion's versionEdge). */
+    static readonly Edge = EdgeType;
+
     constructor(
       edges: Array<Edge<N>>,
       pageInfo: PageInfo,

@@ -41,7 +41,7 @@ export async function gql<T>(key: string, query: string, variables: Record<strin
   return body.data;
 }
 
-export type Scope = "read" | "deploy" | "release" | "admin";
+export type Scope = "READ" | "DEPLOY" | "RELEASE" | "ADMIN";
 
 export interface Viewer {
   keyName: string;

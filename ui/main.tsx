@@ -37,7 +37,7 @@ function Signed({ keyValue, viewer, onForget }: { keyValue: string; viewer: View
           <span class="dot" aria-hidden="true" /> {STATE_LABELS[state]}
         </span>
         <span class="who">
-          {viewer.keyName} · {viewer.scopes.join(", ")} · {viewer.workspace.name}
+          {viewer.keyName} · {viewer.scopes.map((scope) => scope.toLowerCase()).join(", ")} · {viewer.workspace.name}
         </span>
         <button type="button" class="link" onClick={() => onForget()}>
           Forget key

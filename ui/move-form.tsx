@@ -13,8 +13,8 @@ export interface Move {
 export type MoveOutcome = { ok: true; change: LiveChange } | { ok: false; conflict: boolean; message: string };
 
 const MUTATIONS = {
-  rollback: `mutation Rollback($input: RollbackInput!) { rollback(input: $input) { ${CHANGE_FIELDS} } }`,
-  promote: `mutation Promote($input: PromoteInput!) { promote(input: $input) { ${CHANGE_FIELDS} } }`,
+  rollback: `mutation Rollback($input: RollbackInput!) { rollback(input: $input) { change { ${CHANGE_FIELDS} } } }`,
+  promote: `mutation Promote($input: PromoteInput!) { promote(input: $input) { change { ${CHANGE_FIELDS} } } }`,
 };
 
 export const moveLabel = (kind: Move["kind"], number: number) => (kind === "rollback" ? `Roll back to #${number}` : `Promote #${number}`);
@@ -37,8 +37,8 @@ export function MoveForm({ move, onDone, onCancel }: { move: Move; onDone: (outc
     setBusy(true);
     const input = { deploymentId: move.deploymentId, versionId: move.target.id, expectedLiveVersionId: move.expectedLive.id, reason: reason.trim() };
     try {
-      const data = await gql<Record<string, LiveChange>>(key, MUTATIONS[move.kind], { input });
-      onDone({ ok: true, change: data[move.kind]! });
+      const data = await gql<Record<string, { change: LiveChange }>>(key, MUTATIONS[move.kind], { input });
+      onDone({ ok: true, change: data[move.kind]!.change });
     } catch (e) {
       const code = e instanceof ApiError ? e.code : "UNKNOWN";
       onDone({ ok: false, conflict: code === "LIVE_VERSION_CONFLICT", message: `${code}: ${(e as Error).message}` });

@@ -20,4 +20,4 @@ export function useSession(): Session {
   return session;
 }
 
-export const mayMove = (viewer: Viewer) => viewer.scopes.includes("release");
+export const mayMove = (viewer: Viewer) => viewer.scopes.includes("RELEASE");

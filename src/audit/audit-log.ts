@@ -1,7 +1,7 @@
 import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
 import { decodeId } from "../ids";
-import { connectionFrom, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
+import { connectionFrom, encodeCursor, pageOf, type Connection, type BidirectionalPageArgs } from "../pagination";
 import { AuditEntryConnection, toAuditEntry, type AuditEntry } from "./audit.type";
 import type { AuditLogFilter } from "./audit.input";
 
@@ -30,19 +30,26 @@ function conditionsOf(caller: Caller, filter: AuditLogFilter | null | undefined)
  * index that starts with the workspace and the filtered column and ends with (at, id), so a page
  * costs the same at any depth and however long the log is.
  */
-export async function auditLog(db: Database, caller: Caller, filter: AuditLogFilter | null | undefined, args: PageArgs): Promise<Connection<AuditEntry>> {
-  const page = pageOf({ first: args.first, after: args.after }, "audit", isAuditKey);
+export async function auditLog(
+  db: Database,
+  caller: Caller,
+  filter: AuditLogFilter | null | undefined,
+  args: BidirectionalPageArgs,
+): Promise<Connection<AuditEntry>> {
+  const page = pageOf(args, "audit", isAuditKey);
   const [where, params] = conditionsOf(caller, filter);
   const table = db.tables.audit;
   const keyed = [...where];
   const keyParams = [...params];
+  const forward = page.direction === "forward";
   if (page.key) {
-    // `at <= ?` bounds the index range; the OR only breaks ties within one millisecond.
-    keyed.push("at <= ? AND (at < ? OR id < ?)");
+    // `at <= ?` (`>=` backwards) bounds the index range; the OR only breaks ties within one millisecond.
+    keyed.push(forward ? "at <= ? AND (at < ? OR id < ?)" : "at >= ? AND (at > ? OR id > ?)");
     keyParams.push(page.key[0], page.key[0], page.key[1]);
   }
+  const order = forward ? "at DESC, id DESC" : "at, id";
   const rows = await db.reads.rows(
-    `SELECT ${table.columns} FROM ${table.name} WHERE ${keyed.join(" AND ")} ORDER BY at DESC, id DESC LIMIT ${page.size + 1}`,
+    `SELECT ${table.columns} FROM ${table.name} WHERE ${keyed.join(" AND ")} ORDER BY ${order} LIMIT ${page.size + 1}`,
     keyParams,
   );
   const entries = rows.map((row) => table.fromRow(row));

@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from
 import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
-import { PageArgs, type Connection } from "../pagination";
+import { BidirectionalPageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
 import { auditLog } from "./audit-log";
 import { AuditLogFilter } from "./audit.input";
@@ -12,11 +12,11 @@ import { AuditEntry, AuditEntryConnection } from "./audit.type";
 export class AuditResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => AuditEntryConnection, { description: "Every audited change across the workspace's deployments and keys, newest first." })
   auditLog(
     @Arg("filter", () => AuditLogFilter, { nullable: true, description: "Narrows the log; all given fields must match." }) filter: AuditLogFilter | null,
-    @Args(() => PageArgs) args: PageArgs,
+    @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<AuditEntry>> {
     return auditLog(this.services.db, ctx.caller, filter, args);

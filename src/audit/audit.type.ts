@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
+import { Node } from "../node/node.type";
 import { encodeId } from "../ids";
 import { SettingChange } from "../live/live-change.type";
 import { connectionType } from "../pagination";
@@ -6,8 +7,8 @@ import { JSONScalar } from "../schema/scalars";
 import type { AuditEntryEntity } from "./audit-entry.entity";
 import { AuditKind } from "./audit-kinds";
 
-@ObjectType({ description: "One audited change in the workspace. Entries are never changed, and outlive what they describe." })
-export class AuditEntry {
+@ObjectType({ description: "One audited change in the workspace. Entries are never changed, and outlive what they describe.", implements: Node })
+export class AuditEntry implements Node {
   /** Row key of the deployment, for the field resolver; not part of the schema. */
   deploymentKey!: number | null;
 

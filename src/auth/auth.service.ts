@@ -37,7 +37,7 @@ export class AuthService {
   /** The principal used for every request when authentication is off: the operator workspace, all scopes. */
   async anonymousPrincipal(): Promise<Principal> {
     const workspace = await this.db.reader.getRepository(WorkspaceEntity).findOneOrFail({ where: { operator: true }, order: { id: "ASC" } });
-    return { workspaceId: workspace.id, actor: "anonymous", scopes: effectiveScopes([KeyScope.admin]), keyId: null, operator: true };
+    return { workspaceId: workspace.id, actor: "anonymous", scopes: effectiveScopes([KeyScope.ADMIN]), keyId: null, operator: true };
   }
 
   /** Which of these keys have been revoked (for open WebSocket connections). */
@@ -85,7 +85,7 @@ export class AuthService {
       if (await repo.existsBy({ name: trimmed })) throw badInput(`A workspace named "${trimmed}" already exists`);
       const workspace = repo.create({ name: trimmed, lastSequence: 0, operator: false, createdAt: this.now() });
       await repo.insert(workspace);
-      const { key, row } = await this.insertKey(tx, workspace.id, `${trimmed}-admin`, [KeyScope.admin], principal.actor);
+      const { key, row } = await this.insertKey(tx, workspace.id, `${trimmed}-admin`, [KeyScope.ADMIN], principal.actor);
       return { workspace, key, row };
     });
   }
@@ -112,11 +112,11 @@ export class AuthService {
       const keys = tx.getRepository(ApiKeyEntity);
       if (bootstrapKey !== null) {
         if (!(await keys.existsBy({ hash: hashKey(bootstrapKey) })))
-          await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap", bootstrapKey);
+          await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.ADMIN], "bootstrap", bootstrapKey);
         return null;
       }
       if (await keys.exists()) return null;
-      return (await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.admin], "bootstrap")).key;
+      return (await this.insertKey(tx, operator.id, "bootstrap-admin", [KeyScope.ADMIN], "bootstrap")).key;
     });
   }
 

@@ -103,6 +103,12 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
     webhooks: "webhooks change without any deployment's revision changing",
     webhookDeliveries: "deliveries change as they are attempted, apart from any deployment write",
     lastLiveSequence: "moves with every change of any deployment of the workspace",
+    node: "keyed by any type's id, not a deployment's",
+    nodes: "a list of any types' ids: no one revision covers it",
+  },
+  Deployment: {
+    viewerCanRollback: "depends on the caller's scopes, which answers shared by a workspace's keys do not",
+    viewerCanPromote: "depends on the caller's scopes, which answers shared by a workspace's keys do not",
   },
 };
 

@@ -56,7 +56,7 @@ function operationNameOf(document: DocumentNode): string | null {
 
 function canRead(context: RequestContext): boolean {
   try {
-    requireScopes(context, [KeyScope.read]);
+    requireScopes(context, [KeyScope.READ]);
     return true;
   } catch {
     return false;

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { ApiError, BadResponseError, ConnectionError } from "./errors";
 
 export type Fetch = typeof fetch;
@@ -48,6 +50,21 @@ interface GraphQLBody {
   errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }>;
 }
 
+/**
+ * An operation as codegen made it from src/client/cli-operations.graphql (typed result and
+ * variables); the CLI sends no GraphQL it did not check against schema.graphql.
+ */
+export type Operation<R, V> = TypedDocumentNode<R, V>;
+
+const printed = new WeakMap<object, string>();
+
+/** The operation's text, printed once per document. */
+function textOf(document: Operation<unknown, unknown>): string {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+}
+
 /** Waits `ms` with a plain timer. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -73,10 +90,11 @@ export class ApiClient {
   }
 
   /** Runs one operation; resolves to its `data`, or throws ApiError, ConnectionError or BadResponseError. */
-  async request<T>(query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<T> {
+  async request<R, V>(document: Operation<R, V>, variables: V, options: RequestOptions = {}): Promise<R> {
     const idempotent = options.idempotent ?? true;
+    const query = textOf(document as Operation<unknown, unknown>);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt<T>(query, variables);
+      const outcome = await this.attempt<R>(query, (variables ?? {}) as Record<string, unknown>);
       if (outcome.ok) return outcome.data;
       // Not idempotent: only a request that certainly never reached the server may be sent again.
       const retry = idempotent ? outcome.retry : outcome.error instanceof ConnectionError && outcome.error.unsent;

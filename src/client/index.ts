@@ -38,11 +38,6 @@ export interface WaymarkClientOptions {
 
 export type HistoryArgs = ({ deploymentId: string } | { flowName: string; name: string }) & { first?: number; after?: string };
 
-/** rollback/promote answer the change itself, or `{ change, deployment }`: the change either way. */
-function changeOf(answer: WaymarkChangeFragment | { change: WaymarkChangeFragment }): WaymarkChangeFragment {
-  return "change" in answer ? answer.change : answer;
-}
-
 export function createWaymarkClient(options: WaymarkClientOptions) {
   const request = httpRequester(options);
   const notFound = (what: string) => new WaymarkClientError("DEPLOYMENT_NOT_FOUND", `No deployment ${what}`);
@@ -62,11 +57,13 @@ export function createWaymarkClient(options: WaymarkClientOptions) {
     async createVersion(input: CreateVersionInput): Promise<WaymarkClientCreateVersionMutation["createVersion"]> {
       return (await request(WaymarkClientCreateVersionDocument, { input })).createVersion;
     },
+    /** The ROLLBACK entry the move appended (with dryRun: the one it would append). */
     async rollback(input: RollbackInput): Promise<WaymarkChangeFragment> {
-      return changeOf((await request(WaymarkClientRollbackDocument, { input })).rollback);
+      return (await request(WaymarkClientRollbackDocument, { input })).rollback.change;
     },
+    /** The PROMOTE entry the move appended (with dryRun: the one it would append). */
     async promote(input: PromoteInput): Promise<WaymarkChangeFragment> {
-      return changeOf((await request(WaymarkClientPromoteDocument, { input })).promote);
+      return (await request(WaymarkClientPromoteDocument, { input })).promote.change;
     },
     /** The sequence of the workspace's newest live change: a starting point "from now". */
     async lastLiveSequence(): Promise<number> {

@@ -6,15 +6,15 @@ import { JSONScalar } from "../schema/scalars";
  * Non-versioned settings. A field left out is unchanged; an explicit null resets it to its
  * default (paused false, schedules [], no concurrency limit or options).
  */
-@InputType()
+@InputType({ description: "Non-versioned settings; each one left out stays as it is." })
 export class DeploymentSettingsInput {
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "Pause or resume scheduled runs; left out: unchanged." })
   paused?: boolean | null;
 
   @Field(() => JSONScalar, { nullable: true, description: "A JSON list of schedules." })
   schedules?: unknown;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Runs at once; null for no limit; left out: unchanged." })
   @IsInt()
   @Min(0)
   @Max(1_000_000)
@@ -27,14 +27,14 @@ export class DeploymentSettingsInput {
   concurrencyOptions?: unknown;
 }
 
-@InputType()
+@InputType({ description: "A deployment and the settings to change; each one left out stays as it is." })
 export class UpdateDeploymentSettingsInput extends DeploymentSettingsInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The deployment to change." })
   @MaxLength(40)
   deploymentId!: string;
 }
 
-@InputType()
+@InputType({ description: "Narrows the deployments list; all given fields must match." })
 export class DeploymentFilter {
   @Field(() => String, { nullable: true, description: "Exact flow name." })
   @MaxLength(200)

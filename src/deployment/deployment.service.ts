@@ -18,7 +18,7 @@ import type { LiveEvents } from "../live/live-events";
 import type { SetDeploymentRetentionInput } from "../retention/retention.input";
 import { appendedOf } from "../db/write-store";
 
-export const DeploymentConnection = connectionType("Deployment", Deployment);
+export const DeploymentConnection = connectionType("Deployment", Deployment, "deployments");
 
 const isNameKey = (key: unknown[]): key is [string, string] => key.length === 2 && typeof key[0] === "string" && typeof key[1] === "string";
 

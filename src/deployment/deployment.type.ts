@@ -2,20 +2,21 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { JSONScalar } from "../schema/scalars";
 import { encodeId } from "../ids";
 import type { DeploymentEntity } from "./deployment.entity";
+import { Node } from "../node/node.type";
 
-@ObjectType({ description: "A deployment: its non-versioned settings and a pointer to its live version." })
-export class Deployment {
+@ObjectType({ description: "A deployment: its non-versioned settings and a pointer to its live version.", implements: Node })
+export class Deployment implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   key!: number;
   liveVersionKey!: number | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (dep_…)." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the flow the deployment runs." })
   flowName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the deployment, unique per flow." })
   name!: string;
 
   @Field(() => Boolean, { description: "Not versioned: kept across rollback and promote." })
@@ -33,10 +34,10 @@ export class Deployment {
   @Field(() => Int, { description: "Number of versions created so far (the newest version's number)." })
   versionCount!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the first version was created." })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the deployment last changed: a new version, a move of the live pointer or new settings." })
   updatedAt!: Date;
 
   @Field(() => Date, {
@@ -44,6 +45,12 @@ export class Deployment {
     description: "When it was archived; null unless archived. An archived deployment refuses new versions and moves (DEPLOYMENT_ARCHIVED).",
   })
   archivedAt!: Date | null;
+}
+
+@ObjectType({ description: "What updateDeploymentSettings changed." })
+export class UpdateDeploymentSettingsPayload {
+  @Field(() => Deployment, { description: "The deployment with its new settings." })
+  deployment!: Deployment;
 }
 
 export function toDeployment(row: DeploymentEntity): Deployment {

@@ -16,7 +16,7 @@ import {
 export class LifecycleResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.admin)
+  @Authorized(KeyScope.ADMIN)
   @Mutation(() => ArchiveDeploymentPayload, {
     description: "Hides a deployment from lists and refuses new versions and moves (DEPLOYMENT_ARCHIVED); every version stays readable. Needs admin.",
   })
@@ -29,7 +29,7 @@ export class LifecycleResolver {
     return { deployment: toDeployment(row) };
   }
 
-  @Authorized(KeyScope.admin)
+  @Authorized(KeyScope.ADMIN)
   @Mutation(() => RestoreDeploymentPayload, { description: "Undoes archiveDeployment. Needs admin." })
   async restoreDeployment(
     @Arg("input", () => DeploymentLifecycleInput, { description: "The deployment." }) input: DeploymentLifecycleInput,
@@ -40,7 +40,7 @@ export class LifecycleResolver {
     return { deployment: toDeployment(row) };
   }
 
-  @Authorized(KeyScope.admin)
+  @Authorized(KeyScope.ADMIN)
   @Mutation(() => DeleteDeploymentPayload, {
     description: "Deletes a deployment and its versions for good; the audit log keeps an entry and its name can be used again. Needs admin.",
   })

@@ -3,6 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { ArgumentValidationError } from "type-graphql";
 import { ErrorCode, WaymarkError, isUnavailable } from "../errors";
 import type { Logger } from "../logger";
+import { inputProblem, validationProblems, variableProblem, type Problem } from "./problems";
 
 /** Codes Apollo itself produces for malformed requests; they pass through unmasked. */
 const APOLLO_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "BAD_USER_INPUT"]);
@@ -25,6 +26,14 @@ function validationMessage(error: ArgumentValidationError): string {
   return `Invalid input: ${problems.join("; ")}`;
 }
 
+/** A service's BAD_USER_INPUT: each problem it listed, or its one message for the request as a whole. */
+function refusalProblems(error: WaymarkError): { problems?: Problem[] } {
+  if (error.code !== ErrorCode.BAD_USER_INPUT) return {};
+  const listed = error.details.problems;
+  if (Array.isArray(listed)) return { problems: listed.map((text) => inputProblem(String(text))) };
+  return { problems: [{ path: [], message: error.message }] };
+}
+
 /**
  * Apollo `formatError`: keeps the closed list, masks everything else. Unexpected errors are
  * logged here, once, with the original stack; the client gets a generic message only, so no SQL,
@@ -37,10 +46,10 @@ export function createErrorFormatter(logger: Logger, now: () => number = Date.no
     const error = unwrapResolverError(raw);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (error instanceof WaymarkError) {
-      return { ...base, message: error.message, extensions: { ...error.details, code: error.code } };
+      return { ...base, message: error.message, extensions: { ...error.details, code: error.code, ...refusalProblems(error) } };
     }
     if (error instanceof ArgumentValidationError) {
-      return { ...base, message: validationMessage(error), extensions: { code: ErrorCode.BAD_USER_INPUT } };
+      return { ...base, message: validationMessage(error), extensions: { code: ErrorCode.BAD_USER_INPUT, problems: validationProblems(error) } };
     }
     const code = formatted.extensions?.code;
     // Request-level errors (no path) come from Apollo's own parse/validate/coerce pipeline, or
@@ -52,7 +61,7 @@ export function createErrorFormatter(logger: Logger, now: () => number = Date.no
       raw instanceof GraphQLError &&
       !formatted.path
     ) {
-      return { ...base, extensions: { code } };
+      return { ...base, extensions: code === ErrorCode.BAD_USER_INPUT ? { code, problems: [variableProblem(formatted.message)] } : { code } };
     }
     if (raw instanceof GraphQLError && !formatted.path && isApolloBadRequest(raw, code)) {
       return { ...base, extensions: { code: "BAD_REQUEST" } };

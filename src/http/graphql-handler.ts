@@ -38,7 +38,9 @@ function plainRequest(method: string | undefined, contentType: string | undefine
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, contentType = "application/json; charset=utf-8"): void {
   res.writeHead(status, { "content-type": contentType });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  // Every BAD_USER_INPUT lists its problems; one found before Apollo is about the request as a whole.
+  const extensions = code === "BAD_USER_INPUT" ? { code, problems: [{ path: [], message }] } : { code };
+  res.end(JSON.stringify({ errors: [{ message, extensions }] }));
 }
 
 /**

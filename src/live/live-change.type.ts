@@ -3,6 +3,7 @@ import { encodeId } from "../ids";
 import { JSONScalar } from "../schema/scalars";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvent } from "./live-event";
+import { Node } from "../node/node.type";
 
 export enum LiveChangeKind {
   CREATE = "CREATE",
@@ -50,8 +51,8 @@ export class SettingChange {
   after!: unknown;
 }
 
-@ObjectType({ description: "One move of a deployment's live pointer; the log is append-only." })
-export class LiveVersionChange {
+@ObjectType({ description: "One move of a deployment's live pointer; the log is append-only.", implements: Node })
+export class LiveVersionChange implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   deploymentKey!: number;
   previousVersionKey!: number | null;
@@ -60,22 +61,22 @@ export class LiveVersionChange {
   /** VERSION_CREATED only: the version recorded. */
   createdVersionKey!: number | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (chg_…)." })
   id!: string;
 
   @Field(() => Int, { description: "Per workspace, gapless, in commit order." })
   sequence!: number;
 
-  @Field(() => LiveChangeKind)
+  @Field(() => LiveChangeKind, { description: "What moved the pointer." })
   kind!: LiveChangeKind;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Name of the key that moved it." })
   actor!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why, as the caller gave it; null when none was given." })
   reason!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the move committed." })
   at!: Date;
 
   @Field(() => [SettingChange], { description: "For SETTINGS: each changed setting, before and after; empty otherwise." })

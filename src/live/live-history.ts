@@ -5,7 +5,7 @@ import { connectionType, pageOf, type Connection, type PageArgs } from "../pagin
 import { LIVE_HISTORY_KINDS, LiveChangeEntity } from "./live-change.entity";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
 
-export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange);
+export const LiveVersionChangeConnection = connectionType("LiveVersionChange", LiveVersionChange, "live changes");
 
 /** The same page of live-history entries (moves and pins), newest first by keyset on the workspace sequence, of each of several deployments. */
 export function liveHistories(

@@ -1,7 +1,7 @@
 import { Args, Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../context";
 import { Deployment } from "../deployment/deployment.type";
-import { PageArgs, type Connection } from "../pagination";
+import { BidirectionalPageArgs, type Connection } from "../pagination";
 import type { Services } from "../services";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { LivePeriod, LivePeriodConnection, liveAt, livePeriods } from "./live-periods";
@@ -23,7 +23,7 @@ export class LiveAtResolver {
   }
 
   @FieldResolver(() => LivePeriodConnection, { description: "Each span during which one version was live, newest first." })
-  livePeriods(@Root() deployment: Deployment, @Args(() => PageArgs) args: PageArgs): Promise<Connection<LivePeriod>> {
+  livePeriods(@Root() deployment: Deployment, @Args(() => BidirectionalPageArgs) args: BidirectionalPageArgs): Promise<Connection<LivePeriod>> {
     return livePeriods(this.services.db, deployment.key, args);
   }
 }

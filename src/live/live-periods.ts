@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import type { Database } from "../db/database";
 import { isNumberKey } from "../db/keyset";
 import { DeploymentVersion } from "../version/version.type";
-import { connectionFrom, connectionType, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
+import { connectionFrom, connectionType, encodeCursor, pageOf, type Connection, type BidirectionalPageArgs } from "../pagination";
 import { POINTER_MOVES } from "./live-change.entity";
 import { LiveChangeKind } from "./live-change.type";
 
@@ -37,8 +37,11 @@ interface MoveRow {
   live_version_id: number;
   kind: string;
   actor: string;
-  at: number;
+  at: Date;
 }
+
+/** A move as the driver answers it: times in epoch milliseconds. */
+type RawMove = Omit<MoveRow, "at"> & { at: number };
 
 const MOVES = POINTER_MOVES.map((kind) => `'${kind}'`).join(", ");
 
@@ -52,34 +55,58 @@ export async function liveAt(db: Database, deploymentKey: number, time: Date): P
   return row ? Number(row.live_version_id) : null;
 }
 
-/**
- * The live periods, newest first, by keyset on the sequence of the move that started each. One
- * statement per page: the page's moves plus the move just after them (the cursor's own, which
- * ended the first period of the page) and one past them (whether there is a next page).
- */
-export async function livePeriods(db: Database, deploymentKey: number, args: PageArgs): Promise<Connection<LivePeriod>> {
-  const page = pageOf({ first: args.first, after: args.after }, "period", isNumberKey);
-  const after = page.key?.[0];
-  const rows = await db.reads.rows<MoveRow>(
-    `SELECT sequence, live_version_id, kind, actor, at FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})` +
-      `${after === undefined ? "" : " AND sequence <= ?"} ORDER BY sequence DESC LIMIT ${page.size + (after === undefined ? 1 : 2)}`,
-    after === undefined ? [deploymentKey] : [deploymentKey, after],
-  );
-  const moves = rows.map((r) => ({ ...r, sequence: Number(r.sequence), at: new Date(Number(r.at)) }));
-  // The cursor's own move is not on this page: it ends the page's first period.
-  const ender = after !== undefined && moves[0]?.sequence === after ? moves.shift()! : null;
-  const periods = moves.map((move, i) => {
-    const next = i === 0 ? ender : moves[i - 1]!;
-    return Object.assign(new LivePeriod(), {
+/** A period per move, each ended by the move after it (`enders[i]`, null while still live). */
+function periodsOf(moves: MoveRow[], enders: Array<MoveRow | null>): Array<LivePeriod & { sequence: number }> {
+  return moves.map((move, i) =>
+    Object.assign(new LivePeriod(), {
       versionKey: Number(move.live_version_id),
       from: move.at,
-      to: next?.at ?? null,
+      to: enders[i]?.at ?? null,
       startedBy: move.actor,
-      endedBy: next?.actor ?? null,
+      endedBy: enders[i]?.actor ?? null,
       startedByKind: move.kind as LiveChangeKind,
       sequence: move.sequence,
-    });
-  });
+    }),
+  );
+}
+
+/** Newest first: each period ends at the move before it in the list, the first at the cursor's own move. */
+function forwardPeriods(moves: MoveRow[], key: number | undefined): Array<LivePeriod & { sequence: number }> {
+  // The cursor's own move is not on this page: it ends the page's first period.
+  const ender = key !== undefined && moves[0]?.sequence === key ? moves.shift()! : null;
+  return periodsOf(
+    moves,
+    moves.map((_, i) => (i === 0 ? ender : moves[i - 1]!)),
+  );
+}
+
+const movesOf = (rows: RawMove[]): MoveRow[] => rows.map((r) => ({ ...r, sequence: Number(r.sequence), at: new Date(Number(r.at)) }));
+
+/**
+ * The live periods, newest first, by keyset on the sequence of the move that started each. One
+ * statement per page. Forward: the page's moves plus the move just after them (the cursor's own,
+ * which ended the first period of the page) and one past them (whether there is a next page).
+ * Backward (`last`/`before`): the moves after the cursor's, oldest first, and one more, which both
+ * ends the page's newest period and says there are newer ones.
+ */
+export async function livePeriods(db: Database, deploymentKey: number, args: BidirectionalPageArgs): Promise<Connection<LivePeriod>> {
+  const page = pageOf(args, "period", isNumberKey);
+  const key = page.key?.[0];
+  const forward = page.direction === "forward";
+  const bound = key === undefined ? "" : forward ? " AND sequence <= ?" : " AND sequence > ?";
+  const extra = forward && key !== undefined ? 2 : 1;
+  const rows = await db.reads.rows<RawMove>(
+    `SELECT sequence, live_version_id, kind, actor, at FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})` +
+      `${bound} ORDER BY sequence ${forward ? "DESC" : "ASC"} LIMIT ${page.size + extra}`,
+    key === undefined ? [deploymentKey] : [deploymentKey, key],
+  );
+  const moves = movesOf(rows);
+  const periods = forward
+    ? forwardPeriods(moves, key)
+    : periodsOf(
+        moves,
+        moves.map((_, i) => moves[i + 1] ?? null),
+      );
   const count = async () => {
     const [row] = await db.reads.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM live_version_change WHERE deployment_id = ? AND kind IN (${MOVES})`, [
       deploymentKey,
@@ -87,5 +114,5 @@ export async function livePeriods(db: Database, deploymentKey: number, args: Pag
     return Number(row?.n ?? 0);
   };
   const toEdge = (period: LivePeriod & { sequence: number }) => ({ cursor: encodeCursor("period", [period.sequence]), node: period as LivePeriod });
-  return connectionFrom(LivePeriodConnection, page, periods, toEdge, async () => after !== undefined, count);
+  return connectionFrom(LivePeriodConnection, page, periods, toEdge, async () => key !== undefined, count);
 }

@@ -4,7 +4,7 @@ import { MaxLength } from "class-validator";
 // Input types cannot be abstract in type-graphql, so PromoteInput inherits RollbackInput's fields.
 @InputType({ description: "Make an older version live; without a target, the newest one older than the live one." })
 export class RollbackInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The deployment whose live pointer moves." })
   @MaxLength(40)
   deploymentId!: string;
 
@@ -15,7 +15,7 @@ export class RollbackInput {
   @MaxLength(40)
   versionId?: string | null;
 
-  @Field(() => Int, { nullable: true, description: "The target by its number." })
+  @Field(() => Int, { nullable: true, description: "The target version by number; or give versionId." })
   number?: number | null;
 
   @Field(() => String, { nullable: true, description: "The target by its exact version name; several versions so named is BAD_USER_INPUT listing them." })

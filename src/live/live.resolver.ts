@@ -6,29 +6,40 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
+import type { LiveChangeEntity } from "./live-change.entity";
 import { PromoteInput, RollbackInput } from "./live.input";
+import { PromotePayload, RollbackPayload } from "./live.payload";
 
 @Resolver(() => LiveVersionChange)
 export class LiveResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes an older version live (with dryRun: answers what it would do, changing nothing)." })
-  async rollback(@Arg("input", () => RollbackInput) input: RollbackInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.rollback(ctx.caller, input);
-    ctx.loaders.deployment.clear(change.deploymentId);
-    return toLiveChange(change);
+  @Authorized(KeyScope.RELEASE)
+  @Mutation(() => RollbackPayload, { description: "Makes an older version live (with dryRun: answers what it would do, changing nothing)." })
+  async rollback(
+    @Arg("input", () => RollbackInput, { description: "The deployment and, optionally, the target version." }) input: RollbackInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RollbackPayload> {
+    return this.moved(await this.services.live.rollback(ctx.caller, input), ctx);
   }
 
-  @Authorized(KeyScope.release)
-  @Mutation(() => LiveVersionChange, { description: "Makes a newer version live (with dryRun: answers what it would do, changing nothing)." })
-  async promote(@Arg("input", () => PromoteInput) input: PromoteInput, @Ctx() ctx: RequestContext): Promise<LiveVersionChange> {
-    const change = await this.services.live.promote(ctx.caller, input);
-    ctx.loaders.deployment.clear(change.deploymentId);
-    return toLiveChange(change);
+  @Authorized(KeyScope.RELEASE)
+  @Mutation(() => PromotePayload, { description: "Makes a newer version live (with dryRun: answers what it would do, changing nothing)." })
+  async promote(
+    @Arg("input", () => PromoteInput, { description: "The deployment and, optionally, the target version." }) input: PromoteInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PromotePayload> {
+    return this.moved(await this.services.live.promote(ctx.caller, input), ctx);
   }
 
-  @FieldResolver(() => Deployment)
+  /** The deployment is read after the move, so a client's cache sees the new live version at once. */
+  private async moved(row: LiveChangeEntity, ctx: RequestContext): Promise<RollbackPayload> {
+    ctx.loaders.deployment.clear(row.deploymentId);
+    const deployment = await ctx.loaders.deployment.load(row.deploymentId);
+    return { change: toLiveChange(row), deployment: toDeployment(deployment!) };
+  }
+
+  @FieldResolver(() => Deployment, { description: "The deployment whose live pointer moved." })
   async deployment(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<Deployment> {
     const row = await ctx.loaders.deployment.load(change.deploymentKey);
     // A deleted deployment's changes (its DELETED event, a replay) still name it as it was.
@@ -43,7 +54,7 @@ export class LiveResolver {
     return row && toVersion(row);
   }
 
-  @FieldResolver(() => DeploymentVersion)
+  @FieldResolver(() => DeploymentVersion, { description: "The version made live by this move." })
   async liveVersion(@Root() change: LiveVersionChange, @Ctx() ctx: RequestContext): Promise<DeploymentVersion> {
     return toVersion((await ctx.loaders.version.load(change.liveVersionKey))!);
   }

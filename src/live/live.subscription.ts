@@ -32,16 +32,20 @@ export class LiveSubscriptionResolver {
       "on reconnect resumes where it stopped (see the README, Frontend).",
     subscribe: ({ args, context }: SubscribeResolverData<LiveEvent, LiveFilter, RequestContext>) => {
       // @Authorized guards `resolve`, which runs per event; the stream itself is guarded here.
-      requireScopes(context, [KeyScope.read]);
+      requireScopes(context, [KeyScope.READ]);
       return context.subscriptions.open(context.caller, { ...args, afterSequence: resumePoint(args, context) });
     },
   })
   liveVersionChanged(
     @Root() event: LiveEvent,
     @Ctx() ctx: RequestContext,
-    @Arg("deploymentId", () => ID, { nullable: true }) _deploymentId?: string,
-    @Arg("flowName", () => String, { nullable: true }) _flowName?: string,
-    @Arg("afterSequence", () => Int, { nullable: true }) _afterSequence?: number,
+    @Arg("deploymentId", () => ID, { nullable: true, description: "Only this deployment's changes." }) _deploymentId?: string,
+    @Arg("flowName", () => String, { nullable: true, description: "Only changes of deployments of this flow." }) _flowName?: string,
+    @Arg("afterSequence", () => Int, {
+      nullable: true,
+      description: "Replay the log after this sequence first (0: all of it); resume with the last sequence seen.",
+    })
+    _afterSequence?: number,
   ): LiveVersionChange {
     // A subscription's context lives as long as the subscription: start each event with empty
     // caches, so a deployment's live version is never served from an earlier event.
@@ -49,7 +53,7 @@ export class LiveSubscriptionResolver {
     return toLiveChange(event);
   }
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => Int, {
     description:
       "The sequence of the workspace's newest live change, 0 before the first. Read it before (or with) the data a view " +

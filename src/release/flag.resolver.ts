@@ -10,11 +10,14 @@ import { FlagVersionInput, FlagVersionPayload, VersionFlag } from "./flag.types"
 export class FlagResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.release)
+  @Authorized(KeyScope.RELEASE)
   @Mutation(() => FlagVersionPayload, {
     description: "Flags a version BAD (default rollbacks skip it; moving to it needs force: true) or lifts the flag with OK.",
   })
-  async flagVersion(@Arg("input", () => FlagVersionInput) input: FlagVersionInput, @Ctx() ctx: RequestContext): Promise<FlagVersionPayload> {
+  async flagVersion(
+    @Arg("input", () => FlagVersionInput, { description: "The version and its flag." }) input: FlagVersionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<FlagVersionPayload> {
     const { version, flag } = await this.services.flags.flag(ctx.caller, input);
     ctx.loaders.deployment.clear(version.deploymentId);
     return { version: toVersion(version), flag };

@@ -11,17 +11,23 @@ import { DeploymentPin, PinLiveInput, PinPayload, UnpinLiveInput } from "./pin.t
 export class PinResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.release)
+  @Authorized(KeyScope.RELEASE)
   @Mutation(() => PinPayload, {
     description: "Pins the live version: new versions are recorded but not made live, and moves need unpin: true, until unpinLive.",
   })
-  async pinLive(@Arg("input", () => PinLiveInput) input: PinLiveInput, @Ctx() ctx: RequestContext): Promise<PinPayload> {
+  async pinLive(
+    @Arg("input", () => PinLiveInput, { description: "The deployment to pin and why." }) input: PinLiveInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PinPayload> {
     return payloadOf(await this.services.pins.pin(ctx.caller, input), ctx);
   }
 
-  @Authorized(KeyScope.release)
+  @Authorized(KeyScope.RELEASE)
   @Mutation(() => PinPayload, { description: "Lifts the pin; the live version does not change." })
-  async unpinLive(@Arg("input", () => UnpinLiveInput) input: UnpinLiveInput, @Ctx() ctx: RequestContext): Promise<PinPayload> {
+  async unpinLive(
+    @Arg("input", () => UnpinLiveInput, { description: "The deployment to unpin and why." }) input: UnpinLiveInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PinPayload> {
     return payloadOf(await this.services.pins.unpin(ctx.caller, input), ctx);
   }
 

@@ -15,7 +15,7 @@ import { VersionDiff, versionDiffOf } from "./version-diff";
 export class ReleaseQueriesResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => VersionDiff, { description: "What differs between two versions of the caller's workspace; VERSION_NOT_FOUND when either is unknown." })
   async versionDiff(
     @Arg("fromId", () => ID, { description: "The version compared from (usually the older, or the live one)." }) fromId: string,

@@ -16,7 +16,7 @@ export class RetentionResolver {
     return { keepLast: row.retentionKeepLast, keepDays: row.retentionKeepDays };
   }
 
-  @Authorized(KeyScope.admin)
+  @Authorized(KeyScope.ADMIN)
   @Mutation(() => SetDeploymentRetentionPayload, {
     description: "Sets how long a deployment keeps its versions' bodies; the retention pass applies it. Needs admin.",
   })

@@ -16,7 +16,10 @@ import { ChangeDiffResolver } from "../release/change-diff.resolver";
 import { PinResolver } from "../release/pin.resolver";
 import { FlagResolver } from "../release/flag.resolver";
 import { WebhookDeliveryResolver, WebhookResolver } from "../webhook/webhook.resolver";
+import { NodeResolver } from "../node/node.resolver";
+import { ViewerCanResolver } from "../viewer/viewer-can.resolver";
 import type { Services } from "../services";
+import { withErrorCodes } from "./error-code";
 import { scalarsMap } from "./scalars";
 
 export const resolvers = [
@@ -26,6 +29,8 @@ export const resolvers = [
   LiveSubscriptionResolver,
   AuthResolver,
   ViewerResolver,
+  ViewerCanResolver,
+  NodeResolver,
   AuditResolver,
   LiveAtResolver,
   LivePeriodResolver,
@@ -70,5 +75,5 @@ export async function buildWaymarkSchema(services?: Services): Promise<GraphQLSc
     // Fields left out of an input are "not given", never "invalid".
     validate: { skipMissingProperties: true, forbidUnknownValues: false },
   });
-  return lexicographicSortSchema(schema);
+  return lexicographicSortSchema(withErrorCodes(schema));
 }

@@ -6,7 +6,7 @@ import { VersionEntity } from "./version.entity";
 import type { VersionFilter } from "./version.input";
 import { DeploymentVersion, toVersion } from "./version.type";
 
-export const DeploymentVersionConnection = connectionType("DeploymentVersion", DeploymentVersion);
+export const DeploymentVersionConnection = connectionType("DeploymentVersion", DeploymentVersion, "versions");
 
 function filtered(qb: SelectQueryBuilder<VersionEntity>, filter: VersionFilter | null | undefined): SelectQueryBuilder<VersionEntity> {
   if (filter?.branch != null) qb.andWhere("v.sourceBranch = :branch", { branch: filter.branch });

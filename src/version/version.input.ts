@@ -5,12 +5,12 @@ import { DeploymentSettingsInput } from "../deployment/deployment.input";
 import { SourceType } from "./source-type";
 import { IfUnchanged, MakeLive } from "../release/release-enums";
 
-@InputType()
+@InputType({ description: "Where a version's code came from, as the client reports it." })
 export class SourceInfoInput {
-  @Field(() => SourceType, { nullable: true })
+  @Field(() => SourceType, { nullable: true, description: "The platform or tool that reports the source." })
   type?: SourceType | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The version string the source reports." })
   @MaxLength(200)
   version?: string | null;
 
@@ -19,11 +19,11 @@ export class SourceInfoInput {
   @Matches(/^[0-9a-fA-F]{4,64}$/, { message: "sourceInfo.commitSha must be 4 to 64 hex characters" })
   commitSha?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Branch the version was built from." })
   @MaxLength(255)
   branch?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Repository URL or name; credentials are refused." })
   @MaxLength(500)
   repository?: string | null;
 
@@ -46,7 +46,7 @@ export class CreateVersionInput {
   @MaxLength(200)
   flowName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "With flowName: the deployment, created when absent." })
   @MaxLength(200)
   name?: string | null;
 
@@ -54,7 +54,7 @@ export class CreateVersionInput {
   @MaxLength(1000)
   entrypoint!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Free text of the version." })
   @MaxLength(10_000)
   description?: string | null;
 
@@ -75,11 +75,11 @@ export class CreateVersionInput {
   @Field(() => Boolean, { nullable: true, description: "Default true." })
   enforceParameterSchema?: boolean | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Work pool the runs go to." })
   @MaxLength(200)
   workPoolName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Work queue within the work pool." })
   @MaxLength(200)
   workQueueName?: string | null;
 
@@ -102,7 +102,7 @@ export class CreateVersionInput {
   @MaxLength(200)
   version?: string | null;
 
-  @Field(() => SourceInfoInput, { nullable: true })
+  @Field(() => SourceInfoInput, { nullable: true, description: "Where the code came from; null when unknown." })
   @ValidateNested()
   sourceInfo?: SourceInfoInput | null;
 

@@ -5,14 +5,16 @@ import { decodeId } from "../ids";
 import type { Services } from "../services";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { LiveVersionChange, toLiveChange } from "../live/live-change.type";
+import { encodeCursor, type Edge } from "../pagination";
 import { codePinOf } from "./code-pin";
+import { DeploymentVersionConnection } from "./version-history";
 import { CreateVersionInput } from "./version.input";
 import { NotLiveReason } from "../release/release-enums";
 import { badTwins } from "../release/flag.service";
 import { DRY_RUN_KEY } from "./version.service";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
-@ObjectType()
+@ObjectType({ description: "What createVersion made (or, for a dry run, would make)." })
 export class CreateVersionPayload {
   @Field(() => Deployment, { description: "The deployment as it is now (dry run: as it would be; a new one has the id dep_0)." })
   deployment!: Deployment;
@@ -42,15 +44,23 @@ export class CreateVersionPayload {
 
   @Field(() => [String], { description: "Things to know, e.g. that this content equals a version flagged BAD (naming it)." })
   warnings!: string[];
+  @Field(() => DeploymentVersionConnection.Edge, {
+    description:
+      "The version as an edge of Deployment.versions, for clients that prepend it to a cached list (Relay @prependEdge, Apollo relayStylePagination).",
+  })
+  versionEdge!: Edge<DeploymentVersion>;
 }
 
 @Resolver(() => DeploymentVersion)
 export class VersionResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized(KeyScope.read)
+  @Authorized(KeyScope.READ)
   @Query(() => DeploymentVersion, { nullable: true, description: "Null when no version has this id." })
-  async deploymentVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DeploymentVersion | null> {
+  async deploymentVersion(
+    @Arg("id", () => ID, { description: "A version id (ver_…)." }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeploymentVersion | null> {
     const key = decodeId("version", id);
     const row = key === null ? null : await ctx.loaders.version.load(key);
     // Versions are cached for good; a deleted deployment's are gone all the same.
@@ -58,13 +68,15 @@ export class VersionResolver {
     return toVersion(row);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, {
+    description: "True when this version is live now, not at the time of an event that returned it (a live change's previousVersion can be live again).",
+  })
   async isLive(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<boolean> {
     const deployment = await ctx.loaders.deployment.load(version.deploymentKey);
     return deployment?.liveVersionId === version.key;
   }
 
-  @FieldResolver(() => Deployment)
+  @FieldResolver(() => Deployment, { description: "The deployment the version belongs to." })
   async deployment(@Root() version: DeploymentVersion, @Ctx() ctx: RequestContext): Promise<Deployment> {
     return toDeployment((await ctx.loaders.deployment.load(version.deploymentKey))!);
   }
@@ -74,17 +86,22 @@ export class VersionResolver {
     return codePinOf(version.pullSteps, version.jobVariables);
   }
 
-  @Authorized(KeyScope.deploy)
-  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live, unless makeLive: NEVER or the deployment is pinned." })
-  async createVersion(@Arg("input", () => CreateVersionInput) input: CreateVersionInput, @Ctx() ctx: RequestContext): Promise<CreateVersionPayload> {
+  @Authorized(KeyScope.DEPLOY)
+  @Mutation(() => CreateVersionPayload, { description: "Creates a version and makes it live." })
+  async createVersion(
+    @Arg("input", () => CreateVersionInput, { description: "The version's properties and where it goes." }) input: CreateVersionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateVersionPayload> {
     const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
     const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
+    const node = toVersion(version);
     return {
       deployment: toDeployment(deployment),
-      version: toVersion(version),
+      version: node,
+      versionEdge: { cursor: encodeCursor("version", [version.number]), node },
       change: change && toLiveChange(change),
       dryRun,
       becameLive,

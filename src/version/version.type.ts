@@ -3,25 +3,26 @@ import { JSONScalar } from "../schema/scalars";
 import { encodeId } from "../ids";
 import { SourceType } from "./source-type";
 import type { VersionEntity } from "./version.entity";
+import { Node } from "../node/node.type";
 
 @ObjectType({ description: "The repository, branch and commit a version's code came from." })
 export class SourceInfo {
-  @Field(() => SourceType, { nullable: true })
+  @Field(() => SourceType, { nullable: true, description: "The platform or tool that reported the source." })
   type!: SourceType | null;
 
   @Field(() => String, { nullable: true, description: "The version string the source reported." })
   version!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Full or abbreviated commit SHA." })
   commitSha!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Branch the version was built from." })
   branch!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Repository URL or name, credentials removed." })
   repository!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Link to the commit or build (http or https)." })
   url!: string | null;
 
   @Field(() => String, { nullable: true, description: "First line of the commit message." })
@@ -42,17 +43,17 @@ export class CodePin {
   @Field(() => Boolean, { description: "True only when every code source is fixed by a full SHA or a digest." })
   pinned!: boolean;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "Why the code is not pinned, one sentence each; empty when pinned." })
   warnings!: string[];
 }
 
-@ObjectType({ description: "An immutable snapshot of a deployment's versioned properties." })
-export class DeploymentVersion {
+@ObjectType({ description: "An immutable snapshot of a deployment's versioned properties.", implements: Node })
+export class DeploymentVersion implements Node {
   /** Row keys, for field resolvers; not part of the schema. */
   key!: number;
   deploymentKey!: number;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (ver_…)." })
   id!: string;
 
   @Field(() => Int, { description: "1, 2, 3… per deployment; gapless, never reused." })
@@ -61,37 +62,37 @@ export class DeploymentVersion {
   @Field(() => String, { description: "Human-readable name; not unique." })
   version!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Where the flow function is, e.g. flows/etl.py:main." })
   entrypoint!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Free text of the version." })
   description!: string | null;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "Tags of the version." })
   tags!: string[];
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: "JSON object of labels." })
   labels!: Record<string, unknown>;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: "JSON object: default parameters of flow runs." })
   parameters!: Record<string, unknown>;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, { nullable: true, description: "JSON schema of the parameters, or null." })
   parameterOpenapiSchema!: unknown;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether runs are checked against parameterOpenapiSchema." })
   enforceParameterSchema!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Work pool the runs go to." })
   workPoolName!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Work queue within the work pool." })
   workQueueName!: string | null;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: "JSON object of job variables (e.g. image)." })
   jobVariables!: Record<string, unknown>;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: "JSON list of pull steps a worker runs before the flow." })
   pullSteps!: unknown[];
 
   @Field(() => SourceInfo, { nullable: true, description: "Null when the client reported no source." })
@@ -100,7 +101,7 @@ export class DeploymentVersion {
   @Field(() => String, { description: "sha256 of the canonical versioned properties; equal configurations hash equally." })
   contentHash!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the version was created." })
   createdAt!: Date;
 
   @Field(() => String, { description: "Identity of the caller that created it." })

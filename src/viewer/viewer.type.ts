@@ -3,10 +3,10 @@ import { KeyScope } from "../auth/scopes";
 
 @ObjectType({ description: "A workspace: every deployment and key belongs to one." })
 export class Workspace {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Opaque id (wsp_…)." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Unique name of the workspace." })
   name!: string;
 }
 
@@ -18,6 +18,6 @@ export class Viewer {
   @Field(() => [KeyScope], { description: "Every scope the key holds, implied ones included (admin holds all; deploy and release hold read)." })
   scopes!: KeyScope[];
 
-  @Field(() => Workspace)
+  @Field(() => Workspace, { description: "The workspace the key belongs to." })
   workspace!: Workspace;
 }

@@ -1,7 +1,7 @@
 import type { Database } from "../db/database";
 import { badInput } from "../errors";
 import { decodeId } from "../ids";
-import { connectionFrom, encodeCursor, pageOf, type Connection, type PageArgs } from "../pagination";
+import { connectionFrom, encodeCursor, pageOf, type Connection, type BidirectionalPageArgs } from "../pagination";
 import { newSigningSecret, type SecretBox } from "./secret-box";
 import { checkUrl, RefusedTarget, resolveTarget, type Lookup } from "./transport";
 import type { WebhookConfig } from "./webhook-config";
@@ -127,39 +127,42 @@ export class WebhookService {
     return { webhook: (await this.find(caller, id))!, secret };
   }
 
-  async list(caller: WebhookCaller, args: PageArgs): Promise<Connection<Webhook>> {
+  async list(caller: WebhookCaller, args: BidirectionalPageArgs): Promise<Connection<Webhook>> {
     const page = pageOf(args, "webhook", isIdKey);
-    const after = page.key?.[0] ?? 0;
-    const rows = await this.db.reads.rows(`SELECT ${WEBHOOK_COLUMNS} FROM webhook WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?`, [
+    // Oldest first; a backward page reads towards the oldest from its cursor.
+    const [from, order] =
+      page.direction === "forward" ? [page.key?.[0] ?? 0, "id > ? ORDER BY id"] : [page.key?.[0] ?? Number.MAX_SAFE_INTEGER, "id < ? ORDER BY id DESC"];
+    const rows = await this.db.reads.rows(`SELECT ${WEBHOOK_COLUMNS} FROM webhook WHERE workspace_id = ? AND ${order} LIMIT ?`, [
       caller.workspaceId,
-      after,
+      from,
       page.size + 1,
     ]);
     const now = this.now();
     return connectionFrom(
       WebhookConnection,
-      { ...page, direction: "forward" },
+      page,
       rows,
       (row) => ({ cursor: encodeCursor("webhook", [Number(row.id)]), node: toWebhook(row, now) }),
-      async () => after > 0,
+      async () => page.key !== null,
       async () => this.count("SELECT COUNT(*) AS n FROM webhook WHERE workspace_id = ?", [caller.workspaceId]),
     );
   }
 
-  async deliveries(caller: WebhookCaller, webhookId: string, args: PageArgs): Promise<Connection<WebhookDelivery>> {
+  async deliveries(caller: WebhookCaller, webhookId: string, args: BidirectionalPageArgs): Promise<Connection<WebhookDelivery>> {
     const id = this.key(webhookId);
     if (!(await this.find(caller, id))) throw webhookNotFound(webhookId);
     const page = pageOf(args, "delivery", isIdKey);
-    const before = page.key?.[0] ?? Number.MAX_SAFE_INTEGER;
-    // Newest first: the latest deliveries are the ones looked at.
-    const rows = await this.db.reads.rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, [
+    // Newest first: the latest deliveries are the ones looked at. A backward page reads towards the newest.
+    const [from, order] =
+      page.direction === "forward" ? [page.key?.[0] ?? Number.MAX_SAFE_INTEGER, "id < ? ORDER BY id DESC"] : [page.key?.[0] ?? 0, "id > ? ORDER BY id"];
+    const rows = await this.db.reads.rows(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE webhook_id = ? AND ${order} LIMIT ?`, [
       id,
-      before,
+      from,
       page.size + 1,
     ]);
     return connectionFrom(
       WebhookDeliveryConnection,
-      { ...page, direction: "forward" },
+      page,
       rows,
       (row) => ({ cursor: encodeCursor("delivery", [Number(row.id)]), node: toDelivery(row) }),
       async () => page.key !== null,
@@ -198,7 +201,17 @@ export class WebhookService {
     return (await this.count("SELECT COUNT(*) AS n FROM webhook", [])) > 0;
   }
 
-  private async find(caller: WebhookCaller, id: number): Promise<Webhook | null> {
+  /** A delivery of one of the caller's webhooks, or null. */
+  async delivery(caller: Pick<WebhookCaller, "workspaceId">, id: number): Promise<WebhookDelivery | null> {
+    const [row] = await this.db.reads.rows(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE id = ? AND webhook_id IN (SELECT id FROM webhook WHERE workspace_id = ?)`,
+      [id, caller.workspaceId],
+    );
+    return row ? toDelivery(row) : null;
+  }
+
+  /** One of the caller's webhooks, or null. */
+  async find(caller: Pick<WebhookCaller, "workspaceId">, id: number): Promise<Webhook | null> {
     const [row] = await this.db.reads.rows(`SELECT ${WEBHOOK_COLUMNS} FROM webhook WHERE id = ? AND workspace_id = ?`, [id, caller.workspaceId]);
     return row ? toWebhook(row, this.now()) : null;
   }

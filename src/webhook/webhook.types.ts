@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "../node/node.type";
 import { LiveChangeKind } from "../live/live-change.type";
 import { connectionType } from "../pagination";
 
@@ -48,8 +49,8 @@ registerEnumType(WebhookDeliveryStatus, {
   },
 });
 
-@ObjectType({ description: "An endpoint that receives a signed POST for each matching live change of the workspace." })
-export class Webhook {
+@ObjectType({ description: "An endpoint that receives a signed POST for each matching live change of the workspace.", implements: Node })
+export class Webhook implements Node {
   @Field(() => ID, { description: "The webhook's id." })
   id!: string;
 
@@ -108,8 +109,8 @@ export class WebhookAttempt {
   responseExcerpt!: string | null;
 }
 
-@ObjectType({ description: "One live change to be sent to one webhook, and its attempts." })
-export class WebhookDelivery {
+@ObjectType({ description: "One live change to be sent to one webhook, and its attempts.", implements: Node })
+export class WebhookDelivery implements Node {
   /** Row key, for the attempts field. */
   key!: number;
 
@@ -141,8 +142,8 @@ export class WebhookDelivery {
   finishedAt!: Date | null;
 }
 
-export const WebhookConnection = connectionType("Webhook", Webhook);
-export const WebhookDeliveryConnection = connectionType("WebhookDelivery", WebhookDelivery);
+export const WebhookConnection = connectionType("Webhook", Webhook, "webhooks");
+export const WebhookDeliveryConnection = connectionType("WebhookDelivery", WebhookDelivery, "webhook deliveries");
 
 @ObjectType({ description: "The webhook created, and its signing secret: store it now, it is never shown again." })
 export class CreateWebhookPayload {

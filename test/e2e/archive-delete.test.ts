@@ -102,8 +102,8 @@ describe.each(STORES)("archive, restore and delete on %s", (store) => {
 
   it("needs admin, and keeps workspaces apart", async () => {
     const { deployment } = await createVersion(server, { flowName: "lifecycle", name: "guarded" });
-    const key = (await server.gql(`mutation { createApiKey(input: { name: "deployer", scopes: [deploy, release] }) { key } }`)).data.createApiKey.key;
-    const other = (await server.gql(`mutation { createWorkspace(name: "lifecycle-other") { key } }`)).data.createWorkspace.key;
+    const key = (await server.gql(`mutation { createApiKey(input: { name: "deployer", scopes: [DEPLOY, RELEASE] }) { key } }`)).data.createApiKey.key;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "lifecycle-other" }) { key } }`)).data.createWorkspace.key;
     const as = (k: string) => ({ authorization: `Bearer ${k}` });
     const input = { deploymentId: deployment.id, confirmName: "lifecycle/guarded" };
     for (const [mutation, args] of [

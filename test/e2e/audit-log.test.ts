@@ -30,7 +30,7 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
   };
 
   it("records creations, moves, settings and keys across deployments, newest first, with the actor from the key", async () => {
-    const created = await server.gql(`mutation { createApiKey(input: { name: "ci-deployer", scopes: [admin] }) { key apiKey { id } } }`);
+    const created = await server.gql(`mutation { createApiKey(input: { name: "ci-deployer", scopes: [ADMIN] }) { key apiKey { id } } }`);
     const ci = created.data.createApiKey;
     const one = await createVersion(server, { flowName: "audit-a", name: "prod" });
     const createTwo = `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { id } deployment { id } } }`;
@@ -39,7 +39,7 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
     await server.gql(PROMOTE, { input: { deploymentId: one.deployment.id } });
     await server.gql(UPDATE_SETTINGS, { input: { deploymentId: one.deployment.id, paused: true } });
     await createVersion(server, { flowName: "audit-b", name: "prod" });
-    await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: ci.apiKey.id });
+    await server.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: ci.apiKey.id });
 
     const entries = await log();
     expect(entries.slice(0, 8).map((e) => [e.kind, e.actor, e.flowName])).toEqual([
@@ -101,7 +101,7 @@ describe.each(STORES)("the workspace audit log on %s", (store) => {
   });
 
   it("shows a workspace only its own entries, and needs a key", async () => {
-    const other = await server.gql(`mutation { createWorkspace(name: "audit-other") { key } }`);
+    const other = await server.gql(`mutation { createWorkspace(input: { name: "audit-other" }) { key } }`);
     const key = other.data.createWorkspace.key as string;
     const theirs = await log({}, 100, bearer(key));
     expect(theirs.map((e) => e.kind)).toEqual(["API_KEY_CREATED"]);

@@ -32,16 +32,17 @@ describe.each(STORES)("who may do what on %s", (store) => {
     const second = await createVersion(server, { deploymentId: deployment.id });
     deploymentId = deployment.id;
     versionIds = [version.id, second.version.id];
-    keys.read = (await createKey("reader", ["read"])).key;
-    keys.deploy = (await createKey("ci", ["deploy"])).key;
-    keys.release = (await createKey("oncall", ["release"])).key;
-    keys.deployRelease = (await createKey("bot", ["deploy", "release"])).key;
-    const revoked = await createKey("gone", ["admin"]);
+    keys.read = (await createKey("reader", ["READ"])).key;
+    keys.deploy = (await createKey("ci", ["DEPLOY"])).key;
+    keys.release = (await createKey("oncall", ["RELEASE"])).key;
+    keys.deployRelease = (await createKey("bot", ["DEPLOY", "RELEASE"])).key;
+    const revoked = await createKey("gone", ["ADMIN"]);
     keys.revoked = revoked.key;
     expect(
-      (await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: revoked.apiKey.id })).data.revokeApiKey.revokedAt,
+      (await server.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt } } }`, { id: revoked.apiKey.id })).data.revokeApiKey.apiKey
+        .revokedAt,
     ).toBeTruthy();
-    const other = await server.gql(`mutation { createWorkspace(name: "other-team") { name key apiKey { id } } }`);
+    const other = await server.gql(`mutation { createWorkspace(input: { name: "other-team" }) { name key apiKey { id } } }`);
     keys.other = other.data.createWorkspace.key;
     adminKeyId = (await server.gql(`{ apiKeys { id name } }`)).data.apiKeys.find((k: { name: string }) => k.name === "bootstrap-admin").id;
   });
@@ -78,38 +79,39 @@ describe.each(STORES)("who may do what on %s", (store) => {
       name: "updateDeploymentSettings",
       scope: "deploy",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) =>
+        gql(`mutation($id: ID!) { updateDeploymentSettings(input: { deploymentId: $id, paused: false }) { deployment { id } } }`, { id: deploymentId }, h),
     },
     {
       name: "rollback",
       scope: "release",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) => gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId }, h),
     },
     {
       name: "promote",
       scope: "release",
       otherWorkspace: "DEPLOYMENT_NOT_FOUND",
-      run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { id } }`, { id: deploymentId }, h),
+      run: (_s, h) => gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId }, h),
     },
     { name: "apiKeys", scope: "admin", otherWorkspace: "own-keys", run: (_s, h) => gql(`{ apiKeys { id name } }`, {}, h) },
     {
       name: "createApiKey",
       scope: "admin",
       otherWorkspace: "ok",
-      run: (_s, h) => gql(`mutation { createApiKey(input: { name: "x", scopes: [read] }) { apiKey { id } } }`, {}, h),
+      run: (_s, h) => gql(`mutation { createApiKey(input: { name: "x", scopes: [READ] }) { apiKey { id } } }`, {}, h),
     },
     {
       name: "revokeApiKey",
       scope: "admin",
       otherWorkspace: "BAD_USER_INPUT",
-      run: (_s, h) => gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: "key_999999" }, h),
+      run: (_s, h) => gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: "key_999999" }, h),
     },
     {
       name: "createWorkspace",
       scope: "admin",
       otherWorkspace: "FORBIDDEN",
-      run: (_s, h) => gql(`mutation { createWorkspace(name: "w-${Math.random().toString(36).slice(2, 8)}") { name } }`, {}, h),
+      run: (_s, h) => gql(`mutation { createWorkspace(input: { name: "w-${Math.random().toString(36).slice(2, 8)}" }) { name } }`, {}, h),
     },
   ];
 
@@ -195,14 +197,14 @@ describe.each(STORES)("who may do what on %s", (store) => {
   });
 
   it("stops a revoked key at once, closing its open subscriptions with 4403", async () => {
-    const key = await createKey("short-lived", ["read"]);
+    const key = await createKey("short-lived", ["READ"]);
     let closed!: (code: number) => void;
     const closeCode = new Promise<number>((resolve) => (closed = resolve));
     const client = wsClient(server.url, key.key, { closed: (event: { code: number }) => closed(event.code) });
     const sub = await subscribe(server.url, { deploymentId }, undefined, client);
     await registered(server, 1);
     expect(sub.errors).toEqual([]);
-    await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: key.apiKey.id });
+    await server.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: key.apiKey.id });
     expect(await closeCode).toBe(4403);
     expect(codes(await postGraphQL(server.url, `{ deployments { totalCount } }`, {}, bearer(key.key)))).toEqual(["UNAUTHENTICATED"]);
     await client.dispose();

@@ -38,7 +38,7 @@ describe.each(STORES)("per-parent lists read in batches (%s)", (store) => {
         if (n === 1) ids.push(created.deployment.id);
       }
     }
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { sequence } }`, { id: ids[0] });
+    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`, { id: ids[0] });
   });
   afterAll(() => server?.close());
 

@@ -34,7 +34,7 @@ const HISTORY = gql`
   }
 `;
 const CHANGE = "id sequence kind previousVersion { id isLive } liveVersion { id isLive } deployment { id liveVersion { id number } }";
-const ROLLBACK = gql`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { ${CHANGE} } }`;
+const ROLLBACK = gql`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { change { ${CHANGE} } } }`;
 const LIVE = gql`subscription Live { liveVersionChanged { ${CHANGE} } }`;
 
 describe("Apollo Client 4", () => {
@@ -93,7 +93,10 @@ describe("Apollo Client 4", () => {
     expect(methods.length).toBe(requests + 1);
     expect(isLive(client)).toEqual({ 3: false, 2: true, 1: false });
     expect(client.readQuery<any>({ query: HISTORY, variables: { id: deploymentId } }).deployment.liveVersion.number).toBe(2);
-    await client.mutate({ mutation: gql`mutation($id: ID!) { promote(input: { deploymentId: $id }) { ${CHANGE} } }`, variables: { id: deploymentId } });
+    await client.mutate({
+      mutation: gql`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { ${CHANGE} } } }`,
+      variables: { id: deploymentId },
+    });
   });
 
   it("keeps the cache live through GraphQLWsLink and resumes after a dropped connection with no gap and no repeat", async () => {
@@ -105,16 +108,16 @@ describe("Apollo Client 4", () => {
     const subscription = client.subscribe<any>({ query: LIVE }).subscribe({ next: (r) => seen.push(r.data.liveVersionChanged.sequence) });
     await waitFor("the subscription", async () => server.app.live.hub.listenerCount === 1 || Promise.reject(new Error("not yet")));
 
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId });
+    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
     await waitFor("a change", async () => seen.length === 1 || Promise.reject(new Error(String(seen))));
     expect(isLive(client)).toMatchObject({ 3: false, 2: true });
 
     ws.dropConnection();
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId });
-    await server.gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { id } }`, { id: deploymentId });
+    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
+    await server.gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
     ws.reconnect();
     await waitFor("the changes made while away", async () => seen.length === 3 || Promise.reject(new Error(String(seen))));
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { id } }`, { id: deploymentId });
+    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
     await waitFor("the next change", async () => seen.length === 4 || Promise.reject(new Error(String(seen))));
     await new Promise((resolve) => setTimeout(resolve, 300));
 

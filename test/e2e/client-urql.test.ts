@@ -60,7 +60,13 @@ describe("urql with graphcache", () => {
       fetch: (input, init) => (methods.push(init?.method ?? "GET"), fetch(input, init)),
       exchanges: [
         cacheExchange({
-          keys: { PageInfo: () => null, DeploymentVersionConnection: () => null, DeploymentVersionEdge: () => null },
+          keys: {
+            PageInfo: () => null,
+            DeploymentVersionConnection: () => null,
+            DeploymentVersionEdge: () => null,
+            RollbackPayload: () => null,
+            PromotePayload: () => null,
+          },
           resolvers: { Deployment: { versions: relayPagination() } },
         }),
         fetchExchange,
@@ -90,13 +96,13 @@ describe("urql with graphcache", () => {
     expect(await isLive(client)).toEqual({ 3: true, 2: false, 1: false });
 
     const rolledBack = await client
-      .mutation<any>(`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { ${CHANGE} } }`, { id: deploymentId })
+      .mutation<any>(`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { change { ${CHANGE} } } }`, { id: deploymentId })
       .toPromise();
     expect(rolledBack.error).toBeUndefined();
     expect(methods).toEqual(["GET", "GET", "POST"]);
     expect(await isLive(client)).toEqual({ 3: false, 2: true, 1: false });
     expect(methods).toHaveLength(3);
-    await client.mutation(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { ${CHANGE} } }`, { id: deploymentId }).toPromise();
+    await client.mutation(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { ${CHANGE} } } }`, { id: deploymentId }).toPromise();
   });
 
   it("keeps the cache live over graphql-ws and resumes after a dropped connection with no gap and no repeat", async () => {
@@ -108,7 +114,8 @@ describe("urql with graphcache", () => {
     const subscription = client.subscription<any>(LIVE, {}).subscribe((r) => r.data && seen.push(r.data.liveVersionChanged.sequence));
     await waitFor("the subscription", async () => server.app.live.hub.listenerCount === 1 || Promise.reject(new Error("not yet")));
 
-    const move = (to: "rollback" | "promote") => server.gql(`mutation($id: ID!) { ${to}(input: { deploymentId: $id }) { id } }`, { id: deploymentId });
+    const move = (to: "rollback" | "promote") =>
+      server.gql(`mutation($id: ID!) { ${to}(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
     await move("rollback");
     await waitFor("a change", async () => seen.length === 1 || Promise.reject(new Error(String(seen))));
     ws.dropConnection();

@@ -14,9 +14,9 @@ describe.each(STORES)("expectedLiveVersionId on %s", (store) => {
   it("moves the pointer when the expectation holds", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "holds");
     const back = await server.gql(ROLLBACK, { input: { deploymentId, expectedLiveVersionId: ids[3] } });
-    expect(back.data.rollback.liveVersion.id).toBe(ids[2]);
+    expect(back.data.rollback.change.liveVersion.id).toBe(ids[2]);
     const forward = await server.gql(PROMOTE, { input: { deploymentId, expectedLiveVersionId: ids[2] } });
-    expect(forward.data.promote.liveVersion.id).toBe(ids[3]);
+    expect(forward.data.promote.change.liveVersion.id).toBe(ids[3]);
     const created = await server.gql(CREATE_VERSION, { input: { deploymentId, entrypoint: "x.py:f", expectedLiveVersionId: ids[3] } });
     expect(created.data.createVersion.version.number).toBe(4);
   });

@@ -91,10 +91,10 @@ describe.each(STORES)("createVersion with dryRun on %s", (store) => {
     expect(codes(await dry({ deploymentId: id, description: "{{ $HOME }}" }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await dry({ deploymentId: "dep_999999" }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     expect(codes(await dry({ deploymentId: id, expectedLiveVersionId: first.version.id }))).toEqual(["LIVE_VERSION_CONFLICT"]);
-    const reader = (await server.gql(`mutation { createApiKey(input: { name: "dry-reader-${store}", scopes: [read] }) { key } }`)).data.createApiKey
+    const reader = (await server.gql(`mutation { createApiKey(input: { name: "dry-reader-${store}", scopes: [READ] }) { key } }`)).data.createApiKey
       .key as string;
     expect(codes(await dry({ deploymentId: id }, { authorization: `Bearer ${reader}` }))).toEqual(["FORBIDDEN"]);
-    const other = (await server.gql(`mutation { createWorkspace(name: "dry-other-${store}") { key } }`)).data.createWorkspace.key as string;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "dry-other-${store}" }) { key } }`)).data.createWorkspace.key as string;
     expect(codes(await dry({ deploymentId: id }, { authorization: `Bearer ${other}` }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     expect((await byName("checks")).versionCount).toBe(2);
   });

@@ -23,10 +23,10 @@ describe.each(STORES)("flagged versions on %s", (store) => {
     });
     const rolled = await server.gql(ROLLBACK, { input: { deploymentId } });
     expect(rolled.errors).toBeUndefined();
-    expect(rolled.data.rollback.liveVersion.number).toBe(1);
-    const promote = `mutation($input: PromoteInput!) { promote(input: $input) { liveVersion { number } } }`;
+    expect(rolled.data.rollback.change.liveVersion.number).toBe(1);
+    const promote = `mutation($input: PromoteInput!) { promote(input: $input) { change { liveVersion { number } } } }`;
     expect(codes(await server.gql(promote, { input: { deploymentId, number: 2 } }))).toEqual(["VERSION_FLAGGED_BAD"]);
-    expect((await server.gql(promote, { input: { deploymentId, number: 2, force: true } })).data.promote.liveVersion.number).toBe(2);
+    expect((await server.gql(promote, { input: { deploymentId, number: 2, force: true } })).data.promote.change.liveVersion.number).toBe(2);
     await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } });
     expect(codes(await server.gql(ROLLBACK, { input: { deploymentId } }))).toEqual(["VERSION_NOT_FOUND"]);
     expect(codes(await server.gql(ROLLBACK, { input: { deploymentId, number: 1, dryRun: true } }))).toEqual(["VERSION_FLAGGED_BAD"]);
@@ -48,11 +48,11 @@ describe.each(STORES)("flagged versions on %s", (store) => {
 
   it("needs the release scope and the caller's workspace", async () => {
     const { ids } = await deploymentWithVersions(server, 1, "flag-scope");
-    const made = await server.gql(`mutation { createApiKey(input: { name: "flag-deployer", scopes: [deploy] }) { key } }`);
+    const made = await server.gql(`mutation { createApiKey(input: { name: "flag-deployer", scopes: [DEPLOY] }) { key } }`);
     expect(codes(await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } }, { authorization: `Bearer ${made.data.createApiKey.key}` }))).toEqual([
       "FORBIDDEN",
     ]);
-    const other = (await server.gql(`mutation { createWorkspace(name: "flag-other-${store}") { key } }`)).data.createWorkspace.key as string;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "flag-other-${store}" }) { key } }`)).data.createWorkspace.key as string;
     expect(codes(await server.gql(FLAG, { input: { versionId: ids[1], status: "BAD" } }, { authorization: `Bearer ${other}` }))).toEqual(["VERSION_NOT_FOUND"]);
   });
 });

@@ -88,8 +88,8 @@ describe.each(STORES)("the history page on %s", (store) => {
         sourceInfo: { type: "GITHUB", commitSha: sha(n), branch: "develop", repository: "acme/etl" },
       });
     await createVersion(server, { flowName: "reports", name: "daily", entrypoint: "flows/reports.py:daily" });
-    keys.read = await createKey("viewer", "read");
-    keys.release = await createKey("oncall", "release");
+    keys.read = await createKey("viewer", "READ");
+    keys.release = await createKey("oncall", "RELEASE");
     cliDir = mkdtempSync(join(tmpdir(), "waymark-ui-cli-"));
     writeFileSync(join(cliDir, "prefect.yaml"), PREFECT_YAML);
     profile = mkdtempSync(join(tmpdir(), "waymark-chromium-"));
@@ -375,10 +375,12 @@ describe.each(STORES)("the history page on %s", (store) => {
   });
 
   it("goes back to the key form when the key is revoked", async () => {
-    const created = (await server.gql(`mutation { createApiKey(input: { name: "temporary", scopes: [read] }) { key apiKey { id } } }`)).data.createApiKey;
+    const created = (await server.gql(`mutation { createApiKey(input: { name: "temporary", scopes: [READ] }) { key apiKey { id } } }`)).data.createApiKey;
     const page = await openWithKey(created.key);
     await page.locator("table.deployments").waitFor();
-    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: created.apiKey.id })).errors).toBeUndefined();
+    expect(
+      (await server.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt } } }`, { id: created.apiKey.id })).errors,
+    ).toBeUndefined();
     await expect.poll(() => page.locator(".key-form .error").innerText(), { timeout: 10_000 }).toContain("revoked?");
     expect(await page.getByLabel("API key").inputValue()).toBe("");
     await page.close();

@@ -137,7 +137,7 @@ describe("ill-formed input", () => {
     );
     expect(settings.codes).toEqual(["BAD_USER_INPUT"]);
     const inlineSettings = await server.gql(
-      `mutation { updateDeploymentSettings(input: { deploymentId: "${deployment.id}", schedules: [{ interval: 1e500 }] }) { id } }`,
+      `mutation { updateDeploymentSettings(input: { deploymentId: "${deployment.id}", schedules: [{ interval: 1e500 }] }) { deployment { id } } }`,
     );
     expect(codes(inlineSettings)).toEqual(["BAD_USER_INPUT"]);
     const after = await server.gql(DEPLOYMENT, { id: deployment.id });

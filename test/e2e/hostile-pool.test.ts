@@ -77,8 +77,11 @@ describe("the database pool under one hostile caller (mysql)", () => {
     server = await startServer("mysql", {}, log);
     ({ deploymentId } = await deploymentWithVersions(server, 100, "pool", "hostile"));
     const key = async (name: string, scope: string) =>
-      ((await server.gql(`mutation { createApiKey(input: { name: "${name}", scopes: [${scope}] }) { key } }`)).data as { createApiKey: { key: string } })
-        .createApiKey.key;
+      (
+        (await server.gql(`mutation { createApiKey(input: { name: "${name}", scopes: [${scope.toUpperCase()}] }) { key } }`)).data as {
+          createApiKey: { key: string };
+        }
+      ).createApiKey.key;
     readKey = await key("attacker", "read");
     deployKey = await key("ci", "deploy");
   }, 180_000);

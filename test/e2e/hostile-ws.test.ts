@@ -127,14 +127,16 @@ describe("revocation across two instances without Redis (mysql)", () => {
   it("stops a key revoked on A from receiving B's events within 1 s, closing it with 4403", async () => {
     const created = await postGraphQL(a.url, CREATE_VERSION, { input: { flowName: "revoke", name: "r", entrypoint: "a.py:f" } });
     const deploymentId = (created.data as any).createVersion.deployment.id;
-    const key = (await postGraphQL(a.url, `mutation { createApiKey(input: { name: "watcher", scopes: [read] }) { key apiKey { id } } }`)).data as any;
+    const key = (await postGraphQL(a.url, `mutation { createApiKey(input: { name: "watcher", scopes: [READ] }) { key apiKey { id } } }`)).data as any;
     let closeCode = 0;
     const client = wsClient(b.url, key.createApiKey.key, { closed: (event: { code: number }) => (closeCode = event.code) });
     const sub = await subscribe(b.url, { deploymentId }, undefined, client);
     // Acknowledged is not yet listening: wait until a change made on B reaches it.
     await postGraphQL(b.url, CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:g" } });
     await sub.waitFor(1);
-    const revoked = await postGraphQL(a.url, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: key.createApiKey.apiKey.id });
+    const revoked = await postGraphQL(a.url, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt } } }`, {
+      id: key.createApiKey.apiKey.id,
+    });
     expect(revoked.errors).toBeUndefined();
     // Past the bound, a change made on B itself (delivered locally, no Redis involved) must not reach it.
     await new Promise((resolve) => setTimeout(resolve, 1_100));

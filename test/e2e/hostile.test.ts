@@ -135,7 +135,13 @@ const attacks: Attack[] = [
   [
     "mutation over GET",
     (s) =>
-      raw(s, "", { "apollo-require-preflight": "1" }, "GET", `?query=${encodeURIComponent('mutation { promote(input: {deploymentId: "dep_1"}) { id } }')}`),
+      raw(
+        s,
+        "",
+        { "apollo-require-preflight": "1" },
+        "GET",
+        `?query=${encodeURIComponent('mutation { promote(input: {deploymentId: "dep_1"}) { change { id } } }')}`,
+      ),
     (a) => expect(a.status).toBe(405),
   ],
   ["batched operations", (s) => raw(s, JSON.stringify([{ query: "{ __typename }" }, { query: "{ __typename }" }])), "BAD_REQUEST"],

@@ -68,7 +68,7 @@ describe.each(STORES)("the live version at a point in time on %s", (store) => {
 
   it("keeps other workspaces' deployments out of reach", async () => {
     const { deployment } = await createVersion(server, { flowName: "at", name: "private" });
-    const other = await server.gql(`mutation { createWorkspace(name: "at-other") { key } }`);
+    const other = await server.gql(`mutation { createWorkspace(input: { name: "at-other" }) { key } }`);
     const result = await server.gql(LIVE_AT, { id: deployment.id, t: new Date().toISOString() }, { authorization: `Bearer ${other.data.createWorkspace.key}` });
     expect(result.data.deployment).toBeNull();
   });

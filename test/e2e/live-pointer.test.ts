@@ -25,7 +25,7 @@ describe.each(STORES)("live pointer on %s", (store) => {
   it("rolls back to the newest older version by default, and promotes to the newest of all", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "defaults");
     const back = await server.gql(ROLLBACK, { input: { deploymentId, reason: "bad deploy" } });
-    expect(back.data.rollback).toMatchObject({
+    expect(back.data.rollback.change).toMatchObject({
       kind: "ROLLBACK",
       reason: "bad deploy",
       actor: TEST_ADMIN_NAME,
@@ -35,13 +35,13 @@ describe.each(STORES)("live pointer on %s", (store) => {
     await server.gql(ROLLBACK, { input: { deploymentId } });
     expect(await live(deploymentId)).toBe(1);
     const forward = await server.gql(PROMOTE, { input: { deploymentId } });
-    expect(forward.data.promote).toMatchObject({ kind: "PROMOTE", previousVersion: { number: 1 }, liveVersion: { number: 3 } });
+    expect(forward.data.promote.change).toMatchObject({ kind: "PROMOTE", previousVersion: { number: 1 }, liveVersion: { number: 3 } });
   });
 
   it("targets a version by id or by number, and never copies or renumbers", async () => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 4, "targets");
-    expect((await server.gql(ROLLBACK, { input: { deploymentId, versionId: ids[1] } })).data.rollback.liveVersion.id).toBe(ids[1]);
-    expect((await server.gql(PROMOTE, { input: { deploymentId, number: 3 } })).data.promote.liveVersion.id).toBe(ids[3]);
+    expect((await server.gql(ROLLBACK, { input: { deploymentId, versionId: ids[1] } })).data.rollback.change.liveVersion.id).toBe(ids[1]);
+    expect((await server.gql(PROMOTE, { input: { deploymentId, number: 3 } })).data.promote.change.liveVersion.id).toBe(ids[3]);
     const list = await server.gql(`query($id: ID!) { deployment(id: $id) { versionCount versions { edges { node { id number } } } } }`, { id: deploymentId });
     expect(list.data.deployment.versionCount).toBe(4);
     expect(list.data.deployment.versions.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
@@ -73,7 +73,7 @@ describe.each(STORES)("live pointer on %s", (store) => {
   it("never lets rollback or promote touch the non-versioned settings", async () => {
     const { deploymentId } = await deploymentWithVersions(server, 2, "settings");
     const settings = { paused: true, schedules: [{ cron: "0 * * * *" }], concurrencyLimit: 3, concurrencyOptions: { collisionStrategy: "CANCEL_NEW" } };
-    expect((await server.gql(UPDATE_SETTINGS, { input: { deploymentId, ...settings } })).data.updateDeploymentSettings).toMatchObject(settings);
+    expect((await server.gql(UPDATE_SETTINGS, { input: { deploymentId, ...settings } })).data.updateDeploymentSettings.deployment).toMatchObject(settings);
     await server.gql(ROLLBACK, { input: { deploymentId } });
     await server.gql(PROMOTE, { input: { deploymentId } });
     const after = (await server.gql(DEPLOYMENT, { id: deploymentId })).data.deployment;

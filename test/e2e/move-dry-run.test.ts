@@ -6,8 +6,8 @@ import { subscribe } from "../support/subscriptions";
 // rollback and promote with dryRun: true run every check of the move, compare-and-set included,
 // and answer with the change they would append and its diff, writing nothing and publishing nothing.
 
-const DRY = `mutation($input: RollbackInput!) { rollback(input: $input) { ${CHANGE_FIELDS} diff { identical changes { path op before after } } } }`;
-const DRY_PROMOTE = `mutation($input: PromoteInput!) { promote(input: $input) { ${CHANGE_FIELDS} diff { changes { path } } } }`;
+const DRY = `mutation($input: RollbackInput!) { rollback(input: $input) { change { ${CHANGE_FIELDS} diff { identical changes { path op before after } } } } }`;
+const DRY_PROMOTE = `mutation($input: PromoteInput!) { promote(input: $input) { change { ${CHANGE_FIELDS} diff { changes { path } } } } }`;
 const STATE = `query($id: ID!) { deployment(id: $id) { updatedAt liveVersion { number } liveHistory { totalCount } } }`;
 
 describe.each(STORES)("dry-run moves on %s", (store) => {
@@ -23,7 +23,7 @@ describe.each(STORES)("dry-run moves on %s", (store) => {
     try {
       const result = await server.gql(DRY, { input: { deploymentId, reason: "check", dryRun: true, expectedLiveVersionId: ids[3] } });
       expect(result.errors).toBeUndefined();
-      expect(result.data.rollback).toMatchObject({
+      expect(result.data.rollback.change).toMatchObject({
         id: "chg_0",
         sequence: 0,
         kind: "ROLLBACK",
@@ -37,7 +37,7 @@ describe.each(STORES)("dry-run moves on %s", (store) => {
       expect(codes(real)).toEqual(["ALREADY_LIVE"]);
       const moved = await server.gql(DRY, { input: { deploymentId, number: 1 } });
       const events = await live.waitFor(1);
-      expect(events.map((e) => e.id)).toEqual([moved.data.rollback.id]);
+      expect(events.map((e) => e.id)).toEqual([moved.data.rollback.change.id]);
     } finally {
       await live.close();
     }
@@ -56,10 +56,10 @@ describe.each(STORES)("dry-run moves on %s", (store) => {
   it("records nothing under its idempotency key: the real move that follows still moves, and its retry dry-runs to it", async () => {
     const { deploymentId } = await deploymentWithVersions(server, 2, "dry-key");
     const input = { deploymentId, idempotencyKey: "dry-key-1" };
-    expect((await server.gql(DRY, { input: { ...input, dryRun: true } })).data.rollback.id).toBe("chg_0");
+    expect((await server.gql(DRY, { input: { ...input, dryRun: true } })).data.rollback.change.id).toBe("chg_0");
     const real = await server.gql(DRY, { input });
-    expect(real.data.rollback.id).not.toBe("chg_0");
+    expect(real.data.rollback.change.id).not.toBe("chg_0");
     expect((await state(deploymentId)).liveVersion.number).toBe(1);
-    expect((await server.gql(DRY, { input: { ...input, dryRun: true } })).data.rollback.id).toBe(real.data.rollback.id);
+    expect((await server.gql(DRY, { input: { ...input, dryRun: true } })).data.rollback.change.id).toBe(real.data.rollback.change.id);
   });
 });

@@ -30,12 +30,12 @@ describe.each(STORES)("idempotent pointer moves on %s", (store) => {
       expect(first.errors).toBeUndefined();
       const again = await server.gql(ROLLBACK, { input });
       expect(again.errors).toBeUndefined();
-      expect(again.data.rollback).toEqual(first.data.rollback);
+      expect(again.data.rollback.change).toEqual(first.data.rollback.change);
       expect(await state(deploymentId)).toMatchObject({ liveVersion: { number: 2 }, liveHistory: { totalCount: 4 } });
       // A move after the repeat is the next event: the repeat published nothing in between.
       const promoted = await server.gql(PROMOTE, { input: { deploymentId } });
       const events = await live.waitFor(2);
-      expect(events.map((e) => e.id)).toEqual([first.data.rollback.id, promoted.data.promote.id]);
+      expect(events.map((e) => e.id)).toEqual([first.data.rollback.change.id, promoted.data.promote.change.id]);
     } finally {
       await live.close();
     }
@@ -45,11 +45,11 @@ describe.each(STORES)("idempotent pointer moves on %s", (store) => {
     const { deploymentId, ids } = await deploymentWithVersions(server, 3, "later");
     const input = { deploymentId, number: 1, idempotencyKey: "later-1" };
     const first = await server.gql(ROLLBACK, { input: { ...input, expectedLiveVersionId: ids[3] } });
-    expect(first.data.rollback.liveVersion.number).toBe(1);
+    expect(first.data.rollback.change.liveVersion.number).toBe(1);
     expect((await server.gql(PROMOTE, { input: { deploymentId } })).errors).toBeUndefined();
     const retry = await server.gql(ROLLBACK, { input: { ...input, expectedLiveVersionId: ids[3] } });
     expect(retry.errors).toBeUndefined();
-    expect(retry.data.rollback.id).toBe(first.data.rollback.id);
+    expect(retry.data.rollback.change.id).toBe(first.data.rollback.change.id);
     expect(await state(deploymentId)).toMatchObject({ liveVersion: { number: 3 }, liveHistory: { totalCount: 5 } });
   });
 
@@ -71,18 +71,18 @@ describe.each(STORES)("idempotent pointer moves on %s", (store) => {
     const { deploymentId } = await deploymentWithVersions(server, 3, "race");
     const attempts = await Promise.all(Array.from({ length: 8 }, () => server.gql(ROLLBACK, { input: { deploymentId, idempotencyKey: "race-1" } })));
     for (const attempt of attempts) expect(attempt.errors).toBeUndefined();
-    expect(new Set(attempts.map((a) => a.data.rollback.id)).size).toBe(1);
+    expect(new Set(attempts.map((a) => a.data.rollback.change.id)).size).toBe(1);
     expect(await state(deploymentId)).toMatchObject({ liveVersion: { number: 2 }, liveHistory: { totalCount: 4 } });
   });
 
   it("keeps keys of different workspaces apart", async () => {
     const { deploymentId } = await deploymentWithVersions(server, 2, "ws");
-    const other = (await server.gql(`mutation { createWorkspace(name: "move-other-${store}") { key } }`)).data.createWorkspace.key as string;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "move-other-${store}" }) { key } }`)).data.createWorkspace.key as string;
     const theirs = await deploymentWithVersions({ ...server, gql: (q, v) => server.gql(q, v, { authorization: `Bearer ${other}` }) }, 2, "ws");
     expect((await server.gql(ROLLBACK, { input: { deploymentId, idempotencyKey: "shared" } })).errors).toBeUndefined();
     const there = await server.gql(ROLLBACK, { input: { deploymentId: theirs.deploymentId, idempotencyKey: "shared" } }, { authorization: `Bearer ${other}` });
     expect(there.errors).toBeUndefined();
-    expect(there.data.rollback.liveVersion.number).toBe(1);
+    expect(there.data.rollback.change.liveVersion.number).toBe(1);
   });
 });
 

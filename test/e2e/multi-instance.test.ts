@@ -29,7 +29,7 @@ describe("two instances sharing MariaDB and Redis", () => {
     await Promise.all([registeredAt(a.url, 1), registeredAt(b.url, 1)]);
     const viaA = await postGraphQL(a.url, CREATE_VERSION, { input: { deploymentId, entrypoint: "a.py:g" } });
     const viaB = await postGraphQL(b.url, ROLLBACK, { input: { deploymentId } });
-    const expected = [(viaA.data as any).createVersion.change.sequence, (viaB.data as any).rollback.sequence];
+    const expected = [(viaA.data as any).createVersion.change.sequence, (viaB.data as any).rollback.change.sequence];
     expect((await onB.waitFor(2)).map((e) => e.sequence)).toEqual(expected);
     expect((await onA.waitFor(2)).map((e) => e.sequence)).toEqual(expected);
     // A later change reaches each side after every earlier one: by then any repeat would have arrived.

@@ -40,7 +40,7 @@ describe.each(STORES)("pinned live versions on %s", (store) => {
       const pinned = await server.gql(PIN, { input: { deploymentId, reason: "freeze" } });
       expect(pinned.data.pinLive.change).toMatchObject({ kind: "PIN", reason: "freeze" });
       const moved = await server.gql(PROMOTE, { input: { deploymentId, unpin: true } });
-      expect(moved.data.promote.liveVersion.number).toBe(3);
+      expect(moved.data.promote.change.liveVersion.number).toBe(3);
       expect(await state(deploymentId)).toMatchObject({ pin: null, liveVersion: { number: 3 } });
       expect((await state(deploymentId)).liveHistory.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual([
         "PROMOTE",
@@ -86,10 +86,10 @@ describe.each(STORES)("pinned live versions on %s", (store) => {
 
   it("needs the release scope and the caller's workspace", async () => {
     const { deploymentId } = await deploymentWithVersions(server, 1, "pin-scope");
-    const made = await server.gql(`mutation { createApiKey(input: { name: "pin-deployer", scopes: [deploy] }) { key } }`);
+    const made = await server.gql(`mutation { createApiKey(input: { name: "pin-deployer", scopes: [DEPLOY] }) { key } }`);
     const deployer = { authorization: `Bearer ${made.data.createApiKey.key}` };
     expect(codes(await server.gql(PIN, { input: { deploymentId } }, deployer))).toEqual(["FORBIDDEN"]);
-    const other = (await server.gql(`mutation { createWorkspace(name: "pin-other-${store}") { key } }`)).data.createWorkspace.key as string;
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "pin-other-${store}" }) { key } }`)).data.createWorkspace.key as string;
     expect(codes(await server.gql(PIN, { input: { deploymentId } }, { authorization: `Bearer ${other}` }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);
     expect((await state(deploymentId)).pin).toBeNull();
   });

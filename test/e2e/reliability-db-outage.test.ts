@@ -26,7 +26,7 @@ const describeSent = ({ label, outcome }: Sent) =>
   `${label}: HTTP ${outcome.status ?? "-"} ${outcome.kind} ${outcome.codes.join(",") || outcome.failure || ""} after ${elapsed(outcome)} ms`;
 
 const changeOf = ({ label, outcome }: Sent): HistoryChange | null =>
-  outcome.kind !== "ok" || label === "read" ? null : label === "create" ? outcome.data.createVersion.change : outcome.data[label];
+  outcome.kind !== "ok" || label === "read" ? null : label === "create" ? outcome.data.createVersion.change : outcome.data[label].change;
 
 /**
  * The committed figures change only on request (WAYMARK_UPDATE_RESULTS=1), so ordinary test runs

@@ -74,7 +74,7 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
         kind === "create" ? [CREATE, { deploymentId, entrypoint: `flows/redis.py:${tag}` }] : [kind === "rollback" ? ROLLBACK : PROMOTE, { deploymentId }];
       const outcome = await send(url, query, { input });
       expect(outcome.kind, JSON.stringify(outcome)).toBe("ok");
-      return (kind === "create" ? outcome.data.createVersion.change : outcome.data[kind]).sequence as number;
+      return (kind === "create" ? outcome.data.createVersion.change : outcome.data[kind].change).sequence as number;
     };
     const seed = await send(a.url, CREATE, { input: { flowName: "redis", name: "outage", entrypoint: "flows/redis.py:seed" } });
     const deploymentId: string = seed.data.createVersion.change.deployment.id;
@@ -203,7 +203,7 @@ describe("R3 Redis outage: two instances, subscribers on both", () => {
       );
       // Whether it was lost or only held back: the next change reveals the gap to B's hub.
       const next = await send(a.url, ROLLBACK, { input: { deploymentId } });
-      const nextSequence: number = next.data.rollback.sequence;
+      const nextSequence: number = next.data.rollback.change.sequence;
       await onB.waitFor(2, DELIVERY_MS);
       console.log(
         `R3 partial outage: B's subscriber ${delivered ? "got" : "did NOT get"} A's change ${sequence} within ` +

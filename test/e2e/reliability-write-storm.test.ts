@@ -57,7 +57,7 @@ describe("R1 write storm: 32 clients, two instances, one MariaDB", () => {
         unexpected.push({ label, kind: outcome.kind, status: outcome.status, errors: outcome.errors, failure: outcome.failure });
       }
       if (outcome.kind !== "ok") return;
-      const change: HistoryChange = field === "createVersion" ? outcome.data.createVersion.change : outcome.data[field];
+      const change: HistoryChange = field === "createVersion" ? outcome.data.createVersion.change : outcome.data[field].change;
       acknowledged.set(change.id, change);
       const deployment = known.find((d) => d.id === change.deployment.id)!;
       if (field === "createVersion") {

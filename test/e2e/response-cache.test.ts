@@ -95,9 +95,9 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
   afterAll(() => server?.close());
 
   it("answers a repeated read with the same bytes, and only callers the pipeline would answer", async () => {
-    const reader = await createKey("early-reader", ["read"]);
-    const deployer = await createKey("early-ci", ["deploy"]);
-    const other = (await server.gql(`mutation { createWorkspace(name: "early-other") { key } }`)).data.createWorkspace.key as string;
+    const reader = await createKey("early-reader", ["READ"]);
+    const deployer = await createKey("early-ci", ["DEPLOY"]);
+    const other = (await server.gql(`mutation { createWorkspace(input: { name: "early-other" }) { key } }`)).data.createWorkspace.key as string;
     const first = await (await post(bearer(reader.key))).text();
     const before = await cachedAnswers(server.url);
     for (let n = 0; n < 3; n++) expect(await (await post(bearer(reader.key))).text()).toBe(first);
@@ -112,7 +112,9 @@ describe.each(STORES)("history reads answered before Apollo's pipeline (%s)", (s
     expect(JSON.stringify(await answer(bearer(deployer.key)))).toBe(first.trim());
     const elsewhere = await answer(bearer(other));
     expect([elsewhere.data?.deployment, elsewhere.errors]).toEqual([null, undefined]);
-    expect((await server.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: reader.apiKey.id })).errors).toBeUndefined();
+    expect(
+      (await server.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt } } }`, { id: reader.apiKey.id })).errors,
+    ).toBeUndefined();
     expect(codesOf(await answer(bearer(reader.key)))).toEqual(["UNAUTHENTICATED"]);
   });
 

@@ -81,7 +81,7 @@ describe.each(STORES)("retention on %s", (store) => {
 
   it("needs admin and refuses bad limits", async () => {
     const { deployment } = await createVersion(server, { flowName: "retention", name: "guarded" });
-    const key = (await server.gql(`mutation { createApiKey(input: { name: "deployer", scopes: [deploy] }) { key } }`)).data.createApiKey.key;
+    const key = (await server.gql(`mutation { createApiKey(input: { name: "deployer", scopes: [DEPLOY] }) { key } }`)).data.createApiKey.key;
     expect(codes(await server.gql(SET, { input: { deploymentId: deployment.id, keepLast: 3 } }, { authorization: `Bearer ${key}` }))).toEqual(["FORBIDDEN"]);
     expect(codes(await server.gql(SET, { input: { deploymentId: deployment.id, keepLast: 0 } }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await server.gql(SET, { input: { deploymentId: "dep_999999", keepLast: 3 } }))).toEqual(["DEPLOYMENT_NOT_FOUND"]);

@@ -49,7 +49,7 @@ describe.each(STORES)("staged versions on %s", (store) => {
           diff: { changes: [{ path: "/entrypoint" }] },
         },
         {
-          id: promoted.data.promote.id,
+          id: promoted.data.promote.change.id,
           kind: "PROMOTE",
           sequence: first.change.sequence + 1,
           liveVersion: { number: 2 },

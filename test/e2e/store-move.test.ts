@@ -69,9 +69,9 @@ describe("moving a SQLite store to MariaDB", () => {
     mysql = await freshDatabase("mysql");
     source = await serve(`sqlite:${join(dir, "waymark.sqlite")}`);
     const s = source;
-    deployKey = (await s.gql(`mutation { createApiKey(input: { name: "ci", scopes: [deploy, release] }) { key } }`)).data.createApiKey.key;
-    const revoked = (await s.gql(`mutation { createApiKey(input: { name: "old", scopes: [read] }) { apiKey { id } } }`)).data.createApiKey.apiKey.id;
-    await s.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: revoked });
+    deployKey = (await s.gql(`mutation { createApiKey(input: { name: "ci", scopes: [DEPLOY, RELEASE] }) { key } }`)).data.createApiKey.key;
+    const revoked = (await s.gql(`mutation { createApiKey(input: { name: "old", scopes: [READ] }) { apiKey { id } } }`)).data.createApiKey.apiKey.id;
+    await s.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: revoked });
     const create = `mutation($input: CreateVersionInput!) { createVersion(input: $input) { deployment { id } } }`;
     const ids: Record<string, string> = {};
     for (let i = 0; i < 40; i++) {
@@ -88,9 +88,13 @@ describe("moving a SQLite store to MariaDB", () => {
       ids[name] = (await s.gql(create, { input }, deployKey)).data.createVersion.deployment.id;
       if (i === 20) times.push(new Date().toISOString());
     }
-    await s.gql(`mutation($i: RollbackInput!) { rollback(input: $i) { id } }`, { i: { deploymentId: ids.prod, number: 3, reason: "bad" } }, deployKey);
-    await s.gql(`mutation($i: PromoteInput!) { promote(input: $i) { id } }`, { i: { deploymentId: ids.prod, number: 7 } });
-    await s.gql(`mutation($i: UpdateDeploymentSettingsInput!) { updateDeploymentSettings(input: $i) { id } }`, {
+    await s.gql(
+      `mutation($i: RollbackInput!) { rollback(input: $i) { change { id } } }`,
+      { i: { deploymentId: ids.prod, number: 3, reason: "bad" } },
+      deployKey,
+    );
+    await s.gql(`mutation($i: PromoteInput!) { promote(input: $i) { change { id } } }`, { i: { deploymentId: ids.prod, number: 7 } });
+    await s.gql(`mutation($i: UpdateDeploymentSettingsInput!) { updateDeploymentSettings(input: $i) { deployment { id } } }`, {
       i: { deploymentId: ids.staging, paused: true, schedules: [{ cron: "0 * * * *" }] },
     });
     await s.gql(`mutation($i: DeploymentLifecycleInput!) { archiveDeployment(input: $i) { deployment { id } } }`, { i: { deploymentId: ids.old } });
@@ -102,7 +106,7 @@ describe("moving a SQLite store to MariaDB", () => {
       i: { deploymentId: ids.staging, keepLast: 3 },
     });
     await s.app.pruner.runOnce();
-    const other = (await s.gql(`mutation { createWorkspace(name: "team-b") { key } }`)).data.createWorkspace.key;
+    const other = (await s.gql(`mutation { createWorkspace(input: { name: "team-b" }) { key } }`)).data.createWorkspace.key;
     keys.push(other);
     await s.gql(create, { input: { flowName: "etl", name: "prod", entrypoint: "b.py:f" } }, other);
     times.push(new Date().toISOString(), "2000-01-01T00:00:00.000Z");

@@ -17,8 +17,8 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     const sub = await subscribe(server.url, { deploymentId });
     await registered(server, 1);
     const second = await createVersion(server, { deploymentId });
-    const back = (await server.gql(ROLLBACK, { input: { deploymentId, reason: "oops" } })).data.rollback;
-    const forward = (await server.gql(PROMOTE, { input: { deploymentId } })).data.promote;
+    const back = (await server.gql(ROLLBACK, { input: { deploymentId, reason: "oops" } })).data.rollback.change;
+    const forward = (await server.gql(PROMOTE, { input: { deploymentId } })).data.promote.change;
     const events = (await sub.waitFor(3)).slice();
     // A later change is delivered after every earlier one: by then any repeat would have arrived.
     const sentinel = await createVersion(server, { deploymentId });
@@ -78,8 +78,8 @@ describe.each(STORES)("liveVersionChanged on %s", (store) => {
     await before.close();
     const missed = [
       (await createVersion(server, { deploymentId })).change.sequence,
-      (await server.gql(ROLLBACK, { input: { deploymentId } })).data.rollback.sequence,
-      (await server.gql(PROMOTE, { input: { deploymentId } })).data.promote.sequence,
+      (await server.gql(ROLLBACK, { input: { deploymentId } })).data.rollback.change.sequence,
+      (await server.gql(PROMOTE, { input: { deploymentId } })).data.promote.change.sequence,
     ];
     const resumed = await subscribe(server.url, { deploymentId, afterSequence: seen });
     expect((await resumed.waitFor(3)).map((e) => e.sequence)).toEqual(missed);

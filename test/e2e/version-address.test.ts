@@ -5,7 +5,7 @@ import { createVersion } from "../support/operations";
 // Move targets as people say them: number, versionId, exact name (unique), a commit prefix of 7+
 // characters (unique), or previous: n; and Deployment.version(number:).
 
-const MOVE = `mutation($input: RollbackInput!) { rollback(input: $input) { liveVersion { number } } }`;
+const MOVE = `mutation($input: RollbackInput!) { rollback(input: $input) { change { liveVersion { number } } } }`;
 const sha = (c: string) => c.repeat(40);
 
 describe.each(STORES)("version addresses on %s", (store) => {
@@ -29,12 +29,12 @@ describe.each(STORES)("version addresses on %s", (store) => {
 
   it("finds the target by number, versionId, name, commit prefix and previous", async () => {
     const { deploymentId, ids } = await deployment("ok");
-    expect((await dry(deploymentId, { number: 2 })).data.rollback.liveVersion.number).toBe(2);
-    expect((await dry(deploymentId, { versionId: ids[0] })).data.rollback.liveVersion.number).toBe(1);
-    expect((await dry(deploymentId, { name: "beta" })).data.rollback.liveVersion.number).toBe(4);
-    expect((await dry(deploymentId, { commitSha: "DDDDDDD" })).data.rollback.liveVersion.number).toBe(3);
-    expect((await dry(deploymentId, { previous: 1 })).data.rollback.liveVersion.number).toBe(4);
-    expect((await dry(deploymentId, { previous: 3 })).data.rollback.liveVersion.number).toBe(2);
+    expect((await dry(deploymentId, { number: 2 })).data.rollback.change.liveVersion.number).toBe(2);
+    expect((await dry(deploymentId, { versionId: ids[0] })).data.rollback.change.liveVersion.number).toBe(1);
+    expect((await dry(deploymentId, { name: "beta" })).data.rollback.change.liveVersion.number).toBe(4);
+    expect((await dry(deploymentId, { commitSha: "DDDDDDD" })).data.rollback.change.liveVersion.number).toBe(3);
+    expect((await dry(deploymentId, { previous: 1 })).data.rollback.change.liveVersion.number).toBe(4);
+    expect((await dry(deploymentId, { previous: 3 })).data.rollback.change.liveVersion.number).toBe(2);
     const version = await server.gql(`query($id: ID!) { deployment(id: $id) { version(number: 3) { version } none: version(number: 9) { number } } }`, {
       id: deploymentId,
     });
@@ -53,7 +53,7 @@ describe.each(STORES)("version addresses on %s", (store) => {
     const byCommit = await dry(deploymentId, { commitSha: "abc1234" });
     expect(codes(byCommit)).toEqual(["BAD_USER_INPUT"]);
     expect(byCommit.errors![0]!.message).toMatch(/2 versions are with a commit starting abc1234: 2 \(dup, abc1234f0000\), 1 \(alpha, abc123400000\)/);
-    expect((await dry(deploymentId, { commitSha: "abc12340" })).data.rollback.liveVersion.number).toBe(1);
+    expect((await dry(deploymentId, { commitSha: "abc12340" })).data.rollback.change.liveVersion.number).toBe(1);
     expect(codes(await dry(deploymentId, { commitSha: "abc123" }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await dry(deploymentId, { name: "nope" }))).toEqual(["VERSION_NOT_FOUND"]);
     expect(codes(await dry(deploymentId, { previous: 9 }))).toEqual(["VERSION_NOT_FOUND"]);

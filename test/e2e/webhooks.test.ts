@@ -102,7 +102,7 @@ describe.each(STORES)("webhooks (%s)", (store) => {
     await until("the rollback", () => r.received.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(r.received).toHaveLength(1);
-    expect(JSON.parse(r.received[0]!.body)).toMatchObject({ kind: "ROLLBACK", sequence: rolled.data.rollback.sequence, reason: "filter" });
+    expect(JSON.parse(r.received[0]!.body)).toMatchObject({ kind: "ROLLBACK", sequence: rolled.data.rollback.change.sequence, reason: "filter" });
   });
 
   it("a receiver failing twice and then answering 200 gets exactly one successful delivery after two retries", async () => {
@@ -148,7 +148,7 @@ describe.each(STORES)("webhooks (%s)", (store) => {
   });
 
   it("delivers nothing of one workspace to a webhook of another, and hides webhooks across workspaces", async () => {
-    const other = await server.gql(`mutation { createWorkspace(name: "webhook-other") { key } }`);
+    const other = await server.gql(`mutation { createWorkspace(input: { name: "webhook-other" }) { key } }`);
     const otherHeaders = { authorization: `Bearer ${other.data.createWorkspace.key}` };
     const mine = await receiver();
     const theirs = await receiver();

@@ -12,11 +12,11 @@ export const CREATE_VERSION = `mutation Create($input: CreateVersionInput!) {
   createVersion(input: $input) { deployment { ${DEPLOYMENT_FIELDS} } version { ${VERSION_FIELDS} } change { ${CHANGE_FIELDS} } }
 }`;
 
-export const ROLLBACK = `mutation Rollback($input: RollbackInput!) { rollback(input: $input) { ${CHANGE_FIELDS} } }`;
-export const PROMOTE = `mutation Promote($input: PromoteInput!) { promote(input: $input) { ${CHANGE_FIELDS} } }`;
+export const ROLLBACK = `mutation Rollback($input: RollbackInput!) { rollback(input: $input) { change { ${CHANGE_FIELDS} } deployment { id liveVersion { id number } } } }`;
+export const PROMOTE = `mutation Promote($input: PromoteInput!) { promote(input: $input) { change { ${CHANGE_FIELDS} } deployment { id liveVersion { id number } } } }`;
 
 export const UPDATE_SETTINGS = `mutation Settings($input: UpdateDeploymentSettingsInput!) {
-  updateDeploymentSettings(input: $input) { ${DEPLOYMENT_FIELDS} }
+  updateDeploymentSettings(input: $input) { deployment { ${DEPLOYMENT_FIELDS} } }
 }`;
 
 export const DEPLOYMENT = `query Deployment($id: ID!) { deployment(id: $id) { ${DEPLOYMENT_FIELDS} } }`;

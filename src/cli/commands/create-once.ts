@@ -1,4 +1,4 @@
-import type { ApiClient } from "../api-client";
+import type { ApiClient, Operation } from "../api-client";
 import { ApiError, BadResponseError, ConnectionError } from "../errors";
 
 /**
@@ -8,9 +8,9 @@ import { ApiError, BadResponseError, ConnectionError } from "../errors";
  * a repeat would make a second key (or fail with "already exists" and lose the first answer's key).
  * Such a failure says that the thing may exist all the same, and how to check; `hint` is that text.
  */
-export async function createOnce<T>(client: ApiClient, query: string, variables: Record<string, unknown>, hint: string): Promise<T> {
+export async function createOnce<R, V>(client: ApiClient, operation: Operation<R, V>, variables: V, hint: string): Promise<R> {
   try {
-    return await client.request<T>(query, variables, { idempotent: false });
+    return await client.request(operation, variables, { idempotent: false });
   } catch (error) {
     if (mayHaveApplied(error)) (error as Error).message += `; ${hint}`;
     throw error;

@@ -1,3 +1,4 @@
+import type { CreateVersionInput } from "../../client/generated";
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
 import type { CliIo } from "../io";
@@ -6,13 +7,13 @@ import { CREATE_VERSION, type CreateVersionPayload } from "../operations";
 /** One deployment's createVersion input, as it will be sent (idempotency key included), and its name for messages. */
 export interface DeployInput {
   ref: string;
-  input: Record<string, unknown>;
+  input: CreateVersionInput;
 }
 
 /** Sends one createVersion; a refusal names the deployment it is about. */
 export async function sendCreate(client: ApiClient, { ref, input }: DeployInput, dryRun = false): Promise<CreateVersionPayload> {
   try {
-    const data = await client.request<{ createVersion: CreateVersionPayload }>(CREATE_VERSION, { input: dryRun ? { ...input, dryRun: true } : input });
+    const data = await client.request(CREATE_VERSION, { input: dryRun ? { ...input, dryRun: true } : input });
     return data.createVersion;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

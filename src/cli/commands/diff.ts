@@ -3,7 +3,7 @@ import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
 import { formatDiff } from "../format/diff";
 import type { CliIo } from "../io";
-import { VERSION_BY_NUMBER, VERSION_DIFF, type VersionDiffView } from "../release-operations";
+import { VERSION_BY_NUMBER, VERSION_DIFF } from "../release-operations";
 import { parseDeploymentRef, parseTarget, type DeploymentRef } from "../refs";
 import type { DeploymentSummary } from "../operations";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
@@ -24,7 +24,7 @@ async function diff(text: string, a: string, b: string, options: ApiOptions, io:
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
   const [fromId, toId] = [await versionIdOf(client, ref, deployment, a), await versionIdOf(client, ref, deployment, b)];
-  const data = await client.request<{ versionDiff: VersionDiffView }>(VERSION_DIFF, { fromId, toId });
+  const data = await client.request(VERSION_DIFF, { fromId, toId });
   io.stdout(options.json ? toJson(data.versionDiff) : formatDiff(data.versionDiff));
 }
 
@@ -36,8 +36,7 @@ export async function versionIdOf(client: ApiClient, ref: DeploymentRef, deploym
   }
   const target = parseTarget(text);
   if ("versionName" in target) return versionIdNamed(client, ref, target.versionName);
-  type ByNumber = { deploymentByName: { version: { id: string } | null } | null };
-  const data = await client.request<ByNumber>(VERSION_BY_NUMBER, { ...ref, number: target.number });
+  const data = await client.request(VERSION_BY_NUMBER, { ...ref, number: target.number });
   if (!data.deploymentByName) throw notFound(ref);
   if (!data.deploymentByName.version) throw new ApiError("VERSION_NOT_FOUND", `${ref.flowName}/${ref.name} has no version number ${target.number}`);
   return data.deploymentByName.version.id;

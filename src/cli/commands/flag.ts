@@ -32,8 +32,7 @@ async function flag(text: string, versionText: string, options: FlagOptions, io:
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
   const versionId = await versionIdOf(client, ref, deployment, versionText);
-  type Answer = { flagVersion: { version: { id: string; number: number; version: string }; flag: { status: string; by: string } } };
-  const data = await client.request<Answer>(FLAG_VERSION, { input: { versionId, status: options.bad ? "BAD" : "OK", reason: options.reason } });
+  const data = await client.request(FLAG_VERSION, { input: { versionId, status: options.bad ? "BAD" : "OK", reason: options.reason } });
   const { version, flag: set } = data.flagVersion;
   io.stdout(options.json ? toJson(data.flagVersion) : `${text}: ${versionLabel(version)} is flagged ${set.status} (by ${set.by})\n`);
 }

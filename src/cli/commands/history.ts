@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { formatHistory } from "../format/history";
 import type { CliIo } from "../io";
-import { HISTORY, type DeploymentHistory } from "../operations";
+import { HISTORY } from "../operations";
 import { parseDeploymentRef } from "../refs";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
 import { notFound } from "./lookup";
@@ -27,7 +27,7 @@ export function registerHistory(program: Command, io: CliIo): void {
 async function history(text: string, options: HistoryOptions, io: CliIo): Promise<void> {
   const ref = parseDeploymentRef(text);
   const client = clientFrom(options, io);
-  const data = await client.request<{ deploymentByName: DeploymentHistory | null }>(HISTORY, { ...ref, first: options.first });
+  const data = await client.request(HISTORY, { ...ref, first: options.first });
   if (!data.deploymentByName) throw notFound(ref);
   io.stdout(options.json ? toJson(data.deploymentByName) : formatHistory(data.deploymentByName));
 }

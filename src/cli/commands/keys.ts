@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors";
 import { formatCreatedKey, formatKeyList, formatRevoked } from "../format/keys";
 import type { CliIo } from "../io";
-import { API_KEYS, CREATE_API_KEY, KEY_SCOPES, REVOKE_API_KEY, type ApiKeyInfo, type CreatedApiKey, type KeyScope } from "../operations";
+import { API_KEYS, CREATE_API_KEY, fromApiKey, KEY_SCOPES, REVOKE_API_KEY, toApiScope, type KeyScope } from "../operations";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
 import { createOnce } from "./create-once";
 
@@ -53,13 +53,14 @@ async function createKey(name: string, options: CreateOptions, io: CliIo): Promi
   const hint =
     "the key may have been created all the same (not retried, as a repeat could create a second one): " +
     "see `waymark keys list`, and revoke a key nobody holds";
-  const data = await createOnce<{ createApiKey: CreatedApiKey }>(client, CREATE_API_KEY, { input: { name, scopes: options.scope } }, hint);
-  io.stdout(options.json ? toJson(data.createApiKey) : formatCreatedKey(data.createApiKey));
+  const data = await createOnce(client, CREATE_API_KEY, { input: { name, scopes: options.scope.map(toApiScope) } }, hint);
+  const created = { ...data.createApiKey, apiKey: fromApiKey(data.createApiKey.apiKey) };
+  io.stdout(options.json ? toJson(created) : formatCreatedKey(created));
 }
 
 async function listKeys(options: ApiOptions, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ apiKeys: ApiKeyInfo[] }>(API_KEYS);
-  io.stdout(options.json ? toJson({ apiKeys: data.apiKeys }) : formatKeyList(data.apiKeys));
+  const apiKeys = (await clientFrom(options, io).request(API_KEYS, {})).apiKeys.map(fromApiKey);
+  io.stdout(options.json ? toJson({ apiKeys }) : formatKeyList(apiKeys));
 }
 
 async function revokeKey(id: string, options: ApiOptions, io: CliIo): Promise<void> {
@@ -67,6 +68,7 @@ async function revokeKey(id: string, options: ApiOptions, io: CliIo): Promise<vo
   if (id.trim().startsWith("wm_")) throw new UsageError("that is a key itself, not its id: give the id (key_…) that `waymark keys list` shows");
   const client = clientFrom(options, io);
   // Idempotent: revoking a revoked key answers it unchanged, so the client's usual retries are safe.
-  const data = await client.request<{ revokeApiKey: ApiKeyInfo }>(REVOKE_API_KEY, { id: id.trim() });
-  io.stdout(options.json ? toJson(data.revokeApiKey) : formatRevoked(data.revokeApiKey));
+  const data = await client.request(REVOKE_API_KEY, { input: { id: id.trim() } });
+  const revoked = fromApiKey(data.revokeApiKey.apiKey);
+  io.stdout(options.json ? toJson(revoked) : formatRevoked(revoked));
 }

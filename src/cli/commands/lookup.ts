@@ -1,6 +1,6 @@
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
-import { DEPLOYMENT_BY_NAME, VERSIONS_NAMED, type Connection, type DeploymentSummary, type VersionRef } from "../operations";
+import { DEPLOYMENT_BY_NAME, VERSIONS_NAMED, type DeploymentSummary } from "../operations";
 import { pickNamedVersion, type DeploymentRef } from "../refs";
 
 /**
@@ -10,15 +10,14 @@ import { pickNamedVersion, type DeploymentRef } from "../refs";
 export const notFound = (ref: DeploymentRef) => new ApiError("DEPLOYMENT_NOT_FOUND", `no deployment ${ref.flowName}/${ref.name}`);
 
 export async function findDeployment(client: ApiClient, ref: DeploymentRef): Promise<DeploymentSummary> {
-  const data = await client.request<{ deploymentByName: DeploymentSummary | null }>(DEPLOYMENT_BY_NAME, { ...ref });
+  const data = await client.request(DEPLOYMENT_BY_NAME, { ...ref });
   if (!data.deploymentByName) throw notFound(ref);
   return data.deploymentByName;
 }
 
 /** The id of the one version of `ref` named `versionName`; none or several is a UsageError listing candidates. */
 export async function versionIdNamed(client: ApiClient, ref: DeploymentRef, versionName: string): Promise<string> {
-  type Named = { deploymentByName: { versions: Connection<VersionRef> } | null };
-  const data = await client.request<Named>(VERSIONS_NAMED, { ...ref, version: versionName });
+  const data = await client.request(VERSIONS_NAMED, { ...ref, version: versionName });
   if (!data.deploymentByName) throw notFound(ref);
   const { edges, totalCount } = data.deploymentByName.versions;
   return pickNamedVersion(

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
+import type { PromoteInput, RollbackInput } from "../../client/generated";
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../errors";
 import { formatDryRunMove } from "../format/diff";
 import { formatChange } from "../format/history";
-import { MOVE_WITH_DIFF, type VersionDiffView } from "../release-operations";
+import { MOVE_WITH_DIFF } from "../release-operations";
 import { idempotencyKeyFor } from "../idempotency";
 import type { CliIo } from "../io";
 import { PROMOTE, ROLLBACK, type LiveChange } from "../operations";
@@ -67,10 +68,13 @@ async function moveLive(move: Move, text: string, options: MoveOptions, io: CliI
     ...(options.unpin ? { unpin: true } : {}),
   };
   if (options.dryRun) {
-    const data = await client
-      .request<Record<Move, LiveChange & { diff: VersionDiffView | null }>>(MOVE_WITH_DIFF[move], { input: { ...input, dryRun: true } })
-      .catch((error: unknown) => namedTargetError(error, target));
-    io.stdout(options.json ? toJson(data[move]) : formatDryRunMove(text, move, data[move]));
+    const variables = { input: { ...input, dryRun: true } };
+    const change = await (
+      move === "rollback"
+        ? client.request(MOVE_WITH_DIFF.rollback, variables).then((data) => data.rollback.change)
+        : client.request(MOVE_WITH_DIFF.promote, variables).then((data) => data.promote.change)
+    ).catch((error: unknown) => namedTargetError(error, target));
+    io.stdout(options.json ? toJson(change) : formatDryRunMove(text, move, change));
     return;
   }
   const change = await send(client, move, input).catch((error: unknown) => namedTargetError(error, target));
@@ -86,10 +90,10 @@ function namedTargetError(error: unknown, target: Target | undefined): never {
   throw error;
 }
 
-async function send(client: ApiClient, move: Move, input: Record<string, unknown>): Promise<LiveChange> {
+async function send(client: ApiClient, move: Move, input: RollbackInput & PromoteInput): Promise<LiveChange> {
   try {
-    const data = await client.request<Record<Move, LiveChange>>(move === "rollback" ? ROLLBACK : PROMOTE, { input });
-    return data[move];
+    if (move === "rollback") return (await client.request(ROLLBACK, { input })).rollback.change;
+    return (await client.request(PROMOTE, { input })).promote.change;
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== "LIVE_VERSION_CONFLICT" || error.attempts < 2) throw error;
     const hint = `${error.message} (the request was retried: an earlier attempt may have applied it; check \`waymark history\`)`;

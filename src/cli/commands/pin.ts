@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io";
-import { PIN_LIVE, UNPIN_LIVE, type PinAnswer } from "../release-operations";
+import { PIN_LIVE, UNPIN_LIVE } from "../release-operations";
 import { parseDeploymentRef } from "../refs";
 import { versionLabel } from "../format/text";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
@@ -28,8 +28,7 @@ async function setPin(verb: "pin" | "unpin", text: string, options: PinOptions, 
   const client = clientFrom(options, io);
   const deployment = await findDeployment(client, ref);
   const input = { deploymentId: deployment.id, reason: options.reason };
-  const data = await client.request<Record<"pinLive" | "unpinLive", PinAnswer>>(verb === "pin" ? PIN_LIVE : UNPIN_LIVE, { input });
-  const answer = verb === "pin" ? data.pinLive : data.unpinLive;
+  const answer = verb === "pin" ? (await client.request(PIN_LIVE, { input })).pinLive : (await client.request(UNPIN_LIVE, { input })).unpinLive;
   if (options.json) return void io.stdout(toJson(answer));
   const live = versionLabel(answer.deployment.liveVersion);
   const state = answer.deployment.pin ? `pinned to ${live} by ${answer.deployment.pin.by}` : `not pinned; ${live} is live`;

@@ -3,25 +3,16 @@ import type { CliIo } from "../io";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
 import { createOnce } from "./create-once";
 
-const WEBHOOK = "id url events allEvents deploymentId flowName format description status failingSince createdAt";
-const CREATE = `mutation WaymarkCreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { ${WEBHOOK} } } }`;
-const LIST = `query WaymarkWebhooks($after: String) { webhooks(first: 100, after: $after) { edges { node { ${WEBHOOK} } } pageInfo { hasNextPage endCursor } } }`;
-const DELIVERIES = `query WaymarkWebhookDeliveries($id: ID!, $first: Int) { webhookDeliveries(webhookId: $id, first: $first) {
-  edges { node { id event sequence status attemptCount nextAttemptAt createdAt attempts { at statusCode durationMs error } } } } }`;
-const REDELIVER = `mutation WaymarkRedeliver($input: RedeliverInput!) { redeliver(input: $input) { delivery { id status } } }`;
-const DELETE = `mutation WaymarkDeleteWebhook($input: DeleteWebhookInput!) { deleteWebhook(input: $input) { deletedWebhookId } }`;
-
-interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  allEvents: boolean;
-  deploymentId: string | null;
-  flowName: string | null;
-  format: string;
-  description: string;
-  status: string;
-}
+import {
+  type CliWebhookFragment as Webhook,
+  type LiveChangeKind,
+  type WebhookFormat,
+  WaymarkCreateWebhookDocument as CREATE,
+  WaymarkDeleteWebhookDocument as DELETE,
+  WaymarkRedeliverDocument as REDELIVER,
+  WaymarkWebhookDeliveriesDocument as DELIVERIES,
+  WaymarkWebhooksDocument as LIST,
+} from "../../client/generated";
 
 interface CreateOptions extends ApiOptions {
   event?: string[];
@@ -75,14 +66,15 @@ export function registerWebhooks(program: Command, io: CliIo): void {
 async function createWebhook(url: string, options: CreateOptions, io: CliIo): Promise<void> {
   const input = {
     url,
-    events: options.event?.length ? [...new Set(options.event)] : null,
+    // The server refuses an event or format it does not know, naming it (BAD_USER_INPUT).
+    events: options.event?.length ? ([...new Set(options.event)] as LiveChangeKind[]) : null,
     deploymentId: options.deployment ?? null,
     flowName: options.flow ?? null,
-    format: options.format.toUpperCase(),
+    format: options.format.toUpperCase() as WebhookFormat,
     description: options.description ?? "",
   };
   const hint = "the webhook may have been created all the same: see `waymark webhooks list`, and delete a duplicate";
-  const data = await createOnce<{ createWebhook: { secret: string; webhook: Webhook } }>(clientFrom(options, io), CREATE, { input }, hint);
+  const data = await createOnce(clientFrom(options, io), CREATE, { input }, hint);
   const { secret, webhook } = data.createWebhook;
   io.stdout(
     options.json ? toJson(data.createWebhook) : `Created webhook ${webhook.id} → ${webhook.url}\n\nSigning secret (shown only this once):\n\n    ${secret}\n\n`,
@@ -115,18 +107,8 @@ async function listWebhooks(options: ApiOptions, io: CliIo): Promise<void> {
   );
 }
 
-interface Delivery {
-  id: string;
-  event: string;
-  sequence: number;
-  status: string;
-  attemptCount: number;
-  nextAttemptAt: string | null;
-  attempts: Array<{ at: string; statusCode: number | null; durationMs: number; error: string | null }>;
-}
-
 async function listDeliveries(id: string, options: ApiOptions & { first?: number }, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ webhookDeliveries: { edges: Array<{ node: Delivery }> } }>(DELIVERIES, {
+  const data = await clientFrom(options, io).request(DELIVERIES, {
     id,
     first: options.first ?? 20,
   });
@@ -144,13 +126,13 @@ async function listDeliveries(id: string, options: ApiOptions & { first?: number
 }
 
 async function redeliverOne(id: string, options: ApiOptions, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ redeliver: { delivery: { id: string; status: string } } }>(REDELIVER, {
+  const data = await clientFrom(options, io).request(REDELIVER, {
     input: { deliveryId: id.trim() },
   });
   io.stdout(options.json ? toJson(data.redeliver) : `Delivery ${data.redeliver.delivery.id} is ${data.redeliver.delivery.status}.\n`);
 }
 
 async function deleteWebhook(id: string, options: ApiOptions, io: CliIo): Promise<void> {
-  const data = await clientFrom(options, io).request<{ deleteWebhook: { deletedWebhookId: string } }>(DELETE, { input: { id: id.trim() } });
+  const data = await clientFrom(options, io).request(DELETE, { input: { id: id.trim() } });
   io.stdout(options.json ? toJson(data.deleteWebhook) : `Deleted webhook ${data.deleteWebhook.deletedWebhookId}.\n`);
 }

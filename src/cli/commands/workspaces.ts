@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../errors";
 import { formatCreatedWorkspace } from "../format/keys";
 import type { CliIo } from "../io";
-import { CREATE_WORKSPACE, type CreatedWorkspace } from "../operations";
+import { CREATE_WORKSPACE, fromApiKey } from "../operations";
 import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-options";
 import { createOnce } from "./create-once";
 
@@ -25,6 +25,7 @@ async function createWorkspace(name: string, options: ApiOptions, io: CliIo): Pr
   const hint =
     "the workspace may have been created all the same (not retried, as a repeat cannot return its key): " +
     "if running the command again answers that it already exists, its first admin key was lost";
-  const data = await createOnce<{ createWorkspace: CreatedWorkspace }>(client, CREATE_WORKSPACE, { name }, hint);
-  io.stdout(options.json ? toJson(data.createWorkspace) : formatCreatedWorkspace(data.createWorkspace));
+  const data = await createOnce(client, CREATE_WORKSPACE, { input: { name } }, hint);
+  const created = { ...data.createWorkspace, apiKey: fromApiKey(data.createWorkspace.apiKey) };
+  io.stdout(options.json ? toJson(created) : formatCreatedWorkspace(created));
 }

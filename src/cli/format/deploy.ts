@@ -30,7 +30,7 @@ export function pinSummary(pin: CodePin): string {
   return pin.warnings.length === 0 && parts.length === 0 ? "not pinned (no git_clone step or image)" : `NOT pinned${what}`;
 }
 
-function sourceSummary(info: SourceInfo | null): string {
+function sourceSummary(info: (Pick<SourceInfo, "repository" | "branch" | "commitSha"> & { type: string | null }) | null): string {
   if (!info) return "none";
   const parts = [info.type, info.repository, info.branch, info.commitSha ? shortSha(info.commitSha) : null];
   return parts.filter((p): p is string => typeof p === "string" && p !== "").join(" ");

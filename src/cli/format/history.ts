@@ -40,13 +40,14 @@ export function formatHistory(history: DeploymentHistory): string {
 
 const more = (shown: number, total: number) => (shown < total ? ` (${shown} of ${total}; --first N shows more)` : "");
 
-const VERBS: Record<LiveChange["kind"], string> = { CREATE: "Created", ROLLBACK: "Rolled back", PROMOTE: "Promoted" };
+/** The moves a command prints (rollback, promote, a deploy that went live). */
+const VERBS: Partial<Record<LiveChange["kind"], string>> = { CREATE: "Created", ROLLBACK: "Rolled back", PROMOTE: "Promoted" };
 
 /** `waymark rollback` / `promote`: which version was live, which is now. */
 export function formatChange(deployment: string, change: LiveChange): string {
   const reason = change.reason ? `; reason: ${change.reason}` : "";
   return (
-    `${VERBS[change.kind]} ${deployment}: ${versionLabel(change.liveVersion)} (id ${change.liveVersion.id}) is live, ` +
+    `${VERBS[change.kind] ?? change.kind} ${deployment}: ${versionLabel(change.liveVersion)} (id ${change.liveVersion.id}) is live, ` +
     `was ${versionLabel(change.previousVersion)} (change ${change.sequence}${reason})\n`
   );
 }

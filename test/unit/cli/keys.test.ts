@@ -19,6 +19,9 @@ const apiKey: ApiKeyInfo = {
   revokedAt: null,
 };
 const created = { key: SECRET, apiKey };
+/** A key as the API answers it: scopes in upper case (the CLI shows them in lower case). */
+const asApi = (key: ApiKeyInfo) => ({ ...key, scopes: key.scopes.map((scope) => scope.toUpperCase()) });
+const createdReply = { key: SECRET, apiKey: asApi(apiKey) };
 const revoked: ApiKeyInfo = { ...apiKey, id: "key_8", name: "old-ci", scopes: ["read"], revokedAt: "2026-02-01T00:00:00.000Z" };
 
 /** The CLI in-process with a scripted fetch and captured output. */
@@ -38,7 +41,7 @@ describe("waymark keys create", () => {
   it("sends the name and every scope given, repeated or comma-separated, and prints the key once with the note", async () => {
     const { code, stdout, stderr, requests } = await cli(
       ["keys", "create", "github-actions", "--scope", "deploy", "--scope", "Release,deploy"],
-      [data({ createApiKey: created })],
+      [data({ createApiKey: createdReply })],
     );
     expect(code).toBe(0);
     expect(stderr).toBe("");
@@ -46,7 +49,7 @@ describe("waymark keys create", () => {
     expect(requests[0]?.url).toBe("http://w.test/graphql");
     expect(requests[0]?.headers.authorization).toBe(`Bearer ${ADMIN}`);
     expect(requests[0]?.body.query).toContain("createApiKey(input: $input)");
-    expect(requests[0]?.body.variables).toEqual({ input: { name: "github-actions", scopes: ["deploy", "release"] } });
+    expect(requests[0]?.body.variables).toEqual({ input: { name: "github-actions", scopes: ["DEPLOY", "RELEASE"] } });
     expect(count(stdout)).toBe(1);
     expect(stdout).toContain(`\n  ${SECRET}\n`);
     expect(stdout).toContain('Created API key "github-actions" (id key_7; scopes deploy, release; prefix wm_Zq8v3kR…)');
@@ -54,7 +57,7 @@ describe("waymark keys create", () => {
   });
 
   it("prints {key, apiKey} with --json", async () => {
-    const { code, stdout } = await cli(["keys", "create", "ci", "--scope", "deploy", "--json"], [data({ createApiKey: created })]);
+    const { code, stdout } = await cli(["keys", "create", "ci", "--scope", "deploy", "--json"], [data({ createApiKey: createdReply })]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ key: SECRET, apiKey });
   });
@@ -66,7 +69,7 @@ describe("waymark keys create", () => {
     [["keys", "create", "--scope", "read"], /missing required argument 'NAME'/],
     [["keys", "create", " ", "--scope", "read"], /the key name must not be blank/],
   ])("%j exits 2 before any request", async (argv, message) => {
-    const { code, stderr, requests } = await cli(argv, [data({ createApiKey: created })]);
+    const { code, stderr, requests } = await cli(argv, [data({ createApiKey: createdReply })]);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(requests).toEqual([]);
@@ -75,7 +78,7 @@ describe("waymark keys create", () => {
   it("retries when the connection was refused, as nothing was sent", async () => {
     const { code, stdout, requests } = await cli(
       ["keys", "create", "ci", "--scope", "read"],
-      [{ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, data({ createApiKey: created })],
+      [{ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, data({ createApiKey: createdReply })],
     );
     expect(code).toBe(0);
     expect(requests).toHaveLength(3);
@@ -88,7 +91,7 @@ describe("waymark keys create", () => {
     ["a gateway error", { status: 502, text: "<html>Bad gateway</html>" }, 1],
     ["UNAVAILABLE", gqlError("UNAVAILABLE", "The database is unavailable; retry shortly."), 3],
   ])("does not repeat the request after %s, and says the key may exist", async (_what, reply, exitCode) => {
-    const { code, stdout, stderr, requests } = await cli(["keys", "create", "ci", "--scope", "read"], [reply, data({ createApiKey: created })]);
+    const { code, stdout, stderr, requests } = await cli(["keys", "create", "ci", "--scope", "read"], [reply, data({ createApiKey: createdReply })]);
     expect(code).toBe(exitCode);
     expect(requests).toHaveLength(1);
     expect(stdout).toBe("");
@@ -110,7 +113,7 @@ describe("waymark keys create", () => {
 
 describe("waymark keys list and revoke", () => {
   it("lists every key with its prefix, scopes and revocation, and no secret", async () => {
-    const { code, stdout, requests } = await cli(["keys", "list"], [data({ apiKeys: [apiKey, revoked] })]);
+    const { code, stdout, requests } = await cli(["keys", "list"], [data({ apiKeys: [asApi(apiKey), asApi(revoked)] })]);
     expect(code).toBe(0);
     expect(requests[0]?.body.query).toContain("apiKeys");
     expect(stdout).toContain("2 API key(s) in this workspace, 1 revoked:");
@@ -121,7 +124,7 @@ describe("waymark keys list and revoke", () => {
   });
 
   it("prints {apiKeys} with --json", async () => {
-    const { stdout } = await cli(["keys", "list", "--json"], [data({ apiKeys: [apiKey] })]);
+    const { stdout } = await cli(["keys", "list", "--json"], [data({ apiKeys: [asApi(apiKey)] })]);
     expect(JSON.parse(stdout)).toEqual({ apiKeys: [apiKey] });
   });
 
@@ -132,18 +135,18 @@ describe("waymark keys list and revoke", () => {
   });
 
   it("revokes by id, and says so", async () => {
-    const { code, stdout, requests } = await cli(["keys", "revoke", "key_8"], [data({ revokeApiKey: revoked })]);
+    const { code, stdout, requests } = await cli(["keys", "revoke", "key_8"], [data({ revokeApiKey: { apiKey: asApi(revoked) } })]);
     expect(code).toBe(0);
-    expect(requests[0]?.body.variables).toEqual({ id: "key_8" });
+    expect(requests[0]?.body.variables).toEqual({ input: { id: "key_8" } });
     expect(stdout).toBe(
       'Revoked API key "old-ci" (id key_8; scopes read; prefix wm_Zq8v3kR…) at 2026-02-01T00:00:00.000Z: it no longer works, open subscriptions included.\n',
     );
-    const json = await cli(["keys", "revoke", "key_8", "--json"], [data({ revokeApiKey: revoked })]);
+    const json = await cli(["keys", "revoke", "key_8", "--json"], [data({ revokeApiKey: { apiKey: asApi(revoked) } })]);
     expect(JSON.parse(json.stdout)).toEqual(revoked);
   });
 
   it("retries a revoke after a reset connection: it is idempotent", async () => {
-    const { code, requests } = await cli(["keys", "revoke", "key_8"], [{ fail: "ECONNRESET" }, data({ revokeApiKey: revoked })]);
+    const { code, requests } = await cli(["keys", "revoke", "key_8"], [{ fail: "ECONNRESET" }, data({ revokeApiKey: { apiKey: asApi(revoked) } })]);
     expect(code).toBe(0);
     expect(requests).toHaveLength(2);
   });
@@ -161,21 +164,27 @@ describe("waymark workspaces create", () => {
   const workspace = { name: "team-a", key: SECRET, apiKey: { ...apiKey, id: "key_9", name: "team-a-admin", scopes: ["admin"] as ApiKeyInfo["scopes"] } };
 
   it("creates the workspace and prints its admin key once", async () => {
-    const { code, stdout, requests } = await cli(["workspaces", "create", "team-a"], [data({ createWorkspace: workspace })]);
+    const { code, stdout, requests } = await cli(
+      ["workspaces", "create", "team-a"],
+      [data({ createWorkspace: { ...workspace, apiKey: asApi(workspace.apiKey) } })],
+    );
     expect(code).toBe(0);
-    expect(requests[0]?.body.variables).toEqual({ name: "team-a" });
+    expect(requests[0]?.body.variables).toEqual({ input: { name: "team-a" } });
     expect(stdout).toContain('Created workspace "team-a" with its first admin key "team-a-admin" (id key_9; scopes admin;');
     expect(count(stdout)).toBe(1);
     expect(stdout).toContain("This is the only time the key is shown");
   });
 
   it("prints {name, key, apiKey} with --json", async () => {
-    const { stdout } = await cli(["workspaces", "create", "team-a", "--json"], [data({ createWorkspace: workspace })]);
+    const { stdout } = await cli(["workspaces", "create", "team-a", "--json"], [data({ createWorkspace: { ...workspace, apiKey: asApi(workspace.apiKey) } })]);
     expect(JSON.parse(stdout)).toEqual(workspace);
   });
 
   it("does not repeat the request after a reset connection, and says what to check", async () => {
-    const { code, stderr, requests } = await cli(["workspaces", "create", "team-a"], [{ fail: "ECONNRESET" }, data({ createWorkspace: workspace })]);
+    const { code, stderr, requests } = await cli(
+      ["workspaces", "create", "team-a"],
+      [{ fail: "ECONNRESET" }, data({ createWorkspace: { ...workspace, apiKey: asApi(workspace.apiKey) } })],
+    );
     expect(code).toBe(1);
     expect(requests).toHaveLength(1);
     expect(stderr).toMatch(/^waymark: cannot reach http:\/\/w\.test\/graphql: connection reset; the workspace may have been created all the same .+\n$/);

@@ -86,7 +86,7 @@ describe("waymark deploy (in-process)", () => {
 describe("waymark rollback and promote (in-process)", () => {
   it("sends the number for digits, and the live version it saw as expectedLiveVersionId", async () => {
     const change = { ...payload.change, kind: "ROLLBACK", previousVersion: { id: "ver_3", number: 3, version: "c" } };
-    const { code, stdout, requests } = await cli(["rollback", "etl/prod", "--to", "2", "--reason", "bad"], [data(deployment), data({ rollback: change })]);
+    const { code, stdout, requests } = await cli(["rollback", "etl/prod", "--to", "2", "--reason", "bad"], [data(deployment), data({ rollback: { change } })]);
     expect(code).toBe(0);
     expect(requests[1]?.body.variables.input).toEqual({
       deploymentId: "dep_1",

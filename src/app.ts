@@ -15,6 +15,7 @@ import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
+import { withDeadline } from "./db/read-gate";
 import { createErrorFormatter } from "./http/error-mask";
 import { graphqlHandler } from "./http/graphql-handler";
 import { createHttpServer } from "./http/http-server";
@@ -141,7 +142,11 @@ export async function createApp({ config, logger, now = () => new Date(), keyTab
   const origins: OriginPolicy = { corsOrigins: config.corsOrigins, authOff: config.authOff, allowedHosts: config.allowedHosts };
   const http = createHttpServer(
     {
-      "/graphql": withPlayground(requestLog.route(graphql), playground.page),
+      // Each request's database work is bounded (db/deadline.ts): a database that stops answering costs it UNAVAILABLE, not a hang.
+      "/graphql": withPlayground(
+        requestLog.route((req, res, url) => withDeadline(() => graphql(req, res, url))),
+        playground.page,
+      ),
       ...playground.assets,
       ...uiRoutes(),
       ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),

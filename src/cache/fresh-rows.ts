@@ -1,4 +1,6 @@
 import type { Database } from "../db/database";
+import { isNotAnswering } from "../db/deadline";
+import { asOwnRequest, currentDeadline } from "../db/read-gate";
 
 /** What the cache needs of a deployment row: whose it is, and its revision. */
 export interface RevisionRow {
@@ -18,6 +20,11 @@ interface Waiter {
  * committed (and acknowledged to anyone) before then. Callers that arrive while a statement runs
  * wait for the next one, and all of them share it (one `IN (…)` statement): under load, many
  * reads cost one round trip instead of one each.
+ *
+ * The statement belongs to no caller: it has its own time limit, and each caller waits for it
+ * only until its own request's deadline. When it fails because the database is not answering,
+ * the callers that arrived meanwhile fail with it (a failure shows no stale row, and another
+ * statement would cost them another timeout), and so do their requests' further statements.
  */
 export class FreshRows {
   private waiting: Waiter[] = [];
@@ -26,19 +33,39 @@ export class FreshRows {
   constructor(private readonly db: Database) {}
 
   read(id: number): Promise<Row | null> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ id, resolve, reject });
+    const deadline = currentDeadline();
+    const waiter = { id } as Waiter;
+    const answer = new Promise<Row | null>((resolve, reject) => {
+      Object.assign(waiter, { resolve, reject });
+      this.waiting.push(waiter);
       if (!this.running) {
         this.running = true;
         // Callers of this same tick join the statement; it still starts after each of them.
-        queueMicrotask(() => void this.next());
+        queueMicrotask(() => this.start());
       }
     });
+    if (!deadline) return answer;
+    return deadline.bound(answer).catch((error: unknown) => {
+      // Given up: it no longer needs a statement (if it had not joined one yet).
+      this.waiting = this.waiting.filter((w) => w !== waiter);
+      if (isNotAnswering(error)) deadline.fail();
+      throw error;
+    });
+  }
+
+  /** Each statement is a request of its own, with its own deadline. */
+  private start(): void {
+    void asOwnRequest(() => this.next());
   }
 
   private async next(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
+    if (batch.length === 0) {
+      // Every caller gave up before its statement started.
+      this.running = false;
+      return;
+    }
     try {
       const ids = [...new Set(batch.map((w) => w.id))];
       const rows = (await this.db.reader.query(
@@ -48,9 +75,10 @@ export class FreshRows {
       const byId = new Map(rows.map((row) => [Number(row.id), { workspaceId: Number(row.workspace_id), revision: Number(row.revision) }]));
       for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
     } catch (error) {
-      for (const waiter of batch) waiter.reject(error);
+      const failed = isNotAnswering(error) ? [...batch, ...this.waiting.splice(0)] : batch;
+      for (const waiter of failed) waiter.reject(error);
     }
-    if (this.waiting.length > 0) void this.next();
+    if (this.waiting.length > 0) this.start();
     else this.running = false;
   }
 }

@@ -172,6 +172,8 @@ export class ReadGate {
   /** Waits for a read's turn, at most READ_WAIT_MS and never past the request's deadline. */
   private enter(deadline: Deadline | undefined): Promise<void> {
     if (this.reads.waiting >= MAX_WAITING_READS) return this.refuse();
+    // Whichever ends first: the read's longest wait (the pool is saturated), or its request's deadline.
+    const left = deadline?.remaining() ?? Infinity;
     return new Promise((resolve, reject) => {
       const grant = () => {
         clearTimeout(timer);
@@ -180,10 +182,10 @@ export class ReadGate {
       const timer = setTimeout(
         () => {
           if (!this.reads.cancel(grant)) return;
-          if (deadline && deadline.remaining() < 1) reject(deadline.overdue());
+          if (left < this.waitMs) reject(deadline!.overdue());
           else this.refuse().catch(reject);
         },
-        Math.min(this.waitMs, deadline?.remaining() ?? Infinity),
+        Math.min(this.waitMs, left),
       );
       this.reads.enqueue(grant);
     });

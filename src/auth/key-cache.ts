@@ -15,14 +15,16 @@ export type KeyLookup = (hash: string) => Promise<Principal | null>;
  * API keys resolved from memory, never letting a revoked key through. What is held is trusted
  * only while a check of the key table (KeyTableWatch) has succeeded within `maxStaleMs`, and it
  * is dropped at once when a revocation is seen — made here, announced over Redis, or found by
- * that check. A lookup that was in flight while something was dropped is not kept, since it may
- * have read the key before its revocation.
+ * that check. A lookup that was in flight while its kind of answer was dropped is not kept: a key
+ * found valid may have been read before its revocation, one found unknown before its creation.
+ * (A creation says nothing about valid keys, so it does not discard a valid one in flight.)
  */
 export class KeyCache {
   private readonly valid = new LRUCache<string, Principal>({ max: MAX_VALID });
   private readonly unknown = new LRUCache<string, true>({ max: MAX_UNKNOWN, ttl: UNKNOWN_TTL_MS });
-  /** Bumped by every drop, so lookups that straddle one are not stored. */
-  private generation = 0;
+  /** Bumped by each drop of its kind, so lookups that straddle one are not stored. */
+  private validGeneration = 0;
+  private unknownGeneration = 0;
   private confirmedAt = -Infinity;
 
   constructor(
@@ -37,12 +39,10 @@ export class KeyCache {
       if (hit) return hit;
       if (this.unknown.has(hash)) return null;
     }
-    const generation = this.generation;
+    const { validGeneration, unknownGeneration } = this;
     const principal = await lookup(hash);
-    if (trusted && generation === this.generation) {
-      if (principal) this.valid.set(hash, principal);
-      else this.unknown.set(hash, true);
-    }
+    if (trusted && principal && validGeneration === this.validGeneration) this.valid.set(hash, principal);
+    if (trusted && !principal && unknownGeneration === this.unknownGeneration) this.unknown.set(hash, true);
     return principal;
   }
 
@@ -56,13 +56,13 @@ export class KeyCache {
 
   /** A key was revoked somewhere: forget every valid key, and any lookup now in flight. */
   dropValid(): void {
-    this.generation++;
+    this.validGeneration++;
     this.valid.clear();
   }
 
   /** A key was created somewhere: an "unknown" answer may be out of date. */
   dropUnknown(): void {
-    this.generation++;
+    this.unknownGeneration++;
     this.unknown.clear();
   }
 

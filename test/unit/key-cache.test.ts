@@ -59,6 +59,29 @@ describe("KeyCache", () => {
     expect(lookups()).toBe(0);
   });
 
+  it("keeps a valid key looked up while a creation was seen, but not an unknown one", async () => {
+    const { cache } = setup();
+    cache.confirm(0);
+    const straddling = async (answer: Principal | null) => {
+      let release!: () => void;
+      const inFlight = cache.resolve(answer ? "good" : "bad", async () => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return answer;
+      });
+      cache.dropUnknown();
+      release();
+      await inFlight;
+    };
+    await straddling(principal);
+    await straddling(null);
+    let asked = 0;
+    const counting = async (hash: string) => (asked++, hash === "good" ? principal : null);
+    expect(await cache.resolve("good", counting)).toBe(principal);
+    expect(asked).toBe(0);
+    expect(await cache.resolve("bad", counting)).toBeNull();
+    expect(asked).toBe(1);
+  });
+
   it("keeps at most 10,000 unknown key hashes", async () => {
     const { cache, lookup } = setup();
     cache.confirm(0);

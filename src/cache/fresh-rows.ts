@@ -2,20 +2,45 @@ import type { Database } from "../db/database";
 import { isNotAnswering } from "../db/deadline";
 import { asOwnRequest, currentDeadline } from "../db/read-gate";
 
-/** What the cache needs of a deployment row: whose it is, and its revision. */
+/** What the cache needs of a deployment row: which it is, whose it is, and its revision. */
 export interface RevisionRow {
+  id: number;
   workspaceId: number;
   revision: number;
 }
 type Row = RevisionRow;
+/** A deployment by id, or a workspace's deployment by flow and name (not deleted), as deploymentByName finds it. */
+export type RowLookup = { id: number } | { workspaceId: number; flowName: string; name: string };
 interface Waiter {
-  id: number;
+  lookup: RowLookup;
   resolve: (row: Row | null) => void;
   reject: (error: unknown) => void;
 }
+interface Found extends Row {
+  flowName: string;
+  name: string;
+  present: boolean;
+}
+
+const matches = (lookup: RowLookup, row: Found) =>
+  "id" in lookup ? row.id === lookup.id : row.present && row.workspaceId === lookup.workspaceId && row.flowName === lookup.flowName && row.name === lookup.name;
+
+/** One statement for a batch of lookups: the ids in one IN list, each name as its own condition. */
+function statementOf(lookups: RowLookup[]): [string, unknown[]] {
+  const ids = [...new Set(lookups.flatMap((l) => ("id" in l ? [l.id] : [])))];
+  const conditions: string[] = ids.length ? [`id IN (${ids.map(() => "?").join(", ")})`] : [];
+  const params: unknown[] = [...ids];
+  for (const l of lookups) {
+    if ("id" in l) continue;
+    conditions.push("(workspace_id = ? AND flow_name = ? AND name = ? AND deleted_at IS NULL)");
+    params.push(l.workspaceId, l.flowName, l.name);
+  }
+  const sql = `SELECT id, workspace_id, flow_name, name, revision, deleted_at IS NULL AS present FROM deployment WHERE ${conditions.join(" OR ")}`;
+  return [sql, params];
+}
 
 /**
- * Reads deployment revisions for callers that need them as fresh as the moment they asked: every
+ * Reads deployment revisions (by id, or by flow and name) for callers that need them as fresh as the moment they asked: every
  * caller is answered by a statement that *started after* it called, so it sees every change
  * committed (and acknowledged to anyone) before then. Callers that arrive while a statement runs
  * wait for the next one, and all of them share it (one `IN (…)` statement): under load, many
@@ -32,9 +57,9 @@ export class FreshRows {
 
   constructor(private readonly db: Database) {}
 
-  read(id: number): Promise<Row | null> {
+  read(lookup: RowLookup): Promise<Row | null> {
     const deadline = currentDeadline();
-    const waiter = { id } as Waiter;
+    const waiter = { lookup } as Waiter;
     const answer = new Promise<Row | null>((resolve, reject) => {
       Object.assign(waiter, { resolve, reject });
       this.waiting.push(waiter);
@@ -67,13 +92,19 @@ export class FreshRows {
       return;
     }
     try {
-      const ids = [...new Set(batch.map((w) => w.id))];
-      const rows = (await this.db.reader.query(
-        `SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`,
-        ids,
-      )) as Array<Record<string, unknown>>;
-      const byId = new Map(rows.map((row) => [Number(row.id), { workspaceId: Number(row.workspace_id), revision: Number(row.revision) }]));
-      for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
+      const [sql, params] = statementOf(batch.map((w) => w.lookup));
+      const rows = ((await this.db.reader.query(sql, params)) as Array<Record<string, unknown>>).map((row): Found => ({
+        id: Number(row.id),
+        workspaceId: Number(row.workspace_id),
+        revision: Number(row.revision),
+        flowName: String(row.flow_name),
+        name: String(row.name),
+        present: Number(row.present) === 1,
+      }));
+      for (const waiter of batch) {
+        const row = rows.find((r) => matches(waiter.lookup, r));
+        waiter.resolve(row ? { id: row.id, workspaceId: row.workspaceId, revision: row.revision } : null);
+      }
     } catch (error) {
       const failed = isNotAnswering(error) ? [...batch, ...this.waiting.splice(0)] : batch;
       for (const waiter of failed) waiter.reject(error);

@@ -75,7 +75,13 @@ export class Deadline {
    * goes to `late` (a connection to release, say).
    */
   bound<T>(promise: Promise<T>, late: (value: T) => void = () => undefined): Promise<T> {
-    this.check();
+    try {
+      this.check();
+    } catch (error) {
+      // Never thrown synchronously, and `promise` is still handled: its value released, its failure heard.
+      promise.then(late, () => undefined);
+      return Promise.reject(error as Error);
+    }
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

@@ -46,6 +46,18 @@ describe("Deadline", () => {
     await expect(new Deadline(1_000).bound(Promise.resolve(7))).resolves.toBe(7);
   });
 
+  it("refuses a wait once it has failed without throwing, still releasing what the wait brings", async () => {
+    const deadline = new Deadline(1_000);
+    deadline.fail();
+    const late: string[] = [];
+    let refused: Promise<string> | undefined;
+    expect(() => (refused = deadline.bound(Promise.resolve("connection"), (value) => late.push(value)))).not.toThrow();
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    expect(late).toEqual(["connection"]);
+    // A failing wait's rejection is heard, not left unhandled.
+    await expect(deadline.bound(Promise.reject(new Error("gone")))).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+  });
+
   it("tells a driver's timeouts from its other failures", () => {
     expect(isNotAnswering({ driverError: { code: "PROTOCOL_SEQUENCE_TIMEOUT" } })).toBe(true);
     expect(isNotAnswering({ code: "ETIMEDOUT" })).toBe(true);

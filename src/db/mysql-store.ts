@@ -22,8 +22,8 @@ import {
 } from "./write-store";
 
 interface Mysql2Connection {
-  query(sql: string, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
-  execute(sql: string, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  query(options: { sql: string }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  execute(options: { sql: string }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
   destroy(): void;
 }
 
@@ -48,7 +48,7 @@ function send(session: Session, sql: string, params: readonly unknown[], fatal =
       reject(new QueryFailedError(sql, [...params], error as Error));
     };
     try {
-      method.call(connection, sql, params, (error, result) => (error ? fail(error) : resolve(result)));
+      method.call(connection, { sql }, params, (error, result) => (error ? fail(error) : resolve(result)));
     } catch (error) {
       // mysql2 throws before queueing (an undefined parameter, say): the statements queued
       // after this one must not run either.

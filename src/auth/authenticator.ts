@@ -31,7 +31,7 @@ export class Authenticator {
       return { principal: await this.service.authenticate(bearerKey(authorization)), failure: null };
     } catch (error) {
       if (isUnavailable(error)) {
-        return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.") };
+        return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.", { retryable: true }) };
       }
       if (!(error instanceof WaymarkError)) throw error;
       if (error.code !== ErrorCode.UNAUTHENTICATED) return { principal: null, failure: error };

@@ -7,7 +7,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
+import { CpuTable } from "./lib/cpu";
+import { authHeader, conditions, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { TABLE_HEAD, hammer, row, type LoadResult } from "./lib/load";
 import { summariseProfile } from "./lib/profile";
 import { seedDeployment } from "./lib/seed";
@@ -31,7 +32,7 @@ async function main() {
   const rounds = arg("rounds", 2);
   const connections = arg("connections", 10);
   const profile = process.argv.includes("--profile");
-  console.log(`B1 on ${machine()}; ${rounds} rounds × ${seconds} s per query, ${connections} connections\n`);
+  console.log(`B1 on ${machine()}; ${rounds} rounds × ${seconds} s per query, ${connections} connections; ${conditions()}\n`);
   const mariadb = await startMariaDb();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b1");
   const env = { DATABASE_URL: dbUrl };
@@ -44,15 +45,16 @@ async function main() {
     await hammer("warm-up", server.url, trivial, { ...opts, seconds: 3 });
     await hammer("warm-up", server.url, history, { ...opts, seconds: 3 });
     const results: LoadResult[] = [];
+    const cpu = new CpuTable({ server: server.pid, mariadb: mariadb.process.pid!, "load generator": process.pid });
     for (let r = 1; r <= rounds; r++) {
-      results.push(await hammer(`trivial #${r}`, server.url, trivial, opts));
-      results.push(await hammer(`history #${r}`, server.url, history, opts));
+      results.push(await cpu.measure(() => hammer(`trivial #${r}`, server.url, trivial, opts)));
+      results.push(await cpu.measure(() => hammer(`history #${r}`, server.url, history, opts)));
     }
     const mean = (prefix: string) => {
       const picked = results.filter((x) => x.label.startsWith(prefix));
       return picked.reduce((s, x) => s + x.rps, 0) / picked.length;
     };
-    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
+    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n\n${cpu}`);
     console.log(`B1 ratio history/trivial (mean req/s): ${(mean("history") / mean("trivial")).toFixed(3)} (target ≥ 0.6)`);
     console.log(
       `response bytes: ${(await (await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body: history })).text()).length}`,

@@ -8,7 +8,7 @@ import { createPool, type Pool, type PoolConnection, type RowDataPacket, type Re
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
+import { authHeader, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
@@ -159,7 +159,7 @@ function rawMoveServerShape(pool: Pool, workspace: number) {
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 10);
-  console.log(`B2 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each), mysql2 pool of 10\n`);
+  console.log(`B2 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each), mysql2 pool of 10; ${conditions()}\n`);
   const mariadb = await startMariaDb();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b2");
   let server = await startServer({ DATABASE_URL: dbUrl });

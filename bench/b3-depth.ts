@@ -5,7 +5,8 @@
  * only serves `deployment(id)`), so the SQL keyset paging is what is compared; the cached
  * `deployment(id)` path is shown too.
  */
-import { authHeader, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
+import { CpuTable } from "./lib/cpu";
+import { authHeader, conditions, freshDatabase, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { TABLE_HEAD, hammer, row, type LoadResult } from "./lib/load";
 import { seedDeployment } from "./lib/seed";
 
@@ -18,7 +19,7 @@ const cursorAfter = (number: number) => Buffer.from(JSON.stringify(["version", n
 async function main() {
   const seconds = arg("seconds", 5);
   const connections = arg("connections", 4);
-  console.log(`B3 on ${machine()}; ${seconds} s per run, ${connections} connections\n`);
+  console.log(`B3 on ${machine()}; ${seconds} s per run, ${connections} connections; ${conditions()}\n`);
   const mariadb = await startMariaDb();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b3");
   const server = await startServer({ DATABASE_URL: dbUrl });
@@ -37,8 +38,9 @@ async function main() {
     ];
     for (const [, b] of cases) await hammer("warm-up", server.url, b, { ...opts, seconds: 1 });
     const results: LoadResult[] = [];
-    for (const [label, b] of cases) results.push(await hammer(label, server.url, b, opts));
-    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
+    const cpu = new CpuTable({ server: server.pid, mariadb: mariadb.process.pid!, "load generator": process.pid });
+    for (const [label, b] of cases) results.push(await cpu.measure(() => hammer(label, server.url, b, opts)));
+    console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n\n${cpu}`);
     const by = (label: string) => results.find((r) => r.label === label)!;
     for (const kind of ["first page", "deep page", "deep page, cached by id"]) {
       const [a, b] = [by(`100 ${kind}`), by(`100k ${kind}`)];

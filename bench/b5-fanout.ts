@@ -9,7 +9,8 @@
  * skips everything else) and prints the top frames.
  */
 import WebSocket from "ws";
-import { authHeader, freshDatabase, gql, machine, startMariaDb, startRedis, startServer, type ServerProcess, runBench } from "./lib/infra";
+import { CpuTable } from "./lib/cpu";
+import { authHeader, conditions, freshDatabase, gql, machine, startMariaDb, startRedis, startServer, type ServerProcess, runBench } from "./lib/infra";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,28 +85,43 @@ async function measure(writer: string, deploymentId: string, subs: Subscriber[],
   return { p50: q(all, 0.5), p99: q(all, 0.99), lastP50: q(lasts, 0.5), lastP99: q(lasts, 0.99), missing };
 }
 
-async function fanout(label: string, writer: ServerProcess, reader: ServerProcess, deploymentId: string, counts = [1, 100, 1_000]) {
+async function fanout(
+  label: string,
+  writer: ServerProcess,
+  reader: ServerProcess,
+  deploymentId: string,
+  stores: Record<string, number>,
+  counts = [1, 100, 1_000],
+) {
   console.log(
     `\n${label}\n\n| subscribers | mutations | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms | missing |\n|---|---|---|---|---|---|---|`,
   );
+  const servers: Record<string, number> =
+    writer === reader ? { server: writer.pid } : { "server A (writes)": writer.pid, "server B (subscribers)": reader.pid };
+  const cpu = new CpuTable({ ...servers, ...stores, "bench (mutations, subscribers)": process.pid }, "change (all its deliveries)");
   for (const count of counts) {
     const subs = await openMany(reader.url, deploymentId, count);
     await pause(300);
     await measure(writer.url, deploymentId, subs, 2);
     const mutations = count >= 1_000 ? 30 : 50;
-    const r = await measure(writer.url, deploymentId, subs, mutations);
+    const r = await cpu.measure(async () => ({
+      label: `${count} subscribers`,
+      requests: mutations,
+      ...(await measure(writer.url, deploymentId, subs, mutations)),
+    }));
     console.log(`| ${count} | ${mutations} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.lastP50)} | ${ms(r.lastP99)} | ${r.missing} |`);
     for (const s of subs) s.socket.terminate();
     await pause(500);
   }
+  console.log(`\n${cpu}`);
 }
 
 /** The 1,000-subscriber fan-out on one instance under --cpu-prof; prints the top frames. */
-async function profiled(dbUrl: string, deploymentId: string) {
+async function profiled(dbUrl: string, deploymentId: string, stores: Record<string, number>) {
   const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));
   const server = await startServer({ DATABASE_URL: dbUrl }, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
   try {
-    await fanout("Profiled: one instance under --cpu-prof", server, server, deploymentId, [1_000]);
+    await fanout("Profiled: one instance under --cpu-prof", server, server, deploymentId, stores, [1_000]);
   } finally {
     await server.stop();
   }
@@ -114,7 +130,7 @@ async function profiled(dbUrl: string, deploymentId: string) {
 
 async function main() {
   const idle = arg("idle", 10_000);
-  console.log(`B5 on ${machine()}`);
+  console.log(`B5 on ${machine()}; ${conditions()}`);
   const mariadb = await startMariaDb();
   const redis = await startRedis();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b5");
@@ -125,10 +141,11 @@ async function main() {
     let deploymentId = "";
     for (let n = 0; n < 2; n++)
       deploymentId = (await gql(solo.url, CREATE, { input: versionInput({ flowName: "b5", name: "live" }) }, authHeader())).createVersion.deployment.id;
-    if (process.argv.includes("--profile") || process.argv.includes("--only-profile")) await profiled(dbUrl, deploymentId);
+    const stores = { mariadb: mariadb.process.pid!, redis: redis.process.pid! };
+    if (process.argv.includes("--profile") || process.argv.includes("--only-profile")) await profiled(dbUrl, deploymentId, stores);
     if (process.argv.includes("--only-profile")) return;
-    await fanout("Without Redis: one instance, mutations and subscribers on it", solo, solo, deploymentId);
-    await fanout("With Redis: mutations to instance A, subscribers on instance B", a, b, deploymentId);
+    await fanout("Without Redis: one instance, mutations and subscribers on it", solo, solo, deploymentId, stores);
+    await fanout("With Redis: mutations to instance A, subscribers on instance B", a, b, deploymentId, stores);
     // Idle memory on a fresh process, so the heap grown by the runs above does not count.
     await solo.stop();
     const fresh = await startServer({ DATABASE_URL: dbUrl });

@@ -9,10 +9,13 @@ import { HistoryCache } from "./cache/history-cache";
 import { AuthService } from "./auth/auth.service";
 import { Authenticator, authorizationOf, clientAddressOf, type Authentication } from "./auth/authenticator";
 import { FailedAuthLimiter, rateLimitedStatusPlugin } from "./auth/failed-auth-limiter";
+import { KeyCache } from "./auth/key-cache";
+import { KEY_TABLE_CHECK_MS, KeyTableWatch, keyTableStateOf } from "./auth/key-table-watch";
 import { KeyRevocations } from "./auth/revocations";
 import type { Config } from "./config";
 import type { RequestContext } from "./context";
 import { openDatabase, type Database } from "./db/database";
+import { withDeadline } from "./db/read-gate";
 import { createErrorFormatter } from "./http/error-mask";
 import { graphqlHandler } from "./http/graphql-handler";
 import { createHttpServer } from "./http/http-server";
@@ -51,6 +54,8 @@ export interface AppDeps {
   webhookTransport?: Transport;
   /** Resolves webhook host names; default: the system resolver (dns.lookup). */
   webhookLookup?: Lookup;
+  /** How often the API key table is checked for revocations made elsewhere (1 s); tests lengthen it to see Redis alone at work. */
+  keyTableCheckMs?: number;
 }
 
 export interface App {
@@ -70,9 +75,18 @@ export interface App {
 const MAX_TOKENS = 20_000;
 
 /** Builds the whole server without listening: migrate and bootstrap, schema, Apollo, routes, WebSockets. */
-export async function createApp({ config, logger, now = () => new Date(), webhookTransport, webhookLookup }: AppDeps): Promise<App> {
+export async function createApp({
+  config,
+  logger,
+  now = () => new Date(),
+  keyTableCheckMs = KEY_TABLE_CHECK_MS,
+  webhookTransport,
+  webhookLookup,
+}: AppDeps): Promise<App> {
   const db = await openDatabase(config.database, undefined, (message) => logger.warn(message));
-  const auth = new AuthService(db, now);
+  // Held keys are trusted while the last check of the key table is at most 1.5 intervals old.
+  const keys = new KeyCache(keyTableCheckMs * 1.5);
+  const auth = new AuthService(db, now, keys);
   let generatedAdminKey: string | null = null;
   await db.migrate(async () => void (generatedAdminKey = await auth.bootstrap(config.bootstrapKey)));
   if (config.authOff) logger.warn("WAYMARK_AUTH=off: every request acts as an admin of the operator workspace. For local exploration only.");
@@ -80,7 +94,13 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
   const live = new LiveFanout(db, bus, logger);
   const metrics = new ServerMetrics(config.metrics);
   const requestLog = new RequestLog(logger, metrics);
-  const revocations = new KeyRevocations(bus, (ids) => auth.revokedAmong(ids), logger);
+  const revocations = new KeyRevocations(
+    bus,
+    (ids) => auth.revokedAmong(ids),
+    logger,
+    () => keys.dropValid(),
+  );
+  const keyWatch = config.authOff ? null : new KeyTableWatch(keyTableStateOf(db), keys, logger, keyTableCheckMs);
   const authenticator = new Authenticator(auth, new FailedAuthLimiter(config.authFailuresPerMinute), config.authOff);
   const clientAddress = clientAddressOf(config.trustedProxies);
   const subscriptions = new LiveSubscriptions(db, live.hub, liveLogOf(db));
@@ -148,7 +168,11 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
   const origins: OriginPolicy = { corsOrigins: config.corsOrigins, authOff: config.authOff, allowedHosts: config.allowedHosts };
   const http = createHttpServer(
     {
-      "/graphql": withPlayground(requestLog.route(graphql), playground.page),
+      // Each request's database work is bounded (db/deadline.ts): a database that stops answering costs it UNAVAILABLE, not a hang.
+      "/graphql": withPlayground(
+        requestLog.route((req, res, url) => withDeadline(() => graphql(req, res, url))),
+        playground.page,
+      ),
       ...playground.assets,
       ...uiRoutes(),
       ...opsRoutes({ readiness, metrics: config.metrics ? metrics : null, metricsToken: config.metricsToken, logger }),
@@ -198,6 +222,7 @@ export async function createApp({ config, logger, now = () => new Date(), webhoo
       live.stop();
       pruner.stop();
       revocations.stop();
+      keyWatch?.stop();
       bus?.stop();
       await db.close();
     },

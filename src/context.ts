@@ -17,10 +17,11 @@ export interface RequestContext {
   /** Opens live-change streams (used by the subscription's subscribe step). */
   subscriptions: LiveSubscriptionPort;
   /**
-   * The deployment revision the history cache read for this request before Apollo's pipeline,
-   * when it could not answer it there, so the pipeline does not read it again (src/cache/).
+   * The deployment row (id and revision, or none) the history cache read for this request before
+   * Apollo's pipeline, found by `lookup`, when it could not answer it there, so the pipeline does
+   * not read it again (src/cache/).
    */
-  historyRevision?: { deployment: number; revision: number | null };
+  historyRevision?: { lookup: string; row: { id: number; workspaceId: number; revision: number } | null };
   /** Over WebSocket: the connection's share of the database pool, which all its subscriptions draw on. */
   statements?: StatementBudget;
   /**

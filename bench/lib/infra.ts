@@ -1,6 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { freePort } from "../../test/support/processes";
@@ -9,6 +10,14 @@ export { startMariaDb, startRedis } from "../../test/support/processes";
 
 /** The repository root, whether this runs from bench/ sources or from dist/bench/. */
 export const ROOT = resolve(__dirname, __dirname.includes("/dist/") ? "../../.." : "../..");
+
+/**
+ * Authentication is on by default, as in production: the servers start with the bench's own key
+ * (WAYMARK_BOOTSTRAP_KEY, made at bench start) and every request sends it. `--auth=off` runs them
+ * with WAYMARK_AUTH=off instead, as the figures before authentication was cached were taken.
+ */
+export const AUTH_ON = !process.argv.includes("--auth=off");
+const BENCH_KEY = `wm_bench-${randomBytes(24).toString("base64url")}`;
 
 /** What the figures were measured on. */
 export function machine(): string {
@@ -58,8 +67,9 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "warn",
-      WAYMARK_AUTH: "off",
       NODE_ENV: "production",
+      WAYMARK_BOOTSTRAP_KEY: BENCH_KEY,
+      ...(AUTH_ON ? {} : { WAYMARK_AUTH: "off" }),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -95,10 +105,17 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
   };
 }
 
-/** The Authorization header for a server started with WAYMARK_BOOTSTRAP_KEY, if any. */
+/** The Authorization header every request sends: the bench's key, or none with `--auth=off` (or a server started with WAYMARK_AUTH=off). */
 export function authHeader(env: Record<string, string | undefined> = {}): Record<string, string> {
-  const key = env.WAYMARK_BOOTSTRAP_KEY ?? process.env.WAYMARK_BENCH_KEY;
-  return key ? { authorization: `Bearer ${key}` } : {};
+  const on = env.WAYMARK_AUTH ? env.WAYMARK_AUTH !== "off" : AUTH_ON;
+  return on ? { authorization: `Bearer ${BENCH_KEY}` } : {};
+}
+
+/** The load's conditions, printed with the figures: authentication, and the machine's load average before the run. */
+export function conditions(): string {
+  return `authentication ${AUTH_ON ? "on (a key on every request)" : "off (--auth=off)"}; load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")} before the run`;
 }
 
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {

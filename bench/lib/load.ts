@@ -30,23 +30,28 @@ export function summarise(label: string, latenciesMs: number[], errors: number, 
 }
 
 /**
- * POSTs one GraphQL body with autocannon for `seconds`, `connections` keep-alive connections,
- * one request in flight on each. A response that is not 200 or carries "errors" counts as an error.
+ * POSTs a GraphQL body with autocannon for `seconds`, `connections` keep-alive connections,
+ * one request in flight on each. Several bodies are sent in turn across all connections (each
+ * request takes the next), so concurrent requests differ. A response that is not 200 or carries
+ * "errors" counts as an error.
  */
 export async function hammer(
   label: string,
   url: string,
-  body: string,
+  body: string | string[],
   opts: { seconds: number; connections: number; headers?: Record<string, string> },
 ): Promise<LoadResult> {
   let bad = 0;
+  const bodies = typeof body === "string" ? [body] : body;
+  let next = 0;
   const result = await autocannon({
     url,
     method: "POST",
-    body,
+    body: bodies[0],
     connections: opts.connections,
     pipelining: 1,
     duration: opts.seconds,
+    requests: bodies.length > 1 ? [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }] : undefined,
     headers: { "content-type": "application/json", ...opts.headers },
     setupClient: (client) =>
       client.on("body", (buf: Buffer) => {

@@ -4,6 +4,7 @@ import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { encodeId } from "../ids";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
 import { ApiKeyEntity } from "./api-key.entity";
+import type { KeyCache } from "./key-cache";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 import { auditEntry } from "../audit/audit";
 import { AuditKind } from "../audit/audit-kinds";
@@ -18,21 +19,31 @@ export class AuthService {
   constructor(
     private readonly db: Database,
     private readonly now: () => Date,
+    private readonly keys: KeyCache,
   ) {}
 
-  /** The caller a key stands for; UNAUTHENTICATED when it is missing, malformed, unknown or revoked. */
+  /**
+   * The caller a key stands for; UNAUTHENTICATED when it is missing, malformed, unknown or
+   * revoked. Answered from the key cache when it can be (see KeyCache for why that is safe).
+   */
   async authenticate(key: string | null): Promise<Principal> {
     if (key === null) throw unauthenticated("An API key is required: send Authorization: Bearer <key>");
     if (!isWellFormedKey(key)) throw unauthenticated("The API key is malformed; keys look like wm_…");
+    const principal = await this.keys.resolve(hashKey(key), this.principalByHash);
+    if (!principal) throw unauthenticated("The API key is unknown or has been revoked");
+    return principal;
+  }
+
+  /** The store's answer for a key hash: its principal, or null when it is unknown or revoked. */
+  private readonly principalByHash = async (hash: string): Promise<Principal | null> => {
     const row = await this.db.reader
       .getRepository(ApiKeyEntity)
       .createQueryBuilder("k")
       .innerJoinAndSelect("k.workspace", "w")
-      .where("k.hash = :hash", { hash: hashKey(key) })
+      .where("k.hash = :hash", { hash })
       .getOne();
-    if (!row || row.revokedAt) throw unauthenticated("The API key is unknown or has been revoked");
-    return principalOf(row, row.workspace!.operator);
-  }
+    return !row || row.revokedAt ? null : principalOf(row, row.workspace!.operator);
+  };
 
   /** The principal used for every request when authentication is off: the operator workspace, all scopes. */
   async anonymousPrincipal(): Promise<Principal> {

@@ -23,18 +23,15 @@ export class Authenticator {
   ) {}
 
   async authenticate(authorization: unknown, address: string): Promise<Authentication> {
-    if (this.authOff) {
-      this.anonymous ??= this.service.anonymousPrincipal();
-      return { principal: await this.anonymous, failure: null };
-    }
     try {
+      if (this.authOff) return { principal: await this.anonymousPrincipal(), failure: null };
       return { principal: await this.service.authenticate(bearerKey(authorization)), failure: null };
     } catch (error) {
       if (isUnavailable(error)) {
-        return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.") };
+        return { principal: null, failure: new WaymarkError(ErrorCode.UNAVAILABLE, "The database is unavailable; retry shortly.", { retryable: true }) };
       }
       if (!(error instanceof WaymarkError)) throw error;
-      if (error.code !== ErrorCode.UNAUTHENTICATED) return { principal: null, failure: error };
+      if (this.authOff || error.code !== ErrorCode.UNAUTHENTICATED) return { principal: null, failure: error };
       // Checked after the key: only failures are refused, so a valid key always passes.
       const refusal = await this.limiter.refusal(address);
       if (refusal) return { principal: null, failure: refusal };
@@ -43,6 +40,15 @@ export class Authenticator {
       if (authorization != null && authorization !== "") await this.limiter.failed(address);
       return { principal: null, failure: error };
     }
+  }
+
+  /** Read once; a failed read (the database unavailable) is not kept, so the next request reads again. */
+  private anonymousPrincipal(): Promise<Principal> {
+    this.anonymous ??= this.service.anonymousPrincipal().catch((error: unknown) => {
+      this.anonymous = null;
+      throw error;
+    });
+    return this.anonymous;
   }
 }
 

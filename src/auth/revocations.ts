@@ -18,7 +18,7 @@ export interface Closable {
 /**
  * Ends open WebSocket connections the moment their API key is revoked (close code 4403), on
  * this instance directly and on the others through Redis, with a periodic re-check behind both
- * (the only way across instances without Redis).
+ * (the only way across instances without Redis); and tells `forget` (the key cache) at the same moments.
  */
 export class KeyRevocations {
   private readonly open = new Map<number, Set<Closable>>();
@@ -31,8 +31,12 @@ export class KeyRevocations {
     private readonly bus: RedisBus | null,
     private readonly revokedAmong: (keyIds: number[]) => Promise<number[]>,
     private readonly logger: Logger,
+    private readonly forget: (keyId: number) => void = () => undefined,
   ) {
-    bus?.subscribe(CHANNEL, (text) => this.closeAll(Number(text)));
+    bus?.subscribe(CHANNEL, (text) => {
+      this.forget(Number(text));
+      this.closeAll(Number(text));
+    });
     bus?.onReady(() => this.recheckEvery(SAFETY_RECHECK_MS));
     bus?.onDown(() => this.recheckEvery(RECHECK_MS));
     this.recheckEvery(RECHECK_MS);
@@ -49,6 +53,7 @@ export class KeyRevocations {
   }
 
   revoked(keyId: number): void {
+    this.forget(keyId);
     this.closeAll(keyId);
     this.bus?.publish(CHANNEL, String(keyId));
   }

@@ -1,7 +1,8 @@
 import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode } from "graphql";
 
 /**
- * Every field of the schema reachable from `Query.deployment`, classified. A cacheable field is
+ * Every field of the schema reachable from `Query.deployment` and `Query.deploymentByName`,
+ * classified. A cacheable field is
  * a function of (deployment id, revision): of the deployment row, which every write increments
  * the revision of; of versions, which are immutable; and of the deployment's live log, appended
  * only by writes that increment the revision too. Anything else must be listed as uncacheable,
@@ -10,7 +11,8 @@ import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type Graph
  * schema and fails on a reachable field classified neither way.
  */
 export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
-  Query: ["deployment"],
+  // By name, the answer is keyed by the id a fresh read of the name finds (history-cache.ts).
+  Query: ["deployment", "deploymentByName"],
   Deployment: [
     "id",
     "flowName",
@@ -93,7 +95,6 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
 /** Fields a cacheable read could meet that must never be answered from the cache, and why. */
 export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   Query: {
-    deploymentByName: "found by name, while answers are keyed by deployment id",
     deployments: "a list across deployments: no one revision covers it",
     deploymentVersion: "keyed by version id; cheap already (versions are immutable and kept in memory)",
     versionDiff: "keyed by version ids; versions are immutable and kept in memory",
@@ -114,10 +115,13 @@ export const UNCACHEABLE: Readonly<Record<string, Readonly<Record<string, string
 
 const ALLOWED: Record<string, ReadonlySet<string>> = Object.fromEntries(Object.entries(CACHEABLE).map(([type, fields]) => [type, new Set(fields)]));
 
-/** How to find the deployment id of a cacheable read in its variables, or as a literal. */
-export type DeploymentIdSource = { variable: string } | { literal: string };
+/** Where an argument of a cacheable read is: in its variables, or a literal. */
+export type ArgumentSource = { variable: string } | { literal: string };
 
-function idSource(value: ValueNode | undefined): DeploymentIdSource | null {
+/** How a cacheable read names its deployment: `deployment(id:)`, or `deploymentByName(flowName:, name:)`. */
+export type DeploymentIdSource = { id: ArgumentSource } | { flowName: ArgumentSource; name: ArgumentSource };
+
+function argumentSource(value: ValueNode | undefined): ArgumentSource | null {
   if (value?.kind === Kind.VARIABLE) return { variable: value.name.value };
   if (value?.kind === Kind.STRING) return { literal: value.value };
   return null;
@@ -125,15 +129,22 @@ function idSource(value: ValueNode | undefined): DeploymentIdSource | null {
 
 function rootDeploymentField(operation: OperationDefinitionNode): DeploymentIdSource | null {
   const fields = operation.selectionSet.selections;
-  if (fields.length !== 1 || fields[0]!.kind !== Kind.FIELD || fields[0]!.name.value !== "deployment") return null;
-  const field = fields[0]!;
-  if (field.directives?.length) return null;
-  return idSource(field.arguments?.find((a) => a.name.value === "id")?.value);
+  const field = fields[0];
+  if (fields.length !== 1 || field?.kind !== Kind.FIELD || field.directives?.length) return null;
+  const argument = (name: string) => argumentSource(field.arguments?.find((a) => a.name.value === name)?.value);
+  if (field.name.value === "deployment") {
+    const id = argument("id");
+    return id && { id };
+  }
+  if (field.name.value !== "deploymentByName") return null;
+  const [flowName, name] = [argument("flowName"), argument("name")];
+  return flowName && name && { flowName, name };
 }
 
 /**
- * The deployment id source when `document` is a single query of exactly one root `deployment(id:)`
- * field and selects only CACHEABLE fields (fragments included); otherwise null.
+ * Where the deployment is named when `document` is a single query of exactly one root
+ * `deployment(id:)` or `deploymentByName` field and selects only CACHEABLE fields (fragments
+ * included); otherwise null.
  */
 export function cacheableRead(schema: GraphQLSchema, document: DocumentNode): DeploymentIdSource | null {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);

@@ -14,6 +14,11 @@
  * a revision never repeats: a rollback and a promote back within one clock tick leave the row's
  * other columns as they were, but not its revision.
  *
+ * A read by name (`deploymentByName`) is the same, with the fresh read of the name: it finds
+ * the row `deploymentByName` would find now (not deleted, in the caller's workspace), and the
+ * answer is kept under that row's id and revision. An answer computed while the name moved to
+ * another deployment is kept under the old id, which no fresh read of the name returns again.
+ *
  * Two ways in: `execute` inside Apollo's pipeline (after parsing, validation and the query
  * limits), which fills the cache; and `answer`, asked by the HTTP handler before that pipeline
  * for a query text that has been answered from here before. The same text, operation name and
@@ -26,8 +31,8 @@ import { KeyScope } from "../auth/scopes";
 import type { RequestContext } from "../context";
 import type { Database } from "../db/database";
 import { decodeId } from "../ids";
-import { cacheableRead, type DeploymentIdSource } from "./cacheable";
-import { FreshRows } from "./fresh-rows";
+import { cacheableRead, type ArgumentSource, type DeploymentIdSource } from "./cacheable";
+import { FreshRows, type RevisionRow, type RowLookup } from "./fresh-rows";
 import { ResponseCache } from "./response-cache";
 
 /** A GraphQL request as the client sent it (the JSON body's fields). */
@@ -63,9 +68,13 @@ function canRead(context: RequestContext): boolean {
   }
 }
 
-/** Where a cached answer is looked up: its deployment, and its key among that deployment's answers. */
+/**
+ * Where a cached answer is looked up: how to find its deployment fresh (by id, or by name), that
+ * lookup as text, and the answer's key among that deployment's answers.
+ */
 interface Slot {
-  deployment: number;
+  lookup: RowLookup;
+  lookupKey: string;
   key: string;
 }
 
@@ -101,10 +110,10 @@ export class HistoryCache {
     const known = this.known.get(request.query);
     const slot = known && this.slotOf(known.source, known.operationName, context, request);
     if (!known || !slot) return null;
-    const revision = await this.revisionOf(slot.deployment, context.caller.workspaceId);
-    const text = revision === null ? undefined : this.cache.get(slot.deployment, revision, slot.key)?.text;
-    // The pipeline this request goes on to need not read the revision again.
-    if (text === undefined) context.historyRevision = { deployment: slot.deployment, revision };
+    const row = await this.freshRow(slot, context.caller.workspaceId);
+    const text = row ? this.cache.get(row.id, row.revision, slot.key)?.text : undefined;
+    // The pipeline this request goes on to need not read the row again.
+    if (text === undefined) context.historyRevision = { lookup: slot.lookupKey, row };
     else this.count("early");
     return text === undefined ? null : { text, operationName: known.operationName };
   }
@@ -115,24 +124,25 @@ export class HistoryCache {
     if (source === undefined) this.analysed.set(document, (source = cacheableRead(this.schema, document)));
     const slot = source && this.slotOf(source, operationNameOf(document), context, request);
     if (!source || !slot) return run();
-    // A revision read for this request before the pipeline started is as fresh as one read now.
+    // A row read for this request before the pipeline started is as fresh as one read now.
     const read = context.historyRevision;
-    let revision: number | null;
+    let row: RevisionRow | null;
     try {
-      revision = read?.deployment === slot.deployment ? read.revision : await this.revisionOf(slot.deployment, context.caller.workspaceId);
+      row = read?.lookup === slot.lookupKey ? read.row : await this.freshRow(slot, context.caller.workspaceId);
     } catch {
       // The resolvers meet the same failure and report it (UNAVAILABLE) the usual way.
       return run();
     }
-    if (revision === null) return run();
-    const hit = this.cache.get(slot.deployment, revision, slot.key);
+    if (row === null) return run();
+    const hit = this.cache.get(row.id, row.revision, slot.key);
     this.count(hit ? "hit" : "miss");
     if (hit) return hit.result;
     const result = await run();
     if (!result.errors && result.data) {
       const text = `${JSON.stringify({ data: result.data })}\n`;
       this.serialised.set(result.data, text);
-      this.cache.set(slot.deployment, revision, slot.key, { result: { data: result.data }, text }, text.length);
+      // Kept under the revision read before the answer was computed (see the top of this file).
+      this.cache.set(row.id, row.revision, slot.key, { result: { data: result.data }, text }, text.length);
       if (!this.known.has(request.query)) {
         if (this.known.size >= MAX_KNOWN_QUERIES) this.known.clear();
         this.known.set(request.query, { source, operationName: operationNameOf(document) });
@@ -150,16 +160,25 @@ export class HistoryCache {
     // Any other name (even "") is an error Apollo reports; only the pipeline may answer it.
     if (request.operationName != null && request.operationName !== operationName) return null;
     if (!canRead(context)) return null;
-    const id = "variable" in source ? request.variables?.[source.variable] : source.literal;
-    const deployment = typeof id === "string" ? decodeId("deployment", id) : null;
-    if (deployment === null) return null;
-    const key = `${context.caller.workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
-    return { deployment, key };
+    const value = (argument: ArgumentSource) => ("variable" in argument ? request.variables?.[argument.variable] : argument.literal);
+    const workspaceId = context.caller.workspaceId;
+    const key = `${workspaceId}\n${request.operationName ?? ""}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+    if ("id" in source) {
+      const id = value(source.id);
+      const deployment = typeof id === "string" ? decodeId("deployment", id) : null;
+      return deployment === null ? null : { lookup: { id: deployment }, lookupKey: `id ${deployment}`, key };
+    }
+    const [flowName, name] = [value(source.flowName), value(source.name)];
+    if (typeof flowName !== "string" || typeof name !== "string") return null;
+    return { lookup: { workspaceId, flowName, name }, lookupKey: `name ${JSON.stringify([flowName, name])}`, key };
   }
 
-  /** The deployment's revision, read fresh (fresh-rows.ts); null when it is not in the caller's workspace. */
-  private async revisionOf(deployment: number, workspaceId: number): Promise<number | null> {
-    const row = await this.rows.read(deployment);
-    return row && row.workspaceId === workspaceId ? row.revision : null;
+  /**
+   * The deployment's row, read fresh (fresh-rows.ts): by id, or by name as `deploymentByName`
+   * finds it now. Null when there is none in the caller's workspace.
+   */
+  private async freshRow(slot: Slot, workspaceId: number): Promise<RevisionRow | null> {
+    const row = await this.rows.read(slot.lookup);
+    return row && row.workspaceId === workspaceId ? row : null;
   }
 }

@@ -67,14 +67,12 @@ export async function mysqlOptions(url: string, poolSize: number): Promise<DataS
     charset: "utf8mb4",
     timezone: "Z",
     poolSize,
-    // Fail fast while the database is down instead of queueing requests behind a dead pool;
-    // a query on a connection whose server stopped answering (a frozen host, a partition)
-    // gives up too, as UNAVAILABLE, instead of waiting for TCP keepalive (hours). A request may
-    // meet both, one after the other (its statement times out, the next one waits for a new
-    // connection), so together they stay well inside the 15 s a client is expected to wait.
+    // Fail fast while the database is down instead of queueing requests behind a dead pool. A
+    // statement whose server stopped answering (a frozen host, a partition) gives up too, as
+    // UNAVAILABLE, instead of waiting for TCP keepalive (hours): statement-watchdog.ts times every
+    // statement, from when it is queued, and closes its connection (mysql2's own query timeout
+    // would leave it in the pool with the statement stuck in front of the next).
     connectTimeout: 5000,
-    maxQueryExecutionTime: 5_000,
-    enableQueryTimeout: true,
     extra: { enableKeepAlive: true, queueLimit: 1000, maxIdle: poolSize },
     // mysql2 otherwise captures a stack trace for every statement (~4 % of a write's CPU) to
     // attach to errors that TypeORM wraps in a QueryFailedError with its own stack anyway.

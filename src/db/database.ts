@@ -7,7 +7,9 @@ import { MysqlWriteStore } from "./mysql-store";
 import { SqliteWriteStore } from "./sqlite-store";
 import { tablesOf, type Tables } from "./tables";
 import { withRetries, type WriteStore, type WriteTx } from "./write-store";
-import { ReadGate, asWriter } from "./read-gate";
+import { ReadGate, asWriter, currentDeadline, statementLimit, untimed } from "./read-gate";
+import { isNotAnswering } from "./deadline";
+import { watchPool } from "./statement-watchdog";
 
 export { RetryTransaction } from "./write-store";
 
@@ -41,12 +43,26 @@ interface PooledConnection {
   release(): void;
 }
 
-/** Every connection TypeORM takes from the pool goes through `gate` (reads wait their turn there; writes pass). */
+/**
+ * Every connection TypeORM takes from the pool goes through `gate` (reads wait their turn there;
+ * writes pass). A request waits for one only until its deadline (deadline.ts); a connection that
+ * arrives after that goes straight back, and a connection attempt that timed out (the server
+ * accepts TCP but does not answer) fails the request's further statements at once.
+ */
 function gateConnections(dataSource: DataSource, gate: ReadGate): void {
   const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
   const obtain = driver.obtainMasterConnection.bind(driver);
+  const bounded = () => {
+    const deadline = currentDeadline();
+    if (!deadline) return obtain();
+    const connecting = obtain().catch((error: unknown) => {
+      if (isNotAnswering(error)) deadline.fail();
+      throw error;
+    });
+    return deadline.bound(connecting, (late) => late.release());
+  };
   driver.obtainMasterConnection = async () => {
-    const { connection, done } = await gate.admit(obtain);
+    const { connection, done } = await gate.admit(bounded);
     if (done) {
       const release = connection.release;
       connection.release = function (this: PooledConnection) {
@@ -59,9 +75,14 @@ function gateConnections(dataSource: DataSource, gate: ReadGate): void {
   };
 }
 
+/** Migrations may wait for the lock and run long ALTERs: their statements have no time limit. */
+const asMigration = <T>(work: () => Promise<T>): Promise<T> => untimed(() => asWriter(work));
+
 async function openMysql(url: string, poolSize: number, warn: (message: string) => void): Promise<Database> {
   const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
   const tables = tablesOf(dataSource);
+  // Every statement on the pool has a time limit, counted from when it is queued (statement-watchdog.ts).
+  watchPool((dataSource.driver as unknown as { pool: Parameters<typeof watchPool>[0] }).pool, statementLimit);
   gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
   return {
     dialect: "mysql",
@@ -73,7 +94,7 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
     store: new MysqlWriteStore(dataSource, tables),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
     migrate: (andThen) =>
-      asWriter(async () => {
+      asMigration(async () => {
         // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
         const runner = dataSource.createQueryRunner();
         try {

@@ -24,14 +24,13 @@ import {
 } from "./write-store";
 
 interface Mysql2Connection {
-  query(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
-  execute(options: { sql: string; timeout?: number }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  query(options: { sql: string }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
+  execute(options: { sql: string }, values: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
   destroy(): void;
 }
 
 interface Session {
   connection: Mysql2Connection;
-  timeout: number | undefined;
 }
 
 /**
@@ -51,7 +50,7 @@ function send(session: Session, sql: string, params: readonly unknown[], fatal =
       reject(new QueryFailedError(sql, [...params], error as Error));
     };
     try {
-      method.call(connection, { sql, timeout: session.timeout }, params, (error, result) => (error ? fail(error) : resolve(result)));
+      method.call(connection, { sql }, params, (error, result) => (error ? fail(error) : resolve(result)));
     } catch (error) {
       // mysql2 throws before queueing (an undefined parameter, say): the statements queued
       // after this one must not run either.
@@ -87,15 +86,11 @@ interface Tail {
 export class MysqlWriteStore implements WriteStore {
   /** Connections whose session already runs transactions at READ COMMITTED. */
   private readonly readCommitted = new WeakSet<object>();
-  private readonly timeout: number | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tables: Tables,
-  ) {
-    const options = dataSource.options as { maxQueryExecutionTime?: number; enableQueryTimeout?: boolean };
-    this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
-  }
+  ) {}
 
   /** Takes its connection from the writers' share of the pool (read-gate.ts), outside any request's read budget. */
   write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>> {
@@ -109,7 +104,7 @@ export class MysqlWriteStore implements WriteStore {
     let session: Session | undefined;
     let open = false;
     try {
-      session = { connection: (await runner.connect()) as Mysql2Connection, timeout: this.timeout };
+      session = { connection: (await runner.connect()) as Mysql2Connection };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
       begun = Promise.all([...setting, send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
@@ -221,8 +216,8 @@ export class MysqlWriteStore implements WriteStore {
    * Whether log entry `id` with `sequence` was committed, asked on another connection after a
    * COMMIT whose answer was lost. The share lock on the workspace row waits until the transaction
    * that holds its counter has ended, committed or rolled back, so the answer is final. Each
-   * statement has the usual query timeout; if the database cannot answer, the COMMIT's own error
-   * (UNAVAILABLE) stands.
+   * statement has the usual time limit (statement-watchdog.ts); if the database cannot answer, the
+   * COMMIT's own error (UNAVAILABLE) stands.
    */
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ErrorCode, WaymarkError } from "../errors";
+import { BACKGROUND_STATEMENT_MS, Deadline, isNotAnswering } from "./deadline";
 
 /** A counting semaphore with a first-come, first-served queue. */
 export class Semaphore {
@@ -68,6 +69,9 @@ export const READ_WAIT_MS = 5_000;
 interface GateStore {
   budget?: StatementBudget;
   writing?: boolean;
+  deadline?: Deadline;
+  /** Statements without a time limit (migrations, which may wait for the migration lock). */
+  untimed?: boolean;
 }
 
 const store = new AsyncLocalStorage<GateStore>();
@@ -80,6 +84,30 @@ export function withStatementBudget<T>(budget: StatementBudget, work: () => T): 
 /** Runs a write transaction: its connection is taken from the writers' share, outside any budget. */
 export function asWriter<T>(work: () => T): T {
   return store.run({ ...store.getStore(), writing: true }, work);
+}
+
+/** Runs `work` (one request, or one operation on a WebSocket) with its database work bounded by a deadline. */
+export function withDeadline<T>(work: () => T, deadline = new Deadline()): T {
+  return store.run({ ...store.getStore(), deadline }, work);
+}
+
+/** Runs `work` as a request of its own, apart from the caller's budget and deadline (a statement shared by many callers). */
+export function asOwnRequest<T>(work: () => T): T {
+  return store.run({ deadline: new Deadline() }, work);
+}
+
+/** Runs `work` with no time limit on its statements. */
+export function untimed<T>(work: () => T): T {
+  return store.run({ ...store.getStore(), untimed: true }, work);
+}
+
+export const currentDeadline = (): Deadline | undefined => store.getStore()?.deadline;
+
+/** How long a statement sent now may wait for its answer, and the deadline it counts against; null: no limit. */
+export function statementLimit(): { ms: number; deadline: Deadline | null } | null {
+  const scope = store.getStore();
+  if (scope?.untimed) return null;
+  return scope?.deadline ? { ms: scope.deadline.statementMs(), deadline: scope.deadline } : { ms: BACKGROUND_STATEMENT_MS, deadline: null };
 }
 
 export const poolBusy = () => new WaymarkError(ErrorCode.UNAVAILABLE, "The database is busy; retry shortly.", { retryable: true });
@@ -112,15 +140,18 @@ export class ReadGate {
    * must be called exactly when the connection goes back to the pool.
    */
   async admit<C>(obtain: () => Promise<C>): Promise<{ connection: C; done: (() => void) | null }> {
-    const { budget, writing } = store.getStore() ?? {};
+    const { budget, writing, deadline } = store.getStore() ?? {};
+    deadline?.check();
     if (writing) return { connection: await obtain(), done: null };
     if (budget?.refused && Date.now() < budget.refused.until) throw budget.refused.error;
     if (budget) await budget.slots.acquire();
     try {
-      await this.enter();
+      deadline?.check();
+      await this.enter(deadline);
     } catch (error) {
       budget?.slots.release();
-      if (budget) budget.refused = { error: error as WaymarkError, until: Date.now() + REFUSED_MS };
+      // Only the pool's refusal is shared with the budget's other reads; a deadline is the request's own.
+      if (budget && !isNotAnswering(error)) budget.refused = { error: error as WaymarkError, until: Date.now() + REFUSED_MS };
       throw error;
     }
     let open = true;
@@ -138,16 +169,24 @@ export class ReadGate {
     }
   }
 
-  private enter(): Promise<void> {
+  /** Waits for a read's turn, at most READ_WAIT_MS and never past the request's deadline. */
+  private enter(deadline: Deadline | undefined): Promise<void> {
     if (this.reads.waiting >= MAX_WAITING_READS) return this.refuse();
+    // Whichever ends first: the read's longest wait (the pool is saturated), or its request's deadline.
+    const left = deadline?.remaining() ?? Infinity;
     return new Promise((resolve, reject) => {
       const grant = () => {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        if (this.reads.cancel(grant)) this.refuse().catch(reject);
-      }, this.waitMs);
+      const timer = setTimeout(
+        () => {
+          if (!this.reads.cancel(grant)) return;
+          if (left < this.waitMs) reject(deadline!.overdue());
+          else this.refuse().catch(reject);
+        },
+        Math.min(this.waitMs, left),
+      );
       this.reads.enqueue(grant);
     });
   }

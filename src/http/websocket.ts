@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { limitCheck } from "../limits/limits-plugin";
 import type { SchemaFacts } from "../limits/schema-facts";
 import { responseSizeError } from "../limits/response-size";
@@ -8,9 +8,9 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
-import { sharedSubscribe } from "../live/shared-subscribe";
+import { sharedSubscribe, withinConnection } from "../live/shared-subscribe";
 import { executionRequestErrors, parseFailed, validationFailed } from "./ws-errors";
-import { StatementBudget } from "../db/read-gate";
+import { StatementBudget, withDeadline } from "../db/read-gate";
 import { ErrorCode } from "../errors";
 
 export interface WebSocketOptions {
@@ -91,8 +91,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     {
       schema: options.schema,
       subscribe: sharedSubscribe(),
+      execute: (args) => withinConnection(args)(() => execute(args)),
       onConnect: async (ctx) => {
-        const auth = await options.authenticate(ctx.connectionParams, ctx.extra.request!);
+        // With a deadline: a key read from a database that stopped answering is UNAVAILABLE (1013), not a hang.
+        const auth = await withDeadline(() => options.authenticate(ctx.connectionParams, ctx.extra.request!));
         // Closed, not kept open with a verdict that would outlive the limit's minute.
         if (auth.failure?.code === "RATE_LIMITED") {
           ctx.extra.socket.close(4429, auth.failure.message.slice(0, 120));

@@ -1,5 +1,6 @@
 import type { Caller } from "../auth/caller";
 import type { Database } from "../db/database";
+import { withDeadline } from "../db/read-gate";
 import { DeploymentEntity } from "../deployment/deployment.entity";
 import { deploymentNotFound } from "../deployment/deployment.lock";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
@@ -90,7 +91,8 @@ export class LiveSubscriptions implements LiveSubscriptionPort {
 
   private async replay(workspaceId: number, after: number, cutoff: number, emit: (e: LiveEvent) => void) {
     for (let from = after; from < cutoff;) {
-      const page = await this.log.after(workspaceId, from, REPLAY_PAGE);
+      // Each page its own deadline: a long replay that keeps reading is not a request that hangs.
+      const page = await withDeadline(() => this.log.after(workspaceId, from, REPLAY_PAGE));
       for (const event of page) if (event.sequence <= cutoff) emit(event);
       if (page.length < REPLAY_PAGE) return;
       from = page.at(-1)!.sequence;

@@ -1,6 +1,6 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { RequestContext } from "../context";
-import { withStatementBudget } from "../db/read-gate";
+import { withDeadline, withStatementBudget } from "../db/read-gate";
 
 type Result = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
 
@@ -34,6 +34,15 @@ function mapIterable<T, U>(source: AsyncIterable<T>, map: (value: T) => Promise<
 }
 
 /**
+ * Runs work of one WebSocket operation (opening a subscription, executing one of its events, a
+ * query or mutation): on the connection's share of the pool, with a deadline of its own.
+ */
+export function withinConnection(args: ExecutionArgs): <T>(work: () => T) => T {
+  const budget = (args.contextValue as RequestContext).statements;
+  return (work) => withDeadline(() => (budget ? withStatementBudget(budget, work) : work()));
+}
+
+/**
  * graphql-js's `subscribe`, except that one event delivered to many subscribers of the same
  * operation is executed once for all of them. The live hub hands the same event object to every
  * local listener; subscribers that sent the same document (one parsed document per query text,
@@ -55,9 +64,9 @@ export function sharedSubscribe() {
   };
 
   return async (args: ExecutionArgs): Promise<Result> => {
-    // Opening (and replaying) and each execution draw on the connection's share of the pool.
-    const budget = (args.contextValue as RequestContext).statements;
-    const within = <T>(work: () => T): T => (budget ? withStatementBudget(budget, work) : work());
+    // Opening (and replaying) and each execution draw on the connection's share of the pool,
+    // each with a deadline of its own.
+    const within = withinConnection(args);
     const stream = await within(() => createSourceEventStream(args));
     if (!isAsyncIterable(stream)) return stream as ExecutionResult;
     const key = shareKey(args);

@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freeze } from "../support/freeze";
 import { startMariaDb, type MariaDb } from "../support/processes";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 import { elapsed, runClients, send, sleep, Tally, type Outcome } from "../support/load";
@@ -181,7 +182,7 @@ describe("R2 database outage: mariadbd killed under load, restarted on the same 
     const deploymentId: string = seed.data.createVersion.change.deployment.id;
     // Several pooled connections open and idle, as under steady load.
     await Promise.all(Array.from({ length: 8 }, () => send(server.url, LIVE, { id: deploymentId })));
-    db.process.kill("SIGSTOP");
+    await freeze(db.process);
     let outcomes: Sent[];
     try {
       outcomes = await Promise.all(

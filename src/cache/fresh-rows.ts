@@ -17,7 +17,8 @@ interface Waiter {
  * caller is answered by a statement that *started after* it called, so it sees every change
  * committed (and acknowledged to anyone) before then. Callers that arrive while a statement runs
  * wait for the next one, and all of them share it (one `IN (…)` statement): under load, many
- * reads cost one round trip instead of one each.
+ * reads cost one round trip instead of one each. On a Galera node the statement first waits until
+ * the node has applied every change committed before it started, through whichever node.
  */
 export class FreshRows {
   private waiting: Waiter[] = [];
@@ -42,7 +43,7 @@ export class FreshRows {
     try {
       const ids = [...new Set(batch.map((w) => w.id))];
       const rows = (await this.db.reader.query(
-        `SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`,
+        `${this.db.cluster.causal}SELECT id, workspace_id, revision FROM deployment WHERE id IN (${ids.map(() => "?").join(", ")})`,
         ids,
       )) as Array<Record<string, unknown>>;
       const byId = new Map(rows.map((row) => [Number(row.id), { workspaceId: Number(row.workspace_id), revision: Number(row.revision) }]));

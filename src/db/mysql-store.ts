@@ -1,14 +1,17 @@
 import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import { asWriter } from "./read-gate";
+import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
+  answeredWithError,
   applyToRow,
   auditStatements,
   writtenOf,
   changesOf,
   checkAppend,
   deploymentUpdate,
+  isRetryable,
   retryOnTwin,
   withRetries,
   type Append,
@@ -90,6 +93,7 @@ export class MysqlWriteStore implements WriteStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tables: Tables,
+    private readonly cluster: Pick<ClusterNode, "causal">,
   ) {
     const options = dataSource.options as { maxQueryExecutionTime?: number; enableQueryTimeout?: boolean };
     this.timeout = options.enableQueryTimeout ? options.maxQueryExecutionTime : undefined;
@@ -110,7 +114,7 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection, timeout: this.timeout };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([...setting, send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
+      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
@@ -135,6 +139,17 @@ export class MysqlWriteStore implements WriteStore {
     }
   }
 
+  /**
+   * On Galera, a statement queued before START TRANSACTION that waits until this node has applied
+   * every change committed anywhere before it: a compare-and-set or an idempotency check must not
+   * judge a version of the row older than one already acknowledged through another node. (Inside
+   * a transaction Galera does not wait; a stale read that went on to write would be caught by
+   * certification anyway, but a refusal, written nowhere, would not.) Nothing elsewhere.
+   */
+  private caughtUp(session: Session): Array<Promise<unknown>> {
+    return this.cluster.causal ? [send(session, `${this.cluster.causal}SELECT 1`, [], true)] : [];
+  }
+
   private txOf(session: Session): WriteTx {
     const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
     return {
@@ -146,7 +161,14 @@ export class MysqlWriteStore implements WriteStore {
     };
   }
 
-  /** Sends the tail and COMMIT in one burst; returns the appended log entries. */
+  /**
+   * Sends the tail and COMMIT in one burst; returns the appended log entries. What a failure means:
+   * - a tail statement failed (a deadlock, a duplicate counter value, a lost connection): COMMIT
+   *   was never sent, the connection is closed, and the server rolls back: not committed;
+   * - the server answered COMMIT with a conflict (a Galera certification failure): not committed;
+   * - COMMIT got no answer, or another error: unknown outcome, settled by asking the database (`committed`).
+   * Only "not committed" failures are retried (`withRetries`).
+   */
   private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity[]> {
     const tail = this.tailOf(append);
     const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
@@ -164,6 +186,9 @@ export class MysqlWriteStore implements WriteStore {
     try {
       await commit;
     } catch (error) {
+      // The server refused the COMMIT as a conflict (on Galera, a certification failure: another
+      // node committed a conflicting change first): nothing was committed, and the write runs again.
+      if (answeredWithError(error) && isRetryable(error)) throw error;
       // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
       // the database may or may not have committed. Ask it, on another connection.
       if (!last || !(await this.committed(last.workspaceId, last.id, last.sequence).catch(() => false))) throw error;
@@ -213,7 +238,7 @@ export class MysqlWriteStore implements WriteStore {
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;
     await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
-    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [
+    const found = (await this.dataSource.query(`${this.cluster.causal}SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?`, [
       id,
       workspaceId,
       sequence,

@@ -10,6 +10,7 @@ import {
   writtenOf,
   changesOf,
   checkAppend,
+  checkDeploymentUpdated,
   deploymentUpdate,
   isRetryable,
   retryOnTwin,
@@ -66,9 +67,15 @@ const runResult = (header: unknown): RunResult => {
   return { insertId: Number(h.insertId), affected: h.affectedRows };
 };
 
-/** The tail's statements, in order, and where the counter and the log entry are among them. */
+/**
+ * The tail's statements, in order: `head` (the append's own statements, the audit entries and the
+ * deployment's compare-and-set, at `updateAt`), then `rest` (the counter and log entries, the
+ * idempotency record), which starts at `counterAt`.
+ */
 interface Tail {
-  statements: Statement[];
+  head: Statement[];
+  rest: Statement[];
+  updateAt: number | undefined;
   counterAt: number;
 }
 
@@ -83,6 +90,14 @@ interface Tail {
  *   closed before the next is sent, so nothing after it runs and the server rolls the whole
  *   transaction back (a deadlock has already ended it by then, and a statement sent after it
  *   would run on its own, autocommitted).
+ * - autocommit is off while the write runs (and back on before the connection returns to the
+ *   pool): a Galera node can end the transaction without a word when it aborts it (a replicated
+ *   write needed its locks) while a SELECT of the work is running; the SELECT still answers its
+ *   rows, and no later statement is refused. With autocommit on, each statement after it would
+ *   commit on its own (an audit entry, a moved pointer, a taken sequence number, with no log
+ *   entry). With it off they form a new transaction that only this store's COMMIT commits, and
+ *   the deployment's compare-and-set on its revision (`deploymentUpdate`), sent and checked
+ *   before the counter, refuses it when the row has moved on since the work read it.
  * The work sees only this connection, never a TypeORM EntityManager, so nothing can run outside it.
  */
 export class MysqlWriteStore implements WriteStore {
@@ -114,7 +129,12 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection, timeout: this.timeout };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
+      begun = Promise.all([
+        ...setting,
+        ...this.caughtUp(session),
+        send(session, "SET autocommit = 0", [], true),
+        send(session, "START TRANSACTION", [], true),
+      ]).then(() => this.readCommitted.add(connection));
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
@@ -124,7 +144,7 @@ export class MysqlWriteStore implements WriteStore {
       applyToRow(append);
       return writtenOf(result, changes);
     } catch (error) {
-      if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
+      if (open && session) await this.end(session, "ROLLBACK").catch(() => undefined);
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
       const startError = begun
@@ -150,6 +170,17 @@ export class MysqlWriteStore implements WriteStore {
     return this.cluster.causal ? [send(session, `${this.cluster.causal}SELECT 1`, [], true)] : [];
   }
 
+  /**
+   * Ends the transaction with `how` and turns autocommit back on for the pool's other users; if
+   * either fails the connection is closed, so it never returns to the pool with autocommit off.
+   */
+  private end(session: Session, how: "COMMIT" | "ROLLBACK"): Promise<unknown> {
+    const ended = send(session, how, [], true);
+    const reset = send(session, "SET autocommit = 1", [], true);
+    reset.catch(() => undefined);
+    return ended.then(() => reset.catch(() => undefined));
+  }
+
   private txOf(session: Session): WriteTx {
     const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
     return {
@@ -171,8 +202,14 @@ export class MysqlWriteStore implements WriteStore {
    */
   private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity[]> {
     const tail = this.tailOf(append);
-    const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
-    const commit = send(session, "COMMIT", [], true);
+    const head = tail.head.map(([sql, params]) => send(session, sql, params, true));
+    if (tail.updateAt !== undefined) {
+      // The deployment's row is locked already (by the work), so waiting for its answer keeps no
+      // one waiting longer; the counter is taken only once the compare-and-set has held.
+      checkDeploymentUpdated(runResult((await Promise.all(head))[tail.updateAt]));
+    }
+    const sent = [...head, ...tail.rest.map(([sql, params]) => send(session, sql, params, true))];
+    const commit = this.end(session, "COMMIT");
     // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
     commit.catch(() => undefined);
     const results = (await Promise.all(sent)).map(runResult);
@@ -198,12 +235,12 @@ export class MysqlWriteStore implements WriteStore {
 
   private tailOf(append: Append | undefined): Tail {
     checkAppend(append);
-    const statements = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
-    if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
-    const counterAt = statements.length;
-    for (const change of changesOf(append)) statements.push(...this.logStatements(change));
-    if (append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
-    return { statements, counterAt };
+    const head = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
+    const updateAt = append?.deployment ? head.push(deploymentUpdate(this.tables, append.deployment)) - 1 : undefined;
+    const rest: Statement[] = [];
+    for (const change of changesOf(append)) rest.push(...this.logStatements(change));
+    if (append?.idempotency && append.change) rest.push(this.idempotencyStatement(append.change, append.idempotency));
+    return { head, rest, updateAt, counterAt: head.length };
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   writtenOf,
   changesOf,
   checkAppend,
+  checkDeploymentUpdated,
   deploymentUpdate,
   retryOnTwin,
   withRetries,
@@ -85,7 +86,7 @@ export class SqliteWriteStore implements WriteStore {
   private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity[]> {
     checkAppend(append);
     for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
-    if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
+    if (append?.deployment) checkDeploymentUpdated(await tx.run(...deploymentUpdate(this.tables, append.deployment)));
     const appended: LiveChangeEntity[] = [];
     for (const change of changesOf(append)) {
       const [counter] = await tx.rows<{ last_sequence: number }>(

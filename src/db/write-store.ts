@@ -166,13 +166,27 @@ export function checkAppend(append: Append | undefined): void {
   if (append?.idempotency && !change) throw new Error("an idempotency record must point at a live change");
 }
 
-/** `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes. */
+/**
+ * `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes, as a
+ * compare-and-set on the revision the work read under the row's lock: it changes the row only if
+ * nothing else has since (`checkDeploymentUpdated`). Inside an intact transaction that is always
+ * so; it matters when the transaction ended under the work without a word (see mysql-store.ts),
+ * so that a decision taken on a row that has moved on is never written.
+ */
 export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append["deployment"]>): Statement {
   const table = tables.deployment;
   const entries = Object.entries(deployment.set) as Array<[keyof DeploymentEntity & string, unknown]>;
   const sets = entries.map(([property]) => `${table.column(property)} = ?`);
   const params = entries.map(([property, value]) => table.param(property, value));
-  return [`UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ?`, [...params, deployment.row.id]];
+  return [
+    `UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ? AND revision = ?`,
+    [...params, deployment.row.id, deployment.row.revision],
+  ];
+}
+
+/** The deployment's row was not the one the work decided on: nothing may be committed, and the work runs again. */
+export function checkDeploymentUpdated(result: RunResult): void {
+  if (result.affected !== 1) throw new RetryTransaction();
 }
 
 /** The INSERTs of the append's audit entries, which need no answer. */

@@ -141,10 +141,15 @@ export class MysqlWriteStore implements WriteStore {
       await begun;
       const changes = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
       open = false;
+      await this.autocommitAgain(session);
       applyToRow(append);
       return writtenOf(result, changes);
     } catch (error) {
-      if (open && session) await this.end(session, "ROLLBACK").catch(() => undefined);
+      if (open && session)
+        await send(session, "ROLLBACK", [], true).then(
+          () => this.autocommitAgain(session!),
+          () => undefined,
+        );
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
       const startError = begun
@@ -171,14 +176,12 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   /**
-   * Ends the transaction with `how` and turns autocommit back on for the pool's other users; if
-   * either fails the connection is closed, so it never returns to the pool with autocommit off.
+   * Turns autocommit back on for the pool's other users, once the transaction has ended (on a
+   * transaction still open it would commit it). If that fails the connection is closed, so it never
+   * returns to the pool with autocommit off.
    */
-  private end(session: Session, how: "COMMIT" | "ROLLBACK"): Promise<unknown> {
-    const ended = send(session, how, [], true);
-    const reset = send(session, "SET autocommit = 1", [], true);
-    reset.catch(() => undefined);
-    return ended.then(() => reset.catch(() => undefined));
+  private autocommitAgain(session: Session): Promise<unknown> {
+    return send(session, "SET autocommit = 1", [], true).catch(() => undefined);
   }
 
   private txOf(session: Session): WriteTx {
@@ -209,7 +212,7 @@ export class MysqlWriteStore implements WriteStore {
       checkDeploymentUpdated(runResult((await Promise.all(head))[tail.updateAt]));
     }
     const sent = [...head, ...tail.rest.map(([sql, params]) => send(session, sql, params, true))];
-    const commit = this.end(session, "COMMIT");
+    const commit = send(session, "COMMIT", [], true);
     // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
     commit.catch(() => undefined);
     const results = (await Promise.all(sent)).map(runResult);

@@ -93,6 +93,10 @@ const UNAVAILABLE_ERRNOS = new Set([
   "ER_SERVER_SHUTDOWN",
   "ER_SERVER_GONE_ERROR",
   "POOL_CLOSED",
+  // A Galera node outside the primary component ("WSREP has not yet prepared node for application
+  // use"), and a write whose retries all met conflicting writes (src/db/write-store.ts).
+  "ER_UNKNOWN_COM_ERROR",
+  "WRITE_CONFLICTS_PERSISTED",
   "SQLITE_BUSY",
   "SQLITE_IOERR",
 ]);

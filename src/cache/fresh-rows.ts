@@ -44,7 +44,8 @@ function statementOf(lookups: RowLookup[]): [string, unknown[]] {
  * caller is answered by a statement that *started after* it called, so it sees every change
  * committed (and acknowledged to anyone) before then. Callers that arrive while a statement runs
  * wait for the next one, and all of them share it (one `IN (…)` statement): under load, many
- * reads cost one round trip instead of one each.
+ * reads cost one round trip instead of one each. On a Galera node the statement first waits until
+ * the node has applied every change committed before it started, through whichever node.
  *
  * The statement belongs to no caller: it has its own time limit, and each caller waits for it
  * only until its own request's deadline. When it fails because the database is not answering,
@@ -93,7 +94,7 @@ export class FreshRows {
     }
     try {
       const [sql, params] = statementOf(batch.map((w) => w.lookup));
-      const rows = ((await this.db.reader.query(sql, params)) as Array<Record<string, unknown>>).map((row): Found => ({
+      const rows = ((await this.db.reader.query(this.db.cluster.causal + sql, params)) as Array<Record<string, unknown>>).map((row): Found => ({
         id: Number(row.id),
         workspaceId: Number(row.workspace_id),
         revision: Number(row.revision),

@@ -2,7 +2,9 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
+import { clusterNodeOf, NO_CLUSTER, type ClusterNode } from "./cluster";
 import { mysqlOptions, openDataSource, sqliteOptions } from "./data-source";
+import { withMigrationLock } from "./migration-lock";
 import { MysqlWriteStore } from "./mysql-store";
 import { SqliteWriteStore } from "./sqlite-store";
 import { tablesOf, type Tables } from "./tables";
@@ -24,8 +26,14 @@ export interface Database {
   readonly dataSource: DataSource;
   /** Column lists and row mappers of the written tables, from the entities' metadata. */
   readonly tables: Tables;
-  /** Committed rows, read as the write path reads them (plain SQL, the tables' row mappers). */
+  /**
+   * Committed rows, read as the write path reads them (plain SQL, the tables' row mappers), and
+   * never older than a change acknowledged before the read started, whichever node of a cluster
+   * acknowledged it (idempotency lookups, dry runs).
+   */
   readonly reads: Pick<WriteTx, "rows" | "tables">;
+  /** The database server as one node of a cluster (Galera), or as the only server. */
+  readonly cluster: ClusterNode;
   readonly store: WriteStore;
   /** A TypeORM transaction, taking its turn with the store's writes (SQLite) or retried on deadlock (MySQL). */
   write<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
@@ -38,6 +46,17 @@ export interface Database {
 }
 
 const MIGRATION_LOCK = "waymark_migrations";
+/** How long an instance waits at start for its Galera node to finish joining the cluster. */
+const JOIN_WAIT_MS = 180_000;
+
+/** Resolves once the node may take traffic (at once off Galera): a node still joining answers no queries. */
+async function untilSynced(cluster: ClusterNode): Promise<void> {
+  const deadline = Date.now() + JOIN_WAIT_MS;
+  for (let problem = await cluster.problem(); problem; problem = await cluster.problem()) {
+    if (Date.now() > deadline) throw new Error(problem);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 interface PooledConnection {
   release(): void;
@@ -84,32 +103,26 @@ async function openMysql(url: string, poolSize: number, warn: (message: string) 
   // Every statement on the pool has a time limit, counted from when it is queued (statement-watchdog.ts).
   watchPool((dataSource.driver as unknown as { pool: Parameters<typeof watchPool>[0] }).pool, statementLimit);
   gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
+  const cluster = await clusterNodeOf(dataSource);
   return {
     dialect: "mysql",
     reader: dataSource.manager,
     dataSource,
     tables,
-    reads: { tables, rows: (sql, params) => dataSource.query(sql, [...params]) },
+    reads: { tables, rows: (sql, params) => dataSource.query(cluster.causal + sql, [...params]) },
+    cluster,
     // Its writes take their connection from the writers' share, outside any request's read budget.
-    store: new MysqlWriteStore(dataSource, tables),
+    store: new MysqlWriteStore(dataSource, tables, cluster),
     write: (work) => asWriter(() => withRetries(() => dataSource.transaction("READ COMMITTED", work))),
     migrate: (andThen) =>
       asMigration(async () => {
-        // TypeORM has no migration lock; GET_LOCK makes instances that start together take turns.
-        const runner = dataSource.createQueryRunner();
-        try {
-          const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS got", [MIGRATION_LOCK])) as Array<{ got: number }>;
-          if (Number(row?.got) !== 1) throw new Error("timed out waiting for the migration lock");
-          try {
-            const ran = await dataSource.runMigrations({ transaction: "each" });
-            await andThen?.();
-            return ran.map((m) => m.name);
-          } finally {
-            await runner.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]);
-          }
-        } finally {
-          await runner.release();
-        }
+        await untilSynced(cluster);
+        // TypeORM has no migration lock; instances that start together take turns on a leased row.
+        return withMigrationLock(dataSource, MIGRATION_LOCK, async () => {
+          const ran = await dataSource.runMigrations({ transaction: "each" });
+          await andThen?.();
+          return ran.map((m) => m.name);
+        });
       }),
     close: () => dataSource.destroy(),
   };
@@ -129,6 +142,7 @@ async function openSqlite(path: string): Promise<Database> {
     dataSource,
     tables,
     reads: { tables, rows: (sql, params) => reader.query(sql, [...params]) },
+    cluster: NO_CLUSTER,
     store,
     write: (work) => store.serialise(() => dataSource.transaction(work)),
     async migrate(andThen) {

@@ -2,14 +2,18 @@ import { QueryFailedError, type DataSource } from "typeorm";
 import { LiveChangeEntity } from "../live/live-change.entity";
 import { outboxStatement } from "../webhook/outbox";
 import { asWriter } from "./read-gate";
+import type { ClusterNode } from "./cluster";
 import type { Tables } from "./tables";
 import {
+  answeredWithError,
   applyToRow,
   auditStatements,
   writtenOf,
   changesOf,
   checkAppend,
+  checkDeploymentUpdated,
   deploymentUpdate,
+  isRetryable,
   retryOnTwin,
   unchangedRecord,
   withRetries,
@@ -64,9 +68,15 @@ const runResult = (header: unknown): RunResult => {
   return { insertId: Number(h.insertId), affected: h.affectedRows };
 };
 
-/** The tail's statements, in order, and where the counter and the log entry are among them. */
+/**
+ * The tail's statements, in order: `head` (the append's own statements, the audit entries and the
+ * deployment's compare-and-set, at `updateAt`), then `rest` (the counter and log entries, the
+ * idempotency record, the webhook outbox rows), which starts at `counterAt`.
+ */
 interface Tail {
-  statements: Statement[];
+  head: Statement[];
+  rest: Statement[];
+  updateAt: number | undefined;
   counterAt: number;
 }
 
@@ -81,6 +91,14 @@ interface Tail {
  *   closed before the next is sent, so nothing after it runs and the server rolls the whole
  *   transaction back (a deadlock has already ended it by then, and a statement sent after it
  *   would run on its own, autocommitted).
+ * - autocommit is off while the write runs (and back on before the connection returns to the
+ *   pool): a Galera node can end the transaction without a word when it aborts it (a replicated
+ *   write needed its locks) while a SELECT of the work is running; the SELECT still answers its
+ *   rows, and no later statement is refused. With autocommit on, each statement after it would
+ *   commit on its own (an audit entry, a moved pointer, a taken sequence number, with no log
+ *   entry). With it off they form a new transaction that only this store's COMMIT commits, and
+ *   the deployment's compare-and-set on its revision (`deploymentUpdate`), sent and checked
+ *   before the counter, refuses it when the row has moved on since the work read it.
  * The work sees only this connection, never a TypeORM EntityManager, so nothing can run outside it.
  */
 export class MysqlWriteStore implements WriteStore {
@@ -90,6 +108,7 @@ export class MysqlWriteStore implements WriteStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tables: Tables,
+    private readonly cluster: Pick<ClusterNode, "causal">,
   ) {}
 
   /** Takes its connection from the writers' share of the pool (read-gate.ts), outside any request's read budget. */
@@ -107,17 +126,27 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([...setting, send(session, "START TRANSACTION", [], true)]).then(() => this.readCommitted.add(connection));
+      begun = Promise.all([
+        ...setting,
+        ...this.caughtUp(session),
+        send(session, "SET autocommit = 0", [], true),
+        send(session, "START TRANSACTION", [], true),
+      ]).then(() => this.readCommitted.add(connection));
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
       await begun;
       const changes = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
       open = false;
+      await this.autocommitAgain(session);
       applyToRow(append);
       return writtenOf(result, changes);
     } catch (error) {
-      if (open && session) await send(session, "ROLLBACK", []).catch(() => undefined);
+      if (open && session)
+        await send(session, "ROLLBACK", [], true).then(
+          () => this.autocommitAgain(session!),
+          () => undefined,
+        );
       // If START TRANSACTION (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
       const startError = begun
@@ -132,6 +161,26 @@ export class MysqlWriteStore implements WriteStore {
     }
   }
 
+  /**
+   * On Galera, a statement queued before START TRANSACTION that waits until this node has applied
+   * every change committed anywhere before it: a compare-and-set or an idempotency check must not
+   * judge a version of the row older than one already acknowledged through another node. (Inside
+   * a transaction Galera does not wait; a stale read that went on to write would be caught by
+   * certification anyway, but a refusal, written nowhere, would not.) Nothing elsewhere.
+   */
+  private caughtUp(session: Session): Array<Promise<unknown>> {
+    return this.cluster.causal ? [send(session, `${this.cluster.causal}SELECT 1`, [], true)] : [];
+  }
+
+  /**
+   * Turns autocommit back on for the pool's other users, once the transaction has ended (on a
+   * transaction still open it would commit it). If that fails the connection is closed, so it never
+   * returns to the pool with autocommit off.
+   */
+  private autocommitAgain(session: Session): Promise<unknown> {
+    return send(session, "SET autocommit = 1", [], true).catch(() => undefined);
+  }
+
   private txOf(session: Session): WriteTx {
     const run = async (sql: string, params: readonly unknown[]) => runResult(await send(session, sql, params));
     return {
@@ -143,10 +192,23 @@ export class MysqlWriteStore implements WriteStore {
     };
   }
 
-  /** Sends the tail and COMMIT in one burst; returns the appended log entries. */
+  /**
+   * Sends the tail and COMMIT in one burst; returns the appended log entries. What a failure means:
+   * - a tail statement failed (a deadlock, a duplicate counter value, a lost connection): COMMIT
+   *   was never sent, the connection is closed, and the server rolls back: not committed;
+   * - the server answered COMMIT with a conflict (a Galera certification failure): not committed;
+   * - COMMIT got no answer, or another error: unknown outcome, settled by asking the database (`committed`).
+   * Only "not committed" failures are retried (`withRetries`).
+   */
   private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity[]> {
     const tail = this.tailOf(append);
-    const sent = tail.statements.map(([sql, params]) => send(session, sql, params, true));
+    const head = tail.head.map(([sql, params]) => send(session, sql, params, true));
+    if (tail.updateAt !== undefined) {
+      // The deployment's row is locked already (by the work), so waiting for its answer keeps no
+      // one waiting longer; the counter is taken only once the compare-and-set has held.
+      checkDeploymentUpdated(runResult((await Promise.all(head))[tail.updateAt]));
+    }
+    const sent = [...head, ...tail.rest.map(([sql, params]) => send(session, sql, params, true))];
     const commit = send(session, "COMMIT", [], true);
     // Awaited below once the statements are in; if one of them fails, COMMIT is never sent.
     commit.catch(() => undefined);
@@ -162,6 +224,9 @@ export class MysqlWriteStore implements WriteStore {
     try {
       await commit;
     } catch (error) {
+      // The server refused the COMMIT as a conflict (on Galera, a certification failure: another
+      // node committed a conflicting change first): nothing was committed, and the write runs again.
+      if (answeredWithError(error) && isRetryable(error)) throw error;
       // COMMIT's answer did not arrive (the connection dropped or timed out after sending it):
       // the database may or may not have committed. Ask it, on another connection.
       if (!last || !(await this.committed(last.workspaceId, last.id, last.sequence).catch(() => false))) throw error;
@@ -171,23 +236,23 @@ export class MysqlWriteStore implements WriteStore {
 
   private tailOf(append: Append | undefined): Tail {
     checkAppend(append);
-    const statements = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
-    if (append?.deployment) statements.push(deploymentUpdate(this.tables, append.deployment));
-    const counterAt = statements.length;
+    const head = [...(append?.statements ?? []), ...auditStatements(this.tables, append)];
+    const updateAt = append?.deployment ? head.push(deploymentUpdate(this.tables, append.deployment)) - 1 : undefined;
     // Per change: its counter UPDATE, its log INSERT, then (the last change only) the idempotency
     // record, which reads that INSERT's id from LAST_INSERT_ID(), and last the webhook outbox rows,
     // found through the counter (webhook/outbox.ts): three statements per change, four for the last
     // with a key.
+    const rest: Statement[] = [];
     const changes = changesOf(append);
     changes.forEach((change, i) => {
-      statements.push(...this.logStatements(change));
-      if (i === changes.length - 1 && append?.idempotency && append.change) statements.push(this.idempotencyStatement(append.change, append.idempotency));
-      statements.push(outboxStatement(change, append!.deployment!.row.flowName));
+      rest.push(...this.logStatements(change));
+      if (i === changes.length - 1 && append?.idempotency && append.change) rest.push(this.idempotencyStatement(append.change, append.idempotency));
+      rest.push(outboxStatement(change, append!.deployment!.row.flowName));
     });
     // A write that appends no change but answers a key records what it did instead (unchangedRecord).
     const record = unchangedRecord(append);
-    if (record) statements.push(this.tables.idempotency.insert(record));
-    return { statements, counterAt };
+    if (record) rest.push(this.tables.idempotency.insert(record));
+    return { head, rest, updateAt, counterAt: head.length };
   }
 
   /**
@@ -222,7 +287,7 @@ export class MysqlWriteStore implements WriteStore {
   private async committed(workspaceId: number, id: number | undefined, sequence: number | undefined): Promise<boolean> {
     if (id === undefined || sequence === undefined) return false;
     await this.dataSource.query("SELECT last_sequence FROM workspace WHERE id = ? LOCK IN SHARE MODE", [workspaceId]);
-    const found = (await this.dataSource.query("SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?", [
+    const found = (await this.dataSource.query(`${this.cluster.causal}SELECT id FROM live_version_change WHERE id = ? AND workspace_id = ? AND sequence = ?`, [
       id,
       workspaceId,
       sequence,

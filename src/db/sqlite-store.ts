@@ -8,6 +8,7 @@ import {
   writtenOf,
   changesOf,
   checkAppend,
+  checkDeploymentUpdated,
   deploymentUpdate,
   retryOnTwin,
   unchangedRecord,
@@ -87,7 +88,7 @@ export class SqliteWriteStore implements WriteStore {
   private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity[]> {
     checkAppend(append);
     for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
-    if (append?.deployment) await tx.run(...deploymentUpdate(this.tables, append.deployment));
+    if (append?.deployment) checkDeploymentUpdated(await tx.run(...deploymentUpdate(this.tables, append.deployment)));
     const record = unchangedRecord(append);
     if (record) await tx.insert(this.tables.idempotency, record);
     const appended: LiveChangeEntity[] = [];

@@ -89,13 +89,47 @@ export interface WriteStore {
 /** Thrown inside a write's work to have it rolled back and run again from the start. */
 export class RetryTransaction extends Error {}
 
-const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK, also Galera's certification failure */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+/**
+ * The unique keys a counter guards (version numbers, workspace sequences). Locks make a clash on
+ * them impossible on one server; on Galera, two nodes can each hand out the same next number
+ * before either commits, and the one that loses meets the other's row as a duplicate: its
+ * transaction did not commit, and runs again on the newer counter.
+ */
+const COUNTER_KEYS = /\b(uq_change_sequence|uq_version_number)\b/;
 const MAX_ATTEMPTS = 12;
+const MAX_PAUSE_MS = 200;
 
-function isRetryable(error: unknown): boolean {
+const driverOf = (error: unknown) =>
+  ((error as { driverError?: object }).driverError ?? error) as { errno?: number; code?: string; message?: string; sqlState?: string; fatal?: boolean };
+
+/** The transaction did not commit, and running it again may succeed. */
+export function isRetryable(error: unknown): boolean {
   if (error instanceof RetryTransaction) return true;
-  const errno = (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (error as { errno?: number }).errno;
-  return typeof errno === "number" && MYSQL_RETRYABLE.has(errno);
+  const driver = driverOf(error);
+  if (typeof driver.errno === "number" && MYSQL_RETRYABLE.has(driver.errno)) return true;
+  return isUniqueViolation(error) && COUNTER_KEYS.test(String(driver.message ?? ""));
+}
+
+/**
+ * The server answered the statement with an error (it ran, failed and, for a COMMIT, rolled
+ * back), as opposed to no answer at all (connection lost, timed out), after which a COMMIT's
+ * outcome is unknown.
+ */
+export function answeredWithError(error: unknown): boolean {
+  const driver = driverOf(error);
+  return typeof driver.errno === "number" && typeof driver.sqlState === "string" && driver.fatal !== true;
+}
+
+/**
+ * A write that still conflicted after every attempt: nothing was committed, and the client may
+ * retry. Its code is in the list the error formatter reports as UNAVAILABLE.
+ */
+export class ConflictsPersisted extends Error {
+  readonly code = "WRITE_CONFLICTS_PERSISTED";
+  constructor(override readonly cause: unknown) {
+    super("the write kept conflicting with concurrent writes");
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,9 +139,12 @@ export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
     } catch (error) {
-      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      // Jittered backoff so that two transactions that deadlocked do not collide again in step.
-      await pause(Math.random() * 5 * n);
+      if (!isRetryable(error)) throw error;
+      if (n >= MAX_ATTEMPTS) throw new ConflictsPersisted(error);
+      // Jittered backoff so that two transactions that deadlocked do not collide again in step;
+      // doubling (to at most 200 ms), so that writers that keep meeting each other's commits
+      // (on Galera, through several nodes at once on one workspace) spread out.
+      await pause(Math.random() * Math.min(MAX_PAUSE_MS, 5 * 2 ** (n - 1)));
     }
   }
 }
@@ -135,13 +172,27 @@ export function checkAppend(append: Append | undefined): void {
   }
 }
 
-/** `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes. */
+/**
+ * `UPDATE deployment SET …, revision = revision + 1` for the append's deployment changes, as a
+ * compare-and-set on the revision the work read under the row's lock: it changes the row only if
+ * nothing else has since (`checkDeploymentUpdated`). Inside an intact transaction that is always
+ * so; it matters when the transaction ended under the work without a word (see mysql-store.ts),
+ * so that a decision taken on a row that has moved on is never written.
+ */
 export function deploymentUpdate(tables: Tables, deployment: NonNullable<Append["deployment"]>): Statement {
   const table = tables.deployment;
   const entries = Object.entries(deployment.set) as Array<[keyof DeploymentEntity & string, unknown]>;
   const sets = entries.map(([property]) => `${table.column(property)} = ?`);
   const params = entries.map(([property, value]) => table.param(property, value));
-  return [`UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ?`, [...params, deployment.row.id]];
+  return [
+    `UPDATE ${table.name} SET ${[...sets, "revision = revision + 1"].join(", ")} WHERE id = ? AND revision = ?`,
+    [...params, deployment.row.id, deployment.row.revision],
+  ];
+}
+
+/** The deployment's row was not the one the work decided on: nothing may be committed, and the work runs again. */
+export function checkDeploymentUpdated(result: RunResult): void {
+  if (result.affected !== 1) throw new RetryTransaction();
 }
 
 /** The INSERTs of the append's audit entries, which need no answer. */

@@ -8,7 +8,9 @@ import type { LiveLog } from "./live-hub";
 /**
  * The committed live log as the hub and resuming subscribers read it. Subscribers that resume
  * from the same sequence at the same time (a reconnecting fleet, or one client opening many)
- * share one read of each page instead of each taking a connection for it.
+ * share one read of each page instead of each taking a connection for it. Every read first waits
+ * for the node to have caught up with the cluster (Galera): an event announced through Redis by an
+ * instance on another node names a change this node may not have applied yet.
  */
 export function liveLogOf(db: Database): LiveLog {
   const reading = new Map<string, Promise<LiveEvent[]>>();
@@ -24,6 +26,7 @@ export function liveLogOf(db: Database): LiveLog {
   return {
     after,
     async lastSequence(workspaceId) {
+      await db.cluster.caughtUp();
       const workspace = await db.reader.getRepository(WorkspaceEntity).findOne({ where: { id: workspaceId }, select: { id: true, lastSequence: true } });
       return workspace?.lastSequence ?? 0;
     },
@@ -31,6 +34,7 @@ export function liveLogOf(db: Database): LiveLog {
 }
 
 async function readAfter(db: Database, workspaceId: number, after: number, limit: number): Promise<LiveEvent[]> {
+  await db.cluster.caughtUp();
   const rows = await db.reader
     .getRepository(LiveChangeEntity)
     .createQueryBuilder("c")

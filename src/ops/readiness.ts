@@ -43,7 +43,8 @@ async function check(ms: number, probe: () => Promise<void>): Promise<ReadinessC
 }
 
 /**
- * Readiness: the database answers a trivial query and has every migration this build knows,
+ * Readiness: the database answers a trivial query, is (on Galera) a synced node of the primary
+ * component, and has every migration this build knows,
  * and Redis answers PING when configured. Probes that arrive while one is running share it, so
  * a slow store never piles up probe queries.
  */
@@ -56,6 +57,9 @@ export function createReadiness({ db, bus, timeoutMs, draining }: ReadinessDeps)
     const probes: Array<Promise<void>> = [
       check(timeoutMs, async () => {
         await db.reader.query("SELECT 1");
+        // A Galera node cut off from the cluster, or still joining it, still answers SELECT 1.
+        const problem = await db.cluster.problem();
+        if (problem) throw new Error(problem);
         if (!migrated && (await db.dataSource.showMigrations())) throw new Error("migrations are pending: run npm run migrate");
         migrated = true;
       }).then((result) => void (checks.database = result)),

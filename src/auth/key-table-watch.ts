@@ -34,11 +34,14 @@ export function keyTableStateOf(db: Database): () => Promise<KeyTableState> {
     return { revoked: Number(revoked), newest: Number(newest) };
   };
   return () => {
-    // db.reader is looked up each time: on SQLite it becomes the read-only connection after migrating.
-    const driver = db.reader.connection.driver as unknown as { pool?: MysqlPool; databaseConnection?: SqliteConnection };
-    if (db.dialect === "sqlite") return Promise.resolve().then(() => stateOf(driver.databaseConnection!.prepare(STATE_SQL).get()));
+    if (db.dialect === "sqlite") {
+      // db.reader is looked up each time: on SQLite it becomes the read-only connection after migrating.
+      const driver = db.reader.connection.driver as unknown as { databaseConnection: SqliteConnection };
+      return Promise.resolve().then(() => stateOf(driver.databaseConnection.prepare(STATE_SQL).get()));
+    }
+    const pool = db.pool as unknown as MysqlPool;
     return new Promise((resolve, reject) => {
-      driver.pool!.query(STATE_SQL, (error, rows) => (error ? reject(error) : resolve(stateOf((rows as unknown[])[0]))));
+      pool.query(STATE_SQL, (error, rows) => (error ? reject(error) : resolve(stateOf((rows as unknown[])[0]))));
     });
   };
 }

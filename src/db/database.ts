@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DataSource, EntityManager } from "typeorm";
+import type { Pool } from "mysql2";
+import type { DataSource, DataSourceOptions, EntityManager } from "typeorm";
 import type { DatabaseConfig } from "../config";
 import { clusterNodeOf, NO_CLUSTER, type ClusterNode } from "./cluster";
 import { mysqlOptions, openDataSource, sqliteOptions } from "./data-source";
@@ -9,9 +10,8 @@ import { MysqlWriteStore } from "./mysql-store";
 import { SqliteWriteStore } from "./sqlite-store";
 import { tablesOf, type Tables } from "./tables";
 import { withRetries, type WriteStore, type WriteTx } from "./write-store";
-import { ReadGate, asWriter, currentDeadline, statementLimit, untimed } from "./read-gate";
-import { isNotAnswering } from "./deadline";
-import { watchPool } from "./statement-watchdog";
+import { ReadGate, asWriter, untimed } from "./read-gate";
+import { gatedMysql2 } from "./mysql-pool";
 
 export { RetryTransaction } from "./write-store";
 
@@ -22,6 +22,8 @@ export { RetryTransaction } from "./write-store";
  */
 export interface Database {
   readonly dialect: "mysql" | "sqlite";
+  /** The MySQL connection pool (for its metrics and the key-table check); null on SQLite. */
+  readonly pool: Pool | null;
   readonly reader: EntityManager;
   readonly dataSource: DataSource;
   /** Column lists and row mappers of the written tables, from the entities' metadata. */
@@ -58,54 +60,18 @@ async function untilSynced(cluster: ClusterNode): Promise<void> {
   }
 }
 
-interface PooledConnection {
-  release(): void;
-}
-
-/**
- * Every connection TypeORM takes from the pool goes through `gate` (reads wait their turn there;
- * writes pass). A request waits for one only until its deadline (deadline.ts); a connection that
- * arrives after that goes straight back, and a connection attempt that timed out (the server
- * accepts TCP but does not answer) fails the request's further statements at once.
- */
-function gateConnections(dataSource: DataSource, gate: ReadGate): void {
-  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
-  const obtain = driver.obtainMasterConnection.bind(driver);
-  const bounded = () => {
-    const deadline = currentDeadline();
-    if (!deadline) return obtain();
-    const connecting = obtain().catch((error: unknown) => {
-      if (isNotAnswering(error)) deadline.fail();
-      throw error;
-    });
-    return deadline.bound(connecting, (late) => late.release());
-  };
-  driver.obtainMasterConnection = async () => {
-    const { connection, done } = await gate.admit(bounded);
-    if (done) {
-      const release = connection.release;
-      connection.release = function (this: PooledConnection) {
-        connection.release = release;
-        done();
-        return release.call(this);
-      };
-    }
-    return connection;
-  };
-}
-
 /** Migrations may wait for the lock and run long ALTERs: their statements have no time limit. */
 const asMigration = <T>(work: () => Promise<T>): Promise<T> => untimed(() => asWriter(work));
 
 async function openMysql(url: string, poolSize: number, warn: (message: string) => void): Promise<Database> {
-  const dataSource = await openDataSource(await mysqlOptions(url, poolSize));
+  // The pool is made by the store's mysql2 module (mysql-pool.ts): gated, bounded and watched.
+  const pools = gatedMysql2(new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
+  const dataSource = await openDataSource({ ...(await mysqlOptions(url, poolSize)), driver: pools.driver } as DataSourceOptions);
   const tables = tablesOf(dataSource);
-  // Every statement on the pool has a time limit, counted from when it is queued (statement-watchdog.ts).
-  watchPool((dataSource.driver as unknown as { pool: Parameters<typeof watchPool>[0] }).pool, statementLimit);
-  gateConnections(dataSource, new ReadGate(poolSize, (refused) => warn(`database pool saturated: ${refused} read(s) refused as UNAVAILABLE`)));
   const cluster = await clusterNodeOf(dataSource);
   return {
     dialect: "mysql",
+    pool: pools.pool,
     reader: dataSource.manager,
     dataSource,
     tables,
@@ -136,6 +102,7 @@ async function openSqlite(path: string): Promise<Database> {
   let reader = dataSource;
   return {
     dialect: "sqlite",
+    pool: null,
     get reader() {
       return reader.manager;
     },

@@ -26,7 +26,7 @@ interface Mysql2Pool {
  */
 export function poolUseOf(db: Database): PoolUse | null {
   if (db.dialect !== "mysql") return null;
-  const pool = (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
+  const pool = db.pool as unknown as Mysql2Pool | null;
   if (!pool?._allConnections || !pool._freeConnections) return null;
   return {
     open: pool._allConnections.length,

@@ -14,8 +14,8 @@ import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { sequence } }`;
-const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { sequence } }`;
+const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`;
+const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { change { sequence } } }`;
 const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
 const HISTORY = `query H($id: ID!) { deployment(id: $id) { versionCount liveVersion { id number } versions(first: 10) { edges { node { id number isLive } } } liveHistory(first: 10) { edges { node { sequence kind } } } } }`;
 

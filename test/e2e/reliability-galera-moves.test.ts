@@ -148,7 +148,7 @@ describe("Galera: moves of one deployment racing through different nodes", () =>
       const answeredB = await onB;
       expect(onA.errors, JSON.stringify(onA.errors)).toBeUndefined();
       expect(answeredB.errors, JSON.stringify(answeredB.errors)).toBeUndefined();
-      const change = (answeredB.data as Record<string, any>)[round % 2 === 0 ? "rollback" : "promote"];
+      const change = (answeredB.data as Record<string, any>)[round % 2 === 0 ? "rollback" : "promote"].change;
       // B ran again on the pointer A set: its entry says it moved from v2.
       expect(change.previousVersion.id).toBe(ids[2]);
       expect(await chainBreaks(databaseUrls[2]!, key)).toEqual([]);

@@ -45,7 +45,7 @@ class Storm {
       this.unexpected.push({ url, label, kind: outcome.kind, errors: outcome.errors, failure: outcome.failure });
     }
     if (outcome.kind !== "ok") return false;
-    const change: HistoryChange = field === "createVersion" ? outcome.data.createVersion.change : outcome.data[field];
+    const change: HistoryChange = outcome.data[field].change;
     this.acknowledged.set(change.id, change);
     const deployment = this.known.find((d) => d.id === change.deployment.id)!;
     if (field === "createVersion" && !deployment.versionIds.includes(outcome.data.createVersion.version.id))
@@ -238,7 +238,7 @@ describe("Galera: three instances on three nodes of one cluster", () => {
       const moved = await send(b, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: live } });
       if (moved.kind !== "ok")
         problems.push(`round ${round}: rollback with the live version just set elsewhere answered ${moved.codes.join(",") || moved.kind}`);
-      live = moved.data?.rollback.liveVersion.id ?? live;
+      live = moved.data?.rollback.change.liveVersion.id ?? live;
       const after = await send(c, CACHED, { id: deployment!.id });
       if (after.data?.deployment.liveVersion.id !== live)
         problems.push(`round ${round}: cached read after a rollback elsewhere shows ${after.data?.deployment.liveVersion.id}, live is ${live}`);
@@ -256,7 +256,7 @@ describe("Galera: three instances on three nodes of one cluster", () => {
       for (let n = 0; n < 10; n++) {
         const moved = await send(urls[n % 2]!, n % 2 === 0 ? ROLLBACK : PROMOTE, { input: { deploymentId: deployment!.id } });
         expect(moved.kind, JSON.stringify(moved.errors)).toBe("ok");
-        sequences.push((n % 2 === 0 ? moved.data.rollback : moved.data.promote).sequence);
+        sequences.push((n % 2 === 0 ? moved.data.rollback : moved.data.promote).change.sequence);
       }
       // Opened right after the last move through node A: the replay on node C must include it.
       const replayed = await subscribe(urls[2]!, { deploymentId: deployment!.id, afterSequence: from });
@@ -304,7 +304,7 @@ describe("Galera: three instances on three nodes of one cluster", () => {
       send(urls[2]!, ROLLBACK, { input: { deploymentId: deployment!.id, expectedLiveVersionId: v2.data.createVersion.version.id } }, { timeoutMs: 30_000 }),
     );
     expect(cas.kind, JSON.stringify(cas.errors)).toBe("ok");
-    expect(cas.data.rollback.liveVersion.id).toBe(v1);
+    expect(cas.data.rollback.change.liveVersion.id).toBe(v1);
   }, 120_000);
 
   it("turns /readyz 503 on an instance whose node is cut off from the cluster (yet still answers SELECT 1), and 200 once it is back", async () => {

@@ -74,7 +74,7 @@ describe("the MySQL write store when its transaction ends under the work", () =>
       const moved = await server.gql(ROLLBACK, { input: { deploymentId, versionId: ids[1] } });
       expect(moved.errors, JSON.stringify(moved.errors)).toBeUndefined();
       // Run again on v2, the rollback moved v2 → v1.
-      expect(moved.data.rollback.previousVersion.id).toBe(ids[2]);
+      expect(moved.data.rollback.change.previousVersion.id).toBe(ids[2]);
     } finally {
       lost.restore();
     }

@@ -114,3 +114,39 @@ export function row(r: LoadResult): string {
 }
 
 export const TABLE_HEAD = "| run | requests | errors | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|";
+
+/**
+ * Latency of two requests compared on a shared, loaded machine: one client sends `a`, then `b`,
+ * then `a`… one at a time for `rounds` pairs, so each pair meets the same load and the ratio of
+ * their medians is about the requests, not about what else the cores were doing meanwhile.
+ */
+export async function pairedLatency(
+  url: string,
+  a: string,
+  b: string,
+  opts: { rounds: number; headers?: Record<string, string> },
+): Promise<{ a: LoadResult; b: LoadResult; medianRatio: number; pairRatioMedian: number }> {
+  const send = async (body: string) => {
+    const t = performance.now();
+    const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...opts.headers } });
+    const text = await response.text();
+    if (response.status !== 200 || text.includes('"errors"')) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+    return performance.now() - t;
+  };
+  const [left, right, ratios]: [number[], number[], number[]] = [[], [], []];
+  const t0 = performance.now();
+  for (let i = 0; i < opts.rounds; i++) {
+    // Alternating which goes first, so neither always follows the other.
+    let [ta, tb] = [0, 0];
+    if (i % 2 === 0) [ta, tb] = [await send(a), await send(b)];
+    else [tb, ta] = [await send(b), await send(a)];
+    left.push(ta);
+    right.push(tb);
+    ratios.push(tb / ta);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const sa = summarise("a", left, 0, seconds);
+  const sb = summarise("b", right, 0, seconds);
+  const sortedRatios = [...ratios].sort((p, q) => p - q);
+  return { a: sa, b: sb, medianRatio: sb.p50 / sa.p50, pairRatioMedian: sortedRatios[Math.floor(sortedRatios.length / 2)]! };
+}

@@ -91,13 +91,6 @@ async function main() {
     const t0 = Date.now();
     const largeIds = await seedStore(large.url, largeDb, deployments, versions);
     console.log(`seeded ${deployments} deployments × ${versions} versions in SQL in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    const bufferPoolMb = arg("buffer-pool", 0);
-    if (bufferPoolMb > 0) {
-      const c = await createConnection({ uri: largeDb });
-      await c.query(`SET GLOBAL innodb_buffer_pool_size = ${bufferPoolMb * 1024 * 1024}`);
-      await c.end();
-    }
-    console.log(`${await sizes(largeDb)}\n`);
     // A fresh process, as after a restart: nothing of the seeding's template held in memory.
     await large.stop();
     large = await startServer({ DATABASE_URL: largeDb });
@@ -113,13 +106,21 @@ async function main() {
       ],
     ];
     const headers = authHeader();
-    // Warm-up: every body of both sides once (fills the cached path's answers), then a few pairs.
-    for (const [, a, b] of cases) await pairedLatency([small.url, large.url], a, b, { rounds: Math.max(deployments, 50), headers });
     console.log(`Plans of the statements the ${largeLabel} store's server ran for one request of each case:\n`);
     const plans = await statementsAndPlans(largeDb, async () => {
       for (const [, , b] of cases) await pairedLatency([large.url, large.url], b, b, { rounds: 1, headers });
     });
     console.log(`${plans.join("\n")}\n`);
+    // Resized once the plans are read (MariaDB's general log came back empty after a resize).
+    const bufferPoolMb = arg("buffer-pool", 0);
+    if (bufferPoolMb > 0) {
+      const c = await createConnection({ uri: largeDb });
+      await c.query(`SET GLOBAL innodb_buffer_pool_size = ${bufferPoolMb * 1024 * 1024}`);
+      await c.end();
+    }
+    console.log(`${await sizes(largeDb)}\n`);
+    // Warm-up: every body of both sides once (fills the cached path's answers and the buffer pool).
+    for (const [, a, b] of cases) await pairedLatency([small.url, large.url], a, b, { rounds: Math.max(deployments, 50), headers });
     const misses: string[] = [];
     for (const [label, a, b] of cases) {
       const send = (url: string, body: PairedBody) => async (i: number) => {

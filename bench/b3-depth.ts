@@ -131,7 +131,7 @@ async function main() {
         });
         await response.text();
       };
-      // 1,000 requests on the large side: each deployment once, as in the measured pairs.
+      // One request per large deployment, each once, as in the measured pairs.
       const [ma, mb] = [await bufferPoolMisses(smallDb, 200, send(small.url, a)), await bufferPoolMisses(largeDb, deployments, send(large.url, b))];
       misses.push(`| ${label} | ${ma.toFixed(2)} | ${mb.toFixed(2)} |`);
     }

@@ -4,12 +4,12 @@
  * UPDATE, insert the version or read the target, bump the workspace counter, append the log,
  * move the pointer. `workers` clients, each on its own deployment of one workspace.
  */
-import { createPool, type Pool, type PoolConnection, type RowDataPacket, type ResultSetHeader } from "mysql2/promise";
+import { createConnection, createPool, type Pool, type PoolConnection, type RowDataPacket, type ResultSetHeader } from "mysql2/promise";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { authHeader, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
-import { summariseProfile } from "./lib/profile";
+import { summariseInclusive, summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
@@ -156,6 +156,23 @@ function rawMoveServerShape(pool: Pool, workspace: number) {
     });
 }
 
+/** The statements MariaDB received while `run` ran (its general log), one a line. */
+async function statementsOf(dbUrl: string, run: () => Promise<void>): Promise<string> {
+  const c = await createConnection({ uri: dbUrl });
+  try {
+    await c.query("TRUNCATE mysql.general_log");
+    await c.query("SET GLOBAL log_output = 'TABLE', general_log = 1");
+    await run();
+    await c.query("SET GLOBAL general_log = 0");
+    const [rows] = await c.query<Row[]>(
+      "SELECT command_type, CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type IN ('Query', 'Execute', 'Prepare') AND argument NOT LIKE '%general_log%' AND argument NOT LIKE '%api_key%'",
+    );
+    return rows.map((r, i) => `${i + 1}. ${String(r.command_type)}: \`${String(r.text).replace(/\s+/g, " ").slice(0, 160)}\``).join("\n");
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 10);
@@ -212,13 +229,20 @@ async function main() {
     console.log(
       `Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`,
     );
+    if (process.argv.includes("--statements")) {
+      console.log(
+        `Statements of one createVersion through the server:\n${await statementsOf(dbUrl, () => post(server.url, CREATE_SMALL, { input: input(0) }))}`,
+      );
+      console.log(`Statements of one raw mysql2 create:\n${await statementsOf(dbUrl, () => create(keys[0]!))}`);
+      console.log(`Statements of one raw mysql2 create in the server's shape:\n${await statementsOf(dbUrl, () => createShaped(keys[0]!))}`);
+    }
     if (process.argv.includes("--profile")) {
       await server.stop();
       const dir = mkdtempSync(join(tmpdir(), "waymark-prof-"));
       server = await startServer({ DATABASE_URL: dbUrl }, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
       console.log(row(await closedLoop("server createVersion (profiled)", ...opts, (w) => post(server.url, CREATE_SMALL, { input: input(w) }))));
       await server.stop();
-      console.log(`\n${summariseProfile(dir)}`);
+      console.log(`\n${summariseProfile(dir)}\n${summariseInclusive(dir, 40)}\n${summariseInclusive(dir, 25, (o) => o !== "waymark src")}\nprofile: ${dir}`);
     }
   } finally {
     await pool.end();

@@ -31,7 +31,7 @@ const TRIVIAL = JSON.stringify({ query: "{ __typename }" });
 const cursorAfter = (number: number) => Buffer.from(JSON.stringify(["version", number])).toString("base64url");
 
 /** The 200 bodies: deployment i's first page and the page after version 80 - (i % 40), by id and by name. */
-function mixOf(deployments: Array<{ id: string; name: string }>): string[] {
+export function mixOf(deployments: Array<{ id: string; name: string }>): string[] {
   return deployments.flatMap(({ id, name }, i) => {
     const after = cursorAfter(80 - (i % 40));
     return [

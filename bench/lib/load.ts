@@ -115,20 +115,26 @@ export function row(r: LoadResult): string {
 
 export const TABLE_HEAD = "| run | requests | errors | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|";
 
+/** A request body, fixed or chosen per round (to spread one side over many deployments). */
+export type PairedBody = string | ((round: number) => string);
+
 /**
  * Latency of two requests compared on a shared, loaded machine: one client sends `a`, then `b`,
  * then `a`… one at a time for `rounds` pairs, so each pair meets the same load and the ratio of
  * their medians is about the requests, not about what else the cores were doing meanwhile.
+ * `url` may be a pair, `a`'s server then `b`'s (two stores compared side by side).
  */
 export async function pairedLatency(
-  url: string,
-  a: string,
-  b: string,
+  url: string | readonly [string, string],
+  a: PairedBody,
+  b: PairedBody,
   opts: { rounds: number; headers?: Record<string, string> },
 ): Promise<{ a: LoadResult; b: LoadResult; medianRatio: number; pairRatioMedian: number }> {
-  const send = async (body: string) => {
+  const [urlA, urlB] = typeof url === "string" ? [url, url] : url;
+  const bodyOf = (body: PairedBody, round: number) => (typeof body === "string" ? body : body(round));
+  const send = async (target: string, body: string) => {
     const t = performance.now();
-    const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...opts.headers } });
+    const response = await fetch(target, { method: "POST", body, headers: { "content-type": "application/json", ...opts.headers } });
     const text = await response.text();
     if (response.status !== 200 || text.includes('"errors"')) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
     return performance.now() - t;
@@ -136,10 +142,11 @@ export async function pairedLatency(
   const [left, right, ratios]: [number[], number[], number[]] = [[], [], []];
   const t0 = performance.now();
   for (let i = 0; i < opts.rounds; i++) {
+    const [sendA, sendB] = [() => send(urlA, bodyOf(a, i)), () => send(urlB, bodyOf(b, i))];
     // Alternating which goes first, so neither always follows the other.
     let [ta, tb] = [0, 0];
-    if (i % 2 === 0) [ta, tb] = [await send(a), await send(b)];
-    else [tb, ta] = [await send(b), await send(a)];
+    if (i % 2 === 0) [ta, tb] = [await sendA(), await sendB()];
+    else [tb, ta] = [await sendB(), await sendA()];
     left.push(ta);
     right.push(tb);
     ratios.push(tb / ta);

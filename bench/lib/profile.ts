@@ -53,3 +53,42 @@ export function summariseProfile(dir: string, top = 20): string {
       .join("\n");
   return `Profile ${file}, ${(total / 1e6).toFixed(1)} s sampled.\n\nSelf time by owner:\n\n| self | owner |\n|---|---|\n${rows(owners)}\n\nTop frames by self time:\n\n| self | frame |\n|---|---|\n${rows(frames)}\n`;
 }
+
+/**
+ * Total (inclusive) time by frame from the newest .cpuprofile in `dir`: the share of the busy
+ * samples with the frame anywhere on their stack (once per sample, whatever the recursion), as
+ * a markdown table of the `top` largest, for the frames whose owner `include` accepts.
+ */
+export function summariseInclusive(dir: string, top = 30, include: (owner: string) => boolean = (o) => o === "waymark src"): string {
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()
+    .at(-1);
+  if (!file) return "(no profile written)";
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const label = (n: ProfileNode) =>
+    `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${n.callFrame.lineNumber + 1}`;
+  const totals = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const leaf = byId.get(id)!;
+    if (leaf.callFrame.functionName === "(idle)" || leaf.callFrame.functionName === "(program)") return;
+    busy += us;
+    const seen = new Set<string>();
+    for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
+      const key = label(n);
+      if (!seen.has(key) && include(owner(n.callFrame.url))) totals.set(key, (totals.get(key) ?? 0) + us);
+      seen.add(key);
+    }
+  });
+  const rows = [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, us]) => `| ${((100 * us) / busy).toFixed(1)} % | \`${k}\` |`)
+    .join("\n");
+  return `Total time of the busy samples (${(busy / 1e6).toFixed(1)} s, idle and (program) left out), by frame:\n\n| total | frame |\n|---|---|\n${rows}\n`;
+}

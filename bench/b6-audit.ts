@@ -11,7 +11,9 @@ import { seedDeployment } from "./lib/seed";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const AUDIT = `query A($flow: String) { auditLog(first: 20, filter: { flowName: $flow }) { pageInfo { hasNextPage endCursor } edges { node { kind at actor flowName deploymentName versionId details } } } }`;
-const LIVE_AT = `query L($name: String!, $t: DateTime!) { deploymentByName(flowName: "etl", name: $name) { liveAt(time: $t) { number } livePeriods(first: 20) { edges { node { from to startedBy version { number } } } } } }`;
+// viewerCanRollback is about the key, so the history cache never answers this read: liveAt and
+// livePeriods run their statements on every request.
+const LIVE_AT = `query L($name: String!, $t: DateTime!) { deploymentByName(flowName: "etl", name: $name) { viewerCanRollback liveAt(time: $t) { number } livePeriods(first: 20) { edges { node { from to startedBy version { number } } } } } }`;
 
 /** `count` audit entries and live-log moves for the deployment, one second apart, in SQL. */
 async function seedHistory(dbUrl: string, deploymentId: string, flow: string, count: number): Promise<void> {

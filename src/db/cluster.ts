@@ -30,7 +30,7 @@ export const NO_CLUSTER: ClusterNode = { galera: false, causal: "", caughtUp: as
 
 // Bits 1 (SELECT, SHOW, BEGIN), 2 (UPDATE, DELETE), 4 (INSERT, REPLACE) and 8 (SHOW STATUS), so the
 // prefix works whatever the statement. Galera skips the wait inside an open transaction: a write
-// sends its wait as a statement of its own, before START TRANSACTION.
+// sends its wait as a statement of its own, before its transaction begins.
 const CAUSAL = "SET STATEMENT wsrep_sync_wait = 15 FOR ";
 
 type Query = (sql: string) => Promise<unknown>;

@@ -85,7 +85,8 @@ interface Tail {
  * in fewer round trips than TypeORM's `transaction()` (each of whose statements is awaited):
  * - the isolation level is set once per connection, for its session (the app's reads are
  *   single autocommitted statements, for which READ COMMITTED and REPEATABLE READ agree);
- * - START TRANSACTION is not awaited: the work's first statement queues behind it;
+ * - the transaction begins with the work's first statement, since autocommit is off (below): no
+ *   START TRANSACTION is sent, and `SET autocommit = 0` is not awaited (the work queues behind it);
  * - the tail and COMMIT are queued on the connection at once, which sends each as the one before
  *   it answers, with no trip through the event loop in between. If one fails, the connection is
  *   closed before the next is sent, so nothing after it runs and the server rolls the whole
@@ -126,12 +127,9 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([
-        ...setting,
-        ...this.caughtUp(session),
-        send(session, "SET autocommit = 0", [], true),
-        send(session, "START TRANSACTION", [], true),
-      ]).then(() => this.readCommitted.add(connection));
+      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, "SET autocommit = 0", [], true)]).then(() =>
+        this.readCommitted.add(connection),
+      );
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
@@ -147,7 +145,7 @@ export class MysqlWriteStore implements WriteStore {
           () => this.autocommitAgain(session!),
           () => undefined,
         );
-      // If START TRANSACTION (or the session setting) failed, the connection was closed and the
+      // If turning autocommit off (or the session setting) failed, the connection was closed and the
       // work failed only because of that: report the first cause.
       const startError = begun
         ? await begun.then(
@@ -162,7 +160,7 @@ export class MysqlWriteStore implements WriteStore {
   }
 
   /**
-   * On Galera, a statement queued before START TRANSACTION that waits until this node has applied
+   * On Galera, a statement queued before the transaction begins (before autocommit goes off) that waits until this node has applied
    * every change committed anywhere before it: a compare-and-set or an idempotency check must not
    * judge a version of the row older than one already acknowledged through another node. (Inside
    * a transaction Galera does not wait; a stale read that went on to write would be caught by

@@ -1,10 +1,10 @@
 import { Redis } from "ioredis";
-import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp, type App } from "../../src/app";
 import { parseConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { codes, freshDatabase, postGraphQL, STORES, TEST_ADMIN_KEY, type StoreKind } from "../support/server";
+import { countStatements } from "../support/statements";
 
 // API keys are resolved from a cache that never lets a revoked key through: the instance that
 // revokes refuses the key at once; another refuses it within 100 ms through Redis, and within
@@ -31,25 +31,6 @@ async function startInstance(databaseUrl: string, options: { redis?: boolean; ke
   const app = await createApp({ config, logger: createLogger("silent"), keyTableCheckMs: options.keyTableCheckMs });
   const url = await app.listen();
   return { url, app, statements: countStatements([...new Set([app.db.dataSource, app.db.reader.connection])]) };
-}
-
-function countStatements(dataSources: DataSource[]): Instance["statements"] {
-  let count = 0;
-  for (const dataSource of dataSources) {
-    const logger = dataSource.logger;
-    const counting = Object.create(logger) as typeof logger;
-    counting.logQuery = (...args: Parameters<typeof logger.logQuery>) => {
-      count++;
-      return logger.logQuery(...args);
-    };
-    Object.defineProperty(dataSource, "logger", { value: counting, configurable: true });
-  }
-  return {
-    reset: () => void (count = 0),
-    get count() {
-      return count;
-    },
-  };
 }
 
 const READ = "{ deployments { totalCount } }";

@@ -3,39 +3,15 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition, relayStylePagination } from "@apollo/client/utilities";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/processes";
+import { CHANGE, HISTORY_TEXT, LIVE_TEXT } from "../support/client-queries";
 import { resumingWsClient } from "../support/resume-ws";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
 // Apollo Client 4 as a frontend uses it: HttpLink for queries and mutations, GraphQLWsLink for
 // the subscription, relayStylePagination on versions, objects normalised as `__typename:id`.
-const HISTORY = gql`
-  query History($id: ID!, $after: String) {
-    deployment(id: $id) {
-      id
-      liveVersion {
-        id
-        number
-      }
-      versions(first: 2, after: $after) {
-        edges {
-          cursor
-          node {
-            id
-            number
-            isLive
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`;
-const CHANGE = "id sequence kind previousVersion { id isLive } liveVersion { id isLive } deployment { id liveVersion { id number } }";
+const HISTORY = gql(HISTORY_TEXT);
 const ROLLBACK = gql`mutation Rollback($id: ID!) { rollback(input: { deploymentId: $id }) { change { ${CHANGE} } } }`;
-const LIVE = gql`subscription Live { liveVersionChanged { ${CHANGE} } }`;
+const LIVE = gql(LIVE_TEXT);
 
 describe("Apollo Client 4", () => {
   let server: TestServer;

@@ -3,37 +3,13 @@ import { cacheExchange } from "@urql/exchange-graphcache";
 import { relayPagination } from "@urql/exchange-graphcache/extras";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/processes";
+import { CHANGE, HISTORY_TEXT, LIVE_TEXT } from "../support/client-queries";
 import { resumingWsClient } from "../support/resume-ws";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
 // urql with its default settings (short queries go as GET) and graphcache, normalising by id.
-const HISTORY = gql`
-  query History($id: ID!, $after: String) {
-    deployment(id: $id) {
-      id
-      liveVersion {
-        id
-        number
-      }
-      versions(first: 2, after: $after) {
-        edges {
-          cursor
-          node {
-            id
-            number
-            isLive
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`;
-const CHANGE = "id sequence kind previousVersion { id isLive } liveVersion { id isLive } deployment { id liveVersion { id number } }";
-const LIVE = gql`subscription Live { liveVersionChanged { ${CHANGE} } }`;
+const HISTORY = gql(HISTORY_TEXT);
+const LIVE = gql(LIVE_TEXT);
 
 describe("urql with graphcache", () => {
   let server: TestServer;

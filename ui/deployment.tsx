@@ -100,6 +100,7 @@ export function DeploymentView({ id }: { id: string }) {
     setNotice(outcomeNotice(outcome));
     refetch();
   };
+  const blocker = moveBlocker(deployment);
   return (
     <article aria-labelledby="deployment-title">
       <p>
@@ -127,7 +128,7 @@ export function DeploymentView({ id }: { id: string }) {
           {notice.text}
         </p>
       )}
-      {moveBlocker(deployment) && <p class="note">{moveBlocker(deployment)}</p>}
+      {blocker && <p class="note">{blocker}</p>}
       {move && <MoveForm move={move} onDone={done} onCancel={() => setMove(null)} />}
       <VersionsSection deployment={deployment} onPage={setPage} onMove={setMove} />
       <div class="columns">

@@ -1,3 +1,5 @@
+import { utcText } from "./time";
+
 /** What a deployment's marks are read from (the list and the deployment page ask for these fields). */
 export interface Marked {
   paused: boolean;
@@ -7,12 +9,6 @@ export interface Marked {
 
 export const MARK_FIELDS = "paused archivedAt pin { by at reason }";
 
-const when = (iso: string) =>
-  new Date(iso)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, " UTC");
-
 /** Badges for a paused, archived or pinned deployment; the hover text says who, when and why. */
 export function DeploymentMarks({ deployment }: { deployment: Marked }) {
   const { paused, archivedAt, pin } = deployment;
@@ -20,12 +16,12 @@ export function DeploymentMarks({ deployment }: { deployment: Marked }) {
     <>
       {paused && <span class="badge">paused</span>}
       {archivedAt && (
-        <span class="badge badge-archived" title={`archived ${when(archivedAt)}`}>
+        <span class="badge badge-archived" title={`archived ${utcText(archivedAt)}`}>
           archived
         </span>
       )}
       {pin && (
-        <span class="badge badge-pinned" title={`pinned by ${pin.by}, ${when(pin.at)}${pin.reason ? `: ${pin.reason}` : ""}`}>
+        <span class="badge badge-pinned" title={`pinned by ${pin.by}, ${utcText(pin.at)}${pin.reason ? `: ${pin.reason}` : ""}`}>
           pinned
         </span>
       )}

@@ -20,7 +20,9 @@ export class RedisBus {
   ) {
     const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
     this.publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    this.subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
+    // Its channels are (re)subscribed by this class on every "ready" (subscribeAll), so ioredis's own
+    // resubscription after a reconnect would only send them twice.
+    this.subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null, autoResubscribe: false });
     this.subscriber.on("message", (channel: string, text: string) => this.handlers.get(channel)?.(text));
     this.subscriber.on("ready", () => {
       this.subscribeAll();
@@ -35,8 +37,8 @@ export class RedisBus {
   }
 
   /**
-   * Subscriptions are sent only on a ready connection (at once, or when it becomes ready; ioredis
-   * renews them itself after a reconnect). One sent while ioredis is still in its handshake puts
+   * Subscriptions are sent only on a ready connection: at once, or when it becomes ready (again,
+   * after a reconnect). One sent while ioredis is still in its handshake puts
    * the connection in subscriber mode before the handshake's own commands (CLIENT SETINFO, the
    * INFO ready check), which Redis then refuses: the connection fails its ready check and the
    * instance stays deaf to every other one (ioredis#2037, fixed only in ioredis 6).

@@ -1,43 +1,30 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 import { encodeId } from "../ids";
 import { JSONScalar } from "../schema/scalars";
 import type { LiveChangeEntity } from "./live-change.entity";
 import type { LiveEvent } from "./live-event";
 import { Node } from "../node/node.type";
 
-export enum LiveChangeKind {
-  CREATE = "CREATE",
-  ROLLBACK = "ROLLBACK",
-  PROMOTE = "PROMOTE",
-  SETTINGS = "SETTINGS",
-  ARCHIVED = "ARCHIVED",
-  RESTORED = "RESTORED",
-  DELETED = "DELETED",
-  PIN = "PIN",
-  UNPIN = "UNPIN",
-  VERSION_CREATED = "VERSION_CREATED",
-}
-registerEnumType(LiveChangeKind, {
-  name: "LiveChangeKind",
-  description:
-    "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment.",
-  valuesConfig: {
-    CREATE: { description: "A new version was created and made live." },
-    ROLLBACK: { description: "An older version was made live." },
-    PROMOTE: { description: "A newer version was made live." },
-    SETTINGS: { description: "Non-versioned settings changed (see settingsChanges); the live version did not move." },
-    ARCHIVED: { description: "The deployment was archived." },
-    RESTORED: { description: "The deployment was restored from the archive." },
-    DELETED: { description: "The deployment was deleted; no further changes follow." },
-    PIN: { description: "The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move." },
-    UNPIN: { description: "The pin was lifted. The pointer did not move." },
-    VERSION_CREATED: {
-      description:
-        "Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: " +
-        "`sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it.",
-    },
+export const LiveChangeKind = schemaEnum(
+  "LiveChangeKind",
+  "What changed: a move of the live pointer (CREATE, ROLLBACK, PROMOTE), a pin (PIN, UNPIN), or, on subscriptions only, another change of the deployment.",
+  {
+    CREATE: "A new version was created and made live.",
+    ROLLBACK: "An older version was made live.",
+    PROMOTE: "A newer version was made live.",
+    SETTINGS: "Non-versioned settings changed (see settingsChanges); the live version did not move.",
+    ARCHIVED: "The deployment was archived.",
+    RESTORED: "The deployment was restored from the archive.",
+    DELETED: "The deployment was deleted; no further changes follow.",
+    PIN: "The live version was pinned: creates record versions without making them live until UNPIN. The pointer did not move.",
+    UNPIN: "The pin was lifted. The pointer did not move.",
+    VERSION_CREATED:
+      "Subscription only, never in liveHistory: a version was recorded without going live (createdVersion). It takes no sequence: " +
+      "`sequence` repeats the last live change delivered, and a resume with afterSequence does not replay it.",
   },
-});
+);
+export type LiveChangeKind = (typeof LiveChangeKind)[keyof typeof LiveChangeKind];
 
 @ObjectType({ description: "One changed non-versioned setting." })
 export class SettingChange {

@@ -1,19 +1,13 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 import { MaxLength } from "class-validator";
 import { DeploymentVersion } from "../version/version.type";
 
-export enum FlagStatus {
-  BAD = "BAD",
-  OK = "OK",
-}
-registerEnumType(FlagStatus, {
-  name: "FlagStatus",
-  description: "What is known of a version's fitness.",
-  valuesConfig: {
-    BAD: { description: "Never this one again: default rollbacks skip it, moving to it needs force: true, and creating its content again warns." },
-    OK: { description: "Not flagged (or the BAD flag was lifted)." },
-  },
+export const FlagStatus = schemaEnum("FlagStatus", "What is known of a version's fitness.", {
+  BAD: "Never this one again: default rollbacks skip it, moving to it needs force: true, and creating its content again warns.",
+  OK: "Not flagged (or the BAD flag was lifted).",
 });
+export type FlagStatus = (typeof FlagStatus)[keyof typeof FlagStatus];
 
 @ObjectType({ description: "A version's newest flag: who set it, when and why." })
 export class VersionFlag {

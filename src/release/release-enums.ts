@@ -1,40 +1,19 @@
-import { registerEnumType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 
-export enum MakeLive {
-  AUTO = "AUTO",
-  NEVER = "NEVER",
-}
-registerEnumType(MakeLive, {
-  name: "MakeLive",
-  description: "Whether a new version becomes live.",
-  valuesConfig: {
-    AUTO: { description: "Live at once, unless the deployment is pinned (the default, Prefect's behaviour)." },
-    NEVER: { description: "Recorded only (staged): promote or rollback makes it live later." },
-  },
+export const MakeLive = schemaEnum("MakeLive", "Whether a new version becomes live.", {
+  AUTO: "Live at once, unless the deployment is pinned (the default, Prefect's behaviour).",
+  NEVER: "Recorded only (staged): promote or rollback makes it live later.",
 });
+export type MakeLive = (typeof MakeLive)[keyof typeof MakeLive];
 
-export enum NotLiveReason {
-  NOT_REQUESTED = "NOT_REQUESTED",
-  PINNED = "PINNED",
-}
-registerEnumType(NotLiveReason, {
-  name: "NotLiveReason",
-  description: "Why a created version did not become live.",
-  valuesConfig: {
-    NOT_REQUESTED: { description: "The input said makeLive: NEVER." },
-    PINNED: { description: "The deployment's live version is pinned (pinLive); unpin, or promote with unpin: true, to move it." },
-  },
+export const NotLiveReason = schemaEnum("NotLiveReason", "Why a created version did not become live.", {
+  NOT_REQUESTED: "The input said makeLive: NEVER.",
+  PINNED: "The deployment's live version is pinned (pinLive); unpin, or promote with unpin: true, to move it.",
 });
+export type NotLiveReason = (typeof NotLiveReason)[keyof typeof NotLiveReason];
 
-export enum IfUnchanged {
-  CREATE = "CREATE",
-  SKIP = "SKIP",
-}
-registerEnumType(IfUnchanged, {
-  name: "IfUnchanged",
-  description: "What createVersion does when the content equals the live version's.",
-  valuesConfig: {
-    CREATE: { description: "Create a new version anyway (the default, Prefect's behaviour)." },
-    SKIP: { description: "Create nothing, log and publish nothing, and answer with the live version (settings are still applied)." },
-  },
+export const IfUnchanged = schemaEnum("IfUnchanged", "What createVersion does when the content equals the live version's.", {
+  CREATE: "Create a new version anyway (the default, Prefect's behaviour).",
+  SKIP: "Create nothing, log and publish nothing, and answer with the live version (settings are still applied).",
 });
+export type IfUnchanged = (typeof IfUnchanged)[keyof typeof IfUnchanged];

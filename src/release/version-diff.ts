@@ -1,4 +1,5 @@
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ObjectType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 import { JSONScalar } from "../schema/scalars";
 import type { VersionEntity } from "../version/version.entity";
 import type { VersionSnapshot } from "../version/snapshot";
@@ -6,20 +7,12 @@ import { DeploymentVersion, toVersion } from "../version/version.type";
 import { sourceCompareUrl } from "./compare-url";
 import { jsonDiff } from "./json-diff";
 
-export enum DiffOp {
-  ADD = "ADD",
-  REMOVE = "REMOVE",
-  REPLACE = "REPLACE",
-}
-registerEnumType(DiffOp, {
-  name: "DiffOp",
-  description: "How a value differs between two versions.",
-  valuesConfig: {
-    ADD: { description: "Present only in the newer side (`to`)." },
-    REMOVE: { description: "Present only in the older side (`from`)." },
-    REPLACE: { description: "Present in both with different values, or of different JSON types." },
-  },
+export const DiffOp = schemaEnum("DiffOp", "How a value differs between two versions.", {
+  ADD: "Present only in the newer side (`to`).",
+  REMOVE: "Present only in the older side (`from`).",
+  REPLACE: "Present in both with different values, or of different JSON types.",
 });
+export type DiffOp = (typeof DiffOp)[keyof typeof DiffOp];
 
 @ObjectType({ description: "One difference between two versions' versioned properties." })
 export class VersionChange {

@@ -1,24 +1,12 @@
-import { registerEnumType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 
 /** Where a version's code came from; bookkeeping only, never changes what runs. */
-export enum SourceType {
-  GITHUB = "GITHUB",
-  GITLAB = "GITLAB",
-  BITBUCKET = "BITBUCKET",
-  AZURE_DEVOPS = "AZURE_DEVOPS",
-  GIT = "GIT",
-  SIMPLE = "SIMPLE",
-}
-
-registerEnumType(SourceType, {
-  name: "SourceType",
-  description: "The platform or tool that reported a version's source.",
-  valuesConfig: {
-    GITHUB: { description: "GitHub or GitHub Actions." },
-    GITLAB: { description: "GitLab or GitLab CI." },
-    BITBUCKET: { description: "Bitbucket or Bitbucket Pipelines." },
-    AZURE_DEVOPS: { description: "Azure DevOps or Azure Pipelines." },
-    GIT: { description: "A plain git checkout, no hosting platform known." },
-    SIMPLE: { description: "Only a version string, no repository." },
-  },
+export const SourceType = schemaEnum("SourceType", "The platform or tool that reported a version's source.", {
+  GITHUB: "GitHub or GitHub Actions.",
+  GITLAB: "GitLab or GitLab CI.",
+  BITBUCKET: "Bitbucket or Bitbucket Pipelines.",
+  AZURE_DEVOPS: "Azure DevOps or Azure Pipelines.",
+  GIT: "A plain git checkout, no hosting platform known.",
+  SIMPLE: "Only a version string, no repository.",
 });
+export type SourceType = (typeof SourceType)[keyof typeof SourceType];

@@ -1,53 +1,29 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { schemaEnum } from "../schema/enum";
 import { Node } from "../node/node.type";
 import { LiveChangeKind } from "../live/live-change.type";
 import { connectionType } from "../pagination";
 
-export enum WebhookFormat {
-  JSON = "JSON",
-  SLACK = "SLACK",
-}
-registerEnumType(WebhookFormat, {
-  name: "WebhookFormat",
-  description: "How a delivery's body is written.",
-  valuesConfig: {
-    JSON: { description: "The live change as JSON, with the fields the liveVersionChanged subscription gives." },
-    SLACK: { description: "A Slack incoming-webhook message (a `text` field) saying who did what to which deployment." },
-  },
+export const WebhookFormat = schemaEnum("WebhookFormat", "How a delivery's body is written.", {
+  JSON: "The live change as JSON, with the fields the liveVersionChanged subscription gives.",
+  SLACK: "A Slack incoming-webhook message (a `text` field) saying who did what to which deployment.",
 });
+export type WebhookFormat = (typeof WebhookFormat)[keyof typeof WebhookFormat];
 
-export enum WebhookStatus {
-  ACTIVE = "ACTIVE",
-  FAILING = "FAILING",
-  DISABLED = "DISABLED",
-}
-registerEnumType(WebhookStatus, {
-  name: "WebhookStatus",
-  description: "Whether a webhook receives deliveries.",
-  valuesConfig: {
-    ACTIVE: { description: "Receives a delivery for every matching live change." },
-    FAILING: {
-      description:
-        "A delivery failed for the whole retry window. Deliveries are held, not sent, until it is re-enabled (updateWebhook with enabled: true); then they resume in order.",
-    },
-    DISABLED: { description: "Turned off by an admin; changes made meanwhile are not delivered." },
-  },
+export const WebhookStatus = schemaEnum("WebhookStatus", "Whether a webhook receives deliveries.", {
+  ACTIVE: "Receives a delivery for every matching live change.",
+  FAILING:
+    "A delivery failed for the whole retry window. Deliveries are held, not sent, until it is re-enabled (updateWebhook with enabled: true); then they resume in order.",
+  DISABLED: "Turned off by an admin; changes made meanwhile are not delivered.",
 });
+export type WebhookStatus = (typeof WebhookStatus)[keyof typeof WebhookStatus];
 
-export enum WebhookDeliveryStatus {
-  PENDING = "PENDING",
-  DELIVERED = "DELIVERED",
-  FAILED = "FAILED",
-}
-registerEnumType(WebhookDeliveryStatus, {
-  name: "WebhookDeliveryStatus",
-  description: "Where a delivery stands.",
-  valuesConfig: {
-    PENDING: { description: "Not yet answered with 2xx; waiting for its turn or its next retry." },
-    DELIVERED: { description: "The receiver answered 2xx." },
-    FAILED: { description: "Given up: the receiver refused it (3xx, or 4xx other than 429), the URL was refused, or the retry window closed." },
-  },
+export const WebhookDeliveryStatus = schemaEnum("WebhookDeliveryStatus", "Where a delivery stands.", {
+  PENDING: "Not yet answered with 2xx; waiting for its turn or its next retry.",
+  DELIVERED: "The receiver answered 2xx.",
+  FAILED: "Given up: the receiver refused it (3xx, or 4xx other than 429), the URL was refused, or the retry window closed.",
 });
+export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatus)[keyof typeof WebhookDeliveryStatus];
 
 @ObjectType({ description: "An endpoint that receives a signed POST for each matching live change of the workspace.", implements: Node })
 export class Webhook implements Node {

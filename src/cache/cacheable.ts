@@ -1,4 +1,5 @@
 import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode } from "graphql";
+import { VERSIONED_PROPERTIES } from "../version/snapshot";
 
 /**
  * Every field of the schema reachable from `Query.deployment` and `Query.deploymentByName`,
@@ -52,17 +53,7 @@ export const CACHEABLE: Readonly<Record<string, readonly string[]>> = {
     "id",
     "number",
     "version",
-    "entrypoint",
-    "description",
-    "tags",
-    "labels",
-    "parameters",
-    "parameterOpenapiSchema",
-    "enforceParameterSchema",
-    "workPoolName",
-    "workQueueName",
-    "jobVariables",
-    "pullSteps",
+    ...VERSIONED_PROPERTIES,
     "sourceInfo",
     "contentHash",
     "createdAt",

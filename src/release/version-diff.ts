@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import { schemaEnum } from "../schema/enum";
 import { JSONScalar } from "../schema/scalars";
 import type { VersionEntity } from "../version/version.entity";
-import type { VersionSnapshot } from "../version/snapshot";
+import { VERSIONED_PROPERTIES } from "../version/snapshot";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { sourceCompareUrl } from "./compare-url";
 import { jsonDiff } from "./json-diff";
@@ -51,21 +51,7 @@ export class VersionDiff {
   sourceCompareUrl!: string | null;
 }
 
-const VERSIONED: ReadonlyArray<keyof VersionSnapshot> = [
-  "entrypoint",
-  "description",
-  "tags",
-  "labels",
-  "parameters",
-  "parameterOpenapiSchema",
-  "enforceParameterSchema",
-  "workPoolName",
-  "workQueueName",
-  "jobVariables",
-  "pullSteps",
-];
-
-const snapshotOfRow = (row: VersionEntity): Record<string, unknown> => Object.fromEntries(VERSIONED.map((key) => [key, row[key]]));
+const snapshotOfRow = (row: VersionEntity): Record<string, unknown> => Object.fromEntries(VERSIONED_PROPERTIES.map((key) => [key, row[key]]));
 
 /** The differences from one version to another. */
 export function versionDiffOf(from: VersionEntity, to: VersionEntity): VersionDiff {

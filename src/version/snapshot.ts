@@ -17,6 +17,21 @@ export interface VersionSnapshot {
   pullSteps: JsonObject[];
 }
 
+/** Their names, in the order the API lists them (and a diff walks them). */
+export const VERSIONED_PROPERTIES: ReadonlyArray<keyof VersionSnapshot> = [
+  "entrypoint",
+  "description",
+  "tags",
+  "labels",
+  "parameters",
+  "parameterOpenapiSchema",
+  "enforceParameterSchema",
+  "workPoolName",
+  "workQueueName",
+  "jobVariables",
+  "pullSteps",
+];
+
 /** createVersion takes a whole snapshot, never a patch: each omitted property takes its default. */
 export function snapshotOf(input: Partial<{ [K in keyof VersionSnapshot]: VersionSnapshot[K] | null | undefined }> & { entrypoint: string }): VersionSnapshot {
   return {

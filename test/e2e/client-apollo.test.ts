@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/processes";
 import { CHANGE, HISTORY_TEXT, LIVE_TEXT } from "../support/client-queries";
 import { resumingWsClient } from "../support/resume-ws";
-import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startClientSuiteServer, type ClientSuiteServer } from "../support/client-suite";
+import { TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
 // Apollo Client 4 as a frontend uses it: HttpLink for queries and mutations, GraphQLWsLink for
 // the subscription, relayStylePagination on versions, objects normalised as `__typename:id`.
@@ -16,17 +17,11 @@ const LIVE = gql(LIVE_TEXT);
 describe("Apollo Client 4", () => {
   let server: TestServer;
   let deploymentId: string;
+  let move: ClientSuiteServer["move"];
   const methods: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer("sqlite");
-    for (const sha of ["1111111", "2222222", "3333333"]) {
-      const r = await server.gql(
-        `mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`,
-        { sha },
-      );
-      deploymentId = r.data.createVersion.deployment.id;
-    }
+    ({ server, deploymentId, move } = await startClientSuiteServer());
   });
 
   afterAll(async () => server?.close());
@@ -84,16 +79,16 @@ describe("Apollo Client 4", () => {
     const subscription = client.subscribe<any>({ query: LIVE }).subscribe({ next: (r) => seen.push(r.data.liveVersionChanged.sequence) });
     await waitFor("the subscription", async () => server.app.live.hub.listenerCount === 1 || Promise.reject(new Error("not yet")));
 
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
+    await move("rollback");
     await waitFor("a change", async () => seen.length === 1 || Promise.reject(new Error(String(seen))));
     expect(isLive(client)).toMatchObject({ 3: false, 2: true });
 
     ws.dropConnection();
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
-    await server.gql(`mutation($id: ID!) { promote(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
+    await move("rollback");
+    await move("promote");
     ws.reconnect();
     await waitFor("the changes made while away", async () => seen.length === 3 || Promise.reject(new Error(String(seen))));
-    await server.gql(`mutation($id: ID!) { rollback(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
+    await move("rollback");
     await waitFor("the next change", async () => seen.length === 4 || Promise.reject(new Error(String(seen))));
     await new Promise((resolve) => setTimeout(resolve, 300));
 

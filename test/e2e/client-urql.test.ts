@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/processes";
 import { CHANGE, HISTORY_TEXT, LIVE_TEXT } from "../support/client-queries";
 import { resumingWsClient } from "../support/resume-ws";
-import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startClientSuiteServer, type ClientSuiteServer } from "../support/client-suite";
+import { TEST_ADMIN_KEY, type TestServer } from "../support/server";
 
 // urql with its default settings (short queries go as GET) and graphcache, normalising by id.
 const HISTORY = gql(HISTORY_TEXT);
@@ -14,17 +15,11 @@ const LIVE = gql(LIVE_TEXT);
 describe("urql with graphcache", () => {
   let server: TestServer;
   let deploymentId: string;
+  let move: ClientSuiteServer["move"];
   const methods: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer("sqlite");
-    for (const sha of ["1111111", "2222222", "3333333"]) {
-      const r = await server.gql(
-        `mutation($sha: String!) { createVersion(input: { flowName: "etl", name: "prod", entrypoint: "f.py:main", sourceInfo: { commitSha: $sha } }) { deployment { id } } }`,
-        { sha },
-      );
-      deploymentId = r.data.createVersion.deployment.id;
-    }
+    ({ server, deploymentId, move } = await startClientSuiteServer());
   });
 
   afterAll(async () => server?.close());
@@ -90,8 +85,6 @@ describe("urql with graphcache", () => {
     const subscription = client.subscription<any>(LIVE, {}).subscribe((r) => r.data && seen.push(r.data.liveVersionChanged.sequence));
     await waitFor("the subscription", async () => server.app.live.hub.listenerCount === 1 || Promise.reject(new Error("not yet")));
 
-    const move = (to: "rollback" | "promote") =>
-      server.gql(`mutation($id: ID!) { ${to}(input: { deploymentId: $id }) { change { id } } }`, { id: deploymentId });
     await move("rollback");
     await waitFor("a change", async () => seen.length === 1 || Promise.reject(new Error(String(seen))));
     ws.dropConnection();

@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { chromium, type Browser } from "playwright-core";
 import { gql, machine, ROOT, runBench, startServer } from "./lib/infra";
 import { versionInput, CREATE } from "./lib/seed";
+import { CHROMIUM, CHROMIUM_ARGS } from "../test/support/chromium";
 
 /**
  * B6: the history page's weight and speed. The bundle's files as built (raw and gzipped, as the
@@ -69,19 +70,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "waymark-b6-"));
   const server = await startServer({ WAYMARK_AUTH: "on", WAYMARK_BOOTSTRAP_KEY: KEY, DATABASE_URL: `sqlite:${join(dir, "b6.sqlite")}` });
   // Playwright gives the browser a fresh profile of its own, removed on close.
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const headers = { authorization: `Bearer ${KEY}` };
     for (let n = 1; n <= 30; n++) await gql(server.url, CREATE, { input: versionInput({ flowName: "etl", name: "prod", version: `1.${n}` }) }, headers);

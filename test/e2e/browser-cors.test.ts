@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered, wsUrl } from "../support/subscriptions";
-import { CHROMIUM, CHROMIUM_ARGS } from "../support/chromium";
+import { launchChromium } from "../support/chromium";
 
 // A frontend on another origin, in Debian's Chromium: a tiny page served from a second loopback
 // port that talks to Waymark with fetch and with graphql-ws's own browser client.
@@ -150,8 +149,8 @@ describe("a frontend on another loopback origin", () => {
   let withCors: TestServer;
   let withoutCors: TestServer;
   let authOff: TestServer;
-  let profile: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const preflights: IncomingHttpHeaders[] = [];
 
@@ -161,22 +160,15 @@ describe("a frontend on another loopback origin", () => {
     withoutCors = await startServer("sqlite");
     authOff = await startServer("sqlite", { WAYMARK_AUTH: "off" });
     withCors.app.server.on("request", (req) => void (req.method === "OPTIONS" && preflights.push(req.headers)));
-    profile = mkdtempSync(join(tmpdir(), "waymark-chromium-"));
-    // The Debian package, never a downloaded browser; the flags keep it from calling home. No
-    // request interception: Playwright would answer CORS preflights itself.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    // No request interception: Playwright would answer CORS preflights itself.
+    ({ context: browser, close: closeBrowser } = await launchChromium());
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${frontend.origin}/`);
     await page.waitForFunction(() => typeof (globalThis as unknown as Partial<PageWindow>).createClient === "function");
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await Promise.all([withCors?.close(), withoutCors?.close(), authOff?.close()]);
     await new Promise((done) => frontend?.server.close(done));
   });

@@ -2,13 +2,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
+import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli";
 import { LOW_CONTRAST } from "../support/contrast";
 import { createVersion } from "../support/operations";
 import { startServer, STORES, type TestServer } from "../support/server";
-import { CHROMIUM, CHROMIUM_ARGS, isLoopback } from "../support/chromium";
+import { confineToLoopback, launchChromium, watchPage } from "../support/chromium";
 
 // The history page at / : built on the public API, offline, live-updating, moves only for keys that may.
 const ROOT = resolve(__dirname, "../..");
@@ -41,9 +41,9 @@ deployments:
 describe.each(STORES)("the history page on %s", (store) => {
   let server: TestServer;
   let origin: string;
-  let profile: string;
   let cliDir: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let deploymentId = "";
   const keys = { read: "", release: "" };
   /** Every request a page tried to send off this machine (each was aborted). */
@@ -92,28 +92,13 @@ describe.each(STORES)("the history page on %s", (store) => {
     keys.release = await createKey("oncall", "RELEASE");
     cliDir = mkdtempSync(join(tmpdir(), "waymark-ui-cli-"));
     writeFileSync(join(cliDir, "prefect.yaml"), PREFECT_YAML);
-    profile = mkdtempSync(join(tmpdir(), "waymark-chromium-"));
-    // The Debian package, never a downloaded browser; the flags keep it from calling home.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
+    ({ context: browser, close: closeBrowser } = await launchChromium({
       viewport: { width: 1280, height: 900 },
       // A zone away from UTC (and the machine's), with a half-hour offset, to see times converted.
       timezoneId: ZONE,
       locale: "en-US",
-      args: CHROMIUM_ARGS,
-    });
-    await browser.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      if (isLoopback(url)) return route.continue();
-      outside.push(url.href);
-      return route.abort("blockedbyclient");
-    });
-    await browser.routeWebSocket(/.*/, (ws) => {
-      if (!isLoopback(new URL(ws.url()))) {
-        outside.push(ws.url());
-        return ws.close();
-      }
+    }));
+    await confineToLoopback(browser, outside, (ws) => {
       // While the test plays a network outage, every new connection is refused at once.
       if (refuseSockets) return ws.close({ code: 1013, reason: "try again later" });
       sockets.push(ws);
@@ -122,20 +107,15 @@ describe.each(STORES)("the history page on %s", (store) => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const dir of [profile, cliDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    await closeBrowser?.();
+    if (cliDir) rmSync(cliDir, { recursive: true, force: true });
     await server?.close();
   });
 
   /** A new tab (so a new session: sessionStorage is per tab) that has opened the page and pasted `key`. */
   async function openWithKey(key: string, path = "/"): Promise<Page> {
     const page = await browser.newPage();
-    page.on("request", (request) => {
-      const url = new URL(request.url());
-      if (/^(https?|wss?):$/.test(url.protocol) && !isLoopback(url) && !outside.includes(url.href)) outside.push(url.href);
-    });
-    page.on("console", (message) => void (message.type() === "error" && problems.push(message.text())));
-    page.on("pageerror", (error) => problems.push(error.message));
+    watchPage(page, outside, problems);
     await page.goto(origin + path);
     await page.getByLabel("API key").fill(key);
     await page.getByRole("button", { name: "Open" }).click();

@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered } from "../support/subscriptions";
+import { launchChromium } from "../support/chromium";
 
 // The playground on an empty server, as a newcomer meets it: the first tab runs and says what to
 // do first, a tab runs its own operation right after switching to it, and the key is kept for the
@@ -17,30 +16,15 @@ type BrowserGlobals = { navigator: { clipboard: { writeText(text: string): Promi
 
 describe("the playground's tabs", () => {
   let server: TestServer;
-  let profile: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const sent: Array<{ operationName?: string; query?: string }> = [];
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs"), "--if-stale", "--only", "playground"], { cwd: ROOT, stdio: "pipe" });
     server = await startServer("sqlite");
-    profile = mkdtempSync(join(tmpdir(), "waymark-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    ({ context: browser, close: closeBrowser } = await launchChromium({ viewport: { width: 1280, height: 800 } }));
     await browser.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort("blockedbyclient")));
     await browser.grantPermissions(["clipboard-read", "clipboard-write"]);
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -50,8 +34,7 @@ describe("the playground's tabs", () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await server?.close();
   });
 

@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { registered } from "../support/subscriptions";
-import { CHROMIUM, CHROMIUM_ARGS, isLoopback } from "../support/chromium";
+import { confineToLoopback, launchChromium, watchPage } from "../support/chromium";
 
 // docs/design.md, "Running it": a browser GET /graphql serves a GraphQL playground that works with no internet access.
 const ROOT = resolve(__dirname, "../..");
@@ -50,8 +49,8 @@ const FETCHING = {
 
 describe("the GraphQL playground", () => {
   let server: TestServer;
-  let profile: string;
   let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   /** Every request the page tried to send off this machine (each was aborted). */
   const outside: string[] = [];
@@ -61,40 +60,16 @@ describe("the GraphQL playground", () => {
   beforeAll(async () => {
     ensureBundle();
     server = await startServer("sqlite");
-    profile = mkdtempSync(join(tmpdir(), "waymark-chromium-"));
-    // The Debian package, never a downloaded browser. Root needs --no-sandbox; the other flags keep
-    // Chromium from calling home (update checks, sync, field trials) on a machine with no network.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: CHROMIUM_ARGS,
-    });
-    await browser.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      if (isLoopback(url)) return route.continue();
-      outside.push(url.href);
-      return route.abort("blockedbyclient");
-    });
-    await browser.routeWebSocket(/.*/, (ws) => {
-      if (isLoopback(new URL(ws.url()))) return void ws.connectToServer();
-      outside.push(ws.url());
-      return ws.close();
-    });
+    ({ context: browser, close: closeBrowser } = await launchChromium({ viewport: { width: 1280, height: 800 } }));
+    await confineToLoopback(browser, outside);
     await browser.grantPermissions(["clipboard-read", "clipboard-write"]);
     page = browser.pages()[0] ?? (await browser.newPage());
-    page.on("request", (request) => {
-      const url = new URL(request.url());
-      if (/^(https?|wss?):$/.test(url.protocol) && !isLoopback(url) && !outside.includes(url.href)) outside.push(url.href);
-    });
-    page.on("console", (message) => void (message.type() === "error" && problems.push(message.text())));
-    page.on("pageerror", (error) => problems.push(error.message));
+    watchPage(page, outside, problems);
     page.on("websocket", (ws) => ws.on("framesent", (frame) => wsSent.push(String(frame.payload))));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await server?.close();
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, STORES, type TestServer } from "../support/server";
 import { recordStatements, type Sent } from "../support/statements";
+import { createVersion } from "../support/operations";
 import { createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from "../support/webhook-receiver";
 
 // What one createVersion costs the database, statement by statement: its transaction, and
@@ -11,6 +12,18 @@ const CREATE = `mutation($input: CreateVersionInput!) { createVersion(input: $in
 const FLAG = `mutation($input: FlagVersionInput!) { flagVersion(input: $input) { flag { status } } }`;
 const WORKER_POLL = /FROM webhook_delivery d/;
 const BAD_TWINS = /content_hash = /;
+
+/**
+ * The statements of the one write transaction among `sent` (MySQL), from its START TRANSACTION to
+ * its COMMIT, each cut to its start. The connection is the write's alone in between; after the
+ * COMMIT it may serve other reads.
+ */
+function transactionOf(sent: Sent[]): string[] {
+  const begin = sent.findIndex((s) => s.sql === "START TRANSACTION");
+  expect(begin).toBeGreaterThanOrEqual(0);
+  const on = sent.slice(begin).filter((s) => s.connection === sent[begin]!.connection);
+  return on.slice(0, on.findIndex((s) => s.sql === "COMMIT") + 1).map((s) => s.sql.replace(/\s+/g, " ").slice(0, 40));
+}
 
 describe.each(STORES)("statements of a createVersion (%s)", (store) => {
   let server: TestServer;
@@ -44,10 +57,7 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
     expect(sent.filter((s) => WORKER_POLL.test(s.sql))).toEqual([]);
     expect(sent.filter((s) => BAD_TWINS.test(s.sql))).toEqual([]);
     if (store === "mysql") {
-      const begin = sent.find((s) => s.sql === "START TRANSACTION");
-      expect(begin).toBeDefined();
-      const transaction = sent.filter((s) => s.connection === begin!.connection).map((s) => s.sql.replace(/\s+/g, " ").slice(0, 40));
-      expect(transaction).toEqual([
+      expect(transactionOf(sent)).toEqual([
         "START TRANSACTION",
         expect.stringMatching(/^SELECT /),
         expect.stringMatching(/^INSERT INTO deployment_version /),
@@ -60,6 +70,34 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
       ]);
       // A single server never ends a transaction without an error, so autocommit is left alone (Galera only).
       expect(sent.filter((s) => /autocommit/i.test(s.sql))).toEqual([]);
+    }
+  });
+
+  it("moves the live version in its transaction alone, the target's BAD flag read with the target", async () => {
+    const { deployment } = await createVersion(server, { flowName: "etl", name: "moved", entrypoint: "flows/etl.py:v1" });
+    await createVersion(server, { deploymentId: deployment.id, entrypoint: "flows/etl.py:v2" });
+    recorder.start();
+    const result = await server.gql(`mutation($input: RollbackInput!) { rollback(input: $input) { change { sequence } } }`, {
+      input: { deploymentId: deployment.id },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sent = recorder.stop();
+    expect(result.errors).toBeUndefined();
+    expect(sent.filter((s) => WORKER_POLL.test(s.sql) || /AS bad FROM deployment_version WHERE id = \? AND/.test(s.sql))).toEqual([]);
+    // The answer's deployment is the row the move locked and changed, not read again.
+    expect(sent.filter((s) => /DeploymentEntity/.test(s.sql))).toEqual([]);
+    if (store === "mysql") {
+      expect(transactionOf(sent)).toEqual([
+        "START TRANSACTION",
+        expect.stringMatching(/^SELECT /),
+        expect.stringMatching(/^SELECT 'live' AS role/),
+        expect.stringMatching(/^INSERT INTO audit_entry /),
+        expect.stringMatching(/^UPDATE deployment SET /),
+        expect.stringMatching(/^UPDATE workspace SET last_sequence/),
+        expect.stringMatching(/^INSERT INTO live_version_change /),
+        expect.stringMatching(/^INSERT INTO webhook_delivery /),
+        "COMMIT",
+      ]);
     }
   });
 

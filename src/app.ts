@@ -114,7 +114,7 @@ export async function createApp({
       throw error;
     },
   );
-  const schema = await buildWaymarkSchema(createServices(db, webhooks.nudging(metrics.countingLiveEvents(live)), now, auth, revocations, webhooks.service));
+  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations, webhooks.service));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
   const versions = new VersionCache();

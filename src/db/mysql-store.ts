@@ -17,6 +17,7 @@ import {
   retryOnTwin,
   unchangedRecord,
   withRetries,
+  QueuedDeliveries,
   type Append,
   type ChangeFields,
   type RunResult,
@@ -78,6 +79,8 @@ interface Tail {
   rest: Statement[];
   updateAt: number | undefined;
   counterAt: number;
+  /** Where the outbox INSERTs stand among the results. */
+  outboxAt: number[];
 }
 
 /**
@@ -85,15 +88,14 @@ interface Tail {
  * in fewer round trips than TypeORM's `transaction()` (each of whose statements is awaited):
  * - the isolation level is set once per connection, for its session (the app's reads are
  *   single autocommitted statements, for which READ COMMITTED and REPEATABLE READ agree);
- * - the transaction begins with the work's first statement, since autocommit is off (below): no
- *   START TRANSACTION is sent, and `SET autocommit = 0` is not awaited (the work queues behind it);
+ * - the statement that begins the transaction (`begin`) is not awaited: the work queues behind it;
  * - the tail and COMMIT are queued on the connection at once, which sends each as the one before
  *   it answers, with no trip through the event loop in between. If one fails, the connection is
  *   closed before the next is sent, so nothing after it runs and the server rolls the whole
  *   transaction back (a deadlock has already ended it by then, and a statement sent after it
  *   would run on its own, autocommitted).
- * - autocommit is off while the write runs (and back on before the connection returns to the
- *   pool): a Galera node can end the transaction without a word when it aborts it (a replicated
+ * - on Galera, autocommit is off while the write runs (and back on before the connection returns
+ *   to the pool), and the transaction begins with the work's first statement: a Galera node can end the transaction without a word when it aborts it (a replicated
  *   write needed its locks) while a SELECT of the work is running; the SELECT still answers its
  *   rows, and no later statement is refused. With autocommit on, each statement after it would
  *   commit on its own (an audit entry, a moved pointer, a taken sequence number, with no log
@@ -105,11 +107,12 @@ interface Tail {
 export class MysqlWriteStore implements WriteStore {
   /** Connections whose session already runs transactions at READ COMMITTED. */
   private readonly readCommitted = new WeakSet<object>();
+  readonly queued = new QueuedDeliveries();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tables: Tables,
-    private readonly cluster: Pick<ClusterNode, "causal">,
+    private readonly cluster: Pick<ClusterNode, "causal" | "galera">,
   ) {}
 
   /** Takes its connection from the writers' share of the pool (read-gate.ts), outside any request's read budget. */
@@ -127,17 +130,16 @@ export class MysqlWriteStore implements WriteStore {
       session = { connection: (await runner.connect()) as Mysql2Connection };
       const { connection } = session;
       const setting = this.readCommitted.has(connection) ? [] : [send(session, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", [], true)];
-      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, "SET autocommit = 0", [], true)]).then(() =>
-        this.readCommitted.add(connection),
-      );
+      begun = Promise.all([...setting, ...this.caughtUp(session), send(session, this.begin, [], true)]).then(() => this.readCommitted.add(connection));
       begun.catch(() => undefined); // awaited below; this only marks it handled meanwhile
       open = true;
       const { result, append } = await work(this.txOf(session));
       await begun;
-      const changes = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
+      const { changes, deliveries } = await this.commit(session, append).catch((error: unknown) => retryOnTwin(append, error));
       open = false;
       await this.autocommitAgain(session);
       applyToRow(append);
+      this.queued.committed(deliveries);
       return writtenOf(result, changes);
     } catch (error) {
       if (open && session)
@@ -176,7 +178,18 @@ export class MysqlWriteStore implements WriteStore {
    * returns to the pool with autocommit off.
    */
   private autocommitAgain(session: Session): Promise<unknown> {
+    if (!this.cluster.galera) return Promise.resolve();
     return send(session, "SET autocommit = 1", [], true).catch(() => undefined);
+  }
+
+  /**
+   * How a transaction begins. On Galera, by turning autocommit off (see the class comment: the
+   * node may end the transaction without a word). A single server never does that (a deadlock or
+   * a lock-wait timeout is answered as an error, and the burst stops at the first one), so there a
+   * plain START TRANSACTION does, one statement instead of two.
+   */
+  private get begin(): string {
+    return this.cluster.galera ? "SET autocommit = 0" : "START TRANSACTION";
   }
 
   private txOf(session: Session): WriteTx {
@@ -196,9 +209,10 @@ export class MysqlWriteStore implements WriteStore {
    *   was never sent, the connection is closed, and the server rolls back: not committed;
    * - the server answered COMMIT with a conflict (a Galera certification failure): not committed;
    * - COMMIT got no answer, or another error: unknown outcome, settled by asking the database (`committed`).
-   * Only "not committed" failures are retried (`withRetries`).
+   * Only "not committed" failures are retried (`withRetries`). Also returns how many webhook
+   * deliveries the outbox INSERTs queued.
    */
-  private async commit(session: Session, append: Append | undefined): Promise<LiveChangeEntity[]> {
+  private async commit(session: Session, append: Append | undefined): Promise<{ changes: LiveChangeEntity[]; deliveries: number }> {
     const tail = this.tailOf(append);
     const head = tail.head.map(([sql, params]) => send(session, sql, params, true));
     if (tail.updateAt !== undefined) {
@@ -219,6 +233,7 @@ export class MysqlWriteStore implements WriteStore {
       return Object.assign(new LiveChangeEntity(), { details: null }, change, { id: entry!.insertId, sequence: counter!.insertId });
     });
     const last = appended.at(-1);
+    const deliveries = tail.outboxAt.reduce((sum, at) => sum + results[at]!.affected, 0);
     try {
       await commit;
     } catch (error) {
@@ -229,7 +244,7 @@ export class MysqlWriteStore implements WriteStore {
       // the database may or may not have committed. Ask it, on another connection.
       if (!last || !(await this.committed(last.workspaceId, last.id, last.sequence).catch(() => false))) throw error;
     }
-    return appended;
+    return { changes: appended, deliveries };
   }
 
   private tailOf(append: Append | undefined): Tail {
@@ -241,16 +256,17 @@ export class MysqlWriteStore implements WriteStore {
     // found through the counter (webhook/outbox.ts): three statements per change, four for the last
     // with a key.
     const rest: Statement[] = [];
+    const outboxAt: number[] = [];
     const changes = changesOf(append);
     changes.forEach((change, i) => {
       rest.push(...this.logStatements(change));
       if (i === changes.length - 1 && append?.idempotency && append.change) rest.push(this.idempotencyStatement(append.change, append.idempotency));
-      rest.push(outboxStatement(change, append!.deployment!.row.flowName));
+      outboxAt.push(head.length + rest.push(outboxStatement(change, append!.deployment!.row.flowName)) - 1);
     });
     // A write that appends no change but answers a key records what it did instead (unchangedRecord).
     const record = unchangedRecord(append);
     if (record) rest.push(this.tables.idempotency.insert(record));
-    return { head, rest, updateAt, counterAt: head.length };
+    return { head, rest, updateAt, counterAt: head.length, outboxAt };
   }
 
   /**

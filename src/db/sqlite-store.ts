@@ -13,6 +13,7 @@ import {
   retryOnTwin,
   unchangedRecord,
   withRetries,
+  QueuedDeliveries,
   type Append,
   type RunResult,
   type WriteStore,
@@ -30,6 +31,7 @@ import {
  */
 export class SqliteWriteStore implements WriteStore {
   private queue: Promise<unknown> = Promise.resolve();
+  readonly queued = new QueuedDeliveries();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,9 +60,10 @@ export class SqliteWriteStore implements WriteStore {
     try {
       const tx = this.txOf(runner);
       const { result, append } = await work(tx);
-      const changes = await this.appendIn(tx, append).catch((error: unknown) => retryOnTwin(append, error));
+      const { changes, deliveries } = await this.appendIn(tx, append).catch((error: unknown) => retryOnTwin(append, error));
       await runner.commitTransaction();
       applyToRow(append);
+      this.queued.committed(deliveries);
       return writtenOf(result, changes);
     } catch (error) {
       await runner.rollbackTransaction().catch(() => undefined);
@@ -85,13 +88,15 @@ export class SqliteWriteStore implements WriteStore {
     };
   }
 
-  private async appendIn(tx: WriteTx, append: Append | undefined): Promise<LiveChangeEntity[]> {
+  /** Appends the tail; returns the log entries and how many webhook deliveries it queued. */
+  private async appendIn(tx: WriteTx, append: Append | undefined): Promise<{ changes: LiveChangeEntity[]; deliveries: number }> {
     checkAppend(append);
     for (const statement of [...(append?.statements ?? []), ...auditStatements(this.tables, append)]) await tx.run(...statement);
     if (append?.deployment) checkDeploymentUpdated(await tx.run(...deploymentUpdate(this.tables, append.deployment)));
     const record = unchangedRecord(append);
     if (record) await tx.insert(this.tables.idempotency, record);
     const appended: LiveChangeEntity[] = [];
+    let deliveries = 0;
     for (const change of changesOf(append)) {
       const [counter] = await tx.rows<{ last_sequence: number }>(
         "UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
@@ -102,11 +107,11 @@ export class SqliteWriteStore implements WriteStore {
       const id = await tx.insert(this.tables.change, { ...change, sequence });
       appended.push(Object.assign(new LiveChangeEntity(), { details: null }, change, { id, sequence }));
       // Found through the counter just taken, so it runs right after its own change (webhook/outbox.ts).
-      await tx.run(...outboxStatement(change, append!.deployment!.row.flowName));
+      deliveries += (await tx.run(...outboxStatement(change, append!.deployment!.row.flowName))).affected;
     }
     const last = appended.at(-1);
     if (append?.idempotency && last)
       await tx.insert(this.tables.idempotency, { ...append.idempotency, workspaceId: last.workspaceId, changeId: last.id, createdAt: last.at });
-    return appended;
+    return { changes: appended, deliveries };
   }
 }

@@ -84,6 +84,28 @@ export interface Written<T> {
  */
 export interface WriteStore {
   write<T>(work: (tx: WriteTx) => Promise<Work<T>>): Promise<Written<T>>;
+  /** Hears every commit that queued webhook deliveries. */
+  readonly queued: QueuedDeliveries;
+}
+
+/**
+ * Tells this instance's delivery worker (webhook/delivery-worker.ts) that a commit queued
+ * deliveries, so it looks at once instead of at its next poll. Only such commits: the store knows
+ * from the outbox INSERT's row count, so a change with no webhook to hear it costs no poll.
+ */
+export class QueuedDeliveries {
+  private readonly listeners = new Set<() => void>();
+
+  /** Returns the function that stops listening. */
+  listen(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called by the store after a commit whose outbox INSERTs added `rows` deliveries. */
+  committed(rows: number): void {
+    if (rows > 0) for (const listener of this.listeners) listener();
+  }
 }
 
 /** Thrown inside a write's work to have it rolled back and run again from the start. */

@@ -21,13 +21,32 @@ export async function findDeployment(
   where: DeploymentWhere,
   suffix = "",
 ): Promise<DeploymentEntity | null> {
+  const [row] = await deploymentRows(source, workspaceId, where, suffix);
+  return row ? source.tables.deployment.fromRow(row) : null;
+}
+
+/**
+ * Reads and locks a deployment as `lockDeployment` does, and in the same statement whether any of
+ * its versions was ever flagged BAD (version_flag, which only writers holding this lock append to):
+ * createVersion looks for BAD twins of its content only then, so a deployment never flagged costs
+ * no statement for it.
+ */
+export async function lockDeploymentWithFlags(
+  tx: WriteTx,
+  workspaceId: number,
+  where: DeploymentWhere,
+): Promise<{ deployment: DeploymentEntity; everFlaggedBad: boolean } | null> {
+  const table = tx.tables.deployment;
+  const flagged = `EXISTS (SELECT 1 FROM version_flag f WHERE f.deployment_id = ${table.name}.id AND f.status = 'BAD') AS ever_flagged_bad`;
+  const [row] = await deploymentRows(tx, workspaceId, where, tx.forUpdate, flagged);
+  return row ? { deployment: table.fromRow(row), everFlaggedBad: Number(row.ever_flagged_bad) > 0 } : null;
+}
+
+function deploymentRows(source: Pick<WriteTx, "rows" | "tables">, workspaceId: number, where: DeploymentWhere, suffix: string, extra?: string) {
   const table = source.tables.deployment;
   const [condition, params] = "id" in where ? ["id = ?", [where.id]] : ["flow_name = ? AND name = ?", [where.flowName, where.name]];
-  const rows = await source.rows(`SELECT ${table.columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition} AND deleted_key = 0${suffix}`, [
-    workspaceId,
-    ...params,
-  ]);
-  return rows[0] ? table.fromRow(rows[0]) : null;
+  const columns = extra ? `${table.columns}, ${extra}` : table.columns;
+  return source.rows(`SELECT ${columns} FROM ${table.name} WHERE workspace_id = ? AND ${condition} AND deleted_key = 0${suffix}`, [workspaceId, ...params]);
 }
 
 export function deploymentNotFound(id: string): WaymarkError {

@@ -6,7 +6,7 @@ import { DeploymentEntity } from "../deployment/deployment.entity";
 import { Deployment, toDeployment } from "../deployment/deployment.type";
 import { DeploymentVersion, toVersion } from "../version/version.type";
 import { LiveVersionChange, toLiveChange } from "./live-change.type";
-import type { LiveChangeEntity } from "./live-change.entity";
+import type { Moved } from "./live.service";
 import { PromoteInput, RollbackInput } from "./live.input";
 import { PromotePayload, RollbackPayload } from "./live.payload";
 
@@ -32,11 +32,15 @@ export class LiveResolver {
     return this.moved(await this.services.live.promote(ctx.caller, input), ctx);
   }
 
-  /** The deployment is read after the move, so a client's cache sees the new live version at once. */
-  private async moved(row: LiveChangeEntity, ctx: RequestContext): Promise<RollbackPayload> {
-    ctx.loaders.deployment.clear(row.deploymentId);
-    const deployment = await ctx.loaders.deployment.load(row.deploymentId);
-    return { change: toLiveChange(row), deployment: toDeployment(deployment!) };
+  /**
+   * The deployment as the move left it (read afresh after a replay or a dry run), so a client's
+   * cache sees the new live version at once.
+   */
+  private async moved({ change, deployment }: Moved, ctx: RequestContext): Promise<RollbackPayload> {
+    ctx.loaders.deployment.clear(change.deploymentId);
+    if (deployment) ctx.loaders.deployment.prime(deployment.id, deployment);
+    const row = await ctx.loaders.deployment.load(change.deploymentId);
+    return { change: toLiveChange(change), deployment: toDeployment(row!) };
   }
 
   @FieldResolver(() => Deployment, { description: "The deployment whose live pointer moved." })

@@ -8,7 +8,6 @@ import { decodeId } from "../ids";
 import { changeById, earlierOutcome, moveHashOf, type RowSource } from "../version/idempotency";
 import { DRY_RUN_KEY } from "../version/version.service";
 import { deploymentPinned, pinnedBy, UNPINNED } from "../release/pin.service";
-import { isBad } from "../release/flag.service";
 import { addressedKey, checkAddress } from "../release/target-address";
 import { BAD_VERSION_IDS } from "../release/version-flag.entity";
 import { LiveChangeEntity, type LiveChangeKind } from "./live-change.entity";
@@ -20,6 +19,12 @@ import type { PromoteInput, RollbackInput } from "./live.input";
 
 type Direction = "ROLLBACK" | "PROMOTE";
 
+/** What a move appended, and the deployment as it left it (null for a replay or a dry run, which read it afresh). */
+export interface Moved {
+  change: LiveChangeEntity;
+  deployment: DeploymentEntity | null;
+}
+
 export class LiveService {
   constructor(
     private readonly db: Database,
@@ -28,16 +33,16 @@ export class LiveService {
   ) {}
 
   /** Makes an older version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
-  rollback(caller: Caller, input: RollbackInput): Promise<LiveChangeEntity> {
+  rollback(caller: Caller, input: RollbackInput): Promise<Moved> {
     return this.move(caller, "ROLLBACK", input);
   }
 
   /** Makes a newer version live (docs/design.md, "Rollback and promote", "Compare-and-set"). */
-  promote(caller: Caller, input: PromoteInput): Promise<LiveChangeEntity> {
+  promote(caller: Caller, input: PromoteInput): Promise<Moved> {
     return this.move(caller, "PROMOTE", input);
   }
 
-  private async move(caller: Caller, direction: Direction, input: RollbackInput | PromoteInput): Promise<LiveChangeEntity> {
+  private async move(caller: Caller, direction: Direction, input: RollbackInput | PromoteInput): Promise<Moved> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? moveHashOf(direction, input) : null;
     // As for createVersion, the key is checked first: a retried move answers with the first
@@ -45,24 +50,24 @@ export class LiveService {
     // answers what that retry would).
     if (key && hash) {
       const earlier = await earlierOutcome(this.db.reads, caller.workspaceId, key, hash);
-      if (earlier) return changeById(this.db.reads, earlier.changeId);
+      if (earlier) return { change: await changeById(this.db.reads, earlier.changeId), deployment: null };
     }
     checkAddress(input);
     if (input.pin === true && input.unpin === true) throw badInput("Give pin or unpin, not both");
     const deploymentKey = decodeId("deployment", input.deploymentId);
     if (deploymentKey === null) throw deploymentNotFound(input.deploymentId);
-    if (input.dryRun === true) return this.dryRun(caller, direction, input, deploymentKey);
-    const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ flowName: string; replayed: LiveChangeEntity | null }>> => {
+    if (input.dryRun === true) return { change: await this.dryRun(caller, direction, input, deploymentKey), deployment: null };
+    const { result, change } = await this.db.store.write(async (tx): Promise<Work<{ row: DeploymentEntity; replayed: LiveChangeEntity | null }>> => {
       const deployment = await lockDeployment(tx, caller.workspaceId, { id: deploymentKey });
       if (!deployment || deployment.liveVersionId == null) throw deploymentNotFound(input.deploymentId);
       // Again under the lock: a twin that committed while this one waited has already moved it.
       const earlier = key && hash ? await earlierOutcome(tx, caller.workspaceId, key, hash) : null;
-      if (earlier) return { result: { flowName: deployment.flowName, replayed: await changeById(tx, earlier.changeId) } };
+      if (earlier) return { result: { row: deployment, replayed: await changeById(tx, earlier.changeId) } };
       checkNotArchived(deployment);
       const { live, target } = await this.decide(tx, deployment, direction, input);
       const at = this.now();
       return {
-        result: { flowName: deployment.flowName, replayed: null },
+        result: { row: deployment, replayed: null },
         append: {
           deployment: { row: deployment, set: { liveVersionId: target.id, updatedAt: at, ...pinChange(caller, input, at) } },
           change: this.changeOf(caller, deployment, direction, input, live, target, at),
@@ -85,9 +90,10 @@ export class LiveService {
         },
       };
     });
-    if (!change) return result.replayed!;
-    this.events.publish(liveEventOf(change, result.flowName));
-    return change;
+    if (!change) return { change: result.replayed!, deployment: null };
+    this.events.publish(liveEventOf(change, result.row.flowName));
+    // The store applied the committed changes to the locked row: the answer needs no read of it.
+    return { change, deployment: result.row };
   }
 
   /**
@@ -116,7 +122,7 @@ export class LiveService {
     if (!live) throw new Error(`live version ${deployment.liveVersionId} is missing`);
     if (!target) throw versionNotFound(this.notFoundMessage(direction, input, live));
     checkDirection(direction, target, live);
-    if (input.force !== true && (await isBad(source, deployment.id, target.id))) {
+    if (input.force !== true && target.bad) {
       throw new WaymarkError(
         ErrorCode.VERSION_FLAGGED_BAD,
         `Version ${target.number} (${target.version}) is flagged BAD; pass force: true to make it live anyway`,
@@ -156,7 +162,7 @@ export class LiveService {
     deployment: DeploymentEntity,
     direction: Direction,
     input: RollbackInput,
-  ): Promise<{ live?: VersionRef; target?: VersionRef }> {
+  ): Promise<{ live?: VersionRef; target?: VersionRef & { bad: boolean } }> {
     let target: [string, unknown[]];
     const addressed = await addressedKey(tx, deployment.id, input);
     if (addressed !== null) target = ["id = ?", [addressed]];
@@ -172,14 +178,16 @@ export class LiveService {
         [deployment.liveVersionId, deployment.id],
       ];
     else target = ["number = ?", [deployment.lastNumber]];
-    const rows = await tx.rows<VersionRef & { role: "live" | "target" }>(
-      `SELECT 'live' AS role, ${REF} FROM deployment_version WHERE id = ? UNION ALL ` +
-        `SELECT 'target' AS role, ${REF} FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target[0]} LIMIT 1)`,
-      [deployment.liveVersionId, deployment.id, ...target[1]],
+    // The target's row also says whether its newest flag is BAD, so the move needs no statement for it.
+    const rows = await tx.rows<VersionRef & { role: "live" | "target"; bad: number | string }>(
+      `SELECT 'live' AS role, ${REF}, 0 AS bad FROM deployment_version WHERE id = ? UNION ALL ` +
+        `SELECT 'target' AS role, ${REF}, id IN (${BAD_VERSION_IDS}) AS bad FROM deployment_version ` +
+        `WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target[0]} LIMIT 1)`,
+      [deployment.liveVersionId, deployment.id, deployment.id, ...target[1]],
     );
     const of = (role: string) => {
       const row = rows.find((r) => r.role === role);
-      return row && { id: Number(row.id), number: Number(row.number), version: row.version };
+      return row && { id: Number(row.id), number: Number(row.number), version: row.version, bad: Number(row.bad) > 0 };
     };
     return { live: of("live"), target: of("target") };
   }

@@ -30,12 +30,6 @@ export async function badTwins(reads: Reads, deploymentKey: number, contentHash:
   return rows.map((r) => `This content equals version ${r.number} ("${r.version}"), which is flagged BAD`);
 }
 
-/** Whether the version's newest flag is BAD. */
-export async function isBad(reads: Reads, deploymentKey: number, versionKey: number): Promise<boolean> {
-  const rows = await reads.rows(`SELECT 1 AS bad FROM deployment_version WHERE id = ? AND id IN (${BAD_VERSION_IDS})`, [versionKey, deploymentKey]);
-  return rows.length > 0;
-}
-
 /** Flags versions (README, "What the API guarantees"). */
 export class FlagService {
   constructor(

@@ -10,8 +10,6 @@ import { codePinOf } from "./code-pin";
 import { DeploymentVersionConnection } from "./version-history";
 import { CreateVersionInput } from "./version.input";
 import { NotLiveReason } from "../release/release-enums";
-import { badTwins } from "../release/flag.service";
-import { DRY_RUN_KEY } from "./version.service";
 import { CodePin, DeploymentVersion, toVersion } from "./version.type";
 
 @ObjectType({ description: "What createVersion made (or, for a dry run, would make)." })
@@ -92,11 +90,10 @@ export class VersionResolver {
     @Arg("input", () => CreateVersionInput, { description: "The version's properties and where it goes." }) input: CreateVersionInput,
     @Ctx() ctx: RequestContext,
   ): Promise<CreateVersionPayload> {
-    const { deployment, version, change, dryRun, becameLive, notLiveReason, created } = await this.services.versions.create(ctx.caller, input);
+    const { deployment, version, change, dryRun, becameLive, notLiveReason, created, warnings } = await this.services.versions.create(ctx.caller, input);
     // A dry run's rows exist only in this answer: its fields resolve them from these loaders.
     ctx.loaders.deployment.clear(deployment.id).prime(deployment.id, deployment);
     if (dryRun && created) ctx.loaders.version.clear(version.id).prime(version.id, version);
-    const warnings = deployment.id === DRY_RUN_KEY ? [] : await badTwins(this.services.db.reads, deployment.id, version.contentHash);
     const node = toVersion(version);
     return {
       deployment: toDeployment(deployment),

@@ -3,7 +3,8 @@ import { RetryTransaction, type Database } from "../db/database";
 import { isUniqueViolation } from "../db/unique-violation";
 import { appendedOf, type AuditFields, type Work, type WriteTx } from "../db/write-store";
 import { DeploymentEntity } from "../deployment/deployment.entity";
-import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeployment } from "../deployment/deployment.lock";
+import { checkExpectedLive, checkNotArchived, deploymentNotFound, findDeployment, lockDeploymentWithFlags } from "../deployment/deployment.lock";
+import { badTwins } from "../release/flag.service";
 import type { LiveChangeEntity } from "../live/live-change.entity";
 import type { LiveEvents } from "../live/live-events";
 import { auditEntry } from "../audit/audit";
@@ -44,6 +45,12 @@ export interface CreateOutcome {
   fresh?: boolean;
 }
 
+/** What createVersion answers: the outcome, and things to know about it. */
+export interface Created extends CreateOutcome {
+  /** E.g. that the content equals a version flagged BAD (naming it). */
+  warnings: string[];
+}
+
 /** A placeholder key for what a dry run would create: no id encodes to it, so it never resolves. */
 export const DRY_RUN_KEY = 0;
 
@@ -55,7 +62,7 @@ export class VersionService {
   ) {}
 
   /** Creates a version and makes it live (docs/design.md: "Versions", "The live pointer", "Compare-and-set", "Idempotency", "The write transaction", "Refused input"). */
-  async create(caller: Caller, input: CreateVersionInput): Promise<CreateOutcome> {
+  async create(caller: Caller, input: CreateVersionInput): Promise<Created> {
     const key = input.idempotencyKey ?? null;
     const hash = key ? requestHashOf(input) : null;
     const dryRun = input.dryRun === true;
@@ -63,13 +70,16 @@ export class VersionService {
     // deployment has moved on since (and a dry run answers what that retry would).
     if (key && hash) {
       const earlier = await earlierOutcome(this.db.reads, caller.workspaceId, key, hash);
-      if (earlier) return this.replay(this.db.reads, earlier, dryRun);
+      if (earlier) return this.withWarnings(await this.replay(this.db.reads, earlier, dryRun), true);
     }
     const request = createRequestOf(input);
-    if (dryRun) return this.dryRun(caller, request);
+    if (dryRun) return this.withWarnings(await this.dryRun(caller, request), true);
+    let everFlaggedBad = false;
     const written = await this.db.store.write(async (tx): Promise<Work<CreateOutcome>> => {
       const at = this.now();
-      const deployment = await this.targetDeployment(tx, caller, request, at);
+      const target = await this.targetDeployment(tx, caller, request, at);
+      const { deployment } = target;
+      everFlaggedBad = target.everFlaggedBad;
       // Checked again under the deployment's lock: a twin of this request that committed while
       // this one waited must be answered with its outcome, not refused by expectedLiveVersionId.
       if (key && hash) {
@@ -81,10 +91,21 @@ export class VersionService {
     const { result, change } = written;
     if (!change) {
       if (result.fresh) this.events.publish(stagedEventOf(result.deployment, result.version));
-      return result;
+      return this.withWarnings(result, everFlaggedBad);
     }
     publishAll(this.events, appendedOf(written), result.deployment.flowName);
-    return { ...result, change };
+    return this.withWarnings({ ...result, change }, everFlaggedBad);
+  }
+
+  /**
+   * The outcome with its warnings: the deployment's BAD versions with the same content, looked for
+   * only when it may have some (`mayHaveTwins`: a create read under the lock whether any version
+   * was ever flagged BAD), so most creates spend no statement on it.
+   */
+  private async withWarnings(outcome: CreateOutcome, mayHaveTwins: boolean): Promise<Created> {
+    const { deployment, version } = outcome;
+    const warnings = mayHaveTwins && deployment.id !== DRY_RUN_KEY ? await badTwins(this.db.reads, deployment.id, version.contentHash) : [];
+    return { ...outcome, warnings };
   }
 
   private async createIn(
@@ -219,14 +240,19 @@ export class VersionService {
   }
 
   /** The deployment named by the request, locked; created (with no versions yet) when absent. */
-  private async targetDeployment(tx: WriteTx, caller: Caller, request: CreateRequest, at: Date): Promise<DeploymentEntity> {
-    const found = await lockDeployment(tx, caller.workspaceId, request.target);
+  private async targetDeployment(
+    tx: WriteTx,
+    caller: Caller,
+    request: CreateRequest,
+    at: Date,
+  ): Promise<{ deployment: DeploymentEntity; everFlaggedBad: boolean }> {
+    const found = await lockDeploymentWithFlags(tx, caller.workspaceId, request.target);
     if (found) return found;
     if ("id" in request.target) throw deploymentNotFound(request.target.publicId);
     const deployment = this.newDeployment(caller, request, at);
     try {
       deployment.id = await tx.insert(tx.tables.deployment, deployment);
-      return deployment;
+      return { deployment, everFlaggedBad: false };
     } catch (error) {
       // Another transaction created it first: start over and lock that one instead.
       if (isUniqueViolation(error)) throw new RetryTransaction();

@@ -1,6 +1,5 @@
 import { ConfigError } from "../config";
 import type { Database } from "../db/database";
-import type { LiveEvents } from "../live/live-events";
 import type { Logger } from "../logger";
 import type { ServerMetrics } from "../ops/metrics";
 import { QUEUE_STATS } from "./delivery-queries";
@@ -23,8 +22,6 @@ export interface WebhookDeps {
 export interface Webhooks {
   service: WebhookService;
   worker: DeliveryWorker;
-  /** Wraps the sink services publish committed changes to, so the local worker looks at once. */
-  nudging(inner: LiveEvents): LiveEvents;
   stop(): Promise<void>;
 }
 
@@ -49,16 +46,15 @@ export async function startWebhooks(deps: WebhookDeps): Promise<Webhooks> {
       "webhooks exist in this database, and their signing secrets cannot be read without the key they were encrypted with",
     );
   }
+  // A local commit that queued deliveries has the worker look at once (not at its next poll).
+  const unlisten = db.store.queued.listen(() => worker.nudge());
   worker.start();
   return {
     service,
     worker,
-    nudging: (inner) => ({
-      publish(event) {
-        inner.publish(event);
-        worker.nudge();
-      },
-    }),
-    stop: () => worker.stop(),
+    stop: () => {
+      unlisten();
+      return worker.stop();
+    },
   };
 }

@@ -7,26 +7,10 @@ import { createLogger } from "../../src/logger";
 import { codes, freshDatabase, STORES, startServer, postGraphQL, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { startServerProcess } from "../support/server-process";
 import { runCli } from "../support/cli";
-import { startReceiver, until, type Receiver } from "../support/webhook-receiver";
+import { CREATE_WEBHOOK as CREATE, createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from "../support/webhook-receiver";
 
-export const WEBHOOK_ENV = {
-  WAYMARK_SECRET_KEY: "test-secret-key-0123456789abcdefghijklmnop",
-  WAYMARK_WEBHOOKS_ALLOW_HTTP: "loopback",
-  WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "127.0.0.1",
-  WAYMARK_WEBHOOKS_RETRY_BASE_MS: "50",
-  WAYMARK_WEBHOOKS_POLL_MS: "50",
-  WAYMARK_WEBHOOKS_TIMEOUT_MS: "2000",
-};
-
-const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url events allEvents status format } } }`;
 const DELIVERIES = `query($id: ID!) { webhookDeliveries(webhookId: $id, first: 10) {
   totalCount edges { node { id event sequence status attemptCount attempts { statusCode durationMs error responseExcerpt } } } } }`;
-
-export async function createWebhook(server: TestServer, input: Record<string, unknown>, headers?: Record<string, string>) {
-  const result = await server.gql(CREATE, { input: { description: "test", ...input } }, headers);
-  if (result.errors) throw new Error(`createWebhook failed: ${JSON.stringify(result.errors)}`);
-  return result.data.createWebhook as { secret: string; webhook: { id: string } };
-}
 
 async function deliveries(server: TestServer, id: string, headers?: Record<string, string>) {
   const result = await server.gql(DELIVERIES, { id }, headers);

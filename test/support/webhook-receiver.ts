@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { TestServer } from "./server";
 
 export interface Received {
   path: string;
@@ -60,4 +61,22 @@ export async function until(what: string, probe: () => boolean | Promise<boolean
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Server settings under which webhooks can be created and sent to a receiver on loopback, quickly retried. */
+export const WEBHOOK_ENV = {
+  WAYMARK_SECRET_KEY: "test-secret-key-0123456789abcdefghijklmnop",
+  WAYMARK_WEBHOOKS_ALLOW_HTTP: "loopback",
+  WAYMARK_WEBHOOKS_ALLOWED_HOSTS: "127.0.0.1",
+  WAYMARK_WEBHOOKS_RETRY_BASE_MS: "50",
+  WAYMARK_WEBHOOKS_POLL_MS: "50",
+  WAYMARK_WEBHOOKS_TIMEOUT_MS: "2000",
+};
+
+export const CREATE_WEBHOOK = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url events allEvents status format } } }`;
+
+export async function createWebhook(server: TestServer, input: Record<string, unknown>, headers?: Record<string, string>) {
+  const result = await server.gql(CREATE_WEBHOOK, { input: { description: "test", ...input } }, headers);
+  if (result.errors) throw new Error(`createWebhook failed: ${JSON.stringify(result.errors)}`);
+  return result.data.createWebhook as { secret: string; webhook: { id: string } };
 }

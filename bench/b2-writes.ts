@@ -13,6 +13,8 @@ import { summariseInclusive, summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
+import { outboxStatement } from "../src/webhook/outbox";
+import { BAD_VERSION_IDS } from "../src/release/version-flag.entity";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`;
@@ -93,16 +95,21 @@ function rawMove(pool: Pool, workspace: number) {
 }
 
 /**
- * The statements the server sends since it stopped using TypeORM's transaction(): READ
- * COMMITTED set once per session, START TRANSACTION and the lock sent together, and the tail
- * (pointer, counter, log reading LAST_INSERT_ID(), COMMIT) sent without waiting in between.
+ * The statements the server sends (src/db/mysql-store.ts), in its order and with its waits: READ
+ * COMMITTED set once per session, START TRANSACTION not awaited, the lock, the work's statements,
+ * then the head of the tail (the audit entry and the deployment's compare-and-set on its revision)
+ * awaited, and the rest (counter, log entry reading LAST_INSERT_ID(), the webhook outbox rows) and
+ * COMMIT sent without waiting in between. What this costs MariaDB and a client with no HTTP or
+ * GraphQL in front is the server's floor.
  */
-async function inServerShape(pool: Pool, work: (c: PoolConnection) => Promise<Array<[string, any[]]>>): Promise<void> {
+async function inServerShape(pool: Pool, work: (c: PoolConnection) => Promise<Tail>): Promise<void> {
   const c = await pool.getConnection();
   try {
     void c.query("START TRANSACTION");
-    const tail = await work(c);
-    await Promise.all([...tail.map(([sql, params]) => c.execute(sql, params)), c.query("COMMIT")]);
+    const { head, rest } = await work(c);
+    const [, updated] = (await Promise.all(head.map(([sql, params]) => c.execute<ResultSetHeader>(sql, params)))).map(([r]) => r);
+    if (updated!.affectedRows !== 1) throw new Error("the deployment's revision moved under its lock");
+    await Promise.all([...rest.map(([sql, params]) => c.execute(sql, params)), c.query("COMMIT")]);
   } catch (error) {
     await c.query("ROLLBACK");
     throw error;
@@ -111,15 +118,42 @@ async function inServerShape(pool: Pool, work: (c: PoolConnection) => Promise<Ar
   }
 }
 
-function tailOf(d: Row, kind: string, previous: number, live: number, at: number, lastNumber: number): Array<[string, any[]]> {
-  return [
-    ["UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ? WHERE id = ?", [lastNumber, live, at, d.id]],
-    ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [d.workspace_id]],
-    [
-      "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, LAST_INSERT_ID(), ?, ?, ?, ?, ?, ?, ?)",
-      [d.workspace_id, kind, d.id, previous, live, "anonymous", null, at],
+interface Tail {
+  head: Array<[string, any[]]>;
+  rest: Array<[string, any[]]>;
+}
+
+function tailOf(d: Row, kind: "CREATE" | "ROLLBACK" | "PROMOTE", previous: number, live: number, at: number, lastNumber: number, details: object): Tail {
+  const change = {
+    workspaceId: d.workspace_id,
+    deploymentId: d.id,
+    kind,
+    previousVersionId: previous,
+    liveVersionId: live,
+    actor: "anonymous",
+    reason: null,
+    at: new Date(at),
+  };
+  return {
+    head: [
+      [
+        "INSERT INTO audit_entry (workspace_id, kind, deployment_id, flow_name, deployment_name, version_id, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [d.workspace_id, kind === "CREATE" ? "VERSION_CREATED" : "LIVE_MOVED", d.id, d.flow_name, d.name, live, "anonymous", at, JSON.stringify(details)],
+      ],
+      [
+        "UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
+        [lastNumber, live, at, d.id, d.revision],
+      ],
     ],
-  ];
+    rest: [
+      ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [d.workspace_id]],
+      [
+        "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, (SELECT last_sequence FROM workspace WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)",
+        [d.workspace_id, d.workspace_id, kind, d.id, previous, live, "anonymous", null, at],
+      ],
+      outboxStatement(change, d.flow_name) as [string, any[]],
+    ],
+  };
 }
 
 function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
@@ -136,7 +170,8 @@ function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
         `INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
         values as any[],
       );
-      return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number);
+      const details = { number, version: `v${number}`, contentHash: template.content_hash };
+      return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number, details);
     });
 }
 
@@ -144,15 +179,21 @@ function rawMoveServerShape(pool: Pool, workspace: number) {
   return (id: number, kind: "ROLLBACK" | "PROMOTE") =>
     inServerShape(pool, async (c) => {
       const d = await lock(c, workspace, id);
-      const target = kind === "ROLLBACK" ? "number < (SELECT number FROM deployment_version WHERE id = ?) ORDER BY number DESC" : "number = ?";
+      const target =
+        kind === "ROLLBACK"
+          ? `number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`
+          : "number = ?";
       const [rows] = await c.execute<Row[]>(
-        "SELECT 'live' AS role, id, number, version FROM deployment_version WHERE id = ? UNION ALL " +
-          `SELECT 'target' AS role, id, number, version FROM deployment_version WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
-        [d.live_version_id, id, kind === "ROLLBACK" ? d.live_version_id : d.last_number],
+        "SELECT 'live' AS role, id, number, version, 0 AS bad FROM deployment_version WHERE id = ? UNION ALL " +
+          `SELECT 'target' AS role, id, number, version, id IN (${BAD_VERSION_IDS}) AS bad FROM deployment_version ` +
+          `WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
+        [d.live_version_id, id, id, ...(kind === "ROLLBACK" ? [d.live_version_id, id] : [d.last_number])],
       );
       const live = rows.find((r) => r.role === "live")!;
       const to = rows.find((r) => r.role === "target")!;
-      return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number);
+      if (Number(to.bad)) throw new Error("the target is flagged BAD");
+      const details = { direction: kind, fromNumber: live.number, toNumber: to.number, reason: null };
+      return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number, details);
     });
 }
 

@@ -8,7 +8,7 @@ import { createConnection, createPool, type Pool, type PoolConnection, type RowD
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
+import { authHeader, post, HTTP_CLIENT, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
 import { summariseInclusive, summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
@@ -20,16 +20,6 @@ const arg = (name: string, fallback: number) => Number(process.argv.find((a) => 
 const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`;
 const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { change { sequence } } }`;
 const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
-
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...authHeader() },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 300));
-}
 
 async function inTransaction(pool: Pool, work: (c: PoolConnection) => Promise<void>): Promise<void> {
   const c = await pool.getConnection();
@@ -217,7 +207,9 @@ async function statementsOf(dbUrl: string, run: () => Promise<void>): Promise<st
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 10);
-  console.log(`B2 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each), mysql2 pool of 10; ${conditions()}\n`);
+  console.log(
+    `B2 on ${machine()}; ${seconds} s per run, ${workers} workers (one deployment each), mysql2 pool of 10; load generator ${HTTP_CLIENT}; ${conditions()}\n`,
+  );
   const mariadb = await startMariaDb();
   const dbUrl = await freshDatabase(mariadb.url, "bench_b2");
   let server = await startServer({ DATABASE_URL: dbUrl });

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { createConnection } from "mysql2/promise";
 import { startGaleraCluster } from "../test/support/galera";
-import { authHeader, freshDatabase, gql, machine, startMariaDb, startServer, runBench, type ServerProcess } from "./lib/infra";
+import { authHeader, post, freshDatabase, gql, machine, startMariaDb, startServer, runBench, type ServerProcess } from "./lib/infra";
 import { cpuMs } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
@@ -18,16 +18,6 @@ const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) 
 const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { change { sequence } } }`;
 const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
 const HISTORY = `query H($id: ID!) { deployment(id: $id) { versionCount liveVersion { id number } versions(first: 10) { edges { node { id number isLive } } } liveHistory(first: 10) { edges { node { sequence kind } } } } }`;
-
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...authHeader() },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(text.slice(0, 300));
-}
 
 /** A store and the instances in front of it, with the processes whose CPU is counted. */
 interface Setup {

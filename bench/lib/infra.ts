@@ -1,6 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createConnection } from "mysql2/promise";
@@ -116,6 +117,38 @@ export function conditions(): string {
   return `authentication ${AUTH_ON ? "on (a key on every request)" : "off (--auth=off)"}; load average ${loadavg()
     .map((n) => n.toFixed(2))
     .join(" ")} before the run`;
+}
+
+/**
+ * The load generator's HTTP client for write benchmarks. By default node:http on kept-alive
+ * connections, which costs the bench process about a third of the CPU per request that `fetch`
+ * does; on these shared cores that CPU is taken from the server under test. `--client=fetch` uses
+ * `fetch`, as the figures before 2026-11-30 19:10 UTC were taken.
+ */
+export const HTTP_CLIENT = process.argv.includes("--client=fetch") ? "fetch" : "node:http";
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POSTs a GraphQL request with the bench's key; fails on an HTTP error or any GraphQL error. */
+export async function post(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({ query, variables });
+  const text =
+    HTTP_CLIENT === "fetch"
+      ? await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...authHeader() }, body }).then(async (r) =>
+          r.ok ? r.text() : `HTTP ${r.status}: ${await r.text()}`,
+        )
+      : await new Promise<string>((resolve, reject) => {
+          const headers = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...authHeader() };
+          const req = request(url, { method: "POST", agent, headers }, (res) => {
+            let answer = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => (answer += chunk));
+            res.on("end", () => resolve(res.statusCode === 200 ? answer : `HTTP ${res.statusCode}: ${answer}`));
+            res.on("error", reject);
+          });
+          req.on("error", reject);
+          req.end(body);
+        });
+  if (text.startsWith("HTTP ") || text.includes('"errors"')) throw new Error(text.slice(0, 300));
 }
 
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {

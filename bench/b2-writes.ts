@@ -150,7 +150,12 @@ function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
   const cols = Object.keys(template).filter((k) => k !== "id");
   return (id: number) =>
     inServerShape(pool, async (c) => {
-      const d = await lock(c, workspace, id);
+      // The server's lock also reads whether any version was ever flagged BAD (lockDeploymentWithFlags).
+      const d = await first(
+        c,
+        "SELECT *, EXISTS (SELECT 1 FROM version_flag f WHERE f.deployment_id = deployment.id AND f.status = 'BAD') AS ever_flagged_bad FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE",
+        [workspace, id],
+      );
       const number = d.last_number + 1;
       const at = Date.now();
       const values = cols.map((k) =>

@@ -102,9 +102,20 @@ export class QueuedDeliveries {
     return () => this.listeners.delete(listener);
   }
 
-  /** Called by the store after a commit whose outbox INSERTs added `rows` deliveries. */
+  /**
+   * Called by the store after a commit whose outbox INSERTs added `rows` deliveries. A listener
+   * that throws is ignored: the write has committed, and its caller must hear so (the worker's
+   * poll sends the deliveries anyway).
+   */
   committed(rows: number): void {
-    if (rows > 0) for (const listener of this.listeners) listener();
+    if (rows === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch {
+        // Only a nudge failed; see above.
+      }
+    }
   }
 }
 

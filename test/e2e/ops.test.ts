@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freeze } from "../support/freeze";
 import { deploymentWithVersions, ROLLBACK, PROMOTE } from "../support/operations";
 import { startMariaDb, startRedis, type MariaDb, type RedisServer } from "../support/processes";
 import { startServer, type TestServer } from "../support/server";
@@ -223,7 +224,8 @@ describe("/readyz while a store is down", () => {
 
   it("is 503 within its time bound while the database hangs, and 200 once it answers again", async () => {
     // SIGSTOP: connections open but nothing answers, the case a probe without a deadline would hang on.
-    mariadb.process.kill("SIGSTOP");
+    // freeze() waits until every thread has stopped: one busy on the other core could still answer.
+    await freeze(mariadb.process);
     try {
       const hung = await getJson(opsUrl(server, "/readyz"));
       expect(hung.status).toBe(503);

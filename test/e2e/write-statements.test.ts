@@ -11,6 +11,15 @@ import { createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from 
 const CREATE = `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { id } change { sequence } warnings } }`;
 const FLAG = `mutation($input: FlagVersionInput!) { flagVersion(input: $input) { flag { status } } }`;
 const WORKER_POLL = /FROM webhook_delivery d/;
+/** What the store appends to every history write on MySQL, up to its COMMIT (src/db/mysql-store.ts). */
+const TAIL = [
+  expect.stringMatching(/^INSERT INTO audit_entry /),
+  expect.stringMatching(/^UPDATE deployment SET /),
+  expect.stringMatching(/^UPDATE workspace SET last_sequence/),
+  expect.stringMatching(/^INSERT INTO live_version_change /),
+  expect.stringMatching(/^INSERT INTO webhook_delivery /),
+  "COMMIT",
+];
 const BAD_TWINS = /content_hash = /;
 
 /**
@@ -44,15 +53,21 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
     await server?.close();
   });
 
-  /** Creates a version and returns what the database was sent, up to a moment after the answer. */
-  async function statementsOf(input: Record<string, unknown>): Promise<{ sent: Sent[]; warnings: string[] }> {
+  /** Sends a request and returns its answer with what the database was sent, up to a moment after the answer. */
+  async function recorded(query: string, variables: Record<string, unknown>): Promise<{ sent: Sent[]; data: Record<string, any> }> {
     recorder.start();
-    const result = await server.gql(CREATE, { input: { entrypoint: "flows/etl.py:main", ...input } });
+    const result = await server.gql(query, variables);
     // Long enough for anything a commit sets off (the worker's poll runs on the next turns).
     await new Promise((resolve) => setTimeout(resolve, 200));
     const sent = recorder.stop();
     expect(result.errors).toBeUndefined();
-    return { sent, warnings: result.data.createVersion.warnings };
+    return { sent, data: result.data };
+  }
+
+  /** Creates a version and returns what the database was sent, and the answer's warnings. */
+  async function statementsOf(input: Record<string, unknown>): Promise<{ sent: Sent[]; warnings: string[] }> {
+    const { sent, data } = await recorded(CREATE, { input: { entrypoint: "flows/etl.py:main", ...input } });
+    return { sent, warnings: data.createVersion.warnings };
   }
 
   it("is its transaction alone when no webhook hears the change and no version was ever flagged BAD", async () => {
@@ -66,12 +81,7 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
         "START TRANSACTION",
         expect.stringMatching(/^SELECT /),
         expect.stringMatching(/^INSERT INTO deployment_version /),
-        expect.stringMatching(/^INSERT INTO audit_entry /),
-        expect.stringMatching(/^UPDATE deployment SET /),
-        expect.stringMatching(/^UPDATE workspace SET last_sequence/),
-        expect.stringMatching(/^INSERT INTO live_version_change /),
-        expect.stringMatching(/^INSERT INTO webhook_delivery /),
-        "COMMIT",
+        ...TAIL,
       ]);
       // A single server never ends a transaction without an error, so autocommit is left alone (Galera only).
       expect(sent.filter((s) => /autocommit/i.test(s.sql))).toEqual([]);
@@ -81,13 +91,9 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
   it("moves the live version in its transaction alone, the target's BAD flag read with the target", async () => {
     const { deployment } = await createVersion(server, { flowName: "etl", name: "moved", entrypoint: "flows/etl.py:v1" });
     await createVersion(server, { deploymentId: deployment.id, entrypoint: "flows/etl.py:v2" });
-    recorder.start();
-    const result = await server.gql(`mutation($input: RollbackInput!) { rollback(input: $input) { change { sequence } } }`, {
+    const { sent } = await recorded(`mutation($input: RollbackInput!) { rollback(input: $input) { change { sequence } } }`, {
       input: { deploymentId: deployment.id },
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const sent = recorder.stop();
-    expect(result.errors).toBeUndefined();
     expect(sent.filter((s) => WORKER_POLL.test(s.sql) || /AS bad FROM deployment_version WHERE id = \? AND/.test(s.sql))).toEqual([]);
     // The answer's deployment is the row the move locked and changed, not read again.
     expect(sent.filter((s) => /DeploymentEntity/.test(s.sql))).toEqual([]);
@@ -96,12 +102,7 @@ describe.each(STORES)("statements of a createVersion (%s)", (store) => {
         "START TRANSACTION",
         expect.stringMatching(/^SELECT /),
         expect.stringMatching(/^SELECT 'live' AS role/),
-        expect.stringMatching(/^INSERT INTO audit_entry /),
-        expect.stringMatching(/^UPDATE deployment SET /),
-        expect.stringMatching(/^UPDATE workspace SET last_sequence/),
-        expect.stringMatching(/^INSERT INTO live_version_change /),
-        expect.stringMatching(/^INSERT INTO webhook_delivery /),
-        "COMMIT",
+        ...TAIL,
       ]);
     }
   });

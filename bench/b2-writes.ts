@@ -8,7 +8,7 @@ import { createConnection, createPool, type Pool, type PoolConnection, type RowD
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authHeader, post, HTTP_CLIENT, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench } from "./lib/infra";
+import { authHeader, post, HTTP_CLIENT, conditions, freshDatabase, gql, machine, startMariaDb, startServer, runBench, type ServerProcess } from "./lib/infra";
 import { summariseInclusive, summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
@@ -209,6 +209,46 @@ async function statementsOf(dbUrl: string, run: () => Promise<void>): Promise<st
   }
 }
 
+/**
+ * `--servers=2`: the same server runs again as two processes on the same MariaDB, each worker
+ * always on the same one (its deployment's), against the raw runs measured before. The server
+ * keeps no state between requests, so this is the scale-out a production deployment would use.
+ */
+async function twoServers(
+  dbUrl: string,
+  first: ServerProcess,
+  mariadbPid: number,
+  run: { rc: LoadResult; rm: LoadResult; opts: readonly [number, number, number]; input: (w: number) => object; ids: string[] },
+): Promise<void> {
+  const second = await startServer({ DATABASE_URL: dbUrl });
+  try {
+    const urls = [first.url, second.url];
+    const pids = { server: first.pid, server2: second.pid, mariadb: mariadbPid, bench: process.pid };
+    const rows: string[] = [];
+    const cpu: string[] = [];
+    const loads: Array<[string, (w: number, i: number) => Promise<void>]> = [
+      ["two server processes, createVersion", (w) => post(urls[w % 2]!, CREATE_SMALL, { input: run.input(w) })],
+      ["two server processes, rollback/promote", (w, i) => post(urls[w % 2]!, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: run.ids[w] })],
+    ];
+    const results: LoadResult[] = [];
+    for (const [label, load] of loads) {
+      const { result, perRequest } = await cpuPerRequest(pids, () => closedLoop(label, ...run.opts, load));
+      results.push(result);
+      rows.push(row(result));
+      const servers = perRequest.server! + perRequest.server2!;
+      cpu.push(`| ${label} | ${[servers, perRequest.mariadb!, perRequest.bench!].map((ms) => ms.toFixed(2)).join(" | ")} |`);
+    }
+    console.log(`${TABLE_HEAD}\n${rows.join("\n")}\n`);
+    console.log(`CPU ms per request (server: both processes):\n\n| run | server | mariadb | bench process |\n|---|---|---|---|\n${cpu.join("\n")}\n`);
+    const [c, m] = results as [LoadResult, LoadResult];
+    console.log(
+      `B2 with two server processes: createVersion ${(c.rps / run.rc.rps).toFixed(3)}× raw, rollback/promote ${(m.rps / run.rm.rps).toFixed(3)}× raw`,
+    );
+  } finally {
+    await second.stop();
+  }
+}
+
 async function main() {
   const seconds = arg("seconds", 8);
   const workers = arg("workers", 10);
@@ -267,6 +307,7 @@ async function main() {
     console.log(
       `Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`,
     );
+    if (arg("servers", 1) === 2) await twoServers(dbUrl, server, mariadb.process.pid!, { rc, rm, opts, input, ids });
     if (process.argv.includes("--statements")) {
       console.log(
         `Statements of one createVersion through the server:\n${await statementsOf(dbUrl, () => post(server.url, CREATE_SMALL, { input: input(0) }))}`,

@@ -1,6 +1,6 @@
 import { SOURCE_FIELDS, type SourceInfo } from "./api";
 import { showValue, versionDifferences, VERSIONED_FIELDS, VERSIONED_PROPERTIES } from "./diff";
-import { commitUrl, compareUrl } from "./repo-links";
+import { commitUrl, compareUrl } from "../src/release/repo-web";
 import { deploymentPath, onLinkClick, useHeadingFocus, useTitle } from "./router";
 import { Time } from "./time";
 import { useQuery } from "./use-query";

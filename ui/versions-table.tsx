@@ -1,6 +1,6 @@
 import type { VersionSummary } from "./api";
 import { moveLabel, type Move } from "./move-form";
-import { commitUrl } from "./repo-links";
+import { commitUrl } from "../src/release/repo-web";
 import { comparePath, onLinkClick } from "./router";
 import { Time } from "./time";
 

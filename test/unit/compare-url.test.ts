@@ -21,6 +21,14 @@ describe("sourceCompareUrl", () => {
     expect(pair({ sourceType: "GIT", sourceUrl: "https://github.com/acme/etl.git" })).toBe(`https://github.com/acme/etl/compare/${A}...${B}`);
   });
 
+  it("finds the repository in a tree or ?version= link the CI reported, as the history page does", () => {
+    expect(pair({ sourceType: "GITHUB", sourceUrl: "https://github.com/acme/etl/tree/main" })).toBe(`https://github.com/acme/etl/compare/${A}...${B}`);
+    expect(pair({ sourceType: "AZURE_DEVOPS", sourceUrl: `https://dev.azure.com/org/proj/_git/etl?version=GC${A}` })).toBe(
+      `https://dev.azure.com/org/proj/_git/etl/branchCompare?baseVersion=GC${A}&targetVersion=GC${B}`,
+    );
+    expect(pair({ sourceType: "GITHUB", sourceRepository: "javascript:alert(1)" })).toBeNull();
+  });
+
   it("is null across repositories, without commits, or for Azure without its URL", () => {
     expect(sourceCompareUrl(v(A, { sourceType: "GITHUB", sourceRepository: "acme/a" }), v(B, { sourceType: "GITHUB", sourceRepository: "acme/b" }))).toBeNull();
     expect(

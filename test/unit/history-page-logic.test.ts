@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonDifferences, versionDifferences } from "../../ui/diff";
-import { commitUrl, compareUrl } from "../../ui/repo-links";
+import { commitUrl, compareUrl } from "../../src/release/repo-web";
 import type { SourceInfo } from "../../ui/api";
 
 const A = "a".repeat(40);

@@ -21,14 +21,25 @@ function owner(url: string): string {
   return url ? url : "(native / gc / idle)";
 }
 
-/** Self time by frame and by owner, from the newest .cpuprofile in `dir`; markdown tables. */
-export function summariseProfile(dir: string, top = 20): string {
+/** The newest .cpuprofile in `dir`, parsed; null when none was written. */
+function newestProfile(dir: string): { file: string; profile: Profile } | null {
   const file = readdirSync(dir)
     .filter((f) => f.endsWith(".cpuprofile"))
     .sort()
     .at(-1);
-  if (!file) return "(no profile written)";
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  return file ? { file, profile: JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile } : null;
+}
+
+/** A frame as the tables name it: function, file (from its package or dist/) and line. */
+function label(frame: ProfileNode["callFrame"]): string {
+  return `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${frame.lineNumber + 1}`;
+}
+
+/** Self time by frame and by owner, from the newest .cpuprofile in `dir`; markdown tables. */
+export function summariseProfile(dir: string, top = 20): string {
+  const newest = newestProfile(dir);
+  if (!newest) return "(no profile written)";
+  const { file, profile } = newest;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -39,7 +50,7 @@ export function summariseProfile(dir: string, top = 20): string {
     const frame = byId.get(id)!.callFrame;
     total += us;
     if (frame.functionName === "(idle)") continue;
-    const name = `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${frame.lineNumber + 1}`;
+    const name = label(frame);
     frames.set(name, (frames.get(name) ?? 0) + us);
     const o = frame.functionName.startsWith("(") ? frame.functionName : owner(frame.url);
     owners.set(o, (owners.get(o) ?? 0) + us);
@@ -60,17 +71,12 @@ export function summariseProfile(dir: string, top = 20): string {
  * a markdown table of the `top` largest, for the frames whose owner `include` accepts.
  */
 export function summariseInclusive(dir: string, top = 30, include: (owner: string) => boolean = (o) => o === "waymark src"): string {
-  const file = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
-    .sort()
-    .at(-1);
-  if (!file) return "(no profile written)";
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  const newest = newestProfile(dir);
+  if (!newest) return "(no profile written)";
+  const { profile } = newest;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
-  const label = (n: ProfileNode) =>
-    `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${n.callFrame.lineNumber + 1}`;
   const totals = new Map<string, number>();
   let busy = 0;
   profile.samples.forEach((id, i) => {
@@ -80,7 +86,7 @@ export function summariseInclusive(dir: string, top = 30, include: (owner: strin
     busy += us;
     const seen = new Set<string>();
     for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
-      const key = label(n);
+      const key = label(n.callFrame);
       if (!seen.has(key) && include(owner(n.callFrame.url))) totals.set(key, (totals.get(key) ?? 0) + us);
       seen.add(key);
     }

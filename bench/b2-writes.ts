@@ -4,7 +4,7 @@
  * UPDATE, insert the version or read the target, bump the workspace counter, append the log,
  * move the pointer. `workers` clients, each on its own deployment of one workspace.
  */
-import { createConnection, createPool, type Pool, type PoolConnection, type RowDataPacket, type ResultSetHeader } from "mysql2/promise";
+import { createConnection, createPool } from "mysql2/promise";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,184 +13,13 @@ import { summariseInclusive, summariseProfile } from "./lib/profile";
 import { cpuPerRequest } from "./lib/cpu";
 import { TABLE_HEAD, closedLoop, row, type LoadResult } from "./lib/load";
 import { CREATE, versionInput } from "./lib/seed";
-import { outboxStatement } from "../src/webhook/outbox";
-import { BAD_VERSION_IDS } from "../src/release/version-flag.entity";
+import { startBareFront } from "./lib/bare-front";
+import { rawCreate, rawCreateServerShape, rawMove, rawMoveServerShape, type Row } from "./lib/raw-writes";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const ROLLBACK = `mutation R($id: ID!) { rollback(input: { deploymentId: $id }) { change { sequence } } }`;
 const PROMOTE = `mutation P($id: ID!) { promote(input: { deploymentId: $id }) { change { sequence } } }`;
 const CREATE_SMALL = `mutation C($input: CreateVersionInput!) { createVersion(input: $input) { version { id number } change { sequence } } }`;
-
-async function inTransaction(pool: Pool, work: (c: PoolConnection) => Promise<void>): Promise<void> {
-  const c = await pool.getConnection();
-  try {
-    await c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-    await c.query("START TRANSACTION");
-    await work(c);
-    await c.query("COMMIT");
-  } catch (error) {
-    await c.query("ROLLBACK");
-    throw error;
-  } finally {
-    c.release();
-  }
-}
-
-type Row = RowDataPacket & Record<string, any>;
-const first = async (c: PoolConnection, sql: string, params: any[]) => (await c.execute<Row[]>(sql, params))[0][0]!;
-
-async function appendAndMove(c: PoolConnection, d: Row, kind: string, previous: number, live: number, at: number, lastNumber: number) {
-  await c.execute("UPDATE workspace SET last_sequence = last_sequence + 1 WHERE id = ?", [d.workspace_id]);
-  const { last_sequence } = await first(c, "SELECT id, last_sequence FROM workspace WHERE id = ?", [d.workspace_id]);
-  await c.execute(
-    "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [d.workspace_id, last_sequence, kind, d.id, previous, live, "anonymous", null, at],
-  );
-  await c.execute("UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ? WHERE id = ?", [lastNumber, live, at, d.id]);
-}
-
-const lock = (c: PoolConnection, workspace: number, id: number) =>
-  first(c, "SELECT * FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE", [workspace, id]);
-
-/** The raw createVersion: the columns the server writes, with a precomputed content hash. */
-function rawCreate(pool: Pool, workspace: number, template: Row) {
-  return (id: number) =>
-    inTransaction(pool, async (c) => {
-      const d = await lock(c, workspace, id);
-      const number = d.last_number + 1;
-      const at = Date.now();
-      const cols = Object.keys(template).filter((k) => k !== "id");
-      const values = cols.map((k) =>
-        k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k],
-      );
-      const [inserted] = await c.execute<ResultSetHeader>(
-        `INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-        values as any[],
-      );
-      await appendAndMove(c, d, "CREATE", d.live_version_id, inserted.insertId, at, number);
-    });
-}
-
-function rawMove(pool: Pool, workspace: number) {
-  return (id: number, kind: "ROLLBACK" | "PROMOTE") =>
-    inTransaction(pool, async (c) => {
-      const d = await lock(c, workspace, id);
-      const live = await first(c, "SELECT * FROM deployment_version WHERE id = ?", [d.live_version_id]);
-      const target =
-        kind === "ROLLBACK"
-          ? await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number < ? ORDER BY number DESC LIMIT 1", [id, live.number])
-          : await first(c, "SELECT * FROM deployment_version WHERE deployment_id = ? AND number = ?", [id, d.last_number]);
-      await appendAndMove(c, d, kind, live.id, target.id, Date.now(), d.last_number);
-    });
-}
-
-/**
- * The statements the server sends (src/db/mysql-store.ts), in its order and with its waits: READ
- * COMMITTED set once per session, START TRANSACTION not awaited, the lock, the work's statements,
- * then the head of the tail (the audit entry and the deployment's compare-and-set on its revision)
- * awaited, and the rest (counter, log entry reading LAST_INSERT_ID(), the webhook outbox rows) and
- * COMMIT sent without waiting in between. What this costs MariaDB and a client with no HTTP or
- * GraphQL in front is the server's floor.
- */
-async function inServerShape(pool: Pool, work: (c: PoolConnection) => Promise<Tail>): Promise<void> {
-  const c = await pool.getConnection();
-  try {
-    void c.query("START TRANSACTION");
-    const { head, rest } = await work(c);
-    const [, updated] = (await Promise.all(head.map(([sql, params]) => c.execute<ResultSetHeader>(sql, params)))).map(([r]) => r);
-    if (updated!.affectedRows !== 1) throw new Error("the deployment's revision moved under its lock");
-    await Promise.all([...rest.map(([sql, params]) => c.execute(sql, params)), c.query("COMMIT")]);
-  } catch (error) {
-    await c.query("ROLLBACK");
-    throw error;
-  } finally {
-    c.release();
-  }
-}
-
-interface Tail {
-  head: Array<[string, any[]]>;
-  rest: Array<[string, any[]]>;
-}
-
-function tailOf(d: Row, kind: "CREATE" | "ROLLBACK" | "PROMOTE", previous: number, live: number, at: number, lastNumber: number, details: object): Tail {
-  const change = {
-    workspaceId: d.workspace_id,
-    deploymentId: d.id,
-    kind,
-    previousVersionId: previous,
-    liveVersionId: live,
-    actor: "anonymous",
-    reason: null,
-    at: new Date(at),
-  };
-  return {
-    head: [
-      [
-        "INSERT INTO audit_entry (workspace_id, kind, deployment_id, flow_name, deployment_name, version_id, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [d.workspace_id, kind === "CREATE" ? "VERSION_CREATED" : "LIVE_MOVED", d.id, d.flow_name, d.name, live, "anonymous", at, JSON.stringify(details)],
-      ],
-      [
-        "UPDATE deployment SET last_number = ?, live_version_id = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
-        [lastNumber, live, at, d.id, d.revision],
-      ],
-    ],
-    rest: [
-      ["UPDATE workspace SET last_sequence = LAST_INSERT_ID(last_sequence + 1) WHERE id = ?", [d.workspace_id]],
-      [
-        "INSERT INTO live_version_change (workspace_id, sequence, kind, deployment_id, previous_version_id, live_version_id, actor, reason, at) VALUES (?, (SELECT last_sequence FROM workspace WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)",
-        [d.workspace_id, d.workspace_id, kind, d.id, previous, live, "anonymous", null, at],
-      ],
-      outboxStatement(change, d.flow_name) as [string, any[]],
-    ],
-  };
-}
-
-function rawCreateServerShape(pool: Pool, workspace: number, template: Row) {
-  const cols = Object.keys(template).filter((k) => k !== "id");
-  return (id: number) =>
-    inServerShape(pool, async (c) => {
-      // The server's lock also reads whether any version was ever flagged BAD (lockDeploymentWithFlags).
-      const d = await first(
-        c,
-        "SELECT *, EXISTS (SELECT 1 FROM version_flag f WHERE f.deployment_id = deployment.id AND f.status = 'BAD') AS ever_flagged_bad FROM deployment WHERE workspace_id = ? AND id = ? FOR UPDATE",
-        [workspace, id],
-      );
-      const number = d.last_number + 1;
-      const at = Date.now();
-      const values = cols.map((k) =>
-        k === "deployment_id" ? id : k === "number" ? number : k === "version" ? `v${number}` : k === "created_at" ? at : template[k],
-      );
-      const [inserted] = await c.execute<ResultSetHeader>(
-        `INSERT INTO deployment_version (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-        values as any[],
-      );
-      const details = { number, version: `v${number}`, contentHash: template.content_hash };
-      return tailOf(d, "CREATE", d.live_version_id, inserted.insertId, at, number, details);
-    });
-}
-
-function rawMoveServerShape(pool: Pool, workspace: number) {
-  return (id: number, kind: "ROLLBACK" | "PROMOTE") =>
-    inServerShape(pool, async (c) => {
-      const d = await lock(c, workspace, id);
-      const target =
-        kind === "ROLLBACK"
-          ? `number < (SELECT number FROM deployment_version WHERE id = ?) AND id NOT IN (${BAD_VERSION_IDS}) ORDER BY number DESC`
-          : "number = ?";
-      const [rows] = await c.execute<Row[]>(
-        "SELECT 'live' AS role, id, number, version, 0 AS bad FROM deployment_version WHERE id = ? UNION ALL " +
-          `SELECT 'target' AS role, id, number, version, id IN (${BAD_VERSION_IDS}) AS bad FROM deployment_version ` +
-          `WHERE id = (SELECT id FROM deployment_version WHERE deployment_id = ? AND ${target} LIMIT 1)`,
-        [d.live_version_id, id, id, ...(kind === "ROLLBACK" ? [d.live_version_id, id] : [d.last_number])],
-      );
-      const live = rows.find((r) => r.role === "live")!;
-      const to = rows.find((r) => r.role === "target")!;
-      if (Number(to.bad)) throw new Error("the target is flagged BAD");
-      const details = { direction: kind, fromNumber: live.number, toNumber: to.number, reason: null };
-      return tailOf(d, kind, live.id, to.id, Date.now(), d.last_number, details);
-    });
-}
 
 /** The statements MariaDB received while `run` ran (its general log), one a line. */
 async function statementsOf(dbUrl: string, run: () => Promise<void>): Promise<string> {
@@ -283,8 +112,8 @@ async function main() {
     // Where the two cores go: CPU ms per request of the server, MariaDB and this process
     // (the load generator, and the raw client itself on the raw runs).
     const cpu: string[] = [];
-    const measured = async (run: () => Promise<LoadResult>) => {
-      const { result, perRequest } = await cpuPerRequest({ server: server.pid, mariadb: mariadb.process.pid!, bench: process.pid }, run);
+    const measured = async (run: () => Promise<LoadResult>, pids = { server: server.pid, mariadb: mariadb.process.pid!, bench: process.pid }) => {
+      const { result, perRequest } = await cpuPerRequest(pids, run);
       results.push(result);
       cpu.push(
         `| ${result.label} | ${Object.values(perRequest)
@@ -300,12 +129,28 @@ async function main() {
     await measured(() =>
       closedLoop("raw mysql2 rollback/promote, server's statements", ...opts, (w, i) => moveShaped(keys[w]!, i % 2 === 0 ? "ROLLBACK" : "PROMOTE")),
     );
+    // The ceiling of any server on these cores: a bare HTTP front doing only these statements.
+    const bare = await startBareFront(dbUrl, meta!.workspace_id);
+    try {
+      const front = { server: bare.pid, mariadb: mariadb.process.pid!, bench: process.pid };
+      for (const [label, load] of [
+        ["bare HTTP front create, server's statements", (w: number) => post(bare.url, CREATE_SMALL, { input: input(w) })],
+        ["bare HTTP front rollback/promote, server's statements", (w: number, i: number) => post(bare.url, i % 2 === 0 ? ROLLBACK : PROMOTE, { id: ids[w] })],
+      ] as const) {
+        await measured(() => closedLoop(label, ...opts, load), front);
+      }
+    } finally {
+      await bare.stop();
+    }
     console.log(`${TABLE_HEAD}\n${results.map(row).join("\n")}\n`);
     console.log(`CPU ms per request:\n\n| run | server | mariadb | bench process |\n|---|---|---|---|\n${cpu.join("\n")}\n`);
-    const [rc, sc, rm, sm, rcs, rms] = results as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
+    const [rc, sc, rm, sm, rcs, rms, bc, bm] = results as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     console.log(`B2 createVersion: ${(sc.rps / rc.rps).toFixed(3)}× raw (target ≥ 0.7); rollback/promote: ${(sm.rps / rm.rps).toFixed(3)}× raw`);
     console.log(
       `Against the raw client in the server's statement shape: createVersion ${(sc.rps / rcs.rps).toFixed(3)}×, rollback/promote ${(sm.rps / rms.rps).toFixed(3)}×`,
+    );
+    console.log(
+      `The bare HTTP front (no GraphQL, no authentication, the server's statements): createVersion ${(bc.rps / rc.rps).toFixed(3)}× raw, rollback/promote ${(bm.rps / rm.rps).toFixed(3)}× raw; the server reaches ${(sc.rps / bc.rps).toFixed(3)}× and ${(sm.rps / bm.rps).toFixed(3)}× of it`,
     );
     if (arg("servers", 1) === 2) await twoServers(dbUrl, server, mariadb.process.pid!, { rc, rm, opts, input, ids });
     if (process.argv.includes("--statements")) {

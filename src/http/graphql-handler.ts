@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
-import { illFormedValue, isJsonObject } from "../json-limits";
+import { isJsonObject } from "../json-limits";
+import { illFormedRequestError } from "../limits/well-formed-input";
 import { requestIdOf } from "../ops/request-id";
 import type { ReadRequest } from "../cache/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
@@ -67,8 +68,8 @@ function illFormedSearch(url: URL): string | null {
     } catch {
       continue;
     }
-    const problem = illFormedValue(value, name);
-    if (problem) return problem;
+    const problem = illFormedRequestError(value, name);
+    if (problem) return problem.message;
   }
   return null;
 }
@@ -114,11 +115,11 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
         return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
       }
       // Checked on the whole body at once, before the cached-answer path and Apollo see any of it.
-      const illFormed = illFormedValue(body, "");
-      if (illFormed) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", `Invalid request: ${illFormed}`);
+      const illFormed = illFormedRequestError(body);
+      if (illFormed) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", illFormed.message);
     }
     const illFormedGet = req.method === "GET" ? illFormedSearch(url) : null;
-    if (illFormedGet) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", `Invalid request: ${illFormedGet}`);
+    if (illFormedGet) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", illFormedGet);
     const requestId = requestIdOf(headers.get("x-request-id"));
     const accept = headers.get("accept") ?? "";
     const plain = options.cachedAnswer ? plainRequest(req.method, headers.get("content-type"), body) : null;

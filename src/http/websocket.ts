@@ -3,13 +3,14 @@ import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentN
 import { limitCheck } from "../limits/limits-plugin";
 import type { SchemaFacts } from "../limits/schema-facts";
 import { responseSizeError } from "../limits/response-size";
-import { illFormedInputError } from "../limits/well-formed-input";
+import { illFormedInputError, illFormedRequestError } from "../limits/well-formed-input";
+import { documentLimitError } from "../limits/query-limits";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe, withinConnection } from "../live/shared-subscribe";
-import { executionRequestErrors, parseFailed, validationFailed } from "./ws-errors";
+import { operationError, parseFailed, validationFailed, variableErrors } from "./ws-errors";
 import { StatementBudget, withDeadline } from "../db/read-gate";
 import { ErrorCode } from "../errors";
 
@@ -67,7 +68,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   // sharedSubscribe execute an event once for every subscriber of the same operation.
   const known = new Map<string, DocumentNode>();
   const limits = limitCheck(options.limits);
-  const documentOf = (query: string, variables: Record<string, unknown> | null | undefined): DocumentNode | readonly GraphQLError[] => {
+  /** Documents handed on without validation, with the limit they break: never executed. */
+  const unvalidated = new WeakMap<DocumentNode, GraphQLError>();
+  const documentOf = (query: string): DocumentNode | readonly GraphQLError[] => {
     const found = known.get(query);
     if (found) return found;
     let document: DocumentNode;
@@ -76,9 +79,13 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     } catch (error) {
       return [parseFailed(error)];
     }
-    // The limits first: validation takes far longer on a hostile document.
-    const limit = limits(document, variables);
-    if (limit) return [limit];
+    // As over HTTP (limits-plugin.ts, limitsBeforeValidation): a document over the limits whatever
+    // its variables is not validated, which takes far longer on a hostile one; onSubscribe refuses it.
+    const overLimits = documentLimitError(options.limits, document);
+    if (overLimits) {
+      unvalidated.set(document, overLimits);
+      return document;
+    }
     const invalid = validate(options.schema, document);
     if (invalid.length > 0) return validationFailed(invalid);
     if (query.length <= MAX_KNOWN_TEXT) {
@@ -112,16 +119,22 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         return true;
       },
       onClose: (ctx) => ctx.extra.release?.(),
-      // The same parse cap, validation and query limits as over HTTP.
+      // The same checks as over HTTP, in the same order, so one request gets the same first error:
+      // ill-formed values anywhere in it, parsing, validation, the operation, the query limits,
+      // then the variables' types.
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has already entered this one among the connection's subscriptions.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
-        const document = documentOf(payload.query, payload.variables);
+        const illFormed = illFormedRequestError(payload);
+        if (illFormed) return [illFormed];
+        const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];
-        const limit = illFormedInputError(document, payload.variables) ?? limits(document, payload.variables);
-        if (limit) return [limit];
-        const refused = executionRequestErrors(options.schema, document, payload.variables, payload.operationName);
+        const refused = operationError(document, payload.operationName);
         if (refused) return refused;
+        const limit = illFormedInputError(document, payload.variables) ?? limits(document, payload.variables) ?? unvalidated.get(document);
+        if (limit) return [limit];
+        const badVariables = variableErrors(options.schema, document, payload.variables, payload.operationName);
+        if (badVariables) return badVariables;
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       context: (ctx) => ({

@@ -31,19 +31,23 @@ function operationMissing(document: DocumentNode, operationName: string | null |
   return operations > 1 ? "Must provide operation name if query contains multiple operations." : "Must provide an operation.";
 }
 
+/** No such operation in the document: BAD_REQUEST, as Apollo answers it over HTTP before any other check of the operation; null when there is one. */
+export function operationError(document: DocumentNode, operationName: string | null | undefined): GraphQLError[] | null {
+  if (getOperationAST(document, operationName)) return null;
+  return [new GraphQLError(operationMissing(document, operationName), { extensions: { code: "BAD_REQUEST" } })];
+}
+
 /**
- * The errors graphql-js would raise before executing: no such operation (BAD_REQUEST, as
- * Apollo answers it over HTTP) and variables that do not coerce to their declared types
- * (BAD_USER_INPUT, every one of them, as over HTTP); null when the operation can run.
+ * Variables that do not coerce to their declared types (BAD_USER_INPUT, every one of them, as
+ * over HTTP), as graphql-js would raise them before executing; null when they all do.
  */
-export function executionRequestErrors(
+export function variableErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | null | undefined,
   operationName: string | null | undefined,
 ): GraphQLError[] | null {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return [new GraphQLError(operationMissing(document, operationName), { extensions: { code: "BAD_REQUEST" } })];
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+  const coerced = getVariableValues(schema, operation?.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
   return coerced.errors ? coerced.errors.map((error) => coded(error, "BAD_USER_INPUT")) : null;
 }

@@ -28,6 +28,16 @@ function nonFiniteLiteral(document: DocumentNode): GraphQLError | null {
 }
 
 /**
+ * BAD_USER_INPUT for a request (a POST body, a GET's JSON parameter, a graphql-ws subscribe
+ * payload) carrying, anywhere in it, a value no field could store faithfully. Checked before
+ * the document is parsed, on both transports, so that they answer it first and in the same words.
+ */
+export function illFormedRequestError(request: unknown, root = ""): GraphQLError | null {
+  const problem = illFormedValue(request, root);
+  return problem ? badInput(`Invalid request: ${problem}`) : null;
+}
+
+/**
  * BAD_USER_INPUT for input no field could store faithfully, checked once for every field
  * before execution: non-finite numbers and lone surrogates in the variables (at any depth,
  * keys included) and non-finite number literals in the query.

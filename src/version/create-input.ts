@@ -1,3 +1,4 @@
+import { firstCharacters } from "../characters";
 import { badInput } from "../errors";
 import { decodeId } from "../ids";
 import { jsonProblems } from "../json-limits";
@@ -51,7 +52,8 @@ function targetOf(input: CreateVersionInput, problems: string[]): DeploymentRef 
 function sourceOf(input: SourceInfoInput | null | undefined, problems: string[]): SourceFields | null {
   if (!input) return null;
   if (input.url != null && !/^https?:\/\/[^\s]+$/i.test(input.url)) problems.push("sourceInfo.url must be an http or https URL");
-  const message = input.message?.split(/\r?\n/, 1)[0]?.slice(0, 1000) ?? null;
+  const line = input.message?.split(/\r?\n/, 1)[0];
+  const message = line == null ? null : firstCharacters(line, 1000);
   return {
     type: input.type ?? null,
     version: input.version ?? null,

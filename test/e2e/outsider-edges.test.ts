@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { wsUrl } from "../support/subscriptions";
 
 // Edges an outsider reaches with the README and the source in hand: the same ill-formed request
@@ -69,5 +69,125 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
     const ws = await overWebSocket(server, body);
     expect(http.errors?.length).toBeGreaterThan(0);
     expect(ws).toEqual(http);
+  });
+});
+
+describe.each(STORES)("text the server cuts or counts (%s)", (store) => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer(store)));
+  afterAll(() => server?.close());
+
+  const CREATE = `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { id sourceInfo { message } } } }`;
+  const READ = `query($id: ID!) { node(id: $id) { ... on DeploymentVersion { sourceInfo { message } } } }`;
+  const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  it("cuts a long commit message between characters, never inside one, and reads back what it answered", async () => {
+    const message = `${"a".repeat(999)}😀 and more`;
+    const created = await server.gql(CREATE, { input: { flowName: "cut", name: "message", entrypoint: "a:b", sourceInfo: { commitSha: "abcdef1", message } } });
+    expect(created.errors).toBeUndefined();
+    const answered: string = created.data.createVersion.version.sourceInfo.message;
+    expect(LONE_SURROGATE.test(answered)).toBe(false);
+    expect(message.startsWith(answered)).toBe(true);
+    const read = await server.gql(READ, { id: created.data.createVersion.version.id });
+    expect(read.data.node.sourceInfo.message).toBe(answered);
+  });
+
+  const smile = (count: number) => "😀".repeat(count);
+  const FULL = `mutation($input: CreateVersionInput!) { createVersion(input: $input) {
+    deployment { flowName name }
+    version { id version entrypoint description tags workPoolName workQueueName
+      sourceInfo { version branch repository url message } }
+  } }`;
+
+  it("takes every string of createVersion at its limit in characters that take two UTF-16 units, and reads them back", async () => {
+    const input = {
+      flowName: smile(200),
+      name: smile(200),
+      entrypoint: smile(1000),
+      description: smile(10_000),
+      tags: [smile(200)],
+      workPoolName: smile(200),
+      workQueueName: smile(200),
+      version: smile(200),
+      idempotencyKey: smile(255),
+      sourceInfo: { version: smile(200), branch: smile(255), repository: smile(500), url: `https://x/${smile(1990)}`, message: smile(1000) },
+    };
+    const created = await server.gql(FULL, { input });
+    expect(created.errors).toBeUndefined();
+    const { idempotencyKey: _key, flowName, name, ...stored } = input;
+    const expected = { ...stored, sourceInfo: input.sourceInfo };
+    expect(created.data.createVersion.deployment).toEqual({ flowName, name });
+    expect(created.data.createVersion.version).toMatchObject(expected);
+    const read = await server.gql(
+      `query($id: ID!) { node(id: $id) { ... on DeploymentVersion { version entrypoint description tags workPoolName workQueueName sourceInfo { version branch repository url message } } } }`,
+      {
+        id: created.data.createVersion.version.id,
+      },
+    );
+    expect(read.data.node).toEqual(expected);
+  });
+
+  it("refuses one character more as BAD_USER_INPUT, naming the limit in characters", async () => {
+    const refused = await server.gql(FULL, { input: { flowName: smile(201), name: "n", entrypoint: "a:b" } });
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    const named = await server.gql(`mutation($name: String!) { createApiKey(input: { name: $name, scopes: [READ] }) { apiKey { name } } }`, {
+      name: smile(100),
+    });
+    expect(named.errors).toBeUndefined();
+    expect(named.data.createApiKey.apiKey.name).toBe(smile(100));
+  });
+
+  it("moves, pins, flags and archives with a reason at its limit in such characters", async () => {
+    const reason = smile(1000);
+    const create = (commitSha: string) =>
+      server.gql(FULL.replace("deployment {", "deployment { id"), { input: { flowName: "reasons", name: "r", entrypoint: `a:${commitSha}` } });
+    const deploymentId: string = (await create("1")).data.createVersion.deployment.id;
+    const versionId: string = (await create("2")).data.createVersion.version.id;
+    const calls = [
+      [`mutation($d: ID!, $r: String!) { rollback(input: { deploymentId: $d, reason: $r }) { change { reason } } }`, "rollback"],
+      [`mutation($d: ID!, $r: String!) { pinLive(input: { deploymentId: $d, reason: $r }) { change { reason } } }`, "pinLive"],
+      [`mutation($d: ID!, $r: String!) { unpinLive(input: { deploymentId: $d, reason: $r }) { change { reason } } }`, "unpinLive"],
+    ] as const;
+    for (const [mutation, field] of calls) {
+      const moved = await server.gql(mutation, { d: deploymentId, r: reason });
+      expect(moved.errors, field).toBeUndefined();
+      expect(moved.data[field].change.reason, field).toBe(reason);
+    }
+    const flagged = await server.gql(`mutation($v: ID!, $r: String!) { flagVersion(input: { versionId: $v, status: BAD, reason: $r }) { flag { reason } } }`, {
+      v: versionId,
+      r: reason,
+    });
+    expect(flagged.errors).toBeUndefined();
+    expect(flagged.data.flagVersion.flag.reason).toBe(reason);
+    const archived = await server.gql(`mutation($d: ID!, $r: String!) { archiveDeployment(input: { deploymentId: $d, reason: $r }) { deployment { id } } }`, {
+      d: deploymentId,
+      r: reason,
+    });
+    expect(archived.errors).toBeUndefined();
+    const history = await server.gql(`query($d: ID!) { deployment(id: $d) { pin { reason } liveHistory(first: 5) { edges { node { kind reason } } } } }`, {
+      d: deploymentId,
+    });
+    expect(history.data.deployment.liveHistory.edges.map((e: { node: { kind: string; reason: string | null } }) => [e.node.kind, e.node.reason])).toEqual([
+      ["UNPIN", reason],
+      ["PIN", reason],
+      ["ROLLBACK", reason],
+      ["CREATE", null],
+      ["CREATE", null],
+    ]);
+  });
+
+  it("creates a workspace at its longest name, or refuses the name itself, never its first key's", async () => {
+    const CREATE_WORKSPACE = `mutation($name: String!) { createWorkspace(input: { name: $name }) { apiKey { name } } }`;
+    const answers = [];
+    for (let length = 90; length <= 101; length++) {
+      const answer = await server.gql(CREATE_WORKSPACE, { name: `w${length}`.padEnd(length, "x") });
+      answers.push(answer.errors ? answer.errors.map((e) => e.message).join("; ") : "created");
+    }
+    // Every name is created up to the limit and refused past it, by a message about the workspace's name.
+    const created = answers.lastIndexOf("created");
+    expect(created).toBeGreaterThanOrEqual(0);
+    expect(answers.slice(0, created + 1).every((answer) => answer === "created")).toBe(true);
+    expect(answers.slice(created + 1).length).toBeGreaterThan(0);
+    for (const refusal of answers.slice(created + 1)) expect(refusal).toMatch(/^A workspace name is/);
   });
 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
+import { characterLength } from "../characters";
 import { ErrorCode, WaymarkError, badInput } from "../errors";
 import { encodeId } from "../ids";
 import { WorkspaceEntity } from "../workspace/workspace.entity";
@@ -90,7 +91,8 @@ export class AuthService {
   async createWorkspace(principal: Principal, name: string): Promise<{ workspace: WorkspaceEntity; key: string; row: ApiKeyEntity }> {
     if (!principal.operator) throw new WaymarkError(ErrorCode.FORBIDDEN, "Only admins of the operator workspace may create workspaces");
     const trimmed = name.trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(trimmed)) throw badInput("A workspace name is 1–100 letters, digits, '.', '_' or '-'");
+    // At most 94, so that its first key's name, "<name>-admin", fits the 100 characters of a key name.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,93}$/.test(trimmed)) throw badInput("A workspace name is 1–94 letters, digits, '.', '_' or '-'");
     return this.db.write(async (tx) => {
       const repo = tx.getRepository(WorkspaceEntity);
       if (await repo.existsBy({ name: trimmed })) throw badInput(`A workspace named "${trimmed}" already exists`);
@@ -132,7 +134,7 @@ export class AuthService {
   }
 
   private async insertKey(tx: EntityManager, workspaceId: number, name: string, scopes: KeyScope[], createdBy: string, key = generateKey()) {
-    if (!name.trim() || name.length > 100) throw badInput("A key name is 1–100 characters");
+    if (!name.trim() || characterLength(name) > 100) throw badInput("A key name is 1–100 characters");
     if (scopes.length === 0) throw badInput("A key needs at least one scope");
     const row = tx.getRepository(ApiKeyEntity).create({
       workspaceId,

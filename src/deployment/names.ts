@@ -1,3 +1,5 @@
+import { characterLength } from "../characters";
+
 /** Problems with a flow or deployment name (docs/design.md, "Deployments"), or none. */
 export function nameProblems(field: string, value: string): string[] {
   if (value.length === 0) return [`${field} must not be empty`];
@@ -6,6 +8,6 @@ export function nameProblems(field: string, value: string): string[] {
   if (value.trim() !== value) problems.push(`${field} must not start or end with white space`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) problems.push(`${field} must not contain control characters`);
-  if (value.length > 200) problems.push(`${field} must be at most 200 characters`);
+  if (characterLength(value) > 200) problems.push(`${field} must be at most 200 characters`);
   return problems;
 }

@@ -11,7 +11,7 @@ export function registerWorkspaces(program: Command, io: CliIo): void {
   const create = workspaces
     .command("create")
     .description("create an empty workspace and print its first admin key, once")
-    .argument("<NAME>", "1–100 letters, digits, '.', '_' or '-'")
+    .argument("<NAME>", "1–94 letters, digits, '.', '_' or '-'")
     .addHelpText(
       "after",
       "\nThe key is printed only here; with --json as {name, key, apiKey}. It is not retried after a network error that may have reached the server.",

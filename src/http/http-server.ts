@@ -3,6 +3,15 @@ import type { Logger } from "../logger";
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
+/**
+ * How long a client may take to send a request (Node answers 408 and closes the connection):
+ * its headers (a WebSocket upgrade's too) within 20 s, the whole request, body included, within
+ * 30 s, checked every second. Node's defaults (60 s and 5 minutes, checked every 30 s) let a
+ * client that sends a byte now and then hold a connection and up to a whole body's worth of
+ * memory for minutes without ever presenting a key.
+ */
+export const SLOW_CLIENT_LIMITS = { headersTimeout: 20_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+
 export interface HttpServer {
   readonly server: Server;
   /** Stops accepting; keep-alive connections end as their current response finishes. */
@@ -16,7 +25,7 @@ export interface HttpServer {
  */
 export function createHttpServer(routes: Record<string, Route>, logger: Logger, refuse: (req: IncomingMessage) => string | null = () => null): HttpServer {
   let closing = false;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(SLOW_CLIENT_LIMITS, (req: IncomingMessage, res: ServerResponse) => {
     // While closing, a keep-alive connection is ended as soon as its response is out; otherwise
     // close() would wait for every client's idle timeout.
     res.once("finish", () => {

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
@@ -190,4 +191,55 @@ describe.each(STORES)("text the server cuts or counts (%s)", (store) => {
     expect(answers.slice(created + 1).length).toBeGreaterThan(0);
     for (const refusal of answers.slice(created + 1)) expect(refusal).toMatch(/^A workspace name is/);
   });
+});
+
+/**
+ * Opens a raw connection that sends `head` at once, then one more byte (`drip`) every second, as
+ * a slowloris does; resolves with what the server answered and when it closed the connection.
+ */
+function slowClient(server: TestServer, head: string, drip: string, giveUpMs: number): Promise<{ answer: string; closedAfterMs: number | null }> {
+  const url = new URL(server.url);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = "";
+    const timer = setInterval(() => socket.writable && socket.write(drip), 1_000);
+    const giveUp = setTimeout(() => finish(null), giveUpMs);
+    const finish = (closedAfterMs: number | null) => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      socket.destroy();
+      resolve({ answer, closedAfterMs });
+    };
+    socket.on("data", (chunk) => void (answer += chunk.toString("latin1")));
+    socket.on("error", () => undefined);
+    socket.on("close", () => finish(Date.now() - started));
+    socket.write(head.replace("HOST", url.host));
+  });
+}
+
+describe("slow clients", () => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer("sqlite")));
+  afterAll(() => server?.close());
+
+  it("answers 408 and closes a request whose headers or body never finish, within the stated bounds, while serving others", async () => {
+    const headers = slowClient(server, "POST /graphql HTTP/1.1\r\nhost: HOST\r\n", "x", 45_000);
+    const body = slowClient(server, "POST /graphql HTTP/1.1\r\nhost: HOST\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{", " ", 45_000);
+    const upgrade = slowClient(server, "GET /graphql HTTP/1.1\r\nhost: HOST\r\nupgrade: websocket\r\nconnection: upgrade\r\n", "x", 45_000);
+    // Others are served meanwhile.
+    for (let i = 0; i < 5; i++) {
+      expect((await server.gql("{ lastLiveSequence }")).data).toEqual({ lastLiveSequence: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    for (const [name, slow, boundMs] of [
+      ["headers", await headers, 22_000],
+      ["body", await body, 32_000],
+      ["upgrade", await upgrade, 22_000],
+    ] as const) {
+      expect(slow.answer, name).toMatch(/^HTTP\/1\.1 408 /);
+      expect(slow.closedAfterMs, name).not.toBeNull();
+      expect(slow.closedAfterMs!, name).toBeLessThan(boundMs);
+    }
+  }, 60_000);
 });

@@ -35,15 +35,21 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
     const refusal = refuse(req);
     if (refusal) {
       req.resume();
-      res
-        .writeHead(403, { "content-type": "application/json; charset=utf-8" })
-        .end(JSON.stringify({ errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
-      return;
+      return sendJsonError(res, 403, "FORBIDDEN", refusal);
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = URL.parse(req.url ?? "/", "http://localhost");
+    // A request line in absolute form ("GET http://host:port/path") whose URL does not parse;
+    // unanswered, the throw would end the process.
+    if (!url) {
+      req.resume();
+      return sendJsonError(res, 400, "BAD_REQUEST", "The request's URL does not parse");
+    }
     const route = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
     Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n")).catch(
       (error: unknown) => {
+        // The client went away before sending its whole request (reading its body failed): there
+        // is nobody to answer and nothing went wrong here; the request log line says "aborted".
+        if (req.destroyed && !req.complete) return;
         logger.error({ err: error }, "request failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
@@ -60,6 +66,10 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
         server.closeIdleConnections();
       }),
   };
+}
+
+function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 /** The route of the longest "<prefix>/*" key that `path` lies under, if any. */

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startServerProcess, type ServerProcess } from "../support/server-process";
 import { wsUrl } from "../support/subscriptions";
 
 // Edges an outsider reaches with the README and the source in hand: the same ill-formed request
@@ -242,4 +247,68 @@ describe("slow clients", () => {
       expect(slow.closedAfterMs!, name).toBeLessThan(boundMs);
     }
   }, 60_000);
+});
+
+/** Sends `request` as is on a new connection; resolves with everything the server sent back before closing. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = "";
+    const timer = setTimeout(() => socket.destroy(), 5_000);
+    socket.on("data", (chunk) => void (answer += chunk.toString("latin1")));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    socket.write(request);
+  });
+}
+
+describe("request lines an outsider writes by hand (the built server)", () => {
+  let server: ServerProcess;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "waymark-outsider-"));
+    server = await startServerProcess({ DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(["http://x:99999/graphql", "http://[::1/graphql", "http://a%zz/graphql"])(
+    "answers a request for %s, whose URL does not parse, with 400 BAD_REQUEST and keeps serving",
+    async (target) => {
+      const answer = await rawExchange(server.url, `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toMatch(/^content-type: application\/json/im);
+      expect(answer).toContain('"extensions":{"code":"BAD_REQUEST"}');
+      const after = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: `{"query":"{ __typename }"}` });
+      expect(await after.json()).toEqual({ data: { __typename: "Query" } });
+    },
+  );
+});
+
+describe("a client that goes away mid-request", () => {
+  let server: TestServer;
+  const lines: string[] = [];
+  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
+  afterAll(() => server?.close());
+
+  it("is logged as an aborted request, not as an error with a stack", async () => {
+    const { port, hostname } = new URL(server.url);
+    for (let i = 0; i < 3; i++) {
+      const socket = connect(Number(port), hostname);
+      socket.on("error", () => undefined);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write("POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+    }
+    await expect.poll(() => lines.filter((line) => line.includes('"status":"aborted"')).length, { timeout: 5_000 }).toBe(3);
+    expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { RequestContext } from "../context";
 import { isJsonObject } from "../json-limits";
 import { illFormedRequestError } from "../limits/well-formed-input";
+import { inexactIntegerError } from "../limits/exact-integers";
 import { requestIdOf } from "../ops/request-id";
 import type { ReadRequest } from "../cache/history-cache";
 import { BodyNotUtf8, BodyTooLarge, readBody, refuseOversized } from "./body";
@@ -68,7 +69,7 @@ function illFormedSearch(url: URL): string | null {
     } catch {
       continue;
     }
-    const problem = illFormedRequestError(value, name);
+    const problem = illFormedRequestError(value, name) ?? inexactIntegerError(text);
     if (problem) return problem.message;
   }
   return null;
@@ -115,7 +116,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
         return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
       }
       // Checked on the whole body at once, before the cached-answer path and Apollo see any of it.
-      const illFormed = illFormedRequestError(body);
+      const illFormed = illFormedRequestError(body) ?? inexactIntegerError(raw);
       if (illFormed) return sendRequestError(res, headers.get("accept") ?? "", "BAD_USER_INPUT", illFormed.message);
     }
     const illFormedGet = req.method === "GET" ? illFormedSearch(url) : null;

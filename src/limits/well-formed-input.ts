@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, Kind, visit, type ASTNode, type DocumentNode } from "graphql";
 import { ErrorCode } from "../errors";
 import { illFormedValue } from "../json-limits";
+import { inexactIntegerMessage, isInexactIntegerLiteral } from "./exact-integers";
 
 const badInput = (message: string, nodes?: ASTNode) =>
   new GraphQLError(message, { nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
@@ -11,16 +12,18 @@ const literalVerdicts = new WeakMap<DocumentNode, GraphQLError | null>();
 
 /**
  * A number literal in the query that is not finite: GraphQL's Float and the JSON scalar read
- * `1e400` (or a 400-digit integer inside a JSON literal) as Infinity. The parser already
- * refuses lone surrogates in string literals.
+ * `1e400` (or a 400-digit integer inside a JSON literal) as Infinity; or an integer literal a
+ * double cannot hold exactly (exact-integers.ts). The parser already refuses lone surrogates in
+ * string literals.
  */
 function nonFiniteLiteral(document: DocumentNode): GraphQLError | null {
   let verdict = literalVerdicts.get(document);
   if (verdict !== undefined) return verdict;
   verdict = null;
   const check = (node: { kind: Kind.INT | Kind.FLOAT; value: string }) => {
-    if (verdict || Number.isFinite(Number(node.value))) return;
-    verdict = badInput(`The number ${node.value.slice(0, 40)} is too large to represent`, node as ASTNode);
+    if (verdict) return;
+    if (!Number.isFinite(Number(node.value))) verdict = badInput(`The number ${node.value.slice(0, 40)} is too large to represent`, node as ASTNode);
+    else if (node.kind === Kind.INT && isInexactIntegerLiteral(node.value)) verdict = badInput(inexactIntegerMessage(node.value), node as ASTNode);
   };
   visit(document, { IntValue: check, FloatValue: check });
   literalVerdicts.set(document, verdict);

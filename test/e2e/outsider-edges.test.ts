@@ -67,6 +67,11 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
     ["a lone surrogate in the operation name", `{"query":"query A { __typename }","operationName":"A\\ud800"}`],
     ["a number too large in the extensions", `{"query":"{ __typename }","extensions":{"x":1e400}}`],
     ["a number too large in the variables of a document that does not validate", `{"query":"{ nope }","variables":{"n":1e400}}`],
+    ["an integer a double cannot hold exactly in the variables", `{"query":"{ __typename }","variables":{"p":{"id":9007199254740993}}}`],
+    [
+      "an integer a double cannot hold exactly in a JSON literal",
+      `{"query":"mutation { createVersion(input: { flowName: \\"f\\", name: \\"n\\", entrypoint: \\"a:b\\", parameters: { id: 9007199254740993 } }) { version { id } } }"}`,
+    ],
     ["variables nested too deep for a document that does not validate", `{"query":"query($v: [[Int]]) { __typename }","variables":{"v":${deep(50)}}}`],
   ];
 
@@ -75,6 +80,43 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
     const ws = await overWebSocket(server, body);
     expect(http.errors?.length).toBeGreaterThan(0);
     expect(ws).toEqual(http);
+  });
+});
+
+describe("integers in JSON input", () => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer("sqlite")));
+  afterAll(() => server?.close());
+
+  const CREATE = `mutation($input: CreateVersionInput!) { createVersion(input: $input) { version { parameters } } }`;
+  const body = (parameters: string) =>
+    `{"query":${JSON.stringify(CREATE)},"variables":{"input":{"flowName":"ints","name":"n","entrypoint":"a:b","parameters":${parameters}}}}`;
+
+  it("refuses one a double cannot hold exactly instead of storing it rounded, and keeps the largest exact ones as sent", async () => {
+    for (const parameters of [`{"id":9007199254740993}`, `{"ids":[1,-12345678901234567891]}`, `{"n":{"deep":100000000000000000001}}`]) {
+      const refused = await overHttp(server, body(parameters));
+      expect(
+        refused.errors?.map((e) => e.extensions?.code),
+        parameters,
+      ).toEqual(["BAD_USER_INPUT"]);
+      expect(refused.errors?.[0]?.message).toMatch(/cannot be kept exactly; send it as a string/);
+    }
+    const get = new URL(server.url);
+    get.searchParams.set("query", `query($p: JSON) { __typename }`);
+    get.searchParams.set("variables", `{"p":9007199254740993}`);
+    const overGet = (await (await fetch(get, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as Answer;
+    expect(overGet.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    // Exact ones, digits inside strings, and numbers written as doubles pass as they are.
+    const kept = await overHttp(
+      server,
+      body(`{"max":9007199254740991,"min":-9007199254740991,"pow":9007199254740992,"sha":"12345678901234567890123","e":1e20,"f":0.5}`),
+    );
+    expect(kept.errors).toBeUndefined();
+    expect(kept.data).toEqual({
+      createVersion: {
+        version: { parameters: { max: 9007199254740991, min: -9007199254740991, pow: 9007199254740992, sha: "12345678901234567890123", e: 1e20, f: 0.5 } },
+      },
+    });
   });
 });
 

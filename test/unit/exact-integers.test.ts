@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { inexactJsonInteger, isInexactIntegerLiteral } from "../../src/limits/exact-integers";
+
+describe("inexactJsonInteger", () => {
+  it("finds an integer a double cannot hold exactly, outside strings, at any depth", () => {
+    expect(inexactJsonInteger(`{"a":[1,{"b":9007199254740993}]}`)).toBe("9007199254740993");
+    expect(inexactJsonInteger(`[-12345678901234567891]`)).toBe("-12345678901234567891");
+    expect(inexactJsonInteger(`{"s":"x\\"","n":100000000000000000001}`)).toBe("100000000000000000001");
+    expect(inexactJsonInteger(`[${"9".repeat(400)}]`)).toBe("9".repeat(400));
+  });
+
+  it("passes exact integers, digits inside strings and keys, and numbers written with a fraction or exponent", () => {
+    for (const text of [
+      `{"max":9007199254740991,"pow":9007199254740992,"big":100000000000000000000}`,
+      `{"s":"12345678901234567890123","12345678901234567890123":1}`,
+      `{"s":"\\\\","t":"a\\"12345678901234567890123"}`,
+      `[1e20,1.2345678901234567890,12345678901234567890e0,-0]`,
+    ]) {
+      expect(inexactJsonInteger(text), text).toBeNull();
+    }
+  });
+
+  it("judges GraphQL integer literals alike", () => {
+    expect(isInexactIntegerLiteral("9007199254740993")).toBe(true);
+    expect(isInexactIntegerLiteral("-9007199254740992")).toBe(false);
+    expect(isInexactIntegerLiteral("12")).toBe(false);
+  });
+});

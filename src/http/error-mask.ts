@@ -40,6 +40,31 @@ function refusalProblems(error: WaymarkError): { problems?: Problem[] } {
  * file path or stack can leak.
  */
 export function createErrorFormatter(logger: Logger, now: () => number = Date.now) {
+  const format = maskingFormatter(logger, now);
+  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => wellFormed(format(formatted, raw));
+}
+
+/** A UTF-16 unit of a surrogate pair standing alone (`u` mode reads a whole pair as one code point). */
+const HALF_CHARACTER = /\p{Cs}/gu;
+
+/**
+ * The error with its message, and its problems' messages, as well-formed text: a message that
+ * quotes the client's text cut short (`No version "…"`) may end in half a character, which
+ * strict JSON readers (Rust's serde_json, for one) refuse, losing the whole answer.
+ */
+function wellFormed(error: GraphQLFormattedError): GraphQLFormattedError {
+  const problems = error.extensions?.problems;
+  const text = (value: string) => value.replace(HALF_CHARACTER, "\uFFFD");
+  return {
+    ...error,
+    message: text(error.message),
+    ...(Array.isArray(problems) && {
+      extensions: { ...error.extensions, problems: problems.map((problem: Problem) => ({ ...problem, message: text(problem.message) })) },
+    }),
+  };
+}
+
+function maskingFormatter(logger: Logger, now: () => number) {
   // An outage fails every field of every request at once: the log hears of it once a second.
   let unavailableLoggedAt = -Infinity;
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {

@@ -83,6 +83,29 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
   });
 });
 
+describe("errors that quote the client's text", () => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer("sqlite")));
+  afterAll(() => server?.close());
+
+  it("never end in half a character where they cut it short, over HTTP and graphql-ws alike", async () => {
+    const text = JSON.stringify(`${"a".repeat(99)}😀${"b".repeat(300)}`);
+    for (const query of [
+      "query($t: String) { deployments(after: $t) { totalCount } }",
+      "query($t: ID!) { versionDiff(fromId: $t, toId: $t) { identical } }",
+      "query($t: String) { auditLog(before: $t) { totalCount } }",
+    ]) {
+      const body = `{"query":${JSON.stringify(query)},"variables":{"t":${text}}}`;
+      const http = await overHttp(server, body);
+      const ws = await overWebSocket(server, body);
+      expect(http.errors?.length, query).toBeGreaterThan(0);
+      expect(ws, query).toEqual(http);
+      // Each message, and each problem's, is well-formed text a strict JSON reader accepts.
+      expect(JSON.stringify(http), query).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i);
+    }
+  });
+});
+
 describe("integers in JSON input", () => {
   let server: TestServer;
   beforeAll(async () => void (server = await startServer("sqlite")));

@@ -377,3 +377,43 @@ describe("a client that goes away mid-request", () => {
     expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 });
+
+describe("graphql-ws limits an outsider meets before presenting a key", () => {
+  let server: TestServer;
+  const lines: string[] = [];
+  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
+  afterAll(() => server?.close());
+
+  /** Opens a socket, sends `messages` (text, or a byte count for one oversized message), and resolves with its close code. */
+  async function closeCode(messages: Array<string | number>): Promise<{ code: number; afterMs: number }> {
+    const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    const started = Date.now();
+    const closed = new Promise<{ code: number; afterMs: number }>((resolve) =>
+      socket.once("close", (code) => resolve({ code, afterMs: Date.now() - started })),
+    );
+    for (const message of messages) socket.send(typeof message === "number" ? "x".repeat(message) : message);
+    const timer = setTimeout(() => socket.terminate(), 10_000);
+    const outcome = await closed;
+    clearTimeout(timer);
+    return outcome;
+  }
+
+  it("closes a socket that never sends connection_init, one that sends it twice, one that subscribes first, and an oversized message, each with its code", async () => {
+    const init = JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const subscribe = JSON.stringify({ id: "1", type: "subscribe", payload: { query: "{ __typename }" } });
+    const [silent, twice, early, oversized] = await Promise.all([
+      closeCode([]),
+      closeCode([init, init]),
+      closeCode([subscribe]),
+      closeCode([init, server.config.maxBodyBytes + 1]),
+    ]);
+    expect(silent.code).toBe(4408);
+    expect(silent.afterMs).toBeLessThan(6_000);
+    expect(twice.code).toBe(4429);
+    expect(early.code).toBe(4401);
+    expect(oversized.code).toBe(1009);
+    expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
+});

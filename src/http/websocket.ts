@@ -11,7 +11,7 @@ import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from 
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe, withinConnection } from "../live/shared-subscribe";
-import { operationError, parseFailed, validationFailed, variableErrors } from "./ws-errors";
+import { emptyQuery, operationError, parseFailed, validationFailed, variableErrors } from "./ws-errors";
 import { StatementBudget, withDeadline } from "../db/read-gate";
 import { ErrorCode } from "../errors";
 
@@ -128,6 +128,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
         const illFormed = illFormedRequestError(payload) ?? inexact.get(ctx.extra.socket) ?? null;
         if (illFormed) return [illFormed];
+        if (payload.query === "") return [emptyQuery()];
         const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];
         const refused = operationError(document, payload.operationName);

@@ -17,6 +17,10 @@ function coded(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
+/** An empty query, refused before parsing in Apollo's words (its HTTP handler's). */
+export const emptyQuery = (): GraphQLError =>
+  new GraphQLError("GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.", { extensions: { code: "BAD_REQUEST" } });
+
 /** A syntax error (or the token cap) while parsing: GRAPHQL_PARSE_FAILED, as Apollo's SyntaxError. */
 export const parseFailed = (error: unknown): GraphQLError =>
   coded(error instanceof GraphQLError ? error : new GraphQLError("The query could not be parsed"), "GRAPHQL_PARSE_FAILED");
@@ -26,7 +30,8 @@ export const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[
 
 /** graphql-js's own words when it cannot pick the operation to run (execute.ts, buildExecutionContext). */
 function operationMissing(document: DocumentNode, operationName: string | null | undefined): string {
-  if (operationName) return `Unknown operation named "${operationName}".`;
+  // An empty name is a name as well, as Apollo reads it over HTTP.
+  if (operationName != null) return `Unknown operation named "${operationName}".`;
   const operations = document.definitions.filter((definition) => definition.kind === "OperationDefinition").length;
   return operations > 1 ? "Must provide operation name if query contains multiple operations." : "Must provide an operation.";
 }

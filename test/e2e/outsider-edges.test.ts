@@ -72,6 +72,8 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
       "an integer a double cannot hold exactly in a JSON literal",
       `{"query":"mutation { createVersion(input: { flowName: \\"f\\", name: \\"n\\", entrypoint: \\"a:b\\", parameters: { id: 9007199254740993 } }) { version { id } } }"}`,
     ],
+    ["an empty query", `{"query":""}`],
+    ["an empty operation name", `{"query":"{ __typename }","operationName":""}`],
     ["variables nested too deep for a document that does not validate", `{"query":"query($v: [[Int]]) { __typename }","variables":{"v":${deep(50)}}}`],
   ];
 

@@ -6,6 +6,7 @@ import { responseSizeError } from "../limits/response-size";
 import { illFormedInputError, illFormedRequestError } from "../limits/well-formed-input";
 import { documentLimitError } from "../limits/query-limits";
 import { inexactIntegerError } from "../limits/exact-integers";
+import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
@@ -48,6 +49,8 @@ type Extra = {
   release?: () => void;
   /** The connection's share of the database pool, drawn on by all its subscriptions. */
   statements?: StatementBudget;
+  /** The size of the text (id, query, variables) each of its operations holds while open. */
+  held?: Map<string, number>;
 };
 
 const KEEP_ALIVE_MS = 12_000;
@@ -59,6 +62,27 @@ const tooManySubscriptions = (max: number) =>
   new GraphQLError(`This connection already holds at most ${max} subscriptions; complete one first, or open another connection`, {
     extensions: { code: ErrorCode.RATE_LIMITED },
   });
+
+const tooMuchHeld = (max: number) =>
+  new GraphQLError(`This connection's open subscriptions already hold ${max} bytes of text; complete one first, or open another connection`, {
+    extensions: { code: ErrorCode.RATE_LIMITED },
+  });
+
+/**
+ * Charges an operation's text to its connection: an open subscription keeps its id, query
+ * (comments and all) and variables, so a hundred of a megabyte each would hold 300 MB for one
+ * read key. False when the connection's open operations would then hold more than `max`.
+ */
+function holdText(extra: Extra, open: Readonly<Record<string, unknown>>, id: string, payload: SubscribePayload, max: number): boolean {
+  const held = (extra.held ??= new Map());
+  for (const known of held.keys()) if (!(known in open)) held.delete(known);
+  const size = id.length + payload.query.length + (payload.operationName?.length ?? 0) + (payload.variables ? JSON.stringify(payload.variables).length : 0);
+  let total = size;
+  for (const other of held.values()) total += other;
+  if (total > max) return false;
+  held.set(id, size);
+  return true;
+}
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
@@ -123,9 +147,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       // The same checks as over HTTP, in the same order, so one request gets the same first error:
       // ill-formed values anywhere in it, parsing, validation, the operation, the query limits,
       // then the variables' types.
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         // graphql-ws has already entered this one among the connection's subscriptions.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
+        if (!holdText(ctx.extra, ctx.subscriptions, id, payload, options.maxPayloadBytes)) return [tooMuchHeld(options.maxPayloadBytes)];
         const illFormed = illFormedRequestError(payload) ?? inexact.get(ctx.extra.socket) ?? null;
         if (illFormed) return [illFormed];
         if (payload.query === "") return [emptyQuery()];

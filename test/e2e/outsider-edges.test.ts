@@ -419,3 +419,36 @@ describe("graphql-ws limits an outsider meets before presenting a key", () => {
     expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 });
+
+describe("what one graphql-ws connection's subscriptions may hold", () => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer("sqlite")));
+  afterAll(() => server?.close());
+
+  it("refuses a subscription past 1 MiB of text held by the connection's open ones, and frees room when one completes", async () => {
+    const socket = new WebSocket(wsUrl(server.url), "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    const answers = new Map<string, { type: string; payload?: Array<{ extensions?: { code?: string } }> }>();
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data)) as { id?: string; type: string; payload?: never };
+      if (message.id) answers.set(message.id, message);
+    });
+    socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
+    await new Promise((resolve) => socket.once("message", resolve));
+    // A comment (no tokens) or a long id makes a valid subscription of any size up to the message limit.
+    const padded = (id: string, kib: number) =>
+      JSON.stringify({ id, type: "subscribe", payload: { query: `# ${"x".repeat(kib * 1024)}\nsubscription { liveVersionChanged { sequence } }` } });
+    for (const id of ["a", "b", "c", "d"]) socket.send(padded(id, 240));
+    socket.send(JSON.stringify({ id: "e".repeat(200 * 1024), type: "subscribe", payload: { query: "subscription { liveVersionChanged { sequence } }" } }));
+    await expect.poll(() => answers.size, { timeout: 5_000 }).toBe(1);
+    const refused = [...answers.entries()][0]!;
+    expect(refused[0].length).toBe(200 * 1024);
+    expect([refused[1].type, refused[1].payload?.map((e) => e.extensions?.code)]).toEqual(["error", ["RATE_LIMITED"]]);
+    // The four others are held; completing one makes room again.
+    socket.send(JSON.stringify({ id: "a", type: "complete" }));
+    socket.send(padded("f", 200));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(answers.has("f")).toBe(false);
+    socket.terminate();
+  });
+});

@@ -6,13 +6,13 @@ import { responseSizeError } from "../limits/response-size";
 import { illFormedInputError, illFormedRequestError } from "../limits/well-formed-input";
 import { documentLimitError } from "../limits/query-limits";
 import { inexactIntegerError } from "../limits/exact-integers";
-import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe, withinConnection } from "../live/shared-subscribe";
 import { emptyQuery, operationError, parseFailed, validationFailed, variableErrors } from "./ws-errors";
+import { holdText, tooManySubscriptions, tooMuchHeld } from "./ws-budget";
 import { StatementBudget, withDeadline } from "../db/read-gate";
 import { ErrorCode } from "../errors";
 
@@ -57,32 +57,6 @@ const KEEP_ALIVE_MS = 12_000;
 /** Parsed and validated documents kept by query text (short texts only), so that many subscribers share one. */
 const MAX_KNOWN_DOCUMENTS = 256;
 const MAX_KNOWN_TEXT = 8 * 1024;
-
-const tooManySubscriptions = (max: number) =>
-  new GraphQLError(`This connection already holds at most ${max} subscriptions; complete one first, or open another connection`, {
-    extensions: { code: ErrorCode.RATE_LIMITED },
-  });
-
-const tooMuchHeld = (max: number) =>
-  new GraphQLError(`This connection's open subscriptions already hold ${max} bytes of text; complete one first, or open another connection`, {
-    extensions: { code: ErrorCode.RATE_LIMITED },
-  });
-
-/**
- * Charges an operation's text to its connection: an open subscription keeps its id, query
- * (comments and all) and variables, so a hundred of a megabyte each would hold 300 MB for one
- * read key. False when the connection's open operations would then hold more than `max`.
- */
-function holdText(extra: Extra, open: Readonly<Record<string, unknown>>, id: string, payload: SubscribePayload, max: number): boolean {
-  const held = (extra.held ??= new Map());
-  for (const known of held.keys()) if (!(known in open)) held.delete(known);
-  const size = id.length + payload.query.length + (payload.operationName?.length ?? 0) + (payload.variables ? JSON.stringify(payload.variables).length : 0);
-  let total = size;
-  for (const other of held.values()) total += other;
-  if (total > max) return false;
-  held.set(id, size);
-  return true;
-}
 
 /** graphql-ws subscriptions on the same port and path as HTTP. */
 export function attachWebSocket(server: Server, options: WebSocketOptions): WebSocketEndpoint {
@@ -150,7 +124,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
       onSubscribe: (ctx, id, payload) => {
         // graphql-ws has already entered this one among the connection's subscriptions.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
-        if (!holdText(ctx.extra, ctx.subscriptions, id, payload, options.maxPayloadBytes)) return [tooMuchHeld(options.maxPayloadBytes)];
+        if (!holdText((ctx.extra.held ??= new Map()), ctx.subscriptions, id, payload, options.maxPayloadBytes)) return [tooMuchHeld(options.maxPayloadBytes)];
         const illFormed = illFormedRequestError(payload) ?? inexact.get(ctx.extra.socket) ?? null;
         if (illFormed) return [illFormed];
         if (payload.query === "") return [emptyQuery()];

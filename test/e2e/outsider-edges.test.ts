@@ -249,6 +249,22 @@ describe.each(STORES)("text the server cuts or counts (%s)", (store) => {
     ]);
   });
 
+  it("reads the history at any instant the DateTime scalar accepts, from year 0 to 9999", async () => {
+    const { id } = (await server.gql(FULL.replace("deployment {", "deployment { id"), { input: { flowName: "times", name: "t", entrypoint: "a:b" } })).data.createVersion
+      .deployment;
+    const READ_AT = `query($id: ID!, $t: DateTime!) { deployment(id: $id) { liveAt(time: $t) { number } } auditLog(filter: { after: $t }) { totalCount } b: auditLog(filter: { before: $t }) { totalCount } }`;
+    for (const [t, live] of [
+      ["0000-01-01T00:00:00Z", null],
+      ["1969-12-31T23:59:59.999Z", null],
+      ["2000-01-01T00:00:00+23:59", null],
+      ["9999-12-31T23:59:59.999Z", { number: 1 }],
+    ] as const) {
+      const read = await server.gql(READ_AT, { id, t });
+      expect(read.errors, t).toBeUndefined();
+      expect(read.data.deployment.liveAt, t).toEqual(live);
+    }
+  });
+
   it("creates a workspace at its longest name, or refuses the name itself, never its first key's", async () => {
     const CREATE_WORKSPACE = `mutation($name: String!) { createWorkspace(input: { name: $name }) { apiKey { name } } }`;
     const answers = [];

@@ -250,8 +250,8 @@ describe.each(STORES)("text the server cuts or counts (%s)", (store) => {
   });
 
   it("reads the history at any instant the DateTime scalar accepts, from year 0 to 9999", async () => {
-    const { id } = (await server.gql(FULL.replace("deployment {", "deployment { id"), { input: { flowName: "times", name: "t", entrypoint: "a:b" } })).data.createVersion
-      .deployment;
+    const { id } = (await server.gql(FULL.replace("deployment {", "deployment { id"), { input: { flowName: "times", name: "t", entrypoint: "a:b" } })).data
+      .createVersion.deployment;
     const READ_AT = `query($id: ID!, $t: DateTime!) { deployment(id: $id) { liveAt(time: $t) { number } } auditLog(filter: { after: $t }) { totalCount } b: auditLog(filter: { before: $t }) { totalCount } }`;
     for (const [t, live] of [
       ["0000-01-01T00:00:00Z", null],

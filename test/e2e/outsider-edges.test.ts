@@ -200,6 +200,21 @@ describe.each(STORES)("text the server cuts or counts (%s)", (store) => {
     expect(read.data.node).toEqual(expected);
   });
 
+  it("finds by names at their limit in such characters, in lists, filters and the audit log", async () => {
+    const named = { flowName: `f${smile(199)}`, name: smile(200) };
+    await server.gql(FULL, { input: { ...named, entrypoint: "a:b" } });
+    const FIND = `query($flow: String!, $name: String!) {
+      deploymentByName(flowName: $flow, name: $name) { name }
+      deployments(filter: { flowName: $flow, nameContains: $name }) { edges { node { name } } }
+      auditLog(filter: { flowName: $flow, actor: $name }) { totalCount }
+    }`;
+    const found = await server.gql(FIND, { flow: named.flowName, name: named.name });
+    expect(found.errors).toBeUndefined();
+    expect(found.data.deploymentByName).toEqual({ name: named.name });
+    expect(found.data.deployments.edges).toEqual([{ node: { name: named.name } }]);
+    expect(found.data.auditLog.totalCount).toBe(0);
+  });
+
   it("refuses one character more as BAD_USER_INPUT, naming the limit in characters", async () => {
     const refused = await server.gql(FULL, { input: { flowName: smile(201), name: "n", entrypoint: "a:b" } });
     expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);

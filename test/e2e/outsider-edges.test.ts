@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
-import { wsUrl } from "../support/subscriptions";
+import { registered, subscribe, wsUrl } from "../support/subscriptions";
+import { createVersion } from "../support/operations";
 
 // Edges an outsider reaches with the README and the source in hand: the same ill-formed request
 // sent over both transports, text cut at a limit, and lengths counted in characters.
@@ -327,6 +328,9 @@ describe("slow clients", () => {
   afterAll(() => server?.close());
 
   it("answers 408 and closes a request whose headers or body never finish, within the stated bounds, while serving others", async () => {
+    // A WebSocket is an HTTP request that has finished: the bounds never apply to it.
+    const live = await subscribe(server.url);
+    await registered(server, 1);
     const headers = slowClient(server, "POST /graphql HTTP/1.1\r\nhost: HOST\r\n", "x", 50_000);
     const body = slowClient(server, "POST /graphql HTTP/1.1\r\nhost: HOST\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{", " ", 50_000);
     const upgrade = slowClient(server, "GET /graphql HTTP/1.1\r\nhost: HOST\r\nupgrade: websocket\r\nconnection: upgrade\r\n", "x", 50_000);
@@ -344,6 +348,9 @@ describe("slow clients", () => {
       expect(slow.closedAfterMs, name).not.toBeNull();
       expect(slow.closedAfterMs!, name).toBeLessThan(boundMs);
     }
+    await createVersion(server, { flowName: "slow", name: "clients" });
+    expect((await live.waitFor(1)).map((change) => change.kind)).toEqual(["CREATE"]);
+    await live.close();
   }, 70_000);
 });
 

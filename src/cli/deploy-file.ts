@@ -90,9 +90,10 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 
 /** The file and the deployments `--name` selects, flow names read from the code as loadDeploymentFile reads them. */
 export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
-  const file = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
+  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
   const codeNames = codeFlowNames(options.workingDirectory);
-  const selected = selectDeployments(file.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const { selected, skipped } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const file = { ...parsed, warnings: [...parsed.warnings, ...skipped] };
   return { file, selected, codeNames };
 }
 

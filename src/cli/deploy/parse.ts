@@ -1,7 +1,8 @@
-import { isScalar, parseDocument, type Document, type YAMLError } from "yaml";
+import { isScalar, parseDocument, visit, type Document, type YAMLError } from "yaml";
 import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
+import { toJsWithinAliasLimits } from "./alias-limit";
 import { pyYamlTags } from "./yaml11";
 
 export interface DeployFile {
@@ -26,19 +27,68 @@ export function parseDeployFile(text: string, fileName: string): DeployFile {
   const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true });
   // PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning, not an error.
   const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
-  const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
-  if (errors.length > 0) {
-    throw new UsageError(
-      `${fileName} is not valid YAML`,
-      errors.map((e) => e.message.trimEnd()),
-    );
-  }
-  const root: unknown = doc.toJS({ maxAliasCount: 1000 });
+  // A tag PyYAML's safe_load cannot construct (`!Ref`, `!!python/…`, `!!binary`) makes Prefect refuse the file.
+  const unresolved = doc.warnings.filter((e) => e.code === "TAG_RESOLVE_FAILED");
+  const errors = [...controlCharacters(text), ...doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map(messageOf), ...unresolved.map(unresolvedTag)];
+  if (errors.length > 0) throw new UsageError(`${fileName} is not valid YAML`, errors);
+  unclipLastBlockScalar(doc, text);
+  const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
   const deployments = deploymentsOf(root.deployments, doc, fileName);
   const warnings = [...repeated.map(repeatedKeyWarning), ...topLevelWarnings(root)];
   return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
+}
+
+/** Larger than any prefect.yaml needs; refused before it is read as YAML, so a huge file fails fast. */
+export const MAX_DEPLOY_FILE_BYTES = 8 * 1024 * 1024;
+
+/** The file's text: UTF-8 as Prefect opens it (a byte order mark dropped), refusing bytes that are not. */
+export function decodeDeployFile(bytes: Uint8Array, fileName: string): string {
+  checkDeployFileSize(bytes.byteLength, fileName);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${fileName} is not UTF-8 text; save it as UTF-8 (prefect deploy reads it as UTF-8 too)`);
+  }
+}
+
+/** Throws when a file of `size` bytes is over MAX_DEPLOY_FILE_BYTES (called before reading it, too). */
+export function checkDeployFileSize(size: number, fileName: string): void {
+  if (size > MAX_DEPLOY_FILE_BYTES) {
+    throw new UsageError(`${fileName} is larger than ${MAX_DEPLOY_FILE_BYTES / 1024 / 1024} MiB (${size} bytes); not read`);
+  }
+}
+
+/** PyYAML's reader refuses these characters anywhere in the file (yaml/reader.py, NON_PRINTABLE). */
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+function controlCharacters(text: string): string[] {
+  const found = NON_PRINTABLE.exec(text);
+  if (!found) return [];
+  const before = text.slice(0, found.index).split("\n");
+  const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  return [`line ${before.length}, column ${before.at(-1)!.length + 1}: control character U+${code} (PyYAML refuses the file)`];
+}
+
+const messageOf = (error: YAMLError) => error.message.trimEnd();
+const unresolvedTag = (error: YAMLError) => `${messageOf(error)}\n(PyYAML's safe_load, which Prefect reads the file with, has no value for that tag)`;
+
+/**
+ * A block scalar (`|`, `>`) that runs to the end of a file without a final line break has no line
+ * break to keep, so PyYAML ends it without one; the yaml package adds one, which would change the
+ * value (and the version's content hash) from what Prefect stores.
+ */
+function unclipLastBlockScalar(doc: Document, text: string): void {
+  if (/[\r\n]$/.test(text)) return;
+  visit(doc, {
+    Scalar(_key, node) {
+      const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+      if (block && node.range?.[1] === text.length && typeof node.value === "string" && node.value.endsWith("\n")) {
+        node.value = node.value.slice(0, -1);
+      }
+    },
+  });
 }
 
 function repeatedKeyWarning(error: YAMLError): string {

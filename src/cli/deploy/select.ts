@@ -20,23 +20,39 @@ function candidatesOf(deployments: Array<Record<string, unknown>>, flowNameOverr
   });
 }
 
+export interface Selection {
+  selected: Candidate[];
+  /** Warnings for the unnamed deployments left out of "every deployment". */
+  skipped: string[];
+}
+
 /**
  * The deployments `--name` selects: a deployment name (every flow's deployment of that name) or
- * `flow/name`; all of them when no name is given. Any name matching nothing is a UsageError that
- * lists what the file has.
+ * `flow/name`. Without a name, every deployment that has one: as `prefect deploy --all` does, one
+ * without a name (the blank entry `prefect init` writes) is skipped, with a warning. Any name matching
+ * nothing is a UsageError that lists what the file has, and so is a file with no named deployment.
  */
 export function selectDeployments(
   deployments: Array<Record<string, unknown>>,
   names: readonly string[],
   flowNameOverride?: string | null,
   codeFlowNames?: CodeFlowNames,
-): Candidate[] {
+): Selection {
   const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
-  if (names.length === 0) return candidates;
+  if (names.length === 0) return everyNamed(candidates);
   const matches = (c: Candidate, wanted: string) => (wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted);
   const unknown = names.filter((wanted) => !candidates.some((c) => matches(c, wanted)));
   if (unknown.length > 0) {
     throw new UsageError(`no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` + candidates.map((c) => c.fullName).join(", "));
   }
-  return candidates.filter((c) => names.some((wanted) => matches(c, wanted)));
+  return { selected: candidates.filter((c) => names.some((wanted) => matches(c, wanted))), skipped: [] };
+}
+
+/** Prefect skips a deployment whose name is null or absent (`_run_multi_deploy` in its cli/deploy/_core.py). */
+function everyNamed(candidates: Candidate[]): Selection {
+  const unnamed = (c: Candidate) => c.record.name === null || c.record.name === undefined;
+  const selected = candidates.filter((c) => !unnamed(c));
+  if (selected.length === 0) throw new UsageError("no deployment in it has a name; give each deployment a name: to deploy it");
+  const skipped = candidates.filter(unnamed).map((c) => `deployments[${c.index}] has no name; skipped, as prefect deploy --all skips it`);
+  return { selected, skipped };
 }

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { loadDeploymentFile } from "../../../src/cli/deploy-file";
+import { decodeDeployFile, MAX_DEPLOY_FILE_BYTES } from "../../../src/cli/deploy/parse";
+import { problemsOf } from "./usage-problems";
+
+/**
+ * prefect.yaml files as public repositories have them (trimmed), and the shapes a CI may bring,
+ * each read as Prefect 3's `prefect deploy` reads it with PyYAML's safe_load.
+ */
+const ONE = "deployments:\n- name: d\n  entrypoint: flows.py:main\n";
+const load = (text: string, names: string[] = []) => loadDeploymentFile(text, { env: {}, names });
+const parameters = (text: string) => load(text).deployments[0]?.draft.parameters;
+const problemOf = (text: string) => problemsOf(() => load(text)).join("\n");
+
+describe("deploy: a prefect init template left above the real deployments", () => {
+  // As `prefect init` writes it, with the project's deployment added below (owjoel/client-factpack).
+  const FILE = `
+name: prefect
+prefect-version: 3.3.1
+build:
+push:
+pull:
+deployments:
+- name:
+  version:
+  tags: []
+  description:
+  schedule: {}
+  flow_name:
+  entrypoint:
+  parameters: {}
+  work_pool:
+    name:
+    work_queue_name:
+    job_variables: {}
+- name: default
+  entrypoint: flows/match_flow.py:match_client_flow
+  work_pool:
+    name: pool
+`;
+
+  it("skips the unnamed deployment with a warning, as prefect deploy --all does", () => {
+    const { deployments, warnings } = load(FILE);
+    expect(deployments.map((d) => d.draft.name)).toEqual(["default"]);
+    expect(warnings).toEqual([expect.stringMatching(/^deployments\[0\] has no name; skipped/)]);
+  });
+
+  it("makes the skip an error under --strict", () => {
+    const problems = problemsOf(() => loadDeploymentFile(FILE, { env: {}, strict: true }));
+    expect(problems).toEqual([expect.stringMatching(/^deployments\[0\] has no name; skipped/)]);
+  });
+
+  it("refuses a file whose only deployments have no name", () => {
+    expect(() => load("deployments:\n- name: null\n  entrypoint: f.py:fn\n")).toThrow(/no deployment in it has a name/);
+  });
+});
+
+describe("deploy: YAML that PyYAML's safe_load refuses, or that has no JSON value", () => {
+  it.each([
+    ["a local tag", "!Ref foo"],
+    ["a python tag", "!!python/object/apply:os.system ['echo pwned']"],
+    ["binary", "!!binary aGVsbG8="],
+    ["a set", "!!set {a, b}"],
+    ["an ordered map", "!!omap [a: 1]"],
+  ])("refuses %s instead of storing a guess", (_kind, value) => {
+    expect(problemOf(`${ONE}  parameters:\n    p: ${value}\n`)).toMatch(/line 5/);
+  });
+
+  it.each([".inf", "-.Inf", ".nan", "1.0e+999"])("refuses %s, which JSON cannot carry (it would be sent as null)", (value) => {
+    expect(problemOf(`${ONE}  parameters:\n    p: ${value}\n`)).toMatch(/not a finite number.*quote it/);
+  });
+
+  it("refuses an integer that would lose digits, and keeps the largest exact one", () => {
+    expect(problemOf(`${ONE}  parameters:\n    p: 9007199254740993\n`)).toMatch(/9007199254740993 .*quote it/);
+    expect(parameters(`${ONE}  parameters:\n    p: 9007199254740991\n    q: -0x1F\n`)).toEqual({ p: 9007199254740991, q: -31 });
+  });
+
+  it("still reads !!str, !!int and !!float as PyYAML does", () => {
+    expect(parameters(`${ONE}  parameters:\n    a: !!str 1\n    b: !!int "7"\n    c: !!float "1.5"\n`)).toEqual({ a: "1", b: 7, c: 1.5 });
+  });
+});
+
+describe("deploy: block scalars and line ends", () => {
+  it("ends a block scalar at the end of a file without a final line break as PyYAML does", () => {
+    const text = `${ONE}  description: |\n    line1\n    line2`;
+    expect(load(text).deployments[0]?.draft.description).toBe("line1\nline2");
+    expect(load(`${ONE}  description: >\n    a\n    b`).deployments[0]?.draft.description).toBe("a b");
+    expect(load(`${text}\n`).deployments[0]?.draft.description).toBe("line1\nline2\n");
+  });
+
+  it("reads CRLF files as LF", () => {
+    const text = `${ONE}  description: |\n    line1\n    line2\n`.replace(/\n/g, "\r\n");
+    expect(load(text).deployments[0]?.draft.description).toBe("line1\nline2\n");
+  });
+});
+
+describe("deploy: aliases", () => {
+  it("accepts many deployments sharing one anchor (1,500 aliases)", () => {
+    const many = Array.from({ length: 1500 }, (_, i) => `- name: d${i}\n  entrypoint: f.py:fn\n  work_pool: *wp\n`).join("");
+    const text = `definitions:\n  wp: &wp {name: pool}\ndeployments:\n${many}`;
+    expect(load(text, ["d1499"]).deployments[0]?.draft.workPoolName).toBe("pool");
+  });
+
+  it("refuses a billion-laughs file as a file problem, quickly", () => {
+    const levels = Array.from({ length: 8 }, (_, i) => {
+      const [from, to] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
+      return `${to}: &${to} [${Array(10).fill(`*${from}`).join(",")}]\n`;
+    }).join("");
+    const text = `a: &a [x,x,x,x,x,x,x,x,x,x]\n${levels}${ONE}  parameters:\n    p: *i\n`;
+    const started = Date.now();
+    expect(() => load(text)).toThrow(/aliases expand too far \(more than 20000 copies\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("refuses one large anchor repeated until it would exhaust memory, quickly", () => {
+    const text = `definitions:\n  big: &big "${"x".repeat(1024 * 1024)}"\n${ONE}  parameters:\n    p: [${Array(5000).fill("*big").join(",")}]\n`;
+    const started = Date.now();
+    expect(() => load(text)).toThrow(/aliases expand too far \(to more than 64 MiB\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("deploy: the bytes of the file", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it("drops a UTF-8 byte order mark", () => {
+    expect(decodeDeployFile(Uint8Array.from([0xef, 0xbb, 0xbf, ...bytes(ONE)]), "prefect.yaml")).toBe(ONE);
+  });
+
+  it("refuses a file that is not UTF-8 instead of replacing what it cannot read", () => {
+    const latin1 = Uint8Array.from([...bytes(`${ONE}  description: caf`), 0xe9, 0x0a]);
+    expect(() => decodeDeployFile(latin1, "ci/prefect.yaml")).toThrow(/^ci\/prefect\.yaml is not UTF-8 text/);
+    const utf16 = Uint8Array.from([0xff, 0xfe, ...[...ONE].flatMap((c) => [c.charCodeAt(0), 0])]);
+    expect(() => decodeDeployFile(utf16, "prefect.yaml")).toThrow(/is not UTF-8 text/);
+  });
+
+  it("refuses a file larger than the limit before reading it as YAML", () => {
+    expect(() => decodeDeployFile(new Uint8Array(MAX_DEPLOY_FILE_BYTES + 1), "prefect.yaml")).toThrow(/larger than 8 MiB/);
+  });
+
+  it("refuses control characters, as PyYAML's reader does", () => {
+    expect(problemOf(`${ONE}  description: a\u0000b\n`)).toMatch(/line 4, column 17: control character U\+0000/);
+  });
+
+  it("keeps text outside the Basic Multilingual Plane", () => {
+    const text = "deployments:\n- name: \u{1F680}-deploy\n  entrypoint: f.py:fn\n  tags: ['\u{1F525}']\n";
+    expect(load(text).deployments[0]?.draft).toMatchObject({ name: "\u{1F680}-deploy", tags: ["\u{1F525}"] });
+  });
+});

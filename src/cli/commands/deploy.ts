@@ -19,6 +19,7 @@ import { checkAll, sendCreate, type DeployInput } from "./deploy-check";
 interface DeployOptions extends ApiOptions {
   file: string;
   name?: string[];
+  all?: boolean;
   flowName?: string;
   version?: string;
   versionType?: string;
@@ -45,6 +46,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .description("create a version of each deployment in a prefect.yaml-shaped file and make it live")
     .option("-f, --file <path>", "the deployment file", "prefect.yaml")
     .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
+    .option("--all", "every deployment that has a name (the default), as prefect deploy --all")
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
     .option(
@@ -71,6 +73,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
+  if (options.all && options.name?.length) throw new UsageError("--all deploys every deployment and --name some of them: give one of the two");
   const client = clientFrom(options, io);
   // Everything that can fail locally fails before the first request, so a bad file creates nothing.
   const file = await loadedFileOf(options, io);

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
+import { run } from "../../../src/cli/run";
+import { fakeFetch } from "./fake-fetch";
+import { noGit } from "./fake-git";
 import { decodeDeployFile, MAX_DEPLOY_FILE_BYTES } from "../../../src/cli/deploy/parse";
 import { problemsOf } from "./usage-problems";
 
@@ -145,5 +151,31 @@ describe("deploy: the bytes of the file", () => {
   it("keeps text outside the Basic Multilingual Plane", () => {
     const text = "deployments:\n- name: \u{1F680}-deploy\n  entrypoint: f.py:fn\n  tags: ['\u{1F525}']\n";
     expect(load(text).deployments[0]?.draft).toMatchObject({ name: "\u{1F680}-deploy", tags: ["\u{1F525}"] });
+  });
+});
+
+describe("deploy --all, as a pipeline written for prefect deploy --all runs it", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  async function cli(argv: string[]) {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-all-"));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, "prefect.yaml"), `${ONE}  parameters:\n    p: "{{ $UNSET_IN_THIS_TEST }}"\n`);
+    let stderr = "";
+    const io = { env: {}, cwd, fetch: fakeFetch(), git: noGit, sleep: async () => {}, stdout: () => {}, stderr: (t: string) => void (stderr += t) };
+    return { code: await run(argv, io), stderr };
+  }
+
+  it("takes --all as every named deployment: the file is read (here: refused for its unset variable)", async () => {
+    const { code, stderr } = await cli(["deploy", "--all", "--api-url", "http://w.test"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("UNSET_IN_THIS_TEST is not set");
+  });
+
+  it("refuses --all with --name, which would say two things", async () => {
+    const { code, stderr } = await cli(["deploy", "--all", "--name", "d", "--api-url", "http://w.test"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--all .*--name/);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
+import { prepareDeployments } from "../../../src/cli/deploy/steps";
 import { run } from "../../../src/cli/run";
 import { fakeFetch } from "./fake-fetch";
 import { noGit } from "./fake-git";
@@ -177,5 +178,53 @@ describe("deploy --all, as a pipeline written for prefect deploy --all runs it",
     const { code, stderr } = await cli(["deploy", "--all", "--name", "d", "--api-url", "http://w.test"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--all .*--name/);
+  });
+});
+
+describe("deploy: docker steps with current prefect-docker inputs", () => {
+  // prefect-docker's build_docker_image takes build_backend ("docker-py" or "buildx"),
+  // persist_dockerfile and dockerfile_output_path (for dockerfile: auto); push_docker_image build_backend.
+  const FILE = (backend: string) => `
+build:
+- prefect_docker.deployments.steps.build_docker_image:
+    id: build-image
+    image_name: reg.example.com/team/app
+    tag: "1.0"
+    build_backend: ${backend}
+    persist_dockerfile: false
+    dockerfile_output_path: Dockerfile.generated
+push:
+- prefect_docker.deployments.steps.push_docker_image:
+    image_name: "{{ build-image.image_name }}"
+    tag: "{{ build-image.tag }}"
+    build_backend: ${backend}
+${ONE}  work_pool:
+    name: pool
+    job_variables:
+      image: "{{ build-image.image }}"
+`;
+  const DIGEST = `sha256:${"d".repeat(64)}`;
+
+  async function prepare(text: string) {
+    const commands: string[] = [];
+    const runner = async (_program: string, args: readonly string[]) => {
+      commands.push(args.join(" "));
+      if (args[0] === "build") writeFileSync(args[args.indexOf("--iidfile") + 1] ?? "", `sha256:${"1".repeat(64)}`);
+      return { code: 0, stdout: args[0] === "push" ? `1.0: digest: ${DIGEST} size: 528\n` : "Docker version 27.3.1\n", stderr: "" };
+    };
+    const context = { env: {}, cwd: tmpdir(), run: runner, log: () => {}, now: () => new Date(0), docker: "docker", pushed: new Map<string, string>() };
+    const stepOptions = { env: {}, skipBuild: false, skipPush: false, stepOutputs: [], allowEmpty: [] };
+    const file = await prepareDeployments(text, { env: {} }, stepOptions, context);
+    return { file, commands };
+  }
+
+  it.each(["docker-py", "buildx"])("builds and pushes with build_backend: %s through the docker CLI", async (backend) => {
+    const { file, commands } = await prepare(FILE(backend));
+    expect(file.deployments[0]?.draft.jobVariables).toEqual({ image: "reg.example.com/team/app:1.0" });
+    expect(commands.filter((c) => /^(build|push)/.test(c)).map((c) => c.split(" ")[0])).toEqual(["build", "push"]);
+  });
+
+  it("refuses a build_backend prefect-docker does not have, as it does", async () => {
+    await expect(prepare(FILE("kaniko"))).rejects.toThrow(/build_backend must be "docker-py" or "buildx"/);
   });
 });

@@ -228,3 +228,43 @@ ${ONE}  work_pool:
     await expect(prepare(FILE("kaniko"))).rejects.toThrow(/build_backend must be "docker-py" or "buildx"/);
   });
 });
+
+describe("deploy: typed fields written as a placeholder, as Prefect's pydantic models read its text", () => {
+  const env = { LIMIT: "3", PAUSED: "true", ENFORCE: "false", ACTIVE: "false", WORD: "maybe" };
+  const loadWith = (text: string) => loadDeploymentFile(text, { env }).deployments[0]?.draft;
+
+  it("reads a placeholder's text as the integer or boolean the field takes", () => {
+    const text = `${ONE}  concurrency_limit: "{{ $LIMIT }}"\n  paused: "{{ $PAUSED }}"\n  enforce_parameter_schema: "{{ $ENFORCE }}"\n`;
+    const draft = loadWith(text);
+    expect(draft?.settings).toMatchObject({ concurrencyLimit: 3, paused: true });
+    expect(draft?.enforceParameterSchema).toBe(false);
+    const object = loadWith(`${ONE}  concurrency_limit:\n    limit: "{{ $LIMIT }}"\n    grace_period_seconds: "{{ $LIMIT }}0"\n`);
+    expect(object?.settings).toMatchObject({ concurrencyLimit: 3, concurrencyOptions: { grace_period_seconds: 30 } });
+  });
+
+  it("reads a schedule's active and day_or the same way, instead of storing the text", () => {
+    const text = `${ONE}  schedule:\n    cron: "0 * * * *"\n    active: "{{ $ACTIVE }}"\n    day_or: "{{ $PAUSED }}"\n`;
+    expect(loadWith(text)?.settings?.schedules).toEqual([{ cron: "0 * * * *", active: false, day_or: true }]);
+  });
+
+  it("still refuses a placeholder's text that is neither, and text written as such", () => {
+    const problems = problemsOf(() => loadWith(`${ONE}  paused: "{{ $WORD }}"\n  concurrency_limit: "{{ $WORD }}"\n`));
+    expect(problems).toEqual([
+      "deployments[0].paused must be true, false or null",
+      "deployments[0].concurrency_limit must be a non-negative integer, null or a mapping with `limit`",
+    ]);
+    expect(problemsOf(() => loadWith(`${ONE}  schedules:\n  - cron: "0 * * * *"\n    active: "false"\n`))).toEqual([
+      "deployments[0].schedules[0].active must be true or false",
+    ]);
+  });
+
+  it.each([
+    ["an empty schedule", "  - {}\n"],
+    ["a misspelt key", "  - crn: '0 * * * *'\n"],
+    ["a bare cron string", "  - '0 * * * *'\n"],
+  ])("refuses %s, which Prefect refuses as an unknown schedule type", (_kind, item) => {
+    expect(problemsOf(() => loadWith(`${ONE}  schedules:\n${item}`))).toEqual([
+      expect.stringMatching(/^deployments\[0\]\.schedules\[0\] must be a mapping with cron, interval or rrule/),
+    ]);
+  });
+});

@@ -20,6 +20,9 @@ function candidatesOf(deployments: Array<Record<string, unknown>>, flowNameOverr
   });
 }
 
+/** Each is checked and sent on its own: a run over more is a file built to stall the pipeline. */
+export const MAX_SELECTED_DEPLOYMENTS = 1000;
+
 export interface Selection {
   selected: Candidate[];
   /** Warnings for the unnamed deployments left out of "every deployment". */
@@ -38,6 +41,7 @@ export function selectDeployments(
   flowNameOverride?: string | null,
   codeFlowNames?: CodeFlowNames,
 ): Selection {
+  if (names.length === 0) checkCount(deployments.filter((d) => d.name !== null && d.name !== undefined).length);
   const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
   if (names.length === 0) return everyNamed(candidates);
   const matches = (c: Candidate, wanted: string) => (wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted);
@@ -45,7 +49,15 @@ export function selectDeployments(
   if (unknown.length > 0) {
     throw new UsageError(`no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` + candidates.map((c) => c.fullName).join(", "));
   }
-  return { selected: candidates.filter((c) => names.some((wanted) => matches(c, wanted))), skipped: [] };
+  const selected = candidates.filter((c) => names.some((wanted) => matches(c, wanted)));
+  checkCount(selected.length);
+  return { selected, skipped: [] };
+}
+
+function checkCount(count: number): void {
+  if (count > MAX_SELECTED_DEPLOYMENTS) {
+    throw new UsageError(`${count} deployments selected; at most ${MAX_SELECTED_DEPLOYMENTS} are deployed in one run: select them with --name`);
+  }
 }
 
 /** Prefect skips a deployment whose name is null or absent (`_run_multi_deploy` in its cli/deploy/_core.py). */

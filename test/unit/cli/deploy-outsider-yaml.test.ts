@@ -127,6 +127,18 @@ describe("deploy: aliases", () => {
   });
 });
 
+describe("deploy: how many deployments one run takes", () => {
+  const file = (count: number) => `deployments:\n${Array.from({ length: count }, (_, i) => `- { name: d${i}, entrypoint: f.py:fn }\n`).join("")}`;
+
+  it("refuses more than 1,000 at once, before any work, and takes them by --name", () => {
+    const started = Date.now();
+    expect(() => load(file(50_000))).toThrow(/50000 deployments selected; at most 1000 are deployed in one run/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(load(file(1001), ["d1000"]).deployments).toHaveLength(1);
+    expect(load(file(1000)).deployments).toHaveLength(1000);
+  });
+});
+
 describe("deploy: the bytes of the file", () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -1,4 +1,4 @@
-import { isScalar, parseDocument, visit, type Document, type YAMLError } from "yaml";
+import { isCollection, isScalar, parseDocument, Scalar, visit, type Document, type YAMLError } from "yaml";
 import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
@@ -30,8 +30,8 @@ export function parseDeployFile(text: string, fileName: string): DeployFile {
   // A tag PyYAML's safe_load cannot construct (`!Ref`, `!!python/…`, `!!binary`) makes Prefect refuse the file.
   const unresolved = doc.warnings.filter((e) => e.code === "TAG_RESOLVE_FAILED");
   const errors = [...controlCharacters(text), ...doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map(messageOf), ...unresolved.map(unresolvedTag)];
+  if (errors.length === 0) errors.push(...asPyYamlReadsIt(doc, text));
   if (errors.length > 0) throw new UsageError(`${fileName} is not valid YAML`, errors);
-  unclipLastBlockScalar(doc, text);
   const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
@@ -66,29 +66,42 @@ const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u
 function controlCharacters(text: string): string[] {
   const found = NON_PRINTABLE.exec(text);
   if (!found) return [];
-  const before = text.slice(0, found.index).split("\n");
   const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-  return [`line ${before.length}, column ${before.at(-1)!.length + 1}: control character U+${code} (PyYAML refuses the file)`];
+  return [`${lineAndColumn(text, found.index)}: control character U+${code} (PyYAML refuses the file)`];
 }
 
-const messageOf = (error: YAMLError) => error.message.trimEnd();
+// The yaml package reports nesting deeper than its stack as a stack overflow; PyYAML refuses it too.
+const messageOf = (error: YAMLError) => error.message.trimEnd().replace(/^Maximum call stack size exceeded/, "nested too deeply");
 const unresolvedTag = (error: YAMLError) => `${messageOf(error)}\n(PyYAML's safe_load, which Prefect reads the file with, has no value for that tag)`;
 
 /**
- * A block scalar (`|`, `>`) that runs to the end of a file without a final line break has no line
- * break to keep, so PyYAML ends it without one; the yaml package adds one, which would change the
- * value (and the version's content hash) from what Prefect stores.
+ * Makes the document read as PyYAML reads it, returning what PyYAML refuses: a list or mapping as a
+ * key (unhashable in Python). A null key is named "null", as Prefect's JSON names it. A block scalar
+ * (`|`, `>`) that runs to the end of a file without a final line break has no line break to keep, so
+ * PyYAML ends it without one; the yaml package adds one, which would change the value (and the
+ * version's content hash) from what Prefect stores.
  */
-function unclipLastBlockScalar(doc: Document, text: string): void {
-  if (/[\r\n]$/.test(text)) return;
+function asPyYamlReadsIt(doc: Document, text: string): string[] {
+  const problems: string[] = [];
+  const unbroken = !/[\r\n]$/.test(text);
   visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key)) problems.push(`${lineAndColumn(text, pair.key.range?.[0] ?? 0)}: a key must be text, a number or a boolean`);
+      else if (isScalar(pair.key) && pair.key.value === null) pair.key = new Scalar("null");
+    },
     Scalar(_key, node) {
       const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-      if (block && node.range?.[1] === text.length && typeof node.value === "string" && node.value.endsWith("\n")) {
+      if (unbroken && block && node.range?.[1] === text.length && typeof node.value === "string" && node.value.endsWith("\n")) {
         node.value = node.value.slice(0, -1);
       }
     },
   });
+  return problems;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const lines = text.slice(0, offset).split("\n");
+  return `line ${lines.length}, column ${lines.at(-1)!.length + 1}`;
 }
 
 function repeatedKeyWarning(error: YAMLError): string {

@@ -82,6 +82,18 @@ describe("deploy: YAML that PyYAML's safe_load refuses, or that has no JSON valu
     expect(parameters(`${ONE}  parameters:\n    p: 9007199254740991\n    q: -0x1F\n`)).toEqual({ p: 9007199254740991, q: -31 });
   });
 
+  it("refuses a list or mapping as a key, which PyYAML cannot hash", () => {
+    expect(problemOf(`${ONE}  parameters:\n    ? [a, b]\n    : 1\n`)).toMatch(/line 5, column 7: a key must be text, a number or a boolean/);
+  });
+
+  it("refuses nesting deeper than the parser's stack as nested too deeply, not as a crash", () => {
+    expect(problemOf(`${ONE}  parameters:\n    p: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`)).toMatch(/^nested too deeply at line 5/);
+  });
+
+  it("names a null key null, as Prefect's JSON does", () => {
+    expect(parameters(`${ONE}  parameters:\n    ~: 1\n    b: 2\n`)).toEqual({ null: 1, b: 2 });
+  });
+
   it("still reads !!str, !!int and !!float as PyYAML does", () => {
     expect(parameters(`${ONE}  parameters:\n    a: !!str 1\n    b: !!int "7"\n    c: !!float "1.5"\n`)).toEqual({ a: "1", b: 7, c: 1.5 });
   });

@@ -45,7 +45,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .command("deploy")
     .description("create a version of each deployment in a prefect.yaml-shaped file and make it live")
     .option("-f, --file <path>", "the deployment file", "prefect.yaml")
-    .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
+    .option("-n, --name <name>", "a deployment name or FLOW/NAME, * matching any text; repeat for several (default: all)", collect)
     .option("--all", "every deployment that has a name (the default), as prefect deploy --all")
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")

@@ -10,13 +10,14 @@ export interface Candidate {
   record: Record<string, unknown>;
   /** `flow/name` as the file names it before templates are resolved. */
   fullName: string;
+  flowName?: string;
 }
 
 function candidatesOf(deployments: Array<Record<string, unknown>>, flowNameOverride?: string | null, codeFlowNames?: CodeFlowNames): Candidate[] {
   return deployments.map((record, index) => {
     const name = typeof record.name === "string" ? record.name : `(unnamed #${index})`;
     const flowName = flowNameOf(record, flowNameOverride, codeFlowNames?.(record.entrypoint));
-    return { index, record, fullName: `${flowName ?? "?"}/${name}` };
+    return { index, record, fullName: `${flowName ?? "?"}/${name}`, ...(flowName ? { flowName } : {}) };
   });
 }
 
@@ -31,7 +32,7 @@ export interface Selection {
 
 /**
  * The deployments `--name` selects: a deployment name (every flow's deployment of that name) or
- * `flow/name`. Without a name, every deployment that has one: as `prefect deploy --all` does, one
+ * `flow/name`, either with `*` matching any text (as `prefect deploy --name 'etl/*'`). Without a name, every deployment that has one: as `prefect deploy --all` does, one
  * without a name (the blank entry `prefect init` writes) is skipped, with a warning. Any name matching
  * nothing is a UsageError that lists what the file has, and so is a file with no named deployment.
  */
@@ -44,7 +45,6 @@ export function selectDeployments(
   if (names.length === 0) checkCount(deployments.filter((d) => d.name !== null && d.name !== undefined).length);
   const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
   if (names.length === 0) return everyNamed(candidates);
-  const matches = (c: Candidate, wanted: string) => (wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted);
   const unknown = names.filter((wanted) => !candidates.some((c) => matches(c, wanted)));
   if (unknown.length > 0) {
     throw new UsageError(`no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` + candidates.map((c) => c.fullName).join(", "));
@@ -58,6 +58,27 @@ function checkCount(count: number): void {
   if (count > MAX_SELECTED_DEPLOYMENTS) {
     throw new UsageError(`${count} deployments selected; at most ${MAX_SELECTED_DEPLOYMENTS} are deployed in one run: select them with --name`);
   }
+}
+
+function matches(c: Candidate, wanted: string): boolean {
+  if (!wanted.includes("*")) return wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted;
+  if (typeof c.record.name !== "string") return false;
+  const slash = wanted.indexOf("/");
+  if (slash < 0) return globMatches(wanted, c.record.name);
+  const [flow, name] = [wanted.slice(0, slash), wanted.slice(slash + 1)];
+  // Prefect matches the flow part against the entrypoint's function name, `_` read as `-`.
+  const entrypoint = typeof c.record.entrypoint === "string" ? c.record.entrypoint : "";
+  const functionName = (entrypoint.split(":").at(-1) ?? "").replace(/_/g, "-");
+  return globMatches(name, c.record.name) && [c.flowName, functionName].some((f) => f !== undefined && globMatches(flow, f));
+}
+
+/** `*` matches any text, the rest itself (`_parse_name_from_pattern` in Prefect's cli/deploy/_config.py). */
+function globMatches(pattern: string, text: string): boolean {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${source}$`, "s").test(text);
 }
 
 /** Prefect skips a deployment whose name is null or absent (`_run_multi_deploy` in its cli/deploy/_core.py). */

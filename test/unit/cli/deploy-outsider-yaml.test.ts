@@ -292,3 +292,28 @@ describe("deploy: typed fields written as a placeholder, as Prefect's pydantic m
     ]);
   });
 });
+
+describe("deploy --name with a * pattern, as prefect deploy --name takes it", () => {
+  const FILE = `
+deployments:
+- { name: etl-prod, entrypoint: "flows/etl.py:run_etl" }
+- { name: etl-dev, entrypoint: "flows/etl.py:run_etl" }
+- { name: report-prod, entrypoint: "flows/report.py:daily_report", flow_name: reports }
+- { name: null, entrypoint: "flows/etl.py:run_etl" }
+`;
+  const names = (patterns: string[]) => load(FILE, patterns).deployments.map((d) => `${d.draft.flowName}/${d.draft.name}`);
+
+  it("selects every deployment whose name matches", () => {
+    expect(names(["*-prod"])).toEqual(["run-etl/etl-prod", "reports/report-prod"]);
+    expect(names(["*"])).toEqual(["run-etl/etl-prod", "run-etl/etl-dev", "reports/report-prod"]);
+  });
+
+  it("matches FLOW/NAME against the flow name, or the entrypoint's function as Prefect does", () => {
+    expect(names(["run-etl/*"])).toEqual(["run-etl/etl-prod", "run-etl/etl-dev"]);
+    expect(names(["daily-report/*", "reports/*"])).toEqual(["reports/report-prod"]);
+  });
+
+  it("refuses a pattern that matches nothing, listing what the file has", () => {
+    expect(() => load(FILE, ["nightly-*"])).toThrow(/no deployment named "nightly-\*"; available: /);
+  });
+});

@@ -61,15 +61,16 @@ function checkCount(count: number): void {
 }
 
 function matches(c: Candidate, wanted: string): boolean {
-  if (!wanted.includes("*")) return wanted.includes("/") ? c.fullName === wanted : c.record.name === wanted;
-  if (typeof c.record.name !== "string") return false;
+  const name = c.record.name;
+  if (!wanted.includes("/")) return wanted.includes("*") ? typeof name === "string" && globMatches(wanted, name) : name === wanted;
+  if (typeof name !== "string") return c.fullName === wanted;
   const slash = wanted.indexOf("/");
-  if (slash < 0) return globMatches(wanted, c.record.name);
-  const [flow, name] = [wanted.slice(0, slash), wanted.slice(slash + 1)];
-  // Prefect matches the flow part against the entrypoint's function name, `_` read as `-`.
+  const [flow, wantedName] = [wanted.slice(0, slash), wanted.slice(slash + 1)];
+  // Prefect compares the flow part with the entrypoint's function name (`_` and `-` alike).
   const entrypoint = typeof c.record.entrypoint === "string" ? c.record.entrypoint : "";
   const functionName = (entrypoint.split(":").at(-1) ?? "").replace(/_/g, "-");
-  return globMatches(name, c.record.name) && [c.flowName, functionName].some((f) => f !== undefined && globMatches(flow, f));
+  const flowMatches = (f: string) => globMatches(flow, f) || globMatches(flow.replace(/_/g, "-"), f);
+  return globMatches(wantedName, name) && [c.flowName, functionName].some((f) => f !== undefined && flowMatches(f));
 }
 
 /** `*` matches any text, the rest itself (`_parse_name_from_pattern` in Prefect's cli/deploy/_config.py). */

@@ -311,6 +311,8 @@ deployments:
   it("matches FLOW/NAME against the flow name, or the entrypoint's function as Prefect does", () => {
     expect(names(["run-etl/*"])).toEqual(["run-etl/etl-prod", "run-etl/etl-dev"]);
     expect(names(["daily-report/*", "reports/*"])).toEqual(["reports/report-prod"]);
+    expect(names(["daily_report/report-prod"])).toEqual(["reports/report-prod"]);
+    expect(names(["reports/report-prod"])).toEqual(["reports/report-prod"]);
   });
 
   it("refuses a pattern that matches nothing, listing what the file has", () => {

@@ -23,7 +23,9 @@ export interface DeployFile {
  * deployments can share definitions). Throws a UsageError naming the file for malformed YAML or a
  * file without a usable `deployments:` list.
  */
-export function parseDeployFile(text: string, fileName: string): DeployFile {
+export function parseDeployFile(fileText: string, fileName: string): DeployFile {
+  // Prefect opens the file with Python's universal newlines: CRLF and a lone CR are line ends.
+  const text = fileText.replace(/\r\n?/g, "\n");
   const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true });
   // PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning, not an error.
   const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
@@ -83,7 +85,7 @@ const unresolvedTag = (error: YAMLError) => `${messageOf(error)}\n(PyYAML's safe
  */
 function asPyYamlReadsIt(doc: Document, text: string): string[] {
   const problems: string[] = [];
-  const unbroken = !/[\r\n]$/.test(text);
+  const unbroken = !text.endsWith("\n");
   visit(doc, {
     Pair(_key, pair) {
       if (isCollection(pair.key)) problems.push(`${lineAndColumn(text, pair.key.range?.[0] ?? 0)}: a key must be text, a number or a boolean`);

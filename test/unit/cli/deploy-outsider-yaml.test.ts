@@ -107,6 +107,11 @@ describe("deploy: block scalars and line ends", () => {
     expect(load(`${text}\n`).deployments[0]?.draft.description).toBe("line1\nline2\n");
   });
 
+  it("reads a file with CR line ends alone, as Python's universal newlines read it for PyYAML", () => {
+    const text = `${ONE}  description: |\n    line1\n    line2\n`.replace(/\n/g, "\r");
+    expect(load(text).deployments[0]?.draft).toMatchObject({ name: "d", description: "line1\nline2\n" });
+  });
+
   it("reads CRLF files as LF", () => {
     const text = `${ONE}  description: |\n    line1\n    line2\n`.replace(/\n/g, "\r\n");
     expect(load(text).deployments[0]?.draft.description).toBe("line1\nline2\n");

@@ -73,7 +73,14 @@ function controlCharacters(text: string): string[] {
 }
 
 // The yaml package reports nesting deeper than its stack as a stack overflow; PyYAML refuses it too.
-const messageOf = (error: YAMLError) => error.message.trimEnd().replace(/^Maximum call stack size exceeded/, "nested too deeply");
+const messageOf = (error: YAMLError) =>
+  error.message
+    .trimEnd()
+    .replace(/^Maximum call stack size exceeded/, "nested too deeply")
+    .replace(
+      /^Source contains multiple documents; please use YAML\.parseAllDocuments\(\)/,
+      "the file holds more than one YAML document (---); prefect.yaml is one",
+    );
 const unresolvedTag = (error: YAMLError) => `${messageOf(error)}\n(PyYAML's safe_load, which Prefect reads the file with, has no value for that tag)`;
 
 /**

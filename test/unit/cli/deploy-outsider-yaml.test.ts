@@ -86,6 +86,10 @@ describe("deploy: YAML that PyYAML's safe_load refuses, or that has no JSON valu
     expect(problemOf(`${ONE}  parameters:\n    ? [a, b]\n    : 1\n`)).toMatch(/line 5, column 7: a key must be text, a number or a boolean/);
   });
 
+  it("refuses a second document (---) in words about the file, as PyYAML's safe_load refuses it", () => {
+    expect(problemOf(`${ONE}---\n${ONE}`)).toMatch(/^the file holds more than one YAML document \(---\); prefect\.yaml is one at line 4/);
+  });
+
   it("refuses nesting deeper than the parser's stack as nested too deeply, not as a crash", () => {
     expect(problemOf(`${ONE}  parameters:\n    p: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`)).toMatch(/^nested too deeply at line 5/);
   });

@@ -17,11 +17,11 @@ export interface DeployFile {
 }
 
 /**
- * Parses a prefect.yaml-shaped file as Prefect's PyYAML does: YAML 1.1 scalars (see yaml11.ts).
- * Merge keys (`<<: *defaults`) are on because Prefect's own examples use them for shared
- * `definitions` (the alias limit, which guards against "billion laughs" files, is raised so that many
- * deployments can share definitions). Throws a UsageError naming the file for malformed YAML or a
- * file without a usable `deployments:` list.
+ * Parses a prefect.yaml-shaped file as Prefect's PyYAML does: YAML 1.1 scalars (see yaml11.ts),
+ * and what `safe_load` refuses refused. Merge keys (`<<: *defaults`) are on because Prefect's own
+ * examples use them for shared `definitions`; aliases are bounded (alias-limit.ts) so that many
+ * deployments can share definitions while a "billion laughs" file is refused. Throws a UsageError
+ * naming the file for malformed YAML or a file without a usable `deployments:` list.
  */
 export function parseDeployFile(fileText: string, fileName: string): DeployFile {
   // Prefect opens the file with Python's universal newlines: CRLF and a lone CR are line ends.

@@ -5,7 +5,8 @@ import { literalString } from "./python-literal";
 export function docstringOf(definition: SyntaxNode, source: string): string | undefined {
   const body = definition.getChild("Body");
   let first = body?.firstChild ?? null;
-  while (first && first.name === ":") first = first.nextSibling;
+  // `def f():  # noqa` puts a comment between the colon and the docstring.
+  while (first && (first.name === ":" || first.name === "Comment")) first = first.nextSibling;
   const expression = first?.name === "ExpressionStatement" ? first.firstChild : null;
   if (!expression || (expression.name !== "String" && expression.name !== "ContinuedString")) return undefined;
   const literal = literalString(expression, source);

@@ -328,3 +328,33 @@ deployments:
     expect(() => load(FILE, ["nightly-*"])).toThrow(/no deployment named "nightly-\*"; available: /);
   });
 });
+
+describe("deploy: a flow's docstring as its description, as Prefect takes it", () => {
+  it("reads the docstring after a comment on the def line", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-doc-"));
+    try {
+      // As in AuckeBos/bunq-ynab-connect: a lint comment after the colon.
+      writeFileSync(
+        join(cwd, "flows.py"),
+        'from prefect import flow\n\n@flow\ndef sync(payment_id: int) -> None:  # noqa: FBT001\n    """Sync one payment."""\n',
+      );
+      const file = loadDeploymentFile("deployments:\n- name: d\n  entrypoint: flows.py:sync\n", { env: {}, workingDirectory: cwd });
+      expect(file.deployments[0]?.draft.description).toBe("Sync one payment.");
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("reads a flow file with CRLF line ends as Python does, with LF in the docstring", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-doc-"));
+    try {
+      // As CBIIT/ChildhoodCancerDataInitiative-Prefect_Pipeline's workflows/hello_world.py is saved.
+      const source = 'from prefect import flow\n\n@flow\ndef hello():\n    """Say hello.\n\n    To the world.\n    """\n';
+      writeFileSync(join(cwd, "hello.py"), source.replace(/\n/g, "\r\n"));
+      const file = loadDeploymentFile("deployments:\n- name: d\n  entrypoint: hello.py:hello\n", { env: {}, workingDirectory: cwd });
+      expect(file.deployments[0]?.draft.description).toBe("Say hello.\n\nTo the world.");
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -93,8 +93,8 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
   const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
   const codeNames = codeFlowNames(options.workingDirectory);
-  const { selected, skipped } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
-  const file = { ...parsed, warnings: [...parsed.warnings, ...skipped] };
+  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const file = { ...parsed, warnings: [...parsed.warnings, ...warnings] };
   return { file, selected, codeNames };
 }
 

@@ -26,15 +26,16 @@ export const MAX_SELECTED_DEPLOYMENTS = 1000;
 
 export interface Selection {
   selected: Candidate[];
-  /** Warnings for the unnamed deployments left out of "every deployment". */
-  skipped: string[];
+  /** What the selection did that the file does not say: unnamed deployments skipped, one renamed. */
+  warnings: string[];
 }
 
 /**
  * The deployments `--name` selects: a deployment name (every flow's deployment of that name) or
  * `flow/name`, either with `*` matching any text (as `prefect deploy --name 'etl/*'`). Without a name, every deployment that has one: as `prefect deploy --all` does, one
  * without a name (the blank entry `prefect init` writes) is skipped, with a warning. Any name matching
- * nothing is a UsageError that lists what the file has, and so is a file with no named deployment.
+ * nothing is a UsageError that lists what the file has (except one name for a file of one deployment,
+ * see renamedSingle), and so is a file with no named deployment.
  */
 export function selectDeployments(
   deployments: Array<Record<string, unknown>>,
@@ -46,12 +47,31 @@ export function selectDeployments(
   const candidates = candidatesOf(deployments, flowNameOverride, codeFlowNames);
   if (names.length === 0) return everyNamed(candidates);
   const unknown = names.filter((wanted) => !candidates.some((c) => matches(c, wanted)));
+  const renamed = unknown.length > 0 ? renamedSingle(candidates, names) : undefined;
+  if (renamed) return renamed;
   if (unknown.length > 0) {
     throw new UsageError(`no deployment named ${unknown.map((n) => `"${n}"`).join(", ")}; available: ` + candidates.map((c) => c.fullName).join(", "));
   }
   const selected = candidates.filter((c) => names.some((wanted) => matches(c, wanted)));
   checkCount(selected.length);
-  return { selected, skipped: [] };
+  return { selected, warnings: [] };
+}
+
+/**
+ * Prefect, given one `--name` and a file of one deployment, deploys that deployment under the name
+ * (`_apply_cli_options_to_deploy_config` in its cli/deploy/_config.py): a file written once and
+ * deployed as staging and as prod. A FLOW/NAME must name the deployment's flow.
+ */
+function renamedSingle(candidates: Candidate[], names: readonly string[]): Selection | undefined {
+  const [only, wanted] = [candidates[0], names[0]];
+  if (candidates.length !== 1 || names.length !== 1 || !only || wanted === undefined || wanted.includes("*")) return undefined;
+  const slash = wanted.indexOf("/");
+  const name = wanted.slice(slash + 1);
+  if (slash >= 0 && !matches({ ...only, record: { ...only.record, name } }, wanted)) return undefined;
+  const was = typeof only.record.name === "string" ? `is named "${only.record.name}"` : "has no name";
+  const warning = `deployments[${only.index}] ${was} in the file; deployed as "${name}", as prefect deploy --name does with one deployment`;
+  const flow = only.fullName.slice(0, only.fullName.lastIndexOf("/"));
+  return { selected: [{ ...only, record: { ...only.record, name }, fullName: `${flow}/${name}` }], warnings: [warning] };
 }
 
 function checkCount(count: number): void {
@@ -88,5 +108,5 @@ function everyNamed(candidates: Candidate[]): Selection {
   const selected = candidates.filter((c) => !unnamed(c));
   if (selected.length === 0) throw new UsageError("no deployment in it has a name; give each deployment a name: to deploy it");
   const skipped = candidates.filter(unnamed).map((c) => `deployments[${c.index}] has no name; skipped, as prefect deploy --all skips it`);
-  return { selected, skipped };
+  return { selected, warnings: skipped };
 }

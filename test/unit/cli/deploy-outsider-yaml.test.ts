@@ -358,3 +358,24 @@ describe("deploy: a flow's docstring as its description, as Prefect takes it", (
     }
   });
 });
+
+describe("deploy --name with a file of one deployment, as prefect deploy --name names it", () => {
+  const FILE = "deployments:\n- name: default\n  entrypoint: flows/etl.py:run_etl\n";
+
+  it("deploys the one deployment under the name given, with a warning", () => {
+    const { deployments, warnings } = load(FILE, ["staging"]);
+    expect(deployments.map((d) => d.draft.name)).toEqual(["staging"]);
+    expect(warnings).toEqual([expect.stringMatching(/^deployments\[0\] is named "default" in the file; deployed as "staging"/)]);
+    expect(load(FILE, ["run-etl/staging"]).deployments.map((d) => d.draft.name)).toEqual(["staging"]);
+  });
+
+  it("names the blank deployment prefect init writes, when it has an entrypoint", () => {
+    expect(load("deployments:\n- name: null\n  entrypoint: flows/etl.py:run_etl\n", ["nightly"]).deployments[0]?.draft.name).toBe("nightly");
+  });
+
+  it("still refuses a name that matches nothing in a file of several, or another flow's FLOW/NAME", () => {
+    expect(() => load(`${FILE}- name: other\n  entrypoint: flows/etl.py:run_etl\n`, ["staging"])).toThrow(/no deployment named "staging"/);
+    expect(() => load(FILE, ["reports/staging"])).toThrow(/no deployment named "reports\/staging"/);
+    expect(() => load(FILE, ["staging", "prod"])).toThrow(/no deployment named "staging", "prod"/);
+  });
+});

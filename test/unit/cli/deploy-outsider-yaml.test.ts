@@ -379,3 +379,24 @@ describe("deploy --name with a file of one deployment, as prefect deploy --name 
     expect(() => load(FILE, ["staging", "prod"])).toThrow(/no deployment named "staging", "prod"/);
   });
 });
+
+describe("deploy: tags as Prefect's RunnerDeployment keeps them", () => {
+  it("drops blank tags, as Prefect does, with a warning", () => {
+    const { deployments } = load(`${ONE}  tags: ['', etl, '  ']\n`);
+    expect(deployments[0]?.draft.tags).toEqual(["etl"]);
+    expect(deployments[0]?.warnings).toEqual([
+      expect.stringMatching(/^deployments\[0\]\.tags\[0\] is blank; dropped, as Prefect drops it/),
+      expect.stringMatching(/tags\[2\] is blank/),
+    ]);
+  });
+
+  it("refuses a tag that is not text, naming it and saying to quote it", () => {
+    // AloisCRR/repossessed-assets: an alias of a list inside the list, which Prefect stores as the text "['etl', 'scraping']".
+    const problems = problemsOf(() => load(`definitions:\n  t: &t [etl, scraping]\n${ONE}  tags: [*t, 3.10, yes]\n`));
+    expect(problems).toEqual([
+      expect.stringMatching(/^deployments\[0\]\.tags\[0\] must be text, not a list/),
+      expect.stringMatching(/^deployments\[0\]\.tags\[1\] must be text, not a number; quote it/),
+      expect.stringMatching(/^deployments\[0\]\.tags\[2\] must be text, not a boolean; quote it/),
+    ]);
+  });
+});

@@ -192,10 +192,10 @@ describe("deploy --all, as a pipeline written for prefect deploy --all runs it",
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  async function cli(argv: string[]) {
+  async function cli(argv: string[], file: string | Uint8Array = `${ONE}  parameters:\n    p: "{{ $UNSET_IN_THIS_TEST }}"\n`) {
     const cwd = mkdtempSync(join(tmpdir(), "waymark-all-"));
     dirs.push(cwd);
-    writeFileSync(join(cwd, "prefect.yaml"), `${ONE}  parameters:\n    p: "{{ $UNSET_IN_THIS_TEST }}"\n`);
+    writeFileSync(join(cwd, "prefect.yaml"), file);
     let stderr = "";
     const io = { env: {}, cwd, fetch: fakeFetch(), git: noGit, sleep: async () => {}, stdout: () => {}, stderr: (t: string) => void (stderr += t) };
     return { code: await run(argv, io), stderr };
@@ -205,6 +205,13 @@ describe("deploy --all, as a pipeline written for prefect deploy --all runs it",
     const { code, stderr } = await cli(["deploy", "--all", "--api-url", "http://w.test"]);
     expect(code).toBe(2);
     expect(stderr).toContain("UNSET_IN_THIS_TEST is not set");
+  });
+
+  it("reads the file's bytes as UTF-8 through the command: another encoding exits 2, naming the file", async () => {
+    const latin1 = Uint8Array.from([...new TextEncoder().encode(`${ONE}  description: caf`), 0xe9, 0x0a]);
+    const { code, stderr } = await cli(["deploy", "--api-url", "http://w.test"], latin1);
+    expect(code).toBe(2);
+    expect(stderr).toBe("waymark: prefect.yaml is not UTF-8 text; save it as UTF-8 (prefect deploy reads it as UTF-8 too)\n");
   });
 
   it("refuses --all with --name, which would say two things", async () => {

@@ -352,6 +352,42 @@ describe("deploy: a flow's docstring as its description, as Prefect takes it", (
     }
   });
 
+  it("reads the docstring of a flow that follows syntax the Python parser cannot read", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-doc-"));
+    try {
+      // As in Carlos-AMG/BookScraper: a tuple target of `async with` earlier in the file.
+      const source = [
+        "from prefect import flow",
+        "",
+        "async def search(key):",
+        "    async with client(key) as (api, session):",
+        "        return await api.search(session)",
+        "",
+        '@flow(name="download_bundle")',
+        "async def download_bundle_flow(",
+        "    api_key: str,",
+        '    output_dir: str = "./BUNDLES",',
+        ") -> dict:",
+        '    """',
+        "    Download all books in a bundle.",
+        "",
+        "    Args:",
+        "        api_key: the key",
+        '    """',
+        "    return {}",
+        "",
+      ].join("\n");
+      writeFileSync(join(cwd, "downloader.py"), source);
+      const file = loadDeploymentFile("deployments:\n- name: d\n  entrypoint: downloader.py:download_bundle_flow\n", { env: {}, workingDirectory: cwd });
+      expect(file.deployments[0]?.draft).toMatchObject({
+        flowName: "download_bundle",
+        description: "Download all books in a bundle.\n\nArgs:\n    api_key: the key",
+      });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it("reads a flow file with CRLF line ends as Python does, with LF in the docstring", () => {
     const cwd = mkdtempSync(join(tmpdir(), "waymark-doc-"));
     try {

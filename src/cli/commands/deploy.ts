@@ -1,8 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseVariableFlags } from "../deploy/deploy-time";
-import { checkDeployFileSize, decodeDeployFile } from "../deploy/parse";
+import { readDeployFile } from "../deploy/read-file";
 import { parseStepOutputFlags } from "../deploy/step-outputs";
 import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "../deploy/steps";
 import type { CreateVersionInputDraft, LoadedDeployment, LoadedFile } from "../deploy-file";
@@ -171,20 +169,4 @@ async function loadedFileOf(options: DeployOptions, io: CliIo): Promise<LoadedFi
     context.pushed,
   );
   return { ...file, deployments: file.deployments.map((d, i) => ({ ...d, draft: pinned[i] ?? d.draft })) };
-}
-
-function readDeployFile(file: string, cwd: string): string {
-  let bytes: Buffer;
-  try {
-    const path = resolve(cwd, file);
-    const stat = statSync(path);
-    if (stat.isFile()) checkDeployFileSize(stat.size, file);
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? String(error));
-    throw new UsageError(`cannot read ${file}: ${reason}`);
-  }
-  return decodeDeployFile(bytes, file);
 }

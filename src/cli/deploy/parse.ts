@@ -55,10 +55,10 @@ export function decodeDeployFile(bytes: Uint8Array, fileName: string): string {
   }
 }
 
-/** Throws when a file of `size` bytes is over MAX_DEPLOY_FILE_BYTES (called before reading it, too). */
+/** Throws when `size` bytes (of a file, or read so far) are over MAX_DEPLOY_FILE_BYTES. */
 export function checkDeployFileSize(size: number, fileName: string): void {
   if (size > MAX_DEPLOY_FILE_BYTES) {
-    throw new UsageError(`${fileName} is larger than ${MAX_DEPLOY_FILE_BYTES / 1024 / 1024} MiB (${size} bytes); not read`);
+    throw new UsageError(`${fileName} is larger than ${MAX_DEPLOY_FILE_BYTES / 1024 / 1024} MiB; not read`);
   }
 }
 

@@ -214,6 +214,14 @@ describe("deploy --all, as a pipeline written for prefect deploy --all runs it",
     expect(stderr).toBe("waymark: prefect.yaml is not UTF-8 text; save it as UTF-8 (prefect deploy reads it as UTF-8 too)\n");
   });
 
+  it("refuses a file that never ends (-f /dev/zero) after 8 MiB instead of reading forever", async () => {
+    const started = Date.now();
+    const { code, stderr } = await cli(["deploy", "-f", "/dev/zero", "--api-url", "http://w.test"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe("waymark: /dev/zero is larger than 8 MiB; not read\n");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("refuses --all with --name, which would say two things", async () => {
     const { code, stderr } = await cli(["deploy", "--all", "--name", "d", "--api-url", "http://w.test"]);
     expect(code).toBe(2);

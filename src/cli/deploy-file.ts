@@ -3,6 +3,7 @@ import type { CreateVersionInputDraft } from "./deploy/version-input";
 import { defaultPullSteps } from "./deploy/default-pull";
 import { settlePlaceholders, stepIdsOf } from "./deploy/deploy-time";
 import { flowNameInCode, type FlowName } from "./deploy/flow-name";
+import { typedPlaceholders } from "./deploy/lax";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
 import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
@@ -90,9 +91,10 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 
 /** The file and the deployments `--name` selects, flow names read from the code as loadDeploymentFile reads them. */
 export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
-  const file = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
+  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
   const codeNames = codeFlowNames(options.workingDirectory);
-  const selected = selectDeployments(file.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const file = { ...parsed, warnings: [...parsed.warnings, ...warnings] };
   return { file, selected, codeNames };
 }
 
@@ -152,7 +154,8 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   }
   const stepIds = stepIdsOf(sectionOf(build, context.file.build), sectionOf(push, context.file.push));
   const variables = options.variables ?? new Map<string, string>();
-  const settled = settlePlaceholders(record, path, { variables, stepIds, reports, ...(lookup ? { lookupOutput: lookup } : {}) });
+  // A placeholder gives text; in a typed field it is read as the type, as Prefect does.
+  const settled = typedPlaceholders(read, settlePlaceholders(record, path, { variables, stepIds, reports, ...(lookup ? { lookupOutput: lookup } : {}) }));
   const draft = toVersionInput(
     settled,
     {

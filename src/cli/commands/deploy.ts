@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseVariableFlags } from "../deploy/deploy-time";
+import { readDeployFile } from "../deploy/read-file";
 import { parseStepOutputFlags } from "../deploy/step-outputs";
 import { dockerCommandOf, pinImages, prepareDeployments, spawnProcess } from "../deploy/steps";
 import type { CreateVersionInputDraft, LoadedDeployment, LoadedFile } from "../deploy-file";
@@ -18,6 +17,7 @@ import { checkAll, sendCreate, type DeployInput } from "./deploy-check";
 interface DeployOptions extends ApiOptions {
   file: string;
   name?: string[];
+  all?: boolean;
   flowName?: string;
   version?: string;
   versionType?: string;
@@ -43,7 +43,8 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .command("deploy")
     .description("create a version of each deployment in a prefect.yaml-shaped file and make it live")
     .option("-f, --file <path>", "the deployment file", "prefect.yaml")
-    .option("-n, --name <name>", "a deployment name or FLOW/NAME; repeat for several (default: all)", collect)
+    .option("-n, --name <name>", "a deployment name or FLOW/NAME, * matching any text; repeat for several (default: all)", collect)
+    .option("--all", "every deployment that has a name (the default), as prefect deploy --all")
     .option("--flow-name <flow>", "the flow name, over the file's flow_name and the entrypoint")
     .option("--version <name>", "the version name, over the file's version (default: commit SHA's first 8 characters, else v<number>)")
     .option(
@@ -70,6 +71,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
+  if (options.all && options.name?.length) throw new UsageError("--all deploys every deployment and --name some of them: give one of the two");
   const client = clientFrom(options, io);
   // Everything that can fail locally fails before the first request, so a bad file creates nothing.
   const file = await loadedFileOf(options, io);
@@ -167,14 +169,4 @@ async function loadedFileOf(options: DeployOptions, io: CliIo): Promise<LoadedFi
     context.pushed,
   );
   return { ...file, deployments: file.deployments.map((d, i) => ({ ...d, draft: pinned[i] ?? d.draft })) };
-}
-
-function readDeployFile(file: string, cwd: string): string {
-  try {
-    return readFileSync(resolve(cwd, file), "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? String(error));
-    throw new UsageError(`cannot read ${file}: ${reason}`);
-  }
 }

@@ -33,7 +33,11 @@ export class FieldReader {
   }
 
   problem(key: string, message: string): void {
-    this.problems.push(`${this.pathOf(key)} ${message}`);
+    this.problemAt(this.pathOf(key), message);
+  }
+
+  problemAt(path: string, message: string): void {
+    this.problems.push(`${path} ${message}`);
   }
 
   string = (key: string) => this.pick(key, isString, "a string");

@@ -121,7 +121,8 @@ function readSource(file: string): string | { error: string } {
   try {
     const size = statSync(file).size;
     if (size > MAX_SOURCE_BYTES) return { error: `larger than ${MAX_SOURCE_BYTES} bytes` };
-    return readFileSync(file, "utf8");
+    // Python reads source with universal newlines: a docstring of a CRLF file has LF line ends.
+    return readFileSync(file, "utf8").replace(/\r\n?/g, "\n");
   } catch (error) {
     return { error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }

@@ -1,7 +1,8 @@
-import { isScalar, parseDocument, type Document, type YAMLError } from "yaml";
+import { isCollection, isScalar, parseDocument, Scalar, visit, type Document, type YAMLError } from "yaml";
 import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
+import { toJsWithinAliasLimits } from "./alias-limit";
 import { pyYamlTags } from "./yaml11";
 
 export interface DeployFile {
@@ -16,29 +17,100 @@ export interface DeployFile {
 }
 
 /**
- * Parses a prefect.yaml-shaped file as Prefect's PyYAML does: YAML 1.1 scalars (see yaml11.ts).
- * Merge keys (`<<: *defaults`) are on because Prefect's own examples use them for shared
- * `definitions` (the alias limit, which guards against "billion laughs" files, is raised so that many
- * deployments can share definitions). Throws a UsageError naming the file for malformed YAML or a
- * file without a usable `deployments:` list.
+ * Parses a prefect.yaml-shaped file as Prefect's PyYAML does: YAML 1.1 scalars (see yaml11.ts),
+ * and what `safe_load` refuses refused. Merge keys (`<<: *defaults`) are on because Prefect's own
+ * examples use them for shared `definitions`; aliases are bounded (alias-limit.ts) so that many
+ * deployments can share definitions while a "billion laughs" file is refused. Throws a UsageError
+ * naming the file for malformed YAML or a file without a usable `deployments:` list.
  */
-export function parseDeployFile(text: string, fileName: string): DeployFile {
+export function parseDeployFile(fileText: string, fileName: string): DeployFile {
+  // Prefect opens the file with Python's universal newlines: CRLF and a lone CR are line ends.
+  const text = fileText.replace(/\r\n?/g, "\n");
   const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true });
   // PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning, not an error.
   const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
-  const errors = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
-  if (errors.length > 0) {
-    throw new UsageError(
-      `${fileName} is not valid YAML`,
-      errors.map((e) => e.message.trimEnd()),
-    );
-  }
-  const root: unknown = doc.toJS({ maxAliasCount: 1000 });
+  // A tag PyYAML's safe_load cannot construct (`!Ref`, `!!python/…`, `!!binary`) makes Prefect refuse the file.
+  const unresolved = doc.warnings.filter((e) => e.code === "TAG_RESOLVE_FAILED");
+  const errors = [...controlCharacters(text), ...doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map(messageOf), ...unresolved.map(unresolvedTag)];
+  if (errors.length === 0) errors.push(...asPyYamlReadsIt(doc, text));
+  if (errors.length > 0) throw new UsageError(`${fileName} is not valid YAML`, errors);
+  const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
   const deployments = deploymentsOf(root.deployments, doc, fileName);
   const warnings = [...repeated.map(repeatedKeyWarning), ...topLevelWarnings(root)];
   return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
+}
+
+/** Larger than any prefect.yaml needs; refused before it is read as YAML, so a huge file fails fast. */
+export const MAX_DEPLOY_FILE_BYTES = 8 * 1024 * 1024;
+
+/** The file's text: UTF-8 as Prefect opens it (a byte order mark dropped), refusing bytes that are not. */
+export function decodeDeployFile(bytes: Uint8Array, fileName: string): string {
+  checkDeployFileSize(bytes.byteLength, fileName);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${fileName} is not UTF-8 text; save it as UTF-8 (prefect deploy reads it as UTF-8 too)`);
+  }
+}
+
+/** Throws when `size` bytes (of a file, or read so far) are over MAX_DEPLOY_FILE_BYTES. */
+export function checkDeployFileSize(size: number, fileName: string): void {
+  if (size > MAX_DEPLOY_FILE_BYTES) {
+    throw new UsageError(`${fileName} is larger than ${MAX_DEPLOY_FILE_BYTES / 1024 / 1024} MiB; not read`);
+  }
+}
+
+/** PyYAML's reader refuses these characters anywhere in the file (yaml/reader.py, NON_PRINTABLE). */
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+function controlCharacters(text: string): string[] {
+  const found = NON_PRINTABLE.exec(text);
+  if (!found) return [];
+  const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  return [`${lineAndColumn(text, found.index)}: control character U+${code} (PyYAML refuses the file)`];
+}
+
+// The yaml package reports nesting deeper than its stack as a stack overflow; PyYAML refuses it too.
+const messageOf = (error: YAMLError) =>
+  error.message
+    .trimEnd()
+    .replace(/^Maximum call stack size exceeded/, "nested too deeply")
+    .replace(
+      /^Source contains multiple documents; please use YAML\.parseAllDocuments\(\)/,
+      "the file holds more than one YAML document (---); prefect.yaml is one",
+    );
+const unresolvedTag = (error: YAMLError) => `${messageOf(error)}\n(PyYAML's safe_load, which Prefect reads the file with, has no value for that tag)`;
+
+/**
+ * Makes the document read as PyYAML reads it, returning what PyYAML refuses: a list or mapping as a
+ * key (unhashable in Python). A null key is named "null", as Prefect's JSON names it. A block scalar
+ * (`|`, `>`) that runs to the end of a file without a final line break has no line break to keep, so
+ * PyYAML ends it without one; the yaml package adds one, which would change the value (and the
+ * version's content hash) from what Prefect stores.
+ */
+function asPyYamlReadsIt(doc: Document, text: string): string[] {
+  const problems: string[] = [];
+  const unbroken = !text.endsWith("\n");
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key)) problems.push(`${lineAndColumn(text, pair.key.range?.[0] ?? 0)}: a key must be text, a number or a boolean`);
+      else if (isScalar(pair.key) && pair.key.value === null) pair.key = new Scalar("null");
+    },
+    Scalar(_key, node) {
+      const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+      if (unbroken && block && node.range?.[1] === text.length && typeof node.value === "string" && node.value.endsWith("\n")) {
+        node.value = node.value.slice(0, -1);
+      }
+    },
+  });
+  return problems;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const lines = text.slice(0, offset).split("\n");
+  return `line ${lines.length}, column ${lines.at(-1)!.length + 1}`;
 }
 
 function repeatedKeyWarning(error: YAMLError): string {

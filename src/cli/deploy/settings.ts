@@ -49,8 +49,30 @@ function concurrency(fields: FieldReader, warnings: string[]): Concurrency {
 export function settingsOf(fields: FieldReader, warnings: string[]): DeploymentSettingsDraft | undefined {
   const settings = withoutUndefined({
     paused: fields.nullableBoolean("paused"),
-    schedules: fields.nullableList("schedules"),
+    schedules: schedulesOf(fields),
     ...concurrency(fields, warnings),
   });
   return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+/**
+ * Each schedule as Prefect turns it into one (`_schedule_config_to_deployment_schedule` in its
+ * cli/deploy/_schedules.py): a mapping with a cron, interval or rrule, else "Unknown schedule type";
+ * `active` and `day_or` are booleans (a placeholder's text is read as one first, see lax.ts).
+ */
+function schedulesOf(fields: FieldReader): unknown[] | null | undefined {
+  const schedules = fields.nullableList("schedules");
+  if (!schedules) return schedules;
+  return schedules.map((schedule, i) => {
+    const path = `${fields.pathOf("schedules")}[${i}]`;
+    if (!isPlainObject(schedule) || !(schedule.cron || schedule.interval || schedule.rrule)) {
+      fields.problemAt(path, "must be a mapping with cron, interval or rrule (Prefect refuses it as an unknown schedule type)");
+      return schedule;
+    }
+    for (const key of ["active", "day_or"]) {
+      const value = schedule[key];
+      if (value !== undefined && value !== null && typeof value !== "boolean") fields.problemAt(childPath(path, key), "must be true or false");
+    }
+    return schedule;
+  });
 }

@@ -47,7 +47,7 @@ export function toVersionInput(record: Record<string, unknown>, context: InputCo
     flowName: flowName ?? "",
     name: name ?? "",
     entrypoint,
-    ...versionedFields(fields, context.codeFlowName),
+    ...versionedFields(fields, context.codeFlowName, context.warnings),
     ...workPoolFields(fields),
     pullSteps: context.pullSteps,
     version: context.versionOverride || fileVersion,
@@ -73,15 +73,39 @@ function descriptionOf(fields: FieldReader, code: FlowName | undefined): string 
   return !written && code?.description ? code.description : written;
 }
 
-function versionedFields(fields: FieldReader, code: FlowName | undefined) {
+function versionedFields(fields: FieldReader, code: FlowName | undefined, warnings: string[]) {
   return {
     description: descriptionOf(fields, code),
-    tags: fields.stringList("tags"),
+    tags: tagsOf(fields, warnings),
     labels: fields.mapping("labels"),
     parameters: fields.mapping("parameters"),
     parameterOpenapiSchema: fields.nullableMapping("parameter_openapi_schema"),
     enforceParameterSchema: fields.boolean("enforce_parameter_schema"),
   };
+}
+
+/**
+ * Prefect keeps `str(tag)` of each tag that is not blank (ListOfNonEmptyStrings in its types): blank
+ * tags are dropped, with a warning, and a tag that is not text is refused, since Python's text for it
+ * is rarely what was written (3.10 becomes "3.1", yes "True", a list "['a', 'b']").
+ */
+function tagsOf(fields: FieldReader, warnings: string[]): string[] | undefined {
+  const tags = fields.record.tags;
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags)) {
+    fields.problem("tags", "must be a list of strings");
+    return undefined;
+  }
+  const kept: string[] = [];
+  tags.forEach((tag, i) => {
+    const path = `${fields.pathOf("tags")}[${i}]`;
+    if (typeof tag !== "string") {
+      const kind = Array.isArray(tag) ? "a list" : tag === null ? "null" : typeof tag === "object" ? "a mapping" : `a ${typeof tag}`;
+      fields.problemAt(path, `must be text, not ${kind}; quote it (Prefect would store Python's text for it, e.g. 3.10 as "3.1")`);
+    } else if (tag.trim() === "") warnings.push(`${path} is blank; dropped, as Prefect drops it`);
+    else kept.push(tag);
+  });
+  return kept;
 }
 
 function workPoolFields(fields: FieldReader) {

@@ -17,6 +17,11 @@ const FLOAT =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 const REPLACED = new Set(["tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"]);
+/**
+ * Values with no JSON form: PyYAML makes bytes, sets and lists of pairs of them, which Prefect cannot
+ * send as they are. Left out of the schema, they are unresolved tags, which parse.ts refuses.
+ */
+const NOT_JSON = new Set(["tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"]);
 
 /** `a:b:c` in base 60, as PyYAML's constructors read it (the sign applies to the whole). */
 function sexagesimal(digits: string, sign: number, parse: (part: string) => number): number {
@@ -48,13 +53,29 @@ export function pyYamlFloat(source: string): number {
 
 const numberIdentify = (value: unknown) => typeof value === "number";
 
+/**
+ * A number JSON can carry as it is written: PyYAML keeps `.inf`, `.nan` and big integers exactly, but
+ * JSON has no infinity (Prefect would send null) and a JavaScript number keeps 53 bits. Either is
+ * refused with the way out (quote it), rather than stored as another value.
+ */
+function exact(resolve: (source: string) => number): ScalarTag["resolve"] {
+  return (source, onError) => {
+    const value = resolve(source);
+    if (!Number.isFinite(value)) onError(`${source} is not a finite number, which JSON cannot carry; quote it to keep it as text`);
+    else if (Number.isInteger(value) && !Number.isSafeInteger(value) && !source.includes(".")) {
+      onError(`${source} cannot be kept exactly (larger than 2^53 − 1); quote it to keep it as text`);
+    }
+    return value;
+  };
+}
+
 const PYYAML_TAGS: ScalarTag[] = [
   { tag: "tag:yaml.org,2002:bool", default: true, test: BOOL, identify: (v) => typeof v === "boolean", resolve: (s) => TRUE.test(s) },
-  { tag: "tag:yaml.org,2002:int", default: true, test: INT, identify: (v) => Number.isInteger(v), resolve: pyYamlInt },
-  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, identify: numberIdentify, resolve: pyYamlFloat },
+  { tag: "tag:yaml.org,2002:int", default: true, test: INT, identify: (v) => Number.isInteger(v), resolve: exact(pyYamlInt) },
+  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, identify: numberIdentify, resolve: exact(pyYamlFloat) },
 ];
 
 /** `customTags` for the `yaml` package's `yaml-1.1` schema that make it resolve scalars as PyYAML does. */
 export function pyYamlTags(tags: Tags): Tags {
-  return [...PYYAML_TAGS, ...tags.filter((tag) => typeof tag === "string" || !REPLACED.has(tag.tag))];
+  return [...PYYAML_TAGS, ...tags.filter((tag) => typeof tag === "string" || (!REPLACED.has(tag.tag) && !NOT_JSON.has(tag.tag)))];
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { StepArgs, StepFailure, type StepContext, type StepInputs } from "./context";
-import { defaultTag, docker, withOutputFile } from "./docker-cli";
+import { checkBuildBackend, defaultTag, docker, withOutputFile } from "./docker-cli";
 import { pushImage, PUSH_INPUTS } from "./docker-push";
 
 /** docker-py build arguments Prefect passes through (`**build_kwargs`), and the CLI flag each becomes. */
@@ -19,7 +19,20 @@ const BUILD_FLAGS: Record<string, (value: unknown, args: StepArgs, key: string) 
   rm: () => [],
   forcerm: () => [],
 };
-const OWN_INPUTS = ["image_name", "dockerfile", "tag", "additional_tags", "ignore_cache", "path", "push", "credentials"];
+// persist_dockerfile and dockerfile_output_path only act with dockerfile: auto, which is refused.
+const OWN_INPUTS = [
+  "image_name",
+  "dockerfile",
+  "tag",
+  "additional_tags",
+  "ignore_cache",
+  "path",
+  "push",
+  "credentials",
+  "build_backend",
+  "persist_dockerfile",
+  "dockerfile_output_path",
+];
 export const BUILD_INPUTS: readonly string[] = [...OWN_INPUTS, ...Object.keys(BUILD_FLAGS)];
 
 export interface BuildFlavour {
@@ -35,6 +48,7 @@ export interface BuildFlavour {
  */
 export async function buildDockerImage(inputs: StepInputs, context: StepContext, flavour: BuildFlavour): Promise<Record<string, unknown>> {
   const args = new StepArgs(inputs, BUILD_INPUTS);
+  checkBuildBackend(args);
   const imageName = args.string("image_name");
   const contextDir = resolve(context.cwd, args.string("path", "."));
   const dockerfile = dockerfileOf(args.string("dockerfile", "Dockerfile"), contextDir);

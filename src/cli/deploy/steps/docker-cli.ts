@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessResult } from "./process";
-import { StepFailure, type StepContext } from "./context";
+import { StepFailure, type StepArgs, type StepContext } from "./context";
 
 /** The docker-compatible CLI: `WAYMARK_DOCKER` (a program name or path; Podman works), else `docker`. */
 export const dockerCommandOf = (env: Readonly<Record<string, string | undefined>>) => env.WAYMARK_DOCKER?.trim() || "docker";
@@ -25,6 +25,16 @@ export async function docker(context: StepContext, args: string[], input?: strin
     );
   }
   return result;
+}
+
+/**
+ * prefect-docker's `build_backend`: docker-py talks to the daemon, buildx runs BuildKit; the docker
+ * CLI builds with BuildKit and pushes the same either way, so both run it. Any other is refused, as
+ * prefect-docker refuses it.
+ */
+export function checkBuildBackend(args: StepArgs): void {
+  const backend = args.string("build_backend", "docker-py");
+  if (backend !== "docker-py" && backend !== "buildx") throw new StepFailure(`build_backend must be "docker-py" or "buildx", not "${backend}"`);
 }
 
 /** Podman writes the pushed digest to a file; Docker prints it. Asked once per run. */

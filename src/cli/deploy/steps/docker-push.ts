@@ -1,7 +1,7 @@
 import { StepArgs, StepFailure, type StepContext, type StepInputs } from "./context";
-import { docker, isPodman, withOutputFile } from "./docker-cli";
+import { checkBuildBackend, docker, isPodman, withOutputFile } from "./docker-cli";
 
-export const PUSH_INPUTS: readonly string[] = ["image_name", "tag", "credentials", "additional_tags", "ignore_cache"];
+export const PUSH_INPUTS: readonly string[] = ["image_name", "tag", "credentials", "additional_tags", "ignore_cache", "build_backend"];
 const DIGEST = /\bdigest: (sha256:[0-9a-f]{64})\b/;
 const BLOCK = /^\{\{\s*prefect\.blocks?\.[^{}]+\}\}$/;
 
@@ -13,6 +13,7 @@ const BLOCK = /^\{\{\s*prefect\.blocks?\.[^{}]+\}\}$/;
  */
 export async function pushDockerImage(inputs: StepInputs, context: StepContext): Promise<Record<string, unknown>> {
   const args = new StepArgs(inputs, PUSH_INPUTS);
+  checkBuildBackend(args);
   const imageName = args.string("image_name");
   // Without a tag prefect-docker pushes every tag of the repository; one image has one digest to record.
   const tag = args.optionalString("tag");

@@ -72,9 +72,12 @@ function commitLink(version: VersionRef): string | null {
   if (!version.commitSha) return null;
   const label = version.commitSha.slice(0, 8);
   const repo = version.sourceRepository?.replace(/\.git$/, "");
-  if (repo && /^https:\/\/(github\.com|gitlab\.com|bitbucket\.org)\//.test(repo)) return `<${repo}/commit/${version.commitSha}|${label}>`;
-  return version.sourceUrl ? `<${version.sourceUrl}|${label}>` : label;
+  if (repo && /^https:\/\/(github\.com|gitlab\.com|bitbucket\.org)\//.test(repo)) return `<${linkTarget(`${repo}/commit/${version.commitSha}`)}|${label}>`;
+  return version.sourceUrl ? `<${linkTarget(version.sourceUrl)}|${label}>` : label;
 }
+
+/** A link's address with Slack's control characters percent-encoded, so it cannot close the link and open a mention or another link. */
+const linkTarget = (url: string) => url.replace(/[<>|\s]/g, (c) => encodeURIComponent(c));
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 

@@ -23,5 +23,6 @@ export function verifySignature(header: string, body: string, secret: string, no
   const t = Number(parts.find(([k]) => k === "t")?.[1]);
   if (!Number.isSafeInteger(t) || Math.abs(now.getTime() / 1000 - t) > toleranceSeconds) return false;
   const expected = Buffer.from(sign(secret, t, body), "hex");
-  return parts.some(([k, v]) => k === "v1" && v.length === expected.length * 2 && timingSafeEqual(Buffer.from(v, "hex"), expected));
+  // Only 64 hex digits decode to 32 bytes; anything else would make timingSafeEqual throw on the length.
+  return parts.some(([k, v]) => k === "v1" && /^[0-9a-f]{64}$/i.test(v ?? "") && timingSafeEqual(Buffer.from(v, "hex"), expected));
 }

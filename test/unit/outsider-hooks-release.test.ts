@@ -1,0 +1,83 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { slackMessage, type WebhookEvent } from "../../src/webhook/delivery-body";
+import { signatureHeader, verifySignature } from "../../src/webhook/signature";
+
+const AT = new Date("2026-01-01T00:00:00Z");
+const T = AT.getTime() / 1000;
+
+/** The `verify` function of README's "Verifying it", as a receiver would copy it. */
+function readmeVerify(): (header: string, body: string, secret: string) => boolean {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const source = /^function verify\([\s\S]*?\n\}$/m.exec(readme)?.[0];
+  if (!source) throw new Error("README has no function verify");
+  return new Function("createHmac", "timingSafeEqual", `${source}; return verify;`)(createHmac, timingSafeEqual);
+}
+
+describe("a receiver verifying signatures", () => {
+  // 64 characters that are not hex decode to fewer than 32 bytes: timingSafeEqual throws on the length.
+  const forged = [`t=${T},v1=${"z".repeat(64)}`, `t=${T},v1=${"0".repeat(62)}zz`, `t=${T},v1=${"é".repeat(64)}`];
+
+  it("says false to a v1 of 64 characters that are not hex, instead of throwing", () => {
+    for (const header of forged) expect(verifySignature(header, "{}", "whsec_x", AT)).toBe(false);
+  });
+
+  it("can copy README's verify, which says false to the same forgeries and true to a real signature", () => {
+    const verify = readmeVerify();
+    const now = Date.now;
+    Date.now = () => AT.getTime();
+    try {
+      for (const header of forged) expect(verify(header, "{}", "whsec_x")).toBe(false);
+      expect(verify(signatureHeader("{}", ["whsec_new", "whsec_x"], AT), "{}", "whsec_x")).toBe(true);
+      expect(verify(signatureHeader("{}", ["whsec_new"], AT), "{}", "whsec_x")).toBe(false);
+    } finally {
+      Date.now = now;
+    }
+  });
+});
+
+const version = (over: Partial<WebhookEvent["liveVersion"]>): WebhookEvent["liveVersion"] => ({
+  id: "ver_1",
+  number: 1,
+  version: "v1",
+  commitSha: "3f2a1b4c5d6e",
+  sourceUrl: null,
+  sourceRepository: null,
+  ...over,
+});
+
+const event = (live: WebhookEvent["liveVersion"]): WebhookEvent => ({
+  id: "chg_1",
+  sequence: 1,
+  kind: "PROMOTE",
+  actor: "alice",
+  reason: null,
+  at: AT.toISOString(),
+  deployment: { id: "dep_1", name: "prod", flowName: "etl" },
+  previousVersion: null,
+  liveVersion: live,
+});
+
+/** Slack's control sequences: `<…>` opens a link or a mention, `|` ends a link's address. */
+const controlSequences = (text: string) => [...text.matchAll(/<([^>]*)>/g)].map((m) => m[1]!);
+
+describe("the SLACK body", () => {
+  it("keeps a hostile repository or source URL inside its one link: no mention, no second link", () => {
+    for (const live of [
+      version({ sourceRepository: "https://github.com/acme/etl> <!channel> <https://evil.example/x" }),
+      version({ sourceUrl: "https://ci.example/run/1> <!here> <https://evil.example/x" }),
+      version({ sourceUrl: "https://evil.example/x|Open the incident report" }),
+    ]) {
+      const { text } = slackMessage(event(live));
+      const links = controlSequences(text);
+      expect(links).toHaveLength(1);
+      expect(links[0]).toMatch(/^https:\/\/[^<>|]*\|3f2a1b4c$/);
+    }
+  });
+
+  it("still links a plain commit as README shows it", () => {
+    const { text } = slackMessage(event(version({ sourceRepository: "https://github.com/acme/etl" })));
+    expect(text).toContain("Commit: <https://github.com/acme/etl/commit/3f2a1b4c5d6e|3f2a1b4c>");
+  });
+});

@@ -35,7 +35,7 @@ function Side({ v }: { v: FullVersion }) {
         {v.isLive && <span class="live-mark"> ● live</span>}
       </h2>
       <p>
-        {v.createdBy}, <Time iso={v.createdAt} />
+        <bdi>{v.createdBy}</bdi>, <Time iso={v.createdAt} />
       </p>
       {sha && (
         <p>
@@ -47,7 +47,12 @@ function Side({ v }: { v: FullVersion }) {
           ) : (
             <code>{sha.slice(0, 7)}</code>
           )}
-          {v.sourceInfo?.branch && <> on {v.sourceInfo.branch}</>}
+          {v.sourceInfo?.branch && (
+            <>
+              {" "}
+              on <bdi>{v.sourceInfo.branch}</bdi>
+            </>
+          )}
         </p>
       )}
       {v.sourceInfo?.message && <p class="message">{v.sourceInfo.message}</p>}
@@ -97,7 +102,7 @@ export function Compare({ id, from, to }: { id: string; from: string; to: string
     <article aria-labelledby="compare-title">
       {back}
       <h1 id="compare-title" ref={heading} tabIndex={-1}>
-        <span class="flow">{older.deployment.flowName}</span> / {older.deployment.name}: #{older.number} → #{newer.number}
+        <span class="flow">{older.deployment.flowName}</span> / <bdi>{older.deployment.name}</bdi>: #{older.number} → #{newer.number}
       </h1>
       <div class="sides">
         <Side v={older} />

@@ -109,7 +109,7 @@ export function DeploymentView({ id }: { id: string }) {
         </a>
       </p>
       <h1 id="deployment-title" ref={heading} tabIndex={-1}>
-        <span class="flow">{deployment.flowName}</span> / {deployment.name}
+        <span class="flow">{deployment.flowName}</span> / <bdi>{deployment.name}</bdi>
         <DeploymentMarks deployment={deployment} />
       </h1>
       <p class="summary">

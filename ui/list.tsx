@@ -71,7 +71,7 @@ function DeploymentRows({ rows }: { rows: Row[] }) {
                 <td data-label="Last change">
                   {last ? (
                     <>
-                      {last.kind.toLowerCase()} by {last.actor}, <Time iso={last.at} />
+                      {last.kind.toLowerCase()} by <bdi>{last.actor}</bdi>, <Time iso={last.at} />
                     </>
                   ) : (
                     <Time iso={node.updatedAt} />

@@ -86,7 +86,7 @@ export function VersionsTable({ deploymentId, versions, live, canMove, selected,
                   {v.sourceInfo?.message ?? <span class="muted">—</span>}
                 </td>
                 <td data-label="Created">
-                  {v.createdBy}, <Time iso={v.createdAt} />
+                  <bdi>{v.createdBy}</bdi>, <Time iso={v.createdAt} />
                 </td>
                 <td data-label="Code pin">
                   <CodePin pin={v.codePin} />

@@ -1,0 +1,136 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { confineToLoopback, launchChromium, watchPage } from "../support/chromium";
+import { createVersion } from "../support/operations";
+import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+
+// The history page shown data a deployer chose: markup, script URLs, bidirectional overrides.
+const ROOT = resolve(__dirname, "../..");
+
+function ensureBundle(): void {
+  if (existsSync(join(ROOT, "dist", "ui", "index.html"))) return;
+  execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.mts"], { cwd: ROOT, stdio: "pipe" });
+}
+
+const RLO = "\u202e";
+const MARKUP = `<img src=x onerror="window.__owned=1"><script>window.__owned=1</script>`;
+
+/**
+ * Whether the text after `prefix` inside `selector` is drawn after (to the right of) it, as in
+ * its source order: a right-to-left override left open in an earlier field must not reverse it.
+ */
+async function drawnInOrder(page: Page, selector: string, before: string, after: string): Promise<boolean> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate(
+      (root, [a, b]) => {
+        const rectOf = (needle: string) => {
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.textContent!.indexOf(needle);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + needle.length);
+            return range.getBoundingClientRect();
+          }
+          throw new Error(`no text ${needle}`);
+        };
+        return rectOf(a!).left < rectOf(b!).left;
+      },
+      [before, after],
+    );
+}
+
+describe("the history page with hostile data", () => {
+  let server: TestServer;
+  let origin: string;
+  let browser: BrowserContext;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  let deploymentId = "";
+  const outside: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    ensureBundle();
+    server = await startServer("sqlite");
+    origin = new URL(server.url).origin;
+    const input = (n: number, over: Record<string, unknown> = {}) => ({
+      flowName: `etl${RLO}`,
+      name: "prod",
+      entrypoint: "flows/etl.py:main",
+      version: `${MARKUP}${n}`,
+      description: MARKUP,
+      sourceInfo: { type: "GITHUB", commitSha: `${n}`.padStart(40, "a"), branch: `main${RLO}`, repository: "javascript:alert(1)//x", message: MARKUP },
+      ...over,
+    });
+    deploymentId = (await createVersion(server, input(1))).deployment.id;
+    await createVersion(
+      server,
+      input(2, { sourceInfo: { type: "GITLAB", commitSha: "b".repeat(40), url: "https://gitlab.example/acme/etl", message: "x".repeat(5000) } }),
+    );
+    ({ context: browser, close: closeBrowser } = await launchChromium({ viewport: { width: 1280, height: 900 } }));
+    await confineToLoopback(browser, outside);
+  });
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  async function open(path = "/"): Promise<Page> {
+    const page = await browser.newPage();
+    watchPage(page, outside, problems);
+    await page.goto(origin + path);
+    await page.getByLabel("API key").fill(TEST_ADMIN_KEY);
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.locator('.conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    return page;
+  }
+
+  it("keeps a right-to-left override inside the field that carries it, on the list and the deployment", async () => {
+    const list = await open();
+    await list.locator("table.deployments tbody tr").first().waitFor();
+    expect(await drawnInOrder(list, "table.deployments tbody td a", "etl", "prod")).toBe(true);
+    expect(await drawnInOrder(list, "table.deployments tbody td a", "/", "prod")).toBe(true);
+    const page = await open(`/ui/deployments/${deploymentId}`);
+    await page.locator("table.versions tbody tr").first().waitFor();
+    expect(await drawnInOrder(page, "#deployment-title", "/", "prod")).toBe(true);
+    await list.close();
+    await page.close();
+  });
+
+  it("shows markup as text, runs none of it, and links only to http(s) or its own pages", async () => {
+    const page = await open(`/ui/deployments/${deploymentId}`);
+    await page.locator("table.versions tbody tr").nth(1).waitFor();
+    expect(await page.locator("table.versions").innerText()).toContain("<script>");
+    expect(await page.locator("table.versions img, table.versions script").count()).toBe(0);
+    const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+    for (const href of hrefs) expect(href).toMatch(/^(\/(?!\/)|https?:\/\/)/);
+    expect(hrefs.some((h) => h.startsWith("https://gitlab.example/acme/etl/-/commit/"))).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    // A 5,000-character message stays inside the page's width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await page.close();
+  });
+
+  it("says what went wrong when the API answers an error instead of GraphQL", async () => {
+    const page = await open();
+    await page.route("**/graphql", (route) => route.fulfill({ status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" }));
+    await page.goto(`${origin}/ui/deployments/${deploymentId}`);
+    await page
+      .getByLabel("API key")
+      .fill(TEST_ADMIN_KEY)
+      .catch(() => undefined);
+    await page
+      .getByRole("button", { name: "Open" })
+      .click({ timeout: 2_000 })
+      .catch(() => undefined);
+    await expect.poll(() => page.getByRole("alert").first().innerText(), { timeout: 10_000 }).toMatch(/502/);
+    await page.close();
+  });
+});

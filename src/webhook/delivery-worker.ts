@@ -21,6 +21,8 @@ export interface WorkerDeps {
 }
 
 const BATCH = 20;
+/** Attempts one instance has open at once; a receiver that hangs holds one of them until its timeout. */
+const MAX_IN_FLIGHT = 100;
 
 /**
  * Sends the outbox. Every instance runs one; a delivery is sent by the instance that claims it
@@ -35,6 +37,7 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private nudged = false;
   private running: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -52,6 +55,7 @@ export class DeliveryWorker {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    await Promise.all(this.inFlight);
   }
 
   private async loop(): Promise<void> {
@@ -81,14 +85,29 @@ export class DeliveryWorker {
     });
   }
 
-  /** One round: claims what is due and sends it; returns how many were sent. */
+  /**
+   * One round: claims what is due and starts sending it; returns how many were started. The round
+   * does not wait for the answers, so a receiver that hangs delays no other delivery; the end of an
+   * attempt starts a new round (the next event of its webhook and deployment may be due then).
+   */
   async tick(): Promise<number> {
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room <= 0) return 0;
     const now = this.deps.now().getTime();
-    const due = await this.deps.db.reads.rows<DueDelivery>(DUE_DELIVERIES, [now, now, BATCH]);
-    const claimed: DueDelivery[] = [];
-    for (const delivery of due) if (await this.claim(Number(delivery.id), now)) claimed.push(delivery);
-    await Promise.all(claimed.map((delivery) => this.send(delivery)));
-    return claimed.length;
+    const due = await this.deps.db.reads.rows<DueDelivery>(DUE_DELIVERIES, [now, now, Math.min(BATCH, room)]);
+    let started = 0;
+    for (const delivery of due) {
+      if (!(await this.claim(Number(delivery.id), now))) continue;
+      const attempt: Promise<void> = this.send(delivery)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, delivery: Number(delivery.id) }, "webhook delivery failed to be recorded"))
+        .finally(() => {
+          this.inFlight.delete(attempt);
+          this.nudge();
+        });
+      this.inFlight.add(attempt);
+      started++;
+    }
+    return started;
   }
 
   private async claim(id: number, now: number): Promise<boolean> {

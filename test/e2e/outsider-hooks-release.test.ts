@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confineToLoopback, launchChromium, watchPage } from "../support/chromium";
 import { createVersion } from "../support/operations";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from "../support/webhook-receiver";
 
 // The history page shown data a deployer chose: markup, script URLs, bidirectional overrides.
 const ROOT = resolve(__dirname, "../..");
@@ -18,32 +19,40 @@ function ensureBundle(): void {
 const RLO = "\u202e";
 const MARKUP = `<img src=x onerror="window.__owned=1"><script>window.__owned=1</script>`;
 
+/** Just what the check below uses of the page's DOM (this file is compiled without DOM types). */
+interface TextRange {
+  setStart(node: unknown, offset: number): void;
+  setEnd(node: unknown, offset: number): void;
+  getBoundingClientRect(): { left: number };
+}
+interface PageDocument {
+  createTreeWalker(root: unknown, whatToShow: number): { nextNode(): { textContent: string } | null };
+  createRange(): TextRange;
+}
+/** In the page: whether the text `a` inside `root` is drawn left of the text `b`. */
+function rectOrder(root: unknown, [a, b]: string[]): boolean {
+  const doc = (globalThis as unknown as { document: PageDocument }).document;
+  const rectOf = (needle: string) => {
+    const walker = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent.indexOf(needle);
+      if (at < 0) continue;
+      const range = doc.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + needle.length);
+      return range.getBoundingClientRect();
+    }
+    throw new Error(`no text ${needle}`);
+  };
+  return rectOf(a!).left < rectOf(b!).left;
+}
+
 /**
- * Whether the text after `prefix` inside `selector` is drawn after (to the right of) it, as in
+ * Whether `after` inside `selector` is drawn to the right of `before`, as in
  * its source order: a right-to-left override left open in an earlier field must not reverse it.
  */
-async function drawnInOrder(page: Page, selector: string, before: string, after: string): Promise<boolean> {
-  return page
-    .locator(selector)
-    .first()
-    .evaluate(
-      (root, [a, b]) => {
-        const rectOf = (needle: string) => {
-          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.textContent!.indexOf(needle);
-            if (at < 0) continue;
-            const range = document.createRange();
-            range.setStart(node, at);
-            range.setEnd(node, at + needle.length);
-            return range.getBoundingClientRect();
-          }
-          throw new Error(`no text ${needle}`);
-        };
-        return rectOf(a!).left < rectOf(b!).left;
-      },
-      [before, after],
-    );
+function drawnInOrder(page: Page, selector: string, before: string, after: string): Promise<boolean> {
+  return page.locator(selector).first().evaluate(rectOrder, [before, after]);
 }
 
 describe("the history page with hostile data", () => {
@@ -112,9 +121,9 @@ describe("the history page with hostile data", () => {
     const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
     for (const href of hrefs) expect(href).toMatch(/^(\/(?!\/)|https?:\/\/)/);
     expect(hrefs.some((h) => h.startsWith("https://gitlab.example/acme/etl/-/commit/"))).toBe(true);
-    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(await page.evaluate("typeof window.__owned")).toBe("undefined");
     // A 5,000-character message stays inside the page's width.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
     await page.close();
   });
 
@@ -132,5 +141,34 @@ describe("the history page with hostile data", () => {
       .catch(() => undefined);
     await expect.poll(() => page.getByRole("alert").first().innerText(), { timeout: 10_000 }).toMatch(/502/);
     await page.close();
+  });
+});
+
+describe("webhook delivery with a receiver that hangs", () => {
+  let server: TestServer;
+  const receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    // Long enough that waiting for the hung attempt is plain to see; retries far away.
+    server = await startServer("sqlite", { ...WEBHOOK_ENV, WAYMARK_WEBHOOKS_TIMEOUT_MS: "6000", WAYMARK_WEBHOOKS_RETRY_BASE_MS: "600000" });
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await server?.close();
+  });
+
+  it("does not hold another webhook's delivery until the hung attempt times out", async () => {
+    const hung = await startReceiver(() => "hang");
+    const fast = await startReceiver();
+    receivers.push(hung, fast);
+    await createWebhook(server, { url: hung.url, flowName: "slow" });
+    await createWebhook(server, { url: fast.url, flowName: "fast" });
+    await createVersion(server, { flowName: "slow", name: "prod", entrypoint: "f.py:main" });
+    await until("the hung receiver to be sent its delivery", () => hung.received.length === 1, 5_000);
+    const sentAt = Date.now();
+    await createVersion(server, { flowName: "fast", name: "prod", entrypoint: "f.py:main" });
+    await until("the fast receiver to get its delivery", () => fast.received.length === 1, 10_000);
+    // Sent at once (README: each instance sends its own changes at once), not after the 6 s timeout.
+    expect(fast.received[0]!.at - sentAt).toBeLessThan(2_000);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { slackMessage, type WebhookEvent } from "../../src/webhook/delivery-body";
 import { signatureHeader, verifySignature } from "../../src/webhook/signature";
@@ -9,7 +10,7 @@ const T = AT.getTime() / 1000;
 
 /** The `verify` function of README's "Verifying it", as a receiver would copy it. */
 function readmeVerify(): (header: string, body: string, secret: string) => boolean {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
   const source = /^function verify\([\s\S]*?\n\}$/m.exec(readme)?.[0];
   if (!source) throw new Error("README has no function verify");
   return new Function("createHmac", "timingSafeEqual", `${source}; return verify;`)(createHmac, timingSafeEqual);

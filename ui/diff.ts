@@ -25,12 +25,14 @@ export interface Difference {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** A key's own value, or undefined: `constructor` or `__proto__` missing on one side is absent, not Object's member. */
+const own = (object: Record<string, unknown>, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
 /** Every leaf that differs between two JSON values, with its path; a value missing on one side is undefined there. */
 export function jsonDifferences(before: unknown, after: unknown, path: string, out: Difference[] = []): Difference[] {
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    for (const key of keys) jsonDifferences(before[key], after[key], path ? `${path}.${key}` : key, out);
+    for (const key of keys) jsonDifferences(own(before, key), own(after, key), path ? `${path}.${key}` : key, out);
   } else if (Array.isArray(before) && Array.isArray(after)) {
     for (let i = 0; i < Math.max(before.length, after.length); i++) jsonDifferences(before[i], after[i], `${path}[${i}]`, out);
   } else if (JSON.stringify(before) !== JSON.stringify(after)) {

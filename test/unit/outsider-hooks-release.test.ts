@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { jsonDifferences, showValue } from "../../ui/diff";
+import { jsonDiff } from "../../src/release/json-diff";
 import { slackMessage, type WebhookEvent } from "../../src/webhook/delivery-body";
 import { signatureHeader, verifySignature } from "../../src/webhook/signature";
 
@@ -80,5 +82,32 @@ describe("the SLACK body", () => {
   it("still links a plain commit as README shows it", () => {
     const { text } = slackMessage(event(version({ sourceRepository: "https://github.com/acme/etl" })));
     expect(text).toContain("Commit: <https://github.com/acme/etl/commit/3f2a1b4c5d6e|3f2a1b4c>");
+  });
+});
+
+/** Objects as JSON.parse gives them: `__proto__` an own key like any other. */
+const parsed = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+describe("comparing two versions whose JSON has keys named like Object's own properties", () => {
+  const before = parsed('{"__proto__":5,"constructor":"x","toString":{"a":1},"keep":-0,"big":1e308}');
+  const after = parsed('{"keep":0,"big":1e308,"hasOwnProperty":true}');
+
+  it("the page shows a removed or added key as absent on the other side, never as Object's inherited member", () => {
+    const shown = Object.fromEntries(jsonDifferences(before, after, "labels").map((d) => [d.path, [showValue(d.before), showValue(d.after)]]));
+    expect(shown).toEqual({
+      "labels.__proto__": ["5", "—"],
+      "labels.constructor": ['"x"', "—"],
+      "labels.toString": ['{"a":1}', "—"],
+      "labels.hasOwnProperty": ["—", "true"],
+    });
+  });
+
+  it("the API's versionDiff lists the same keys, at JSON Pointers, with -0 equal to 0", () => {
+    expect(jsonDiff(before, after).map((c) => `${c.op} ${c.path}`)).toEqual([
+      "REMOVE /__proto__",
+      "REMOVE /constructor",
+      "REMOVE /toString",
+      "ADD /hasOwnProperty",
+    ]);
   });
 });

@@ -37,7 +37,8 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private nudged = false;
   private running: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** This instance's open attempts by delivery key: one whose lease ran out while recording is not claimed again here. */
+  private readonly inFlight = new Map<number, Promise<void>>();
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -55,7 +56,7 @@ export class DeliveryWorker {
     this.stopped = true;
     this.wake?.();
     await this.running;
-    await Promise.all(this.inFlight);
+    await Promise.all(this.inFlight.values());
   }
 
   private async loop(): Promise<void> {
@@ -97,14 +98,15 @@ export class DeliveryWorker {
     const due = await this.deps.db.reads.rows<DueDelivery>(DUE_DELIVERIES, [now, now, Math.min(BATCH, room)]);
     let started = 0;
     for (const delivery of due) {
-      if (!(await this.claim(Number(delivery.id), now))) continue;
+      const id = Number(delivery.id);
+      if (this.inFlight.has(id) || !(await this.claim(id, now))) continue;
       const attempt: Promise<void> = this.send(delivery)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error, delivery: Number(delivery.id) }, "webhook delivery failed to be recorded"))
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, delivery: id }, "webhook delivery failed to be recorded"))
         .finally(() => {
-          this.inFlight.delete(attempt);
+          this.inFlight.delete(id);
           this.nudge();
         });
-      this.inFlight.add(attempt);
+      this.inFlight.set(id, attempt);
       started++;
     }
     return started;

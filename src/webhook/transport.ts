@@ -73,16 +73,31 @@ export async function resolveTarget(url: URL, policy: Policy, lookup: Lookup = s
   return addresses[0]!;
 }
 
-/** The default transport: resolve and check, then POST to the pinned address; redirects are not followed. */
+/**
+ * The default transport: resolve and check, then POST to the pinned address; redirects are not
+ * followed. The lookup counts against the attempt's timeout: a claim's lease assumes an attempt
+ * ends within it, and a name server that does not answer must not outlast the lease.
+ */
 export function pinnedTransport(policy: Policy, lookup: Lookup = systemLookup): Transport {
   return async (request) => {
+    const started = performance.now();
     const url = checkUrl(request.url, policy);
-    const target = await resolveTarget(url, policy, lookup);
-    return post(url, target, request);
+    const target = await withTimeout(resolveTarget(url, policy, lookup), request.timeoutMs);
+    const left = Math.max(1, Math.round(request.timeoutMs - (performance.now() - started)));
+    return post(url, target, { ...request, timeoutMs: left }, request.timeoutMs);
   };
 }
 
-function post(url: URL, target: LookupAddress, request: PostRequest): Promise<PostResponse> {
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** `limitMs`: the attempt's whole timeout, as its error names it; `request.timeoutMs` is what is left of it. */
+function post(url: URL, target: LookupAddress, request: PostRequest, limitMs: number): Promise<PostResponse> {
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, {
@@ -94,8 +109,8 @@ function post(url: URL, target: LookupAddress, request: PostRequest): Promise<Po
           ? (callback as (e: null, a: LookupAddress[]) => void)(null, [target])
           : callback(null, target.address, target.family),
     });
-    const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
-    req.on("timeout", () => req.destroy(new Error(`timed out after ${request.timeoutMs} ms`)));
+    const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${limitMs} ms`)), request.timeoutMs);
+    req.on("timeout", () => req.destroy(new Error(`timed out after ${limitMs} ms`)));
     req.on("error", (error) => {
       clearTimeout(deadline);
       reject(error);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonDifferences, showValue } from "../../ui/diff";
 import { jsonDiff } from "../../src/release/json-diff";
+import { pinnedTransport, type Lookup } from "../../src/webhook/transport";
 import { slackMessage, type WebhookEvent } from "../../src/webhook/delivery-body";
 import { signatureHeader, verifySignature } from "../../src/webhook/signature";
 
@@ -109,5 +110,22 @@ describe("comparing two versions whose JSON has keys named like Object's own pro
       "REMOVE /toString",
       "ADD /hasOwnProperty",
     ]);
+  });
+});
+
+describe("one webhook attempt", () => {
+  it("stays within its timeout when the name lookup never answers (the claim's lease assumes it does)", async () => {
+    const silent: Lookup = () => new Promise(() => undefined);
+    const send = pinnedTransport({ allowHttpLoopback: true, allowedHosts: ["hooks.invalid"] }, silent);
+    const started = Date.now();
+    const outcome = await Promise.race([
+      send({ url: "http://hooks.invalid:9/x", headers: {}, body: "{}", timeoutMs: 300 }).then(
+        () => "answered",
+        (error: Error) => error.message,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3_000)),
+    ]);
+    expect(outcome).toMatch(/timed out after 300 ms/);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

@@ -15,7 +15,7 @@ export interface WebhookConfig {
   retryWindowMs: number;
   /** WAYMARK_WEBHOOKS_RETRY_BASE_MS: the first retry's delay, doubled on each retry up to an hour (default 10 s). */
   retryBaseMs: number;
-  /** WAYMARK_WEBHOOKS_TIMEOUT_MS: one attempt's limit, connection to last byte (default 10 s). */
+  /** WAYMARK_WEBHOOKS_TIMEOUT_MS: one attempt's limit, name lookup to last byte (default 10 s). */
   timeoutMs: number;
   /** WAYMARK_WEBHOOKS_POLL_MS: how often an instance looks for due deliveries it was not told of (default 1 s). */
   pollMs: number;

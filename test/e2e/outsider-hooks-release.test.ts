@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confineToLoopback, launchChromium, watchPage } from "../support/chromium";
-import { createVersion } from "../support/operations";
+import { createVersion, deploymentWithVersions, PROMOTE, ROLLBACK } from "../support/operations";
 import { startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
 import { createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from "../support/webhook-receiver";
 
@@ -170,5 +170,47 @@ describe("webhook delivery with a receiver that hangs", () => {
     await until("the fast receiver to get its delivery", () => fast.received.length === 1, 10_000);
     // Sent at once (README: each instance sends its own changes at once), not after the 6 s timeout.
     expect(fast.received[0]!.at - sentAt).toBeLessThan(2_000);
+  });
+});
+
+describe("release control raced by two clients (MariaDB, real row locks)", () => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer("mysql")));
+  afterAll(() => server?.close());
+
+  const PIN = `mutation($input: PinLiveInput!) { pinLive(input: $input) { change { id } } }`;
+  const UNPIN = `mutation($input: UnpinLiveInput!) { unpinLive(input: $input) { change { id } } }`;
+  const FLAG = `mutation($input: FlagVersionInput!) { flagVersion(input: $input) { flag { status } } }`;
+  const HISTORY = `query($id: ID!) { deployment(id: $id) { pin { by } liveVersion { number }
+    liveHistory(first: 100) { edges { node { kind sequence previousVersion { number } liveVersion { number } } } } } }`;
+
+  it("answers each racing move, pin and flag with a real code and leaves one unbroken chain of moves", async () => {
+    const { deploymentId, ids } = await deploymentWithVersions(server, 6, "race");
+    const ops = Array.from({ length: 40 }, (_, i) => {
+      const input = { deploymentId, reason: `op ${i}` };
+      switch (i % 6) {
+        case 0:
+          return server.gql(ROLLBACK, { input: { ...input, unpin: true } });
+        case 1:
+          return server.gql(PROMOTE, { input: { ...input, number: 1 + ((i * 7) % 6), unpin: true } });
+        case 2:
+          return server.gql(PIN, { input });
+        case 3:
+          return server.gql(UNPIN, { input });
+        case 4:
+          return server.gql(FLAG, { input: { versionId: ids[1 + (i % 6)], status: "BAD", reason: "race" } });
+        default:
+          return server.gql(ROLLBACK, { input: { ...input, previous: 1, pin: true } });
+      }
+    });
+    const results = await Promise.all(ops);
+    for (const r of results) for (const e of r.errors ?? []) expect(e.extensions?.code).not.toBe("INTERNAL_SERVER_ERROR");
+    const deployment = (await server.gql(HISTORY, { id: deploymentId })).data.deployment;
+    const entries = (deployment.liveHistory.edges as Array<{ node: any }>).map((e) => e.node).reverse();
+    for (let i = 1; i < entries.length; i++) {
+      expect(entries[i].sequence).toBeGreaterThan(entries[i - 1].sequence);
+      expect(entries[i].previousVersion.number).toBe(entries[i - 1].liveVersion.number);
+    }
+    expect(deployment.liveVersion.number).toBe(entries.at(-1).liveVersion.number);
   });
 });

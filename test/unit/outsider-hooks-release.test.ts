@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonDifferences, showValue } from "../../ui/diff";
 import { jsonDiff } from "../../src/release/json-diff";
-import { pinnedTransport, type Lookup } from "../../src/webhook/transport";
+import { checkUrl, pinnedTransport, RefusedTarget, type Lookup } from "../../src/webhook/transport";
 import { slackMessage, type WebhookEvent } from "../../src/webhook/delivery-body";
 import { signatureHeader, verifySignature } from "../../src/webhook/signature";
 
@@ -127,5 +127,25 @@ describe("one webhook attempt", () => {
     ]);
     expect(outcome).toMatch(/timed out after 300 ms/);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("a webhook URL naming a private address in another spelling", () => {
+  const strict = { allowHttpLoopback: false, allowedHosts: [] };
+  it.each([
+    "https://2130706433/",
+    "https://0177.0.0.1/",
+    "https://0x7f.1/",
+    "https://127.1/",
+    "https://0/",
+    "https://\uff11\uff12\uff17.0.0.1/",
+    "https://127\u30020\u30020\u30021/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://[0:0:0:0:0:ffff:a00:1]/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://[0:0:0:0:0:0:0:1]/",
+    "https://[64:ff9b::a9fe:a9fe]/",
+  ])("refuses %s at creation, before any lookup", (url) => {
+    expect(() => checkUrl(url, strict)).toThrow(RefusedTarget);
   });
 });

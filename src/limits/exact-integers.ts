@@ -14,10 +14,15 @@ const SAFE_DIGITS = 15;
 /** An integer token of JSON text, outside strings, long enough to need a check. */
 const LONG_DIGITS = new RegExp(`\\d{${SAFE_DIGITS + 1}}`);
 
-/** Whether a double holds `integer` exactly; past 310 digits none does (and BigInt would take long to read it). */
+/**
+ * Whether `integer` is kept as sent: a double holds it exactly, or the double it reads as is
+ * written back as the same text (a client holding a large double, JavaScript's for one, sends
+ * its shortest text, `18446744073709552000`, which is not the double's exact value). Past 310
+ * digits neither holds (and BigInt would take long to read it).
+ */
 function isExact(integer: string): boolean {
   const value = Number(integer);
-  return integer.length <= 310 && Number.isFinite(value) && BigInt(integer) === BigInt(value);
+  return integer.length <= 310 && Number.isFinite(value) && (BigInt(integer) === BigInt(value) || String(value) === integer);
 }
 
 /** The first integer in JSON `text` (outside its strings) that a double cannot hold exactly, or null. */

@@ -15,6 +15,8 @@ describe("inexactJsonInteger", () => {
       `{"s":"12345678901234567890123","12345678901234567890123":1}`,
       `{"s":"\\\\","t":"a\\"12345678901234567890123"}`,
       `[1e20,1.2345678901234567890,12345678901234567890e0,-0]`,
+      // What JSON.stringify writes for a large double: not its exact value, but read back as the same text.
+      `{"id":18446744073709552000,"neg":-18446744073709552000,"mine":${JSON.stringify(2 ** 64 + 2 ** 12)}}`,
     ]) {
       expect(inexactJsonInteger(text), text).toBeNull();
     }
@@ -24,5 +26,7 @@ describe("inexactJsonInteger", () => {
     expect(isInexactIntegerLiteral("9007199254740993")).toBe(true);
     expect(isInexactIntegerLiteral("-9007199254740992")).toBe(false);
     expect(isInexactIntegerLiteral("12")).toBe(false);
+    expect(isInexactIntegerLiteral("18446744073709552000")).toBe(false);
+    expect(isInexactIntegerLiteral("18446744073709551617")).toBe(true);
   });
 });

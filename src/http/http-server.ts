@@ -47,9 +47,10 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
     const route = routes[url.pathname] ?? prefixRoute(routes, url.pathname);
     Promise.resolve(route ? route(req, res, url) : void res.writeHead(404, { "content-type": "text/plain" }).end("Not found: the API is at /graphql\n")).catch(
       (error: unknown) => {
-        // The client went away before sending its whole request (reading its body failed): there
-        // is nobody to answer and nothing went wrong here; the request log line says "aborted".
-        if (req.destroyed && !req.complete) return;
+        // The client went away before sending its whole request (reading its body failed with
+        // Node's "aborted"): there is nobody to answer and nothing went wrong here; the request log
+        // line says "aborted". Any other failure is logged, whoever is still listening.
+        if (req.destroyed && !req.complete && (error as NodeJS.ErrnoException | undefined)?.code === "ECONNRESET") return;
         logger.error({ err: error }, "request failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));

@@ -5,8 +5,8 @@ import type { SchemaFacts } from "../limits/schema-facts";
 import { responseSizeError } from "../limits/response-size";
 import { illFormedInputError, illFormedRequestError } from "../limits/well-formed-input";
 import { documentLimitError } from "../limits/query-limits";
-import { inexactIntegerError } from "../limits/exact-integers";
 import { useServer } from "graphql-ws/use/ws";
+import { InexactIntegers } from "./ws-inexact";
 import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from "ws";
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
@@ -125,7 +125,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         // graphql-ws has already entered this one among the connection's subscriptions.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptions) return [tooManySubscriptions(options.maxSubscriptions)];
         if (!holdText((ctx.extra.held ??= new Map()), ctx.subscriptions, id, payload, options.maxPayloadBytes)) return [tooMuchHeld(options.maxPayloadBytes)];
-        const illFormed = illFormedRequestError(payload) ?? inexact.get(ctx.extra.socket) ?? null;
+        const illFormed = illFormedRequestError(payload) ?? inexact.take(ctx.extra.socket, id);
         if (illFormed) return [illFormed];
         if (payload.query === "") return [emptyQuery()];
         const document = documentOf(payload.query);
@@ -155,9 +155,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     // previous ping, so a dead peer's subscriptions are released.
     KEEP_ALIVE_MS,
   );
-  // The JSON text of each socket's message being handled: graphql-ws hands onSubscribe the parsed
-  // payload, in which an integer too long for a double is already rounded (exact-integers.ts).
-  const inexact = new WeakMap<WebSocket, GraphQLError | null>();
+  const inexact = new InexactIntegers();
   wss.on("connection", (socket) => {
     // A client breaking the protocol (an oversized frame, invalid UTF-8, a bad opcode…) is
     // expected, and ws already closes its socket with the right code (1009, 1007, 1002…).
@@ -165,8 +163,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
     const emit = socket.emit.bind(socket);
     socket.emit = ((event: string | symbol, ...args: unknown[]) => {
       if (event === "error" && String((args[0] as { code?: unknown } | undefined)?.code).startsWith("WS_ERR_")) return false;
-      // graphql-ws runs onSubscribe within this emit, before the socket's next message.
-      if (event === "message") inexact.set(socket, inexactIntegerError(String(args[0])));
+      if (event === "message") inexact.note(socket, String(args[0]));
       return emit(event, ...args);
     }) as typeof socket.emit;
   });

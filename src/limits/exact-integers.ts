@@ -11,8 +11,6 @@ import { ErrorCode } from "../errors";
 
 /** Digits a double holds exactly whatever they are (2^53 has 16); shorter integers are never checked. */
 const SAFE_DIGITS = 15;
-/** An integer token of JSON text, outside strings, long enough to need a check. */
-const LONG_DIGITS = new RegExp(`\\d{${SAFE_DIGITS + 1}}`);
 
 /**
  * Whether `integer` is kept as sent: a double holds it exactly, or the double it reads as is
@@ -22,25 +20,43 @@ const LONG_DIGITS = new RegExp(`\\d{${SAFE_DIGITS + 1}}`);
  */
 function isExact(integer: string): boolean {
   const value = Number(integer);
+  if (Number.isSafeInteger(value)) return true;
   return integer.length <= 310 && Number.isFinite(value) && (BigInt(integer) === BigInt(value) || String(value) === integer);
 }
 
-/** The first integer in JSON `text` (outside its strings) that a double cannot hold exactly, or null. */
+const isDigit = (code: number) => code >= 48 && code <= 57;
+/** Characters that may follow a number's integer digits within the number: `.`, `e`, `E`, `+`, `-`, digits. */
+const isNumberPart = (code: number) => isDigit(code) || code === 46 || code === 101 || code === 69 || code === 43 || code === 45;
+
+/** Where the string opened at `open` ends: the next quote not escaped by an odd run of backslashes (or the text's end). */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return text.length;
+}
+
+/**
+ * The first integer in JSON `text` (outside its strings) that a double cannot hold exactly, or
+ * null. One pass over the text, by character code: it runs on every request body and graphql-ws
+ * message before authentication, so its cost must not depend on what the digits are.
+ */
 export function inexactJsonInteger(text: string): string | null {
-  if (!LONG_DIGITS.test(text)) return null;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "-" || (c >= "0" && c <= "9")) {
-      let end = i + 1;
-      while (end < text.length && /[0-9.eE+-]/.test(text[end]!)) end++;
-      const token = text.slice(i, end);
-      if (/^-?\d+$/.test(token) && token.replace("-", "").length > SAFE_DIGITS && !isExact(token)) return token;
-      i = end - 1;
+    const code = text.charCodeAt(i);
+    if (code === 34) i = closingQuote(text, i);
+    else if (code === 45 || isDigit(code)) {
+      const start = i;
+      if (code === 45) i++;
+      const digitsFrom = i;
+      while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+      const digitsEnd = i;
+      while (i < text.length && isNumberPart(text.charCodeAt(i))) i++;
+      // An integer: no fraction or exponent followed its digits.
+      if (digitsEnd === i && digitsEnd - digitsFrom > SAFE_DIGITS && !isExact(text.slice(start, i))) return text.slice(start, i);
+      i--;
     }
   }
   return null;

@@ -7,6 +7,15 @@ describe("inexactJsonInteger", () => {
     expect(inexactJsonInteger(`[-12345678901234567891]`)).toBe("-12345678901234567891");
     expect(inexactJsonInteger(`{"s":"x\\"","n":100000000000000000001}`)).toBe("100000000000000000001");
     expect(inexactJsonInteger(`[${"9".repeat(400)}]`)).toBe("9".repeat(400));
+    // A string ending in an escaped backslash ends at its quote; the number after it is read.
+    expect(inexactJsonInteger(`["a\\\\",9007199254740993]`)).toBe("9007199254740993");
+    expect(inexactJsonInteger(`{"k":"\\"","n":[0.5,-9007199254740995]}`)).toBe("-9007199254740995");
+  });
+
+  it("reads a number to its end: a fraction or exponent after long digits makes it a double", () => {
+    for (const text of [`[12345678901234567890.5]`, `[12345678901234567890e-3]`, `[-12345678901234567890E+2]`, `{"a":"9007199254740993`]) {
+      expect(inexactJsonInteger(text), text).toBeNull();
+    }
   });
 
   it("passes exact integers, digits inside strings and keys, and numbers written with a fraction or exponent", () => {

@@ -28,6 +28,14 @@ describe("deploy: merge keys that fan out", () => {
     expect(deployments[49]?.draft.name).toBe("d49");
   });
 
+  it("reads a mapping of 40,000 keys in a few seconds (a repeated key is found in one pass)", () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `    k${i}: 0\n`).join("");
+    const started = Date.now();
+    const { warnings } = loadDeploymentFile(`definitions:\n  a:\n${keys}    k7: 1\ndeployments:\n- name: d\n  entrypoint: f.py:fn\n`, { env: {} });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(warnings).toEqual(["line 40003, column 5: a key repeated in one mapping; the last value is used, as PyYAML does"]);
+  });
+
   it("refuses an anchor that holds an alias of itself", () => {
     expect(() => load(`a: &a [1, *a]\ndeployments:\n- name: d\n  entrypoint: f.py:fn\n`)).toThrow(/aliases expand too far/);
   });

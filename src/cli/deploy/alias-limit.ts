@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isPair, isScalar, type Document } from "yaml";
+import { isAlias, isCollection, isPair, isScalar, visit, type Alias, type Document } from "yaml";
 import { UsageError } from "../errors";
 
 /** Copies an alias may make in all: many deployments sharing definitions pass, a "billion laughs" file does not. */
@@ -37,7 +37,24 @@ const NONE: Expansion = { copies: 0, size: 0 };
 /** An alias inside the node it names would expand forever. */
 const ENDLESS: Expansion = { copies: Infinity, size: Infinity };
 
+/**
+ * The node each alias names: the last one anchored so before it, as Alias.resolve finds it, but in
+ * one pass over the document (Alias.resolve walks the document for each alias).
+ */
+function aliasSources(doc: Document): Map<Alias, unknown> {
+  const anchored = new Map<string, unknown>();
+  const sources = new Map<Alias, unknown>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) sources.set(node, anchored.get(node.source));
+      else if (node.anchor) anchored.set(node.anchor, node);
+    },
+  });
+  return sources;
+}
+
 function expansionOf(doc: Document): Expansion {
+  const sources = aliasSources(doc);
   const done = new Map<unknown, Expansion>();
   const open = new Set<unknown>();
   const measure = (node: unknown): Expansion => {
@@ -45,7 +62,7 @@ function expansionOf(doc: Document): Expansion {
     if (known) return known;
     if (open.has(node)) return ENDLESS;
     open.add(node);
-    const result = measureParts(node, measure, doc);
+    const result = measureParts(node, measure, sources);
     open.delete(node);
     done.set(node, result);
     return result;
@@ -59,10 +76,10 @@ function expansionOf(doc: Document): Expansion {
   }
 }
 
-function measureParts(node: unknown, measure: (node: unknown) => Expansion, doc: Document): Expansion {
+function measureParts(node: unknown, measure: (node: unknown) => Expansion, sources: Map<Alias, unknown>): Expansion {
   if (isScalar(node)) return { copies: 0, size: 16 + (typeof node.value === "string" ? node.value.length : String(node.value).length) };
   if (isAlias(node)) {
-    const source = measure(node.resolve(doc));
+    const source = measure(sources.get(node));
     return { copies: 1 + source.copies, size: source.size };
   }
   if (isPair(node)) return sum(measure(node.key), measure(node.value));

@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import { ErrorCode } from "../errors";
+import { isExactInteger as isExact } from "./exact-double";
 
 /**
  * JSON numbers are read as doubles, which hold integers exactly only up to ±(2^53−1) (I-JSON,
@@ -13,17 +14,6 @@ import { ErrorCode } from "../errors";
 const SAFE_DIGITS = 15;
 /** An integer token of JSON text, outside strings, long enough to need a check. */
 const LONG_DIGITS = new RegExp(`\\d{${SAFE_DIGITS + 1}}`);
-
-/**
- * Whether `integer` is kept as sent: a double holds it exactly, or the double it reads as is
- * written back as the same text (a client holding a large double, JavaScript's for one, sends
- * its shortest text, `18446744073709552000`, which is not the double's exact value). Past 310
- * digits neither holds (and BigInt would take long to read it).
- */
-function isExact(integer: string): boolean {
-  const value = Number(integer);
-  return integer.length <= 310 && Number.isFinite(value) && (BigInt(integer) === BigInt(value) || String(value) === integer);
-}
 
 /** The first integer in JSON `text` (outside its strings) that a double cannot hold exactly, or null. */
 export function inexactJsonInteger(text: string): string | null {

@@ -3,7 +3,7 @@ import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
 import { toJsWithinAliasLimits } from "./alias-limit";
-import { pyYamlTags } from "./yaml11";
+import { pyYamlTags, UnsendableNumber } from "./yaml11";
 
 export interface DeployFile {
   /** The top-level `pull:` steps as written (unresolved), or undefined. */
@@ -147,7 +147,7 @@ function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<R
 /** `version: 1.10` is a YAML number (1.1), `version: yes` a boolean; the version name the user wrote is its source text. */
 function withVersionText(deployment: Record<string, unknown>, doc: Document, index: number) {
   const node = doc.getIn(["deployments", index, "version"], true);
-  const scalarType = isScalar(node) ? typeof node.value : undefined;
+  const scalarType = isScalar(node) ? (node.value instanceof UnsendableNumber ? "number" : typeof node.value) : undefined;
   if (!isScalar(node) || (scalarType !== "number" && scalarType !== "boolean") || !node.source) return deployment;
   return { ...deployment, version: node.source };
 }

@@ -40,3 +40,51 @@ describe("deploy: merge keys that fan out", () => {
     expect(() => load(`a: &a [1, *a]\ndeployments:\n- name: d\n  entrypoint: f.py:fn\n`)).toThrow(/aliases expand too far/);
   });
 });
+
+describe("deploy: numbers JSON cannot carry are refused only where they are stored", () => {
+  const ONE = "deployments:\n- name: d\n  entrypoint: f.py:fn\n";
+  const problemOf = (text: string) => {
+    try {
+      load(text);
+    } catch (error) {
+      return [String(error), ...((error as { problems?: string[] }).problems ?? [])].join("\n");
+    }
+    return "";
+  };
+
+  it("keeps a version written as a long number as the text written", () => {
+    expect(load(`${ONE}  version: 20240601123045123456\n`).deployments[0]?.draft.version).toBe("20240601123045123456");
+  });
+
+  it("warns about triggers holding .inf as not stored, and deploys", () => {
+    const { deployments } = load(`${ONE}  triggers: [{threshold: .inf}]\n`);
+    expect(deployments[0]?.warnings.join("\n")).toMatch(/triggers is not stored/);
+  });
+
+  it("reads a file whose unused definitions hold a big integer", () => {
+    expect(load(`definitions: {x: 12345678901234567890}\n${ONE}`).deployments).toHaveLength(1);
+  });
+
+  it("refuses a big integer or .inf inside parameters, job_variables and pull steps, naming where", () => {
+    expect(problemOf(`${ONE}  parameters:\n    p: {q: [12345678901234567891]}\n`)).toMatch(
+      /deployments\[0\]\.parameters\.p\.q\[0\]: 12345678901234567891 .*quote it/,
+    );
+    expect(problemOf(`${ONE}  work_pool:\n    name: w\n    job_variables: {n: -.inf}\n`)).toMatch(/job_variables\.n: -\.inf is not a finite number/);
+    expect(problemOf(`pull:\n- prefect.deployments.steps.set_working_directory: {directory: /a, n: .nan}\n${ONE}`)).toMatch(
+      /pull\[0\].*\.nan is not a finite number/,
+    );
+  });
+});
+
+describe("deploy: integers kept as the server keeps them", () => {
+  it("keeps an integer a double holds exactly, or one written as its double prints", () => {
+    const { deployments } = load(
+      `deployments:\n- name: d\n  entrypoint: f.py:fn\n  parameters: {a: 18014398509481984, b: 18446744073709552000, c: 0x40000000000000}\n`,
+    );
+    expect(deployments[0]?.draft.parameters).toEqual({ a: 2 ** 54, b: 18446744073709552000, c: 2 ** 54 });
+  });
+
+  it("refuses one the double would change", () => {
+    expect(() => load(`deployments:\n- name: d\n  entrypoint: f.py:fn\n  parameters: {a: 18014398509481985}\n`)).toThrow();
+  });
+});

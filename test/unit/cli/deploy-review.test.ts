@@ -88,3 +88,15 @@ describe("deploy: integers kept as the server keeps them", () => {
     expect(() => load(`deployments:\n- name: d\n  entrypoint: f.py:fn\n  parameters: {a: 18014398509481985}\n`)).toThrow();
   });
 });
+
+describe("deploy: the booleans a placeholder's text may read as, as the README lists them", () => {
+  it.each([
+    ["t", true],
+    ["Y", true],
+    ["f", false],
+    ["n", false],
+  ])("reads %s as %s", (text, value) => {
+    const file = `deployments:\n- name: d\n  entrypoint: f.py:fn\n  paused: "{{ $P }}"\n`;
+    expect(loadDeploymentFile(file, { env: { P: text } }).deployments[0]?.draft.settings).toMatchObject({ paused: value });
+  });
+});

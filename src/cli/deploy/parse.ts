@@ -146,6 +146,8 @@ function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<R
 
 /** `version: 1.10` is a YAML number (1.1), `version: yes` a boolean; the version name the user wrote is its source text. */
 function withVersionText(deployment: Record<string, unknown>, doc: Document, index: number) {
+  // A number JSON cannot carry, written here or merged in: the text written, as for any number.
+  if (deployment.version instanceof UnsendableNumber) return { ...deployment, version: deployment.version.source };
   const node = doc.getIn(["deployments", index, "version"], true);
   const scalarType = isScalar(node) ? (node.value instanceof UnsendableNumber ? "number" : typeof node.value) : undefined;
   if (!isScalar(node) || (scalarType !== "number" && scalarType !== "boolean") || !node.source) return deployment;

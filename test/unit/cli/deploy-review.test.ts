@@ -56,6 +56,11 @@ describe("deploy: numbers JSON cannot carry are refused only where they are stor
     expect(load(`${ONE}  version: 20240601123045123456\n`).deployments[0]?.draft.version).toBe("20240601123045123456");
   });
 
+  it("keeps such a version merged in from definitions as the text written", () => {
+    const text = `definitions:\n  v: &v {version: 20240601123045123456}\ndeployments:\n- <<: *v\n  name: d\n  entrypoint: f.py:fn\n`;
+    expect(load(text).deployments[0]?.draft.version).toBe("20240601123045123456");
+  });
+
   it("warns about triggers holding .inf as not stored, and deploys", () => {
     const { deployments } = load(`${ONE}  triggers: [{threshold: .inf}]\n`);
     expect(deployments[0]?.warnings.join("\n")).toMatch(/triggers is not stored/);

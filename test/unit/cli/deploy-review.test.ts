@@ -1,6 +1,8 @@
+import { tmpdir } from "node:os";
 import { Document } from "yaml";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
+import { prepareDeployments } from "../../../src/cli/deploy/steps";
 
 const load = (text: string) => loadDeploymentFile(text, { env: {} });
 
@@ -103,5 +105,24 @@ describe("deploy: the booleans a placeholder's text may read as, as the README l
   ])("reads %s as %s", (text, value) => {
     const file = `deployments:\n- name: d\n  entrypoint: f.py:fn\n  paused: "{{ $P }}"\n`;
     expect(loadDeploymentFile(file, { env: { P: text } }).deployments[0]?.draft.settings).toMatchObject({ paused: value });
+  });
+});
+
+describe("deploy: numbers JSON cannot carry in the arguments of a build step", () => {
+  it("refuses them before any step runs, naming where", async () => {
+    const commands: string[] = [];
+    const run = async (_program: string, args: readonly string[]) => {
+      commands.push(args.join(" "));
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    const context = { env: {}, cwd: tmpdir(), run, log: () => {}, now: () => new Date(0), docker: "docker", pushed: new Map<string, string>() };
+    const stepOptions = { env: {}, skipBuild: false, skipPush: false, stepOutputs: [], allowEmpty: [] };
+    const text = `build:\n- prefect.deployments.steps.run_shell_script:\n    script: echo hi\n    env: {X: .inf}\ndeployments:\n- name: d\n  entrypoint: f.py:fn\n`;
+    const problems = await prepareDeployments(text, { env: {} }, stepOptions, context).then(
+      () => [],
+      (error: { problems?: string[] }) => error.problems ?? [],
+    );
+    expect(problems.join("\n")).toMatch(/build\[0\]\["prefect\.deployments\.steps\.run_shell_script"\]\.env\.X: \.inf is not a finite number/);
+    expect(commands).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/sha
 import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
 import { toVersionInput } from "./deploy/to-input";
 import { versionTypeOf } from "./deploy/version-type";
+import { unsendableNumbers } from "./deploy/yaml11";
 import type { Env } from "./env";
 import { UsageError } from "./errors";
 import { isPlainObject, resolveTemplates, type TemplateOptions, type TemplateProblem } from "./template";
@@ -139,6 +140,11 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const { pull, build, push, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
   // Keys that are not stored (triggers, sla…) are reported, not resolved: their templates cannot fail the deploy.
   const read = Object.fromEntries(Object.entries(rest).filter(([key]) => isDeploymentKey(key)));
+  // A number JSON cannot carry is refused where it would be stored, and only there.
+  problems.push(
+    ...unsendableNumbers(read, path),
+    ...unsendableNumbers(hasOwnPull(candidate) ? pull : context.file.pull, hasOwnPull(candidate) ? `${path}.pull` : "pull"),
+  );
   const templateOptions = templateOptionsOf(candidate, options);
   const { lookupOutput: lookup } = templateOptions;
   const runtimeEnv = new Set(options.runtimeEnv ?? []);

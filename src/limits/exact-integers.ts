@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import { ErrorCode } from "../errors";
+import { isExactInteger as isExact } from "./exact-double";
 
 /**
  * JSON numbers are read as doubles, which hold integers exactly only up to ±(2^53−1) (I-JSON,
@@ -11,18 +12,6 @@ import { ErrorCode } from "../errors";
 
 /** Digits a double holds exactly whatever they are (2^53 has 16); shorter integers are never checked. */
 const SAFE_DIGITS = 15;
-
-/**
- * Whether `integer` is kept as sent: a double holds it exactly, or the double it reads as is
- * written back as the same text (a client holding a large double, JavaScript's for one, sends
- * its shortest text, `18446744073709552000`, which is not the double's exact value). Past 310
- * digits neither holds (and BigInt would take long to read it).
- */
-function isExact(integer: string): boolean {
-  const value = Number(integer);
-  if (Number.isSafeInteger(value)) return true;
-  return integer.length <= 310 && Number.isFinite(value) && (BigInt(integer) === BigInt(value) || String(value) === integer);
-}
 
 const isDigit = (code: number) => code >= 48 && code <= 57;
 /** Characters that may follow a number's integer digits within the number: `.`, `e`, `E`, `+`, `-`, digits. */

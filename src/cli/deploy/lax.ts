@@ -1,3 +1,5 @@
+import { isPlainObject } from "../template";
+
 /**
  * A placeholder always gives text, and Prefect reads the typed fields of a deployment through
  * pydantic models in lax mode, which take text that reads as the type: `paused: "{{ $PAUSED }}"` with
@@ -21,7 +23,6 @@ function laxInteger(value: unknown): unknown {
 }
 
 const hasPlaceholder = (value: unknown) => typeof value === "string" && value.includes("{{");
-const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** Applies `read` to `resolved[key]` when `written[key]` (before templating) was a placeholder. */
 function typed(written: Record<string, unknown>, resolved: Record<string, unknown>, key: string, read: (value: unknown) => unknown) {
@@ -39,7 +40,7 @@ export function typedPlaceholders(written: Record<string, unknown>, resolved: Re
   typed(written, result, "enforce_parameter_schema", laxBoolean);
   typed(written, result, "concurrency_limit", laxInteger);
   const [limit, resolvedLimit] = [written.concurrency_limit, result.concurrency_limit];
-  if (isMapping(limit) && isMapping(resolvedLimit)) {
+  if (isPlainObject(limit) && isPlainObject(resolvedLimit)) {
     const read = { ...resolvedLimit };
     typed(limit, read, "limit", laxInteger);
     typed(limit, read, "grace_period_seconds", laxInteger);
@@ -48,7 +49,7 @@ export function typedPlaceholders(written: Record<string, unknown>, resolved: Re
   const [schedules, resolvedSchedules] = [written.schedules, result.schedules];
   if (Array.isArray(schedules) && Array.isArray(resolvedSchedules)) {
     result.schedules = resolvedSchedules.map((schedule: unknown, i) => {
-      if (!isMapping(schedule) || !isMapping(schedules[i])) return schedule;
+      if (!isPlainObject(schedule) || !isPlainObject(schedules[i])) return schedule;
       const read = { ...schedule };
       typed(schedules[i], read, "active", laxBoolean);
       typed(schedules[i], read, "day_or", laxBoolean);

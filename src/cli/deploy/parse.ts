@@ -3,7 +3,7 @@ import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
 import { toJsWithinAliasLimits } from "./alias-limit";
-import { pyYamlTags } from "./yaml11";
+import { pyYamlTags, UnsendableNumber } from "./yaml11";
 
 export interface DeployFile {
   /** The top-level `pull:` steps as written (unresolved), or undefined. */
@@ -26,19 +26,19 @@ export interface DeployFile {
 export function parseDeployFile(fileText: string, fileName: string): DeployFile {
   // Prefect opens the file with Python's universal newlines: CRLF and a lone CR are line ends.
   const text = fileText.replace(/\r\n?/g, "\n");
-  const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true });
-  // PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning, not an error.
-  const repeated = doc.errors.filter((e) => e.code === "DUPLICATE_KEY");
+  // The yaml package looks for a repeated key by comparing each key with every earlier one, minutes
+  // for a mapping of 100,000 keys; repeatedKeys finds them in one pass instead.
+  const doc = parseDocument(text, { version: "1.1", customTags: pyYamlTags, merge: true, prettyErrors: true, uniqueKeys: false });
   // A tag PyYAML's safe_load cannot construct (`!Ref`, `!!python/…`, `!!binary`) makes Prefect refuse the file.
   const unresolved = doc.warnings.filter((e) => e.code === "TAG_RESOLVE_FAILED");
-  const errors = [...controlCharacters(text), ...doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map(messageOf), ...unresolved.map(unresolvedTag)];
+  const errors = [...controlCharacters(text), ...doc.errors.map(messageOf), ...unresolved.map(unresolvedTag)];
   if (errors.length === 0) errors.push(...asPyYamlReadsIt(doc, text));
   if (errors.length > 0) throw new UsageError(`${fileName} is not valid YAML`, errors);
   const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
   const deployments = deploymentsOf(root.deployments, doc, fileName);
-  const warnings = [...repeated.map(repeatedKeyWarning), ...topLevelWarnings(root)];
+  const warnings = [...repeatedKeys(doc, text), ...topLevelWarnings(root)];
   return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
 }
 
@@ -113,11 +113,27 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${lines.length}, column ${lines.at(-1)!.length + 1}`;
 }
 
-function repeatedKeyWarning(error: YAMLError): string {
-  const at = error.linePos?.[0];
-  const where = at ? `line ${at.line}, column ${at.col}` : "a mapping";
-  return `${where}: a key repeated in one mapping; the last value is used, as PyYAML does`;
+/**
+ * PyYAML accepts a key repeated in one mapping and keeps the last value, as toJS does: a warning
+ * naming the repeated key, not an error. Merge keys (`<<`) are not keys of the mapping.
+ */
+function repeatedKeys(doc: Document, text: string): string[] {
+  const warnings: string[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key) || typeof key.value === "symbol" || (key.value === "<<" && key.type === "PLAIN")) continue;
+        const identity = typeof key.value === "string" ? `s${key.value}` : key.value;
+        if (seen.has(identity)) warnings.push(`${lineAndColumn(text, key.range?.[0] ?? 0)}: ${REPEATED}`);
+        seen.add(identity);
+      }
+    },
+  });
+  return warnings;
 }
+
+const REPEATED = "a key repeated in one mapping; the last value is used, as PyYAML does";
 
 function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<Record<string, unknown>> {
   if (!Array.isArray(value) || value.length === 0) {
@@ -130,8 +146,10 @@ function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<R
 
 /** `version: 1.10` is a YAML number (1.1), `version: yes` a boolean; the version name the user wrote is its source text. */
 function withVersionText(deployment: Record<string, unknown>, doc: Document, index: number) {
+  // A number JSON cannot carry, written here or merged in: the text written, as for any number.
+  if (deployment.version instanceof UnsendableNumber) return { ...deployment, version: deployment.version.source };
   const node = doc.getIn(["deployments", index, "version"], true);
-  const scalarType = isScalar(node) ? typeof node.value : undefined;
+  const scalarType = isScalar(node) ? (node.value instanceof UnsendableNumber ? "number" : typeof node.value) : undefined;
   if (!isScalar(node) || (scalarType !== "number" && scalarType !== "boolean") || !node.source) return deployment;
   return { ...deployment, version: node.source };
 }

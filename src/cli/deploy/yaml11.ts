@@ -1,4 +1,6 @@
 import type { ScalarTag, Tags } from "yaml";
+import { isExactInteger } from "../../limits/exact-double";
+import { childPath, isPlainObject } from "../template";
 
 /**
  * Plain scalars read the way PyYAML's `safe_load` reads them, since that is what Prefect parses
@@ -54,25 +56,59 @@ export function pyYamlFloat(source: string): number {
 const numberIdentify = (value: unknown) => typeof value === "number";
 
 /**
- * A number JSON can carry as it is written: PyYAML keeps `.inf`, `.nan` and big integers exactly, but
- * JSON has no infinity (Prefect would send null) and a JavaScript number keeps 53 bits. Either is
- * refused with the way out (quote it), rather than stored as another value.
+ * A number JSON cannot carry as it is written: PyYAML keeps `.inf`, `.nan` and big integers exactly,
+ * but JSON has no infinity (Prefect would send null) and a double changes some integers. It is read
+ * as this, and refused (with the way out: quote it) only where a stored field holds it
+ * (unsendableNumbers): a file is not refused for a value Waymark never sends.
  */
-function exact(resolve: (source: string) => number): ScalarTag["resolve"] {
-  return (source, onError) => {
+export class UnsendableNumber {
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+  ) {}
+
+  /** As a mapping key, the text written, as Prefect's JSON writes a number key. */
+  toString(): string {
+    return this.source;
+  }
+}
+
+/** The integer PyYAML reads `source` as, exactly. */
+function exactInteger(source: string): bigint {
+  const [sign, text] = signOf(source.replace(/_/g, ""));
+  const digits = text.startsWith("0b") || text.startsWith("0x") ? text : text.startsWith("0") && text !== "0" ? `0o${text.slice(1)}` : text;
+  const value = digits.includes(":") ? digits.split(":").reduce((total, part) => total * 60n + BigInt(part), 0n) : BigInt(digits);
+  return sign < 0 ? -value : value;
+}
+
+/** Kept as the server keeps an integer (isExactInteger): exactly, or as the text its double prints. */
+function keptInteger(source: string): boolean {
+  const decimal = exactInteger(source).toString();
+  return decimal.replace("-", "").length <= 15 || isExactInteger(decimal);
+}
+
+function exact(resolve: (source: string) => number, integer: boolean): ScalarTag["resolve"] {
+  return (source) => {
     const value = resolve(source);
-    if (!Number.isFinite(value)) onError(`${source} is not a finite number, which JSON cannot carry; quote it to keep it as text`);
-    else if (Number.isInteger(value) && !Number.isSafeInteger(value) && !source.includes(".")) {
-      onError(`${source} cannot be kept exactly (larger than 2^53 − 1); quote it to keep it as text`);
-    }
-    return value;
+    if (!Number.isFinite(value)) return new UnsendableNumber(source, `${source} is not a finite number, which JSON cannot carry; quote it to keep it as text`);
+    if (integer && !keptInteger(source))
+      return new UnsendableNumber(source, `${source} cannot be kept exactly (a double would change it); quote it to keep it as text`);
+    return integer ? Number(exactInteger(source).toString()) : value;
   };
+}
+
+/** Where `value` (a stored field, before templating) holds an UnsendableNumber, each as a problem at its path. */
+export function unsendableNumbers(value: unknown, path: string): string[] {
+  if (value instanceof UnsendableNumber) return [`${path}: ${value.reason}`];
+  if (Array.isArray(value)) return value.flatMap((item, i) => unsendableNumbers(item, `${path}[${i}]`));
+  if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => unsendableNumbers(item, childPath(path, key)));
+  return [];
 }
 
 const PYYAML_TAGS: ScalarTag[] = [
   { tag: "tag:yaml.org,2002:bool", default: true, test: BOOL, identify: (v) => typeof v === "boolean", resolve: (s) => TRUE.test(s) },
-  { tag: "tag:yaml.org,2002:int", default: true, test: INT, identify: (v) => Number.isInteger(v), resolve: exact(pyYamlInt) },
-  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, identify: numberIdentify, resolve: exact(pyYamlFloat) },
+  { tag: "tag:yaml.org,2002:int", default: true, test: INT, identify: (v) => Number.isInteger(v), resolve: exact(pyYamlInt, true) },
+  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, identify: numberIdentify, resolve: exact(pyYamlFloat, false) },
 ];
 
 /** `customTags` for the `yaml` package's `yaml-1.1` schema that make it resolve scalars as PyYAML does. */

@@ -1,6 +1,7 @@
 import type { DeployFile } from "../parse";
 import type { Candidate } from "../select";
 import { childPath, isPlainObject } from "../../template";
+import { unsendableNumbers } from "../yaml11";
 
 export type SectionKind = "build" | "push";
 
@@ -50,6 +51,7 @@ function stepsAt(value: unknown, path: string, problems: string[]): Step[] {
     }
     const { id, requires: _requires, ...inputs } = args ?? {};
     if (id !== undefined && typeof id !== "string") problems.push(`${childPath(at, name)}.id must be a string`);
+    problems.push(...unsendableNumbers(inputs, childPath(at, name)));
     return [{ path: at, name, id: typeof id === "string" && id !== "" ? id : undefined, inputs }];
   });
 }

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database";
 import type { RedisBus } from "../redis-bus";
+import { TimedOut, within } from "../timeout";
 
 export interface ReadinessCheck {
   ok: boolean;
@@ -19,16 +20,6 @@ export interface ReadinessDeps {
   timeoutMs: number;
   /** True once the server is shutting down: load balancers should stop sending it traffic. */
   draining: () => boolean;
-}
-
-class TimedOut extends Error {}
-
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimedOut(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 async function check(ms: number, probe: () => Promise<void>): Promise<ReadinessCheck> {

@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { isAllowedHost, isLoopbackAddress, isNonPublicAddress, type WebhookConfig } from "./webhook-config";
+import { within } from "../timeout";
 
 export const EXCERPT_CHARS = 200;
 
@@ -82,18 +83,10 @@ export function pinnedTransport(policy: Policy, lookup: Lookup = systemLookup): 
   return async (request) => {
     const started = performance.now();
     const url = checkUrl(request.url, policy);
-    const target = await withTimeout(resolveTarget(url, policy, lookup), request.timeoutMs);
+    const target = await within(request.timeoutMs, resolveTarget(url, policy, lookup), `timed out after ${request.timeoutMs} ms`);
     const left = Math.max(1, Math.round(request.timeoutMs - (performance.now() - started)));
     return post(url, target, { ...request, timeoutMs: left }, request.timeoutMs);
   };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** `limitMs`: the attempt's whole timeout, as its error names it; `request.timeoutMs` is what is left of it. */

@@ -26,8 +26,9 @@ export interface Webhooks {
 }
 
 /**
- * The webhook service and this instance's delivery worker, started. Refuses to start when
- * webhooks exist but WAYMARK_SECRET_KEY is missing: their deliveries could not be signed.
+ * The webhook service and this instance's delivery worker, started when WAYMARK_SECRET_KEY is
+ * set. Refuses to start when webhooks exist but the key is missing: their deliveries could not be
+ * signed.
  */
 export async function startWebhooks(deps: WebhookDeps): Promise<Webhooks> {
   const { db, config, now, logger, metrics } = deps;
@@ -48,7 +49,10 @@ export async function startWebhooks(deps: WebhookDeps): Promise<Webhooks> {
   }
   // A local commit that queued deliveries has the worker look at once (not at its next poll).
   const unlisten = db.store.queued.listen(() => worker.nudge());
-  worker.start();
+  // Without the key this instance could not sign what it claimed: it would spend a delivery's
+  // attempt on an error, and poll the store every second for nothing. Instances that hold the key
+  // deliver what is committed here.
+  if (box) worker.start();
   return {
     service,
     worker,

@@ -365,4 +365,38 @@ describe.each(STORES.filter((s) => s === "mysql"))("webhook delivery by several 
       await database.drop();
     }
   }, 60_000);
+
+  it("an instance without WAYMARK_SECRET_KEY, started before any webhook existed, never claims a delivery it cannot sign", async () => {
+    const database = await freshDatabase(store);
+    const r = await startReceiver();
+    const apps: App[] = [];
+    try {
+      const { WAYMARK_SECRET_KEY: _key, ...withoutKey } = WEBHOOK_ENV;
+      for (const env of [withoutKey, WEBHOOK_ENV]) {
+        const config = parseConfig({
+          ...env,
+          DATABASE_URL: database.url,
+          PORT: "0",
+          HOST: "127.0.0.1",
+          WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+          LOG_LEVEL: "silent",
+        });
+        apps.push(await createApp({ config, logger: createLogger("silent") }));
+      }
+      const urls = await Promise.all(apps.map((app) => app.listen()));
+      const [keyless, keyed] = urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
+      const { webhook } = await createWebhook(keyed!, { url: r.url });
+      const EVENTS = 6;
+      // Committed on the keyless instance: its own commit is what would wake a worker there first.
+      for (let n = 0; n < EVENTS; n++) await createVersion(keyless!, { flowName: "keyless", name: "prod", entrypoint: `f.py:v${n}` });
+      await until("every delivery", () => r.accepted().length >= EVENTS);
+      const sent = await deliveries(keyed!, webhook.id);
+      expect(sent).toHaveLength(EVENTS);
+      for (const delivery of sent) expect(delivery).toMatchObject({ status: "DELIVERED", attemptCount: 1, attempts: [{ statusCode: 200, error: null }] });
+    } finally {
+      for (const app of apps) await app.close();
+      await r.close();
+      await database.drop();
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { createRoot } from "react-dom/client";
 import { EXAMPLE_TABS, HEADERS_TEMPLATE } from "./examples";
 import { withOwnOperationName } from "./own-operation";
 import { sharedAuthorization } from "./shared-authorization";
+import { reconcileSavedTabs } from "./tab-state";
 import { useState } from "react";
 import sdl from "../schema.graphql?raw";
 
@@ -35,6 +36,11 @@ function firstVisit(): boolean {
   } catch {
     return true;
   }
+}
+try {
+  reconcileSavedTabs(window.localStorage);
+} catch {
+  // No storage (refused, or full): GraphiQL starts from the example tabs.
 }
 const initialVariables = firstVisit() ? EXAMPLE_TABS[0]!.variables : undefined;
 

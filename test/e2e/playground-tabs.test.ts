@@ -109,4 +109,31 @@ describe("the playground's tabs", () => {
     await page.getByLabel("Remember the key for this browser tab").uncheck();
     expect(await stored()).toBeNull();
   });
+
+  it("shows each tab once after a reload made right after switching tabs", async () => {
+    const titles = () => page.locator(".graphiql-tab-button").allInnerTexts();
+    const before = await titles();
+    expect(before.length).toBeGreaterThan(2);
+    // What GraphiQL has saved 100 ms after a switch from the first tab to the second: the editor's
+    // query already, the tabs and the variables editor's text not yet (they wait 500 ms).
+    await page.evaluate(() => {
+      const storage = (globalThis as unknown as { localStorage: Storage }).localStorage;
+      const saved = JSON.parse(storage.getItem("graphiql:tabState")!) as { activeTabIndex: number; tabs: Array<{ query: string; variables: string | null }> };
+      saved.activeTabIndex = 0;
+      storage.setItem("graphiql:tabState", JSON.stringify(saved));
+      storage.setItem("graphiql:query", saved.tabs[1]!.query);
+      storage.setItem("graphiql:variables", saved.tabs[0]!.variables ?? "");
+    });
+    await page.reload();
+    await page.locator("button.graphiql-execute-button").waitFor();
+    expect(await titles()).toEqual(before);
+    expect(await page.locator(".graphiql-tab.graphiql-tab-active").innerText()).toBe(before[1]);
+
+    // 100 ms after typing in the active tab: the edit is in the editor's saved query only. It is kept, in that tab.
+    await page.evaluate(() => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem("graphiql:query", "query Edited { __typename }"));
+    await page.reload();
+    await page.locator("button.graphiql-execute-button").waitFor();
+    expect(await titles()).toEqual(before.map((title, i) => (i === 1 ? "Edited" : title)));
+    await expect.poll(() => shown(page, ".graphiql-query-editor"), { timeout: 15_000 }).toContain("query Edited");
+  });
 });

@@ -12,7 +12,8 @@ import { launchChromium } from "../support/chromium";
 const ROOT = resolve(__dirname, "../..");
 
 const shown = async (page: Page, selector: string) => (await page.locator(selector).innerText()).replace(/\u00a0/g, " ");
-type BrowserGlobals = { navigator: { clipboard: { writeText(text: string): Promise<void> } }; sessionStorage: { getItem(key: string): string | null } };
+type WebStorage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
+type BrowserGlobals = { navigator: { clipboard: { writeText(text: string): Promise<void> } }; sessionStorage: WebStorage; localStorage: WebStorage };
 
 describe("the playground's tabs", () => {
   let server: TestServer;
@@ -117,7 +118,7 @@ describe("the playground's tabs", () => {
     // What GraphiQL has saved 100 ms after a switch from the first tab to the second: the editor's
     // query already, the tabs and the variables editor's text not yet (they wait 500 ms).
     await page.evaluate(() => {
-      const storage = (globalThis as unknown as { localStorage: Storage }).localStorage;
+      const storage = (globalThis as unknown as BrowserGlobals).localStorage;
       const saved = JSON.parse(storage.getItem("graphiql:tabState")!) as { activeTabIndex: number; tabs: Array<{ query: string; variables: string | null }> };
       saved.activeTabIndex = 0;
       storage.setItem("graphiql:tabState", JSON.stringify(saved));
@@ -130,7 +131,7 @@ describe("the playground's tabs", () => {
     expect(await page.locator(".graphiql-tab.graphiql-tab-active").innerText()).toBe(before[1]);
 
     // 100 ms after typing in the active tab: the edit is in the editor's saved query only. It is kept, in that tab.
-    await page.evaluate(() => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem("graphiql:query", "query Edited { __typename }"));
+    await page.evaluate(() => (globalThis as unknown as BrowserGlobals).localStorage.setItem("graphiql:query", "query Edited { __typename }"));
     await page.reload();
     await page.locator("button.graphiql-execute-button").waitFor();
     expect(await titles()).toEqual(before.map((title, i) => (i === 1 ? "Edited" : title)));

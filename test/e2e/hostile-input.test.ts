@@ -73,6 +73,19 @@ describe("failed-auth limiting", () => {
     ]);
   });
 
+  it("counts an IPv6 client's failures across its /64, and an IPv4-mapped address as the IPv4 one", async () => {
+    // Each guess from a fresh address of one /64, as any host there may pick (SLAAC privacy addresses).
+    for (let i = 1; i <= 3; i++)
+      expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": `2001:db8:7:1::${i}`, ...bearer(WRONG_KEY) }))).toEqual(["UNAUTHENTICATED"]);
+    const sameNetwork = { "x-forwarded-for": "2001:db8:7:1:ffff:1234:5678:9abc", ...bearer(WRONG_KEY) };
+    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, sameNetwork))).toEqual(["RATE_LIMITED"]);
+    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "2001:db8:7:2::1", ...bearer(WRONG_KEY) }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "2001:db8:7:1::99" }))).toEqual([]);
+
+    await failUntilLimited(proxied, { "x-forwarded-for": "::ffff:203.0.113.77" });
+    expect(codes(await postGraphQL(proxied.url, TOTAL, {}, { "x-forwarded-for": "203.0.113.77", ...bearer(WRONG_KEY) }))).toEqual(["RATE_LIMITED"]);
+  });
+
   it("closes a WebSocket refused for rate limiting with 4429, and still accepts a valid key from that address", async () => {
     const from = { "x-forwarded-for": "203.0.113.9" };
     await failUntilLimited(proxied, from);

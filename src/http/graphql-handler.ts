@@ -96,7 +96,7 @@ export function graphqlHandler(apollo: ApolloServer<RequestContext>, options: Ha
     }
     let raw: string;
     try {
-      raw = await readBody(req, options.maxBodyBytes);
+      raw = await readBody(req, res, options.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         return refuseOversized(req, res, () => sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`));

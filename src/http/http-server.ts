@@ -57,6 +57,10 @@ export function createHttpServer(routes: Record<string, Route>, logger: Logger, 
       },
     );
   });
+  // Without this listener Node answers `100 Continue` to every `Expect: 100-continue` at once, so a
+  // client would start sending a body the route then refuses; readBody sends it once the declared
+  // size is known to fit. A route that reads no body answers without it, as HTTP allows.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => server.emit("request", req, res));
   server.keepAliveTimeout = 65_000;
   return {
     server,

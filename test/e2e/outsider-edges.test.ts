@@ -490,3 +490,58 @@ describe("what one graphql-ws connection's subscriptions may hold", () => {
     socket.terminate();
   });
 });
+
+describe("a client that asks before sending its body (Expect: 100-continue, as curl does past 1 MB)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer("sqlite");
+  });
+  afterAll(() => server?.close());
+
+  /** Sends the headers alone and resolves with the server's first bytes (or "" if it says nothing within a second). */
+  function ask(declared: number): Promise<{ first: string; send(body: string): Promise<string> }> {
+    const { port, hostname } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    socket.on("error", () => undefined);
+    let answer = "";
+    socket.on("data", (chunk) => void (answer += chunk.toString("latin1")));
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${TEST_ADMIN_KEY}\r\n` +
+        `expect: 100-continue\r\ncontent-length: ${declared}\r\nconnection: close\r\n\r\n`,
+    );
+    return new Promise((resolve) => {
+      const done = () => {
+        const first = answer;
+        answer = "";
+        resolve({
+          first,
+          send: async (body) => {
+            socket.write(body);
+            await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
+            socket.destroy();
+            return answer;
+          },
+        });
+      };
+      const timer = setTimeout(done, 1_000);
+      socket.once("data", () => {
+        clearTimeout(timer);
+        setTimeout(done, 100);
+      });
+    });
+  }
+
+  it("answers 413 before any of a body larger than the limit is sent, and 100 Continue to one that fits", async () => {
+    const refused = await ask(2 * 1_048_576);
+    expect(refused.first).toMatch(/^HTTP\/1\.1 413 /);
+    expect(refused.first).toContain('"code":"PAYLOAD_TOO_LARGE"');
+
+    const body = JSON.stringify({ query: "{ __typename }" });
+    const accepted = await ask(Buffer.byteLength(body));
+    expect(accepted.first).toBe("HTTP/1.1 100 Continue\r\n\r\n");
+    const answer = await accepted.send(body);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('{"data":{"__typename":"Query"}}');
+  });
+});

@@ -11,7 +11,7 @@ import { WebSocketServer, type VerifyClientCallbackAsync, type WebSocket } from 
 import type { Authentication } from "../auth/authenticator";
 import type { RequestContext } from "../context";
 import { sharedSubscribe, withinConnection } from "../live/shared-subscribe";
-import { emptyQuery, operationError, parseFailed, validationFailed, variableErrors } from "./ws-errors";
+import { emptyQuery, operationError, parseFailed, persistedQueryError, validationFailed, variableErrors } from "./ws-errors";
 import { holdText, tooManySubscriptions, tooMuchHeld } from "./ws-budget";
 import { StatementBudget, withDeadline } from "../db/read-gate";
 import { ErrorCode } from "../errors";
@@ -127,6 +127,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         if (!holdText((ctx.extra.held ??= new Map()), ctx.subscriptions, id, payload, options.maxPayloadBytes)) return [tooMuchHeld(options.maxPayloadBytes)];
         const illFormed = illFormedRequestError(payload) ?? inexact.take(ctx.extra.socket, id);
         if (illFormed) return [illFormed];
+        const persisted = persistedQueryError(payload);
+        if (persisted) return [persisted];
         if (payload.query === "") return [emptyQuery()];
         const document = documentOf(payload.query);
         if (!("kind" in document)) return [...document];

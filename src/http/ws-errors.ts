@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema } from "graphql";
 
 /**
@@ -20,6 +21,22 @@ function coded(error: GraphQLError, code: string): GraphQLError {
 /** An empty query, refused before parsing in Apollo's words (its HTTP handler's). */
 export const emptyQuery = (): GraphQLError =>
   new GraphQLError("GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.", { extensions: { code: "BAD_REQUEST" } });
+
+/**
+ * The persisted-query extension (automatic persisted queries), checked as Apollo checks it over
+ * HTTP and in the same words. graphql-ws requires a query string, so a client holding only the
+ * hash sends "": it is told the query is not found (nothing is looked up by hash here), which has
+ * persisted-query clients send it again with the query.
+ */
+export function persistedQueryError(payload: { query: string; extensions?: Record<string, unknown> | null }): GraphQLError | null {
+  const persisted = payload.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+  if (!persisted) return null;
+  const refusal = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } });
+  if (persisted.version !== 1) return refusal("Unsupported persisted query version");
+  if (payload.query === "") return refusal("PersistedQueryNotFound");
+  if (persisted.sha256Hash !== createHash("sha256").update(payload.query).digest("hex")) return refusal("provided sha does not match query");
+  return null;
+}
 
 /** A syntax error (or the token cap) while parsing: GRAPHQL_PARSE_FAILED, as Apollo's SyntaxError. */
 export const parseFailed = (error: unknown): GraphQLError =>

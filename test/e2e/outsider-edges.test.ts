@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +13,8 @@ import { createVersion } from "../support/operations";
 
 // Edges an outsider reaches with the README and the source in hand: the same ill-formed request
 // sent over both transports, text cut at a limit, and lengths counted in characters.
+
+const SHA_OF_TYPENAME = createHash("sha256").update("{ __typename }").digest("hex");
 
 type Answer = { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
 
@@ -76,6 +79,11 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
     ["an empty query", `{"query":""}`],
     ["an empty operation name", `{"query":"{ __typename }","operationName":""}`],
     ["variables nested too deep for a document that does not validate", `{"query":"query($v: [[Int]]) { __typename }","variables":{"v":${deep(50)}}}`],
+    [
+      "a persisted-query hash that is not the query's",
+      `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"${"0".repeat(64)}"}}}`,
+    ],
+    ["a persisted-query version other than 1", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":2,"sha256Hash":"${SHA_OF_TYPENAME}"}}}`],
   ];
 
   it.each(requests)("%s: the same errors on both", async (_name, body) => {
@@ -83,6 +91,16 @@ describe("the same ill-formed request over HTTP and over graphql-ws", () => {
     const ws = await overWebSocket(server, body);
     expect(http.errors?.length).toBeGreaterThan(0);
     expect(ws).toEqual(http);
+  });
+
+  it("answers a persisted-query hash sent without its query as not found on both, so that the client sends the query", async () => {
+    const persisted = `"extensions":{"persistedQuery":{"version":1,"sha256Hash":"${SHA_OF_TYPENAME}"}}`;
+    const http = await overHttp(server, `{${persisted}}`);
+    expect(http.errors?.map((e) => e.message)).toEqual(["PersistedQueryNotFound"]);
+    // graphql-ws requires a query string: a client with only the hash sends "".
+    expect(await overWebSocket(server, `{"query":"",${persisted}}`)).toEqual(http);
+    const answered = await overWebSocket(server, `{"query":"{ __typename }",${persisted}}`);
+    expect(answered).toEqual({ data: { __typename: "Query" } });
   });
 });
 

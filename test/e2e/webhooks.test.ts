@@ -320,6 +320,16 @@ describe.each(STORES)("webhook delivery across crashes and instances (%s)", (sto
   }, 60_000);
 });
 
+/** One in-process instance per environment on one database, listening; each is pushed onto `apps` (to be closed) as it starts. */
+async function startInstances(databaseUrl: string, envs: Array<Record<string, string>>, apps: App[]): Promise<TestServer[]> {
+  for (const env of envs) {
+    const config = parseConfig({ ...env, DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY, LOG_LEVEL: "silent" });
+    apps.push(await createApp({ config, logger: createLogger("silent") }));
+  }
+  const urls = await Promise.all(apps.map((app) => app.listen()));
+  return urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
+}
+
 // SQLite has one writer: several instances on one file is not a supported deployment.
 describe.each(STORES.filter((s) => s === "mysql"))("webhook delivery by several instances (%s)", (store) => {
   it("two instances on one database never both deliver the same event", async () => {
@@ -327,19 +337,7 @@ describe.each(STORES.filter((s) => s === "mysql"))("webhook delivery by several 
     const r = await startReceiver();
     const apps: App[] = [];
     try {
-      for (let i = 0; i < 2; i++) {
-        const config = parseConfig({
-          ...WEBHOOK_ENV,
-          DATABASE_URL: database.url,
-          PORT: "0",
-          HOST: "127.0.0.1",
-          WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
-          LOG_LEVEL: "silent",
-        });
-        apps.push(await createApp({ config, logger: createLogger("silent") }));
-      }
-      const urls = await Promise.all(apps.map((app) => app.listen()));
-      const servers = urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
+      const servers = await startInstances(database.url, [WEBHOOK_ENV, WEBHOOK_ENV], apps);
       await createWebhook(servers[0]!, { url: r.url });
       const EVENTS = 30;
       await Promise.all(
@@ -372,19 +370,7 @@ describe.each(STORES.filter((s) => s === "mysql"))("webhook delivery by several 
     const apps: App[] = [];
     try {
       const { WAYMARK_SECRET_KEY: _key, ...withoutKey } = WEBHOOK_ENV;
-      for (const env of [withoutKey, WEBHOOK_ENV]) {
-        const config = parseConfig({
-          ...env,
-          DATABASE_URL: database.url,
-          PORT: "0",
-          HOST: "127.0.0.1",
-          WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
-          LOG_LEVEL: "silent",
-        });
-        apps.push(await createApp({ config, logger: createLogger("silent") }));
-      }
-      const urls = await Promise.all(apps.map((app) => app.listen()));
-      const [keyless, keyed] = urls.map((url) => ({ gql: (q: string, v?: Record<string, unknown>) => postGraphQL(url, q, v) }) as unknown as TestServer);
+      const [keyless, keyed] = await startInstances(database.url, [withoutKey, WEBHOOK_ENV], apps);
       const { webhook } = await createWebhook(keyed!, { url: r.url });
       const EVENTS = 6;
       // Committed on the keyless instance: its own commit is what would wake a worker there first.

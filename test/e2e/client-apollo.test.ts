@@ -1,6 +1,8 @@
 import { ApolloClient, HttpLink, InMemoryCache, gql, split } from "@apollo/client";
+import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition, relayStylePagination } from "@apollo/client/utilities";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/processes";
 import { CHANGE, HISTORY_TEXT, LIVE_TEXT } from "../support/client-queries";
@@ -26,13 +28,13 @@ describe("Apollo Client 4", () => {
 
   afterAll(async () => server?.close());
 
-  const apollo = (wsLink?: GraphQLWsLink) => {
+  const apollo = (wsLink?: GraphQLWsLink, persisted = false) => {
     const http = new HttpLink({
       uri: server.url,
       headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
       fetch: (input, init) => (methods.push(init?.method ?? "GET"), fetch(input, init)),
     });
-    const link = wsLink
+    const split_ = wsLink
       ? split(
           ({ query }) => {
             const d = getMainDefinition(query);
@@ -42,6 +44,9 @@ describe("Apollo Client 4", () => {
           http,
         )
       : http;
+    // Automatic persisted queries as Apollo sets them up: the hash alone first (over GET), the query only on a miss.
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+    const link = persisted ? createPersistedQueryLink({ sha256, useGETForHashedQueries: true }).concat(split_) : split_;
     return new ApolloClient({ link, cache: new InMemoryCache({ typePolicies: { Deployment: { fields: { versions: relayStylePagination() } } } }) });
   };
   const isLive = (client: ApolloClient) => {
@@ -94,6 +99,39 @@ describe("Apollo Client 4", () => {
 
     expect(seen).toEqual([head + 1, head + 2, head + 3, head + 4]);
     expect(isLive(client)).toEqual({ 3: false, 2: true });
+    subscription.unsubscribe();
+    await ws.client.dispose();
+  });
+
+  it("works through createPersistedQueryLink: a miss is answered, the query registered, and a subscription carries its hash over graphql-ws", async () => {
+    const sent: Array<{ method: string; query: boolean }> = [];
+    const ws = resumingWsClient(server.url, (await server.gql("{ lastLiveSequence }")).data.lastLiveSequence as number);
+    const client = apollo(new GraphQLWsLink(ws.client), true);
+    const spy = (url: string, method: string) => sent.push({ method, query: method === "GET" ? new URL(url).searchParams.has("query") : true });
+    const original = globalThis.fetch;
+    globalThis.fetch = (input, init) => (spy(String(input), init?.method ?? "GET"), original(input, init));
+    try {
+      const first = await client.query<any>({ query: HISTORY, variables: { id: deploymentId }, fetchPolicy: "network-only" });
+      const again = await client.query<any>({ query: HISTORY, variables: { id: deploymentId }, fetchPolicy: "network-only" });
+      expect(again.data).toEqual(first.data);
+    } finally {
+      globalThis.fetch = original;
+    }
+    // The first query: the hash alone (a miss), then the query; the repeat: the hash alone, answered.
+    expect(sent).toEqual([
+      { method: "GET", query: false },
+      { method: "POST", query: true },
+      { method: "GET", query: false },
+    ]);
+
+    const seen: unknown[] = [];
+    const subscription = client
+      .subscribe<any>({ query: LIVE })
+      .subscribe({ next: (r) => seen.push(r.data?.liveVersionChanged?.sequence ?? r.error), error: (e: unknown) => seen.push(e) });
+    await waitFor("the subscription", async () => server.app.live.hub.listenerCount === 1 || Promise.reject(new Error(String(seen))));
+    await move("rollback");
+    await waitFor("a change", async () => seen.length === 1 || Promise.reject(new Error(String(seen))));
+    expect(seen).toEqual([expect.any(Number)]);
     subscription.unsubscribe();
     await ws.client.dispose();
   });

@@ -27,10 +27,9 @@ const MAX_IN_FLIGHT = 100;
 /**
  * Sends the outbox. Every instance that holds WAYMARK_SECRET_KEY runs one; a delivery is sent by
  * the instance that claims it (a compare-and-set on `claimed_by`/`lease_until`), and only the
- * earliest pending delivery of a
- * webhook and deployment is ever due, so each deployment's events arrive in sequence order. A
- * lease outlives an attempt's timeout; only an instance that dies mid-send leaves its delivery
- * to be sent again once the lease has expired.
+ * earliest pending delivery of a webhook and deployment is ever due, so each deployment's events
+ * arrive in sequence order. A lease outlives an attempt's timeout; only an instance that dies
+ * mid-send leaves its delivery to be sent again once the lease has expired.
  */
 export class DeliveryWorker {
   readonly instanceId = randomUUID();

@@ -115,10 +115,15 @@ export async function createApp({
       throw error;
     },
   );
-  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations, webhooks.service));
+  const versions = new VersionCache();
+  // Other instances cache version rows for good: tell them, as the pruner does, which bodies are gone.
+  const bodiesErased = (ids: number[]) => {
+    forgetVersions(versions, ids);
+    bus?.publish(PRUNED_CHANNEL, JSON.stringify(ids));
+  };
+  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations, webhooks.service, bodiesErased));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
-  const versions = new VersionCache();
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
     return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId, versions), requestId, subscriptions };

@@ -2,7 +2,10 @@ import { createHash } from "node:crypto";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVersion, deploymentWithVersions } from "../support/operations";
-import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type GraphQLResult, type TestServer } from "../support/server";
+import { createApp } from "../../src/app";
+import { parseConfig } from "../../src/config";
+import { createLogger } from "../../src/logger";
+import { codes, freshDatabase, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type GraphQLResult, type TestServer } from "../support/server";
 import { LIVE_CHANGED, registered, subscribe, wsClient } from "../support/subscriptions";
 import { createWebhook, startReceiver, until, WEBHOOK_ENV, type Receiver } from "../support/webhook-receiver";
 
@@ -426,6 +429,24 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
     expect([codes(diff), diff.data]).toEqual([["VERSION_NOT_FOUND"], null]);
   });
 
+  it("replays a deleted deployment's changes with its versions' bodies erased, as the store holds them", async () => {
+    const made = await asB(`mutation { createVersion(input: { flowName: "erased", name: "prod", entrypoint: "secret.py:v1" }) { deployment { id } } }`);
+    const id = made.data!.createVersion.deployment.id;
+    await asB(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "secret.py:v2" }) { version { id } } }`, { id });
+    // Read once, so that every cache an instance keeps has seen them.
+    const history = `query($id: ID!) { deployment(id: $id) { liveHistory { totalCount edges { node { liveVersion { entrypoint } } } } } }`;
+    const before = await asB(history, { id });
+    expect(before.data!.deployment.liveHistory.edges.map((e: any) => e.node.liveVersion.entrypoint)).toEqual(["secret.py:v2", "secret.py:v1"]);
+    const changes = before.data!.deployment.liveHistory.totalCount as number;
+    await asB(`mutation($id: ID!) { deleteDeployment(input: { deploymentId: $id, confirmName: "erased/prod" }) { deletedDeploymentId } }`, { id });
+    const query = `subscription($id: ID!) { liveVersionChanged(deploymentId: $id, afterSequence: 0) { kind liveVersion { entrypoint prunedAt } } }`;
+    const sub = await subscribe(server.url, { id }, query, wsClient(server.url, b.read));
+    const events = await sub.waitFor(changes + 1);
+    await sub.close();
+    expect(events.map((e) => e.kind)).toEqual([...Array.from({ length: changes }, () => "CREATE"), "DELETED"]);
+    for (const event of events) expect(event.liveVersion).toEqual({ entrypoint: "", prunedAt: expect.any(String) });
+  });
+
   it("learns nothing from another workspace's automatic persisted queries", async () => {
     const text = `{ deploymentByName(flowName: "victim", name: "prod") { id } }`;
     const hash = (query: string) => createHash("sha256").update(query).digest("hex");
@@ -446,5 +467,42 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
     // The victim's own client keeps whatever it was given.
     const again = await persisted(TEST_ADMIN_KEY, undefined, hash(text));
     expect(shape(again, hash(text))).toBe(shape(registeredByVictim, hash(text)));
+  });
+});
+
+describe.each(STORES)("the bootstrap key (%s)", (store) => {
+  it("stays revoked when a server starts again with it in WAYMARK_BOOTSTRAP_KEY", async () => {
+    const database = await freshDatabase(store);
+    const config = parseConfig({ DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", WAYMARK_BOOTSTRAP_KEY: TEST_ADMIN_KEY });
+    const start = async () => {
+      const app = await createApp({ config, logger: createLogger("silent") });
+      return { app, url: await app.listen() };
+    };
+    let first: Awaited<ReturnType<typeof start>> | null = null;
+    let second: Awaited<ReturnType<typeof start>> | null = null;
+    try {
+      first = await start();
+      const successor = await postGraphQL(first.url, `mutation { createApiKey(input: { name: "successor", scopes: [ADMIN] }) { key } }`);
+      const key = (successor.data as any).createApiKey.key as string;
+      const keys = await postGraphQL(first.url, `{ apiKeys { id name } }`);
+      const bootstrap = (keys.data as any).apiKeys.find((k: { name: string }) => k.name === "bootstrap-admin").id;
+      expect(
+        codes(await postGraphQL(first.url, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: bootstrap }, bearer(key))),
+      ).toEqual([]);
+      await first.app.close();
+      first = null;
+      second = await start();
+      expect(second.app.generatedAdminKey).toBeNull();
+      expect(codes(await postGraphQL(second.url, `{ viewer { keyName } }`))).toEqual(["UNAUTHENTICATED"]);
+      const after = await postGraphQL(second.url, `{ apiKeys { name revokedAt } }`, {}, bearer(key));
+      expect((after.data as any).apiKeys).toEqual([
+        { name: "bootstrap-admin", revokedAt: expect.any(String) },
+        { name: "successor", revokedAt: null },
+      ]);
+    } finally {
+      await first?.app.close();
+      await second?.app.close();
+      await database.drop();
+    }
   });
 });

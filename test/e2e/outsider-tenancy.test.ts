@@ -211,6 +211,22 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
     expect(codes(await postGraphQL(server.url, `{ viewer { keyName } }`, {}, bearer(a.keySecret)))).toEqual([]);
   });
 
+  it("meets another workspace's idempotency keys as keys never used: no replay, no IDEMPOTENCY_KEY_REUSED", async () => {
+    const input = (key: string) => ({ flowName: "victim", name: "keyed", entrypoint: "flows/etl.py:main", idempotencyKey: key });
+    const theirs = [await createVersion(server, input("release-1")), await createVersion(server, input("release-2"))];
+    const CREATE = `mutation($i: CreateVersionInput!) { createVersion(input: $i) { deployment { id } version { id number entrypoint } } }`;
+    // Another input under the victim's key: a new key here, never "reused".
+    const other = await asB(CREATE, { i: { ...input("release-1"), entrypoint: "other.py:f" } });
+    expect(codes(other)).toEqual([]);
+    expect(other.data!.createVersion.version).toMatchObject({ number: 1, entrypoint: "other.py:f" });
+    // The victim's very input under its key: created here, not the victim's version answered.
+    const same = await asB(CREATE, { i: input("release-2") });
+    expect(codes(same)).toEqual([]);
+    expect(same.data!.createVersion.version.id).not.toBe(theirs[1]!.version.id);
+    expect(same.data!.createVersion.deployment.id).toBe(other.data!.createVersion.deployment.id);
+    expect(same.data!.createVersion.version.number).toBe(2);
+  });
+
   it("finds nothing through forged ids: other kinds' prefixes, huge, negative, padded, non-ASCII digits", async () => {
     const [, victimNumber] = a.deployment.split("_");
     const forged = [

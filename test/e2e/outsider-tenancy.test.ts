@@ -271,14 +271,15 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
       after: Buffer.from(JSON.stringify(["webhook", 0])).toString("base64url"),
     });
     expect(hooks.data!.webhooks.edges.map((e: any) => e.node.id)).toEqual([b.webhook]);
-    const deliveries = await asB(
-      `query($id: ID!, $before: String) { webhookDeliveries(webhookId: $id, last: 10, before: $before) { edges { node { id } } } }`,
-      {
+    const ownDeliveries = await asB(`query($id: ID!) { webhookDeliveries(webhookId: $id, first: 100) { edges { node { id } } } }`, { id: b.webhook });
+    const own = ownDeliveries.data!.webhookDeliveries.edges.map((e: any) => e.node.id);
+    for (const before of [0, Number(a.delivery.split("_")[1]) + 1, Number.MAX_SAFE_INTEGER]) {
+      const page = await asB(`query($id: ID!, $before: String) { webhookDeliveries(webhookId: $id, last: 100, before: $before) { edges { node { id } } } }`, {
         id: b.webhook,
-        before: Buffer.from(JSON.stringify(["delivery", 0])).toString("base64url"),
-      },
-    );
-    expect(deliveries.data!.webhookDeliveries.edges).toEqual([]);
+        before: Buffer.from(JSON.stringify(["delivery", before])).toString("base64url"),
+      });
+      for (const edge of page.data!.webhookDeliveries.edges) expect(own, String(before)).toContain(edge.node.id);
+    }
     // A cursor of another list is refused, not read as this one's.
     const wrongKind = await asB(`query($after: String) { auditLog(after: $after) { totalCount } }`, {
       after: Buffer.from(JSON.stringify(["webhook", 1])).toString("base64url"),
@@ -295,7 +296,10 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
     await createVersion(server, { deploymentId: a.deployment, entrypoint: "flows/etl.py:v5" });
     await asB(`mutation($id: ID!) { createVersion(input: { deploymentId: $id, entrypoint: "flows/own.py:v3" }) { version { id } } }`, { id: b.deployment });
     const events = await sub.waitFor(own + 1);
-    expect(events.map((e) => [e.sequence, e.deployment.id])).toEqual(Array.from({ length: own + 1 }, (_, i) => [i + 1, b.deployment]));
+    const ownDeployments = (await asB(`{ deployments(first: 100) { edges { node { id } } } }`)).data!.deployments.edges.map((e: any) => e.node.id);
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: own + 1 }, (_, i) => i + 1));
+    for (const event of events) expect(ownDeployments).toContain(event.deployment.id);
+    expect(events.at(-1).deployment.id).toBe(b.deployment);
     await sub.close();
   });
 

@@ -79,12 +79,30 @@ export class AuthService {
       const row = keyId === null ? null : await repo.findOneBy({ id: keyId, workspaceId: principal.workspaceId });
       if (!row) throw badInput("No API key with this id in your workspace");
       if (!row.revokedAt) {
+        await this.keepAnAdmin(tx, row);
         row.revokedAt = this.now();
         await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
         await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
       }
       return row;
     });
+  }
+
+  /**
+   * Refuses to revoke a workspace's last working admin key: nothing could manage its keys,
+   * webhooks or deployments' lifecycle again (only the operator workspace has a way back, its
+   * bootstrap key). The working keys are locked (MySQL; SQLite runs one write at a time), so two
+   * admins revoking each other's keys at once cannot both pass.
+   */
+  private async keepAnAdmin(tx: EntityManager, row: ApiKeyEntity): Promise<void> {
+    if (!parseScopes(row.scopes).includes(KeyScope.ADMIN)) return;
+    const lock = this.db.dialect === "mysql" ? " FOR UPDATE" : "";
+    const working: Array<{ id: number; scopes: string }> = await tx.query(
+      `SELECT id, scopes FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL${lock}`,
+      [row.workspaceId],
+    );
+    if (working.some((key) => Number(key.id) !== row.id && parseScopes(key.scopes).includes(KeyScope.ADMIN))) return;
+    throw badInput("This is the workspace's last working admin key: create another admin key before revoking it");
   }
 
   /** A new workspace and its first admin key; only the operator workspace's admins may. */

@@ -490,6 +490,41 @@ describe.each(STORES)("an outsider holding one workspace's key (%s)", (store) =>
   });
 });
 
+describe.each(STORES)("a workspace's last admin key (%s)", (store) => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer(store)));
+  afterAll(() => server?.close());
+
+  it("cannot be revoked, by itself or by a fellow admin racing to revoke it, so the workspace stays manageable", async () => {
+    const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id revokedAt } } }`;
+    const KEY = `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }`;
+    const created = (await server.gql(`mutation { createWorkspace(input: { name: "last-admin" }) { key apiKey { id } } }`)).data.createWorkspace;
+    const first = { key: created.key as string, id: created.apiKey.id as string };
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+    // Alone, it may not revoke itself.
+    const alone = await server.gql(REVOKE, { id: first.id }, as(first.key));
+    expect(codes(alone)).toEqual(["BAD_USER_INPUT"]);
+    expect(alone.errors![0]!.message).toMatch(/last .*admin key/);
+    // Keys of narrower scopes are no admin to fall back on.
+    const deploy = (await server.gql(KEY, { i: { name: "ci", scopes: ["DEPLOY", "RELEASE"] } }, as(first.key))).data.createApiKey;
+    expect(codes(await server.gql(REVOKE, { id: first.id }, as(first.key)))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await server.gql(REVOKE, { id: deploy.apiKey.id }, as(first.key)))).toEqual([]);
+    // Two admins revoking each other at once: one wins, one admin key is left.
+    const second = (await server.gql(KEY, { i: { name: "second-admin", scopes: ["ADMIN"] } }, as(first.key))).data.createApiKey;
+    const raced = await Promise.all([server.gql(REVOKE, { id: second.apiKey.id }, as(first.key)), server.gql(REVOKE, { id: first.id }, as(second.key))]);
+    // The loser is refused as the last admin key, or, if the winner's revocation came first, as a revoked key.
+    expect(raced.filter((r) => codes(r).length === 0)).toHaveLength(1);
+    for (const r of raced) expect([[], ["BAD_USER_INPUT"], ["UNAUTHENTICATED"]]).toContainEqual(codes(r));
+    const admins = [first, { key: second.key as string, id: second.apiKey.id as string }];
+    const working = await Promise.all(admins.map(async (k) => codes(await server.gql(`{ apiKeys { id } }`, {}, as(k.key))).length === 0));
+    const left = admins.filter((_, i) => working[i]);
+    expect(left).toHaveLength(1);
+    // Once another admin key exists, it may go.
+    const third = (await server.gql(KEY, { i: { name: "third-admin", scopes: ["ADMIN"] } }, as(left[0]!.key))).data.createApiKey;
+    expect(codes(await server.gql(REVOKE, { id: left[0]!.id }, as(third.key)))).toEqual([]);
+  });
+});
+
 describe.each(STORES)("the bootstrap key (%s)", (store) => {
   it("stays revoked when a server starts again with it in WAYMARK_BOOTSTRAP_KEY", async () => {
     const database = await freshDatabase(store);

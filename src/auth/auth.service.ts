@@ -72,19 +72,22 @@ export class AuthService {
     return this.db.reader.getRepository(ApiKeyEntity).find({ where: { workspaceId: principal.workspaceId }, order: { id: "ASC" } });
   }
 
-  /** Revokes a key of the caller's workspace; another workspace's key is "not found". */
-  async revokeKey(principal: Principal, keyId: number | null): Promise<ApiKeyEntity> {
+  /**
+   * Revokes a key of the caller's workspace; another workspace's key is "not found". `revoked` is
+   * false for a key revoked before: there is nothing to announce, and announcing it again would
+   * empty every instance's key cache, for every workspace, at each call.
+   */
+  async revokeKey(principal: Principal, keyId: number | null): Promise<{ row: ApiKeyEntity; revoked: boolean }> {
     return this.db.write(async (tx) => {
       const repo = tx.getRepository(ApiKeyEntity);
       const row = keyId === null ? null : await repo.findOneBy({ id: keyId, workspaceId: principal.workspaceId });
       if (!row) throw badInput("No API key with this id in your workspace");
-      if (!row.revokedAt) {
-        await this.keepAnAdmin(tx, row);
-        row.revokedAt = this.now();
-        await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
-        await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
-      }
-      return row;
+      if (row.revokedAt) return { row, revoked: false };
+      await this.keepAnAdmin(tx, row);
+      row.revokedAt = this.now();
+      await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
+      await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
+      return { row, revoked: true };
     });
   }
 

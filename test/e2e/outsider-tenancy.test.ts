@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVersion, deploymentWithVersions } from "../support/operations";
+import { countStatements } from "../support/statements";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
@@ -522,6 +523,27 @@ describe.each(STORES)("a workspace's last admin key (%s)", (store) => {
     // Once another admin key exists, it may go.
     const third = (await server.gql(KEY, { i: { name: "third-admin", scopes: ["ADMIN"] } }, as(left[0]!.key))).data.createApiKey;
     expect(codes(await server.gql(REVOKE, { id: left[0]!.id }, as(third.key)))).toEqual([]);
+  });
+});
+
+describe.each(STORES)("revoking a key already revoked (%s)", (store) => {
+  let server: TestServer;
+  beforeAll(async () => void (server = await startServer(store)));
+  afterAll(() => server?.close());
+
+  it("answers it unchanged and leaves every other key answered from memory", async () => {
+    const statements = countStatements([...new Set([server.app.db.dataSource, server.app.db.reader.connection])]);
+    const outsider = (await server.gql(`mutation { createWorkspace(input: { name: "flusher" }) { key } }`)).data.createWorkspace.key as string;
+    const as = { authorization: `Bearer ${outsider}` };
+    const gone = (await server.gql(`mutation { createApiKey(input: { name: "gone", scopes: [READ] }) { apiKey { id } } }`, {}, as)).data.createApiKey.apiKey.id;
+    const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { revokedAt } } }`;
+    const revokedAt = (await server.gql(REVOKE, { id: gone }, as)).data.revokeApiKey.apiKey.revokedAt;
+    // The victim's key, answered from memory as usual.
+    expect(codes(await server.gql(`{ viewer { keyName } }`))).toEqual([]);
+    for (let i = 0; i < 5; i++) expect((await server.gql(REVOKE, { id: gone }, as)).data.revokeApiKey.apiKey.revokedAt).toBe(revokedAt);
+    statements.reset();
+    expect(codes(await server.gql(`{ __typename }`))).toEqual([]);
+    expect(statements.count).toBe(0);
   });
 });
 

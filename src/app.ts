@@ -43,6 +43,7 @@ import { RequestLog } from "./ops/request-log";
 import { loadPlayground, withPlayground } from "./playground/playground";
 import { uiRoutes } from "./ui/ui";
 import { startWebhooks } from "./webhook/webhooks";
+import { workspacePersistedQueries } from "./http/persisted-queries";
 import type { Lookup, Transport } from "./webhook/transport";
 
 export interface AppDeps {
@@ -114,16 +115,22 @@ export async function createApp({
       throw error;
     },
   );
-  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations, webhooks.service));
+  const versions = new VersionCache();
+  // Other instances cache version rows for good: tell them, as the pruner does, which bodies are gone.
+  const bodiesErased = (ids: number[]) => {
+    forgetVersions(versions, ids);
+    bus?.publish(PRUNED_CHANNEL, JSON.stringify(ids));
+  };
+  const schema = await buildWaymarkSchema(createServices(db, metrics.countingLiveEvents(live), now, auth, revocations, webhooks.service, bodiesErased));
   const formatError = createErrorFormatter(logger);
   const history = new HistoryCache(schema, db, (outcome) => metrics.countHistoryRead(outcome));
-  const versions = new VersionCache();
   const contextFor = ({ principal, failure }: Authentication, requestId: string): RequestContext => {
     const caller = principal ?? { workspaceId: -1, actor: "anonymous" };
     return { principal, authFailure: failure, caller, loaders: createLoaders(db, caller.workspaceId, versions), requestId, subscriptions };
   };
   // What the query limits need of the schema (list bounds, introspection budget), worked out once.
   const facts = new SchemaFacts(schema);
+  const persisted = workspacePersistedQueries();
   const apollo = new ApolloServer<RequestContext>({
     // Executes through the gateway hook so history reads can be answered from a validated cache.
     ...cachedExecution(schema, history),
@@ -132,6 +139,7 @@ export async function createApp({
     // A token cap bounds parse time and stack depth before any other limit can look at a query.
     parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
+    persistedQueries: persisted.persistedQueries,
     // The handler refuses simple-request POSTs itself (http/csrf.ts), and GET runs queries only:
     // Apollo's check would also refuse the plain GETs that urql and others send.
     csrfPrevention: false,
@@ -146,6 +154,7 @@ export async function createApp({
       queryLimitsPlugin(facts, { textOf: (data) => history.textOf(data) }),
       rateLimitedStatusPlugin(),
       requestLog.plugin(),
+      persisted.plugin,
     ],
   });
   await apollo.start();

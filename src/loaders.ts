@@ -30,6 +30,15 @@ export interface Loaders {
   clearAll(): void;
 }
 
+/**
+ * The row, unless its deployment was deleted: a deleted deployment's versions and changes stay
+ * only as tombstones that keep the live log gapless, and are no more readable by id than it is
+ * (an instance may even still hold a version's body in memory).
+ */
+export async function ofLiveDeployment<R extends { deploymentId: number }>(loaders: Loaders, row: R | null | undefined): Promise<R | null> {
+  return row && (await loaders.deployment.load(row.deploymentId)) ? row : null;
+}
+
 function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): Array<T | null> {
   const found = new Map(rows.map((row) => [row.id, row]));
   return keys.map((key) => found.get(key) ?? null);

@@ -31,13 +31,15 @@ export function createServices(
   auth: AuthService,
   revocations: KeyRevocations,
   webhooks: WebhookService,
+  /** Versions whose bodies a delete erased, for the instances' version caches. */
+  bodiesErased: (versionIds: number[]) => void = () => undefined,
 ): Services {
   return {
     db,
     auth,
     revocations,
     deployments: new DeploymentService(db, events, now),
-    lifecycle: new DeploymentLifecycle(db, events, now),
+    lifecycle: new DeploymentLifecycle(db, events, now, bodiesErased),
     versions: new VersionService(db, events, now),
     live: new LiveService(db, events, now),
     webhooks,

@@ -42,8 +42,8 @@ export class AuthResolver {
     @Arg("input", () => RevokeApiKeyInput, { description: "Which key to revoke." }) input: RevokeApiKeyInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RevokeApiKeyPayload> {
-    const row = await this.services.auth.revokeKey(ctx.principal!, decodeId("key", input.id));
-    this.services.revocations.revoked(row.id);
+    const { row, revoked } = await this.services.auth.revokeKey(ctx.principal!, decodeId("key", input.id));
+    if (revoked) this.services.revocations.revoked(row.id);
     return { apiKey: toApiKey(row) };
   }
 

@@ -72,19 +72,40 @@ export class AuthService {
     return this.db.reader.getRepository(ApiKeyEntity).find({ where: { workspaceId: principal.workspaceId }, order: { id: "ASC" } });
   }
 
-  /** Revokes a key of the caller's workspace; another workspace's key is "not found". */
-  async revokeKey(principal: Principal, keyId: number | null): Promise<ApiKeyEntity> {
+  /**
+   * Revokes a key of the caller's workspace; another workspace's key is "not found". `revoked` is
+   * false for a key revoked before: there is nothing to announce, and announcing it again would
+   * empty every instance's key cache, for every workspace, at each call.
+   */
+  async revokeKey(principal: Principal, keyId: number | null): Promise<{ row: ApiKeyEntity; revoked: boolean }> {
     return this.db.write(async (tx) => {
       const repo = tx.getRepository(ApiKeyEntity);
       const row = keyId === null ? null : await repo.findOneBy({ id: keyId, workspaceId: principal.workspaceId });
       if (!row) throw badInput("No API key with this id in your workspace");
-      if (!row.revokedAt) {
-        row.revokedAt = this.now();
-        await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
-        await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
-      }
-      return row;
+      if (row.revokedAt) return { row, revoked: false };
+      await this.keepAnAdmin(tx, row);
+      row.revokedAt = this.now();
+      await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
+      await tx.getRepository(AuditEntryEntity).insert(keyAudit(principal, AuditKind.API_KEY_REVOKED, row));
+      return { row, revoked: true };
     });
+  }
+
+  /**
+   * Refuses to revoke a workspace's last working admin key: nothing could manage its keys,
+   * webhooks or deployments' lifecycle again (only the operator workspace has a way back, its
+   * bootstrap key). The working keys are locked (MySQL; SQLite runs one write at a time), so two
+   * admins revoking each other's keys at once cannot both pass.
+   */
+  private async keepAnAdmin(tx: EntityManager, row: ApiKeyEntity): Promise<void> {
+    if (!parseScopes(row.scopes).includes(KeyScope.ADMIN)) return;
+    const lock = this.db.dialect === "mysql" ? " FOR UPDATE" : "";
+    const working: Array<{ id: number; scopes: string }> = await tx.query(
+      `SELECT id, scopes FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL${lock}`,
+      [row.workspaceId],
+    );
+    if (working.some((key) => Number(key.id) !== row.id && parseScopes(key.scopes).includes(KeyScope.ADMIN))) return;
+    throw badInput("This is the workspace's last working admin key: create another admin key before revoking it");
   }
 
   /** A new workspace and its first admin key; only the operator workspace's admins may. */

@@ -24,6 +24,8 @@ export class DeploymentLifecycle {
     private readonly db: Database,
     private readonly events: LiveEvents,
     private readonly now: () => Date,
+    /** Told which versions' bodies a delete erased: instances keep version rows in memory for good. */
+    private readonly bodiesErased: (versionIds: number[]) => void = () => undefined,
   ) {}
 
   /** Hides and freezes it; archiving an archived deployment changes nothing. */
@@ -37,8 +39,9 @@ export class DeploymentLifecycle {
   }
 
   /** Removes it for good once `confirmName` is its flow/name; its name can be used again. */
-  delete(caller: Caller, deploymentId: string, confirmName: string, reason: string | null): Promise<DeploymentEntity> {
-    return this.step(
+  async delete(caller: Caller, deploymentId: string, confirmName: string, reason: string | null): Promise<DeploymentEntity> {
+    let erased: number[] = [];
+    const deleted = await this.step(
       caller,
       "delete",
       deploymentId,
@@ -48,15 +51,20 @@ export class DeploymentLifecycle {
         if (confirmName !== name) throw badInput(`confirmName must be the deployment's flow/name, "${name}"`, { expected: name });
         return { deletedAt: at, deletedKey: d.id };
       },
-      (tx, d, at) => this.forget(tx, d, at),
+      async (tx, d, at) => {
+        erased = (await tx.rows<{ id: number }>("SELECT id FROM deployment_version WHERE deployment_id = ?", [d.id])).map((row) => Number(row.id));
+        return this.forget(d, at);
+      },
     );
+    this.bodiesErased(erased);
+    return deleted;
   }
 
   /**
    * Idempotency records would replay versions that no longer exist: they go with the deployment.
    * Its versions' bodies go too; the rows stay as tombstones because the live log points at them.
    */
-  private forget(_tx: WriteTx, deployment: DeploymentEntity, at: Date): Array<[string, unknown[]]> {
+  private forget(deployment: DeploymentEntity, at: Date): Array<[string, unknown[]]> {
     return [
       ["DELETE FROM idempotency_key WHERE version_id IN (SELECT id FROM deployment_version WHERE deployment_id = ?)", [deployment.id]],
       [`UPDATE deployment_version SET ${EMPTY_BODY}, pruned_at = ? WHERE deployment_id = ? AND pruned_at IS NULL`, [at.getTime(), deployment.id]],
@@ -69,7 +77,7 @@ export class DeploymentLifecycle {
     deploymentId: string,
     reason: string | null,
     change: (deployment: DeploymentEntity, at: Date) => Partial<DeploymentEntity> | null,
-    statements?: (tx: WriteTx, deployment: DeploymentEntity, at: Date) => Array<[string, unknown[]]>,
+    statements?: (tx: WriteTx, deployment: DeploymentEntity, at: Date) => Promise<Array<[string, unknown[]]>>,
   ): Promise<DeploymentEntity> {
     const key = decodeId("deployment", deploymentId);
     if (key === null) throw deploymentNotFound(deploymentId);
@@ -83,7 +91,7 @@ export class DeploymentLifecycle {
       return {
         result: deployment,
         append: {
-          statements: statements?.(tx, deployment, at),
+          statements: await statements?.(tx, deployment, at),
           deployment: { row: deployment, set: { ...set, updatedAt: at } },
           change: deploymentChange(caller, deployment, KINDS[step].live, at),
           audit: [auditEntry(caller, KINDS[step].audit, deployment, at, details)],

@@ -4,6 +4,7 @@ import { KeyScope } from "../auth/scopes";
 import { AuditEntryEntity } from "../audit/audit-entry.entity";
 import { toAuditEntry, type AuditEntry } from "../audit/audit.type";
 import type { RequestContext } from "../context";
+import { ofLiveDeployment } from "../loaders";
 import type { Database } from "../db/database";
 import { toDeployment, type Deployment } from "../deployment/deployment.type";
 import { decodeId, type IdKind } from "../ids";
@@ -33,11 +34,14 @@ export class NodeService {
         row ? to(row) : null;
     this.lookups = [
       ["deployment", KeyScope.READ, async (key, ctx) => mapped(toDeployment)(await ctx.loaders.deployment.load(key))],
-      ["version", KeyScope.READ, async (key, ctx) => mapped(toVersion)(await ctx.loaders.version.load(key))],
+      ["version", KeyScope.READ, async (key, ctx) => mapped(toVersion)(await ofLiveDeployment(ctx.loaders, await ctx.loaders.version.load(key)))],
       [
         "change",
         KeyScope.READ,
-        async (key, ctx) => mapped(toLiveChange)(await db.reader.getRepository(LiveChangeEntity).findOneBy({ id: key, workspaceId: workspace(ctx) })),
+        async (key, ctx) =>
+          mapped(toLiveChange)(
+            await ofLiveDeployment(ctx.loaders, await db.reader.getRepository(LiveChangeEntity).findOneBy({ id: key, workspaceId: workspace(ctx) })),
+          ),
       ],
       [
         "audit",

@@ -7,6 +7,7 @@ import { decodeId } from "../ids";
 import type { Services } from "../services";
 import type { VersionEntity } from "../version/version.entity";
 import { DeploymentVersion, toVersion } from "../version/version.type";
+import { ofLiveDeployment } from "../loaders";
 import { versionKeyByNumber } from "./version-address";
 import { VersionDiff, versionDiffOf } from "./version-diff";
 
@@ -58,7 +59,7 @@ export class ReleaseQueriesResolver {
 
 async function versionById(ctx: RequestContext, id: string): Promise<VersionEntity> {
   const key = decodeId("version", id);
-  const row = key === null ? null : await ctx.loaders.version.load(key);
+  const row = key === null ? null : await ofLiveDeployment(ctx.loaders, await ctx.loaders.version.load(key));
   if (!row) throw new WaymarkError(ErrorCode.VERSION_NOT_FOUND, `No version "${id.slice(0, 100)}"`);
   return row;
 }

@@ -165,7 +165,7 @@ export function forgetVersions(cache: VersionCache, versionIds: number[]): void 
   for (const id of versionIds) cache.delete(id);
 }
 
-/** The channel on which instances tell each other which versions were pruned. */
+/** The channel on which instances tell each other which versions lost their bodies (pruned, or their deployment deleted). */
 export const PRUNED_CHANNEL = "waymark:versions-pruned";
 
 /** Parses a message on PRUNED_CHANNEL; anything malformed is empty. */

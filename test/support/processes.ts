@@ -1,12 +1,49 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, createConnection as createConnectionTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
 
-/** A free loopback port (bound and released; the tiny race is acceptable in tests). */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback port for a service a test starts. It is picked at random below the kernel's
+ * ephemeral range: ports from there (what listen(0) hands out) are also the local ports of every
+ * outgoing connection, so one picked there could be taken by any client socket on the machine
+ * before the service binds it. That happened to a Galera node started seconds after its ports
+ * were picked, while other tests ran. Below the range only another listener can take it, and no
+ * port is handed out twice by this process.
+ */
+export async function freePort(): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralRangeStart() - 1;
+  for (let attempt = 0; attempt < 100 && high > low; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (!handedOut.has(port) && (await bindable(port))) return handOut(port);
+  }
+  return handOut(await listenZero());
+}
+
+const handedOut = new Set<number>();
+const handOut = (port: number) => (handedOut.add(port), port);
+
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 0 ? start : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+function listenZero(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Logger } from "../logger";
 import type { RedisBus } from "../redis-bus";
 
@@ -22,6 +23,12 @@ export interface Closable {
  */
 export class KeyRevocations {
   private readonly open = new Map<number, Set<Closable>>();
+  /**
+   * Keys seen revoked, the latest 10,000 (a key stays revoked). A connection authenticates, then
+   * registers here: one whose key was revoked in between would otherwise be missed until the next
+   * re-check (10 s with Redis up).
+   */
+  private readonly seenRevoked = new LRUCache<number, true>({ max: 10_000 });
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
   private failing = false;
@@ -42,7 +49,9 @@ export class KeyRevocations {
     this.recheckEvery(RECHECK_MS);
   }
 
-  track(keyId: number, connection: Closable): () => void {
+  /** Registers an open connection; null when its key has been seen revoked (the caller refuses it). */
+  track(keyId: number, connection: Closable): (() => void) | null {
+    if (this.seenRevoked.has(keyId)) return null;
     const set = this.open.get(keyId) ?? new Set<Closable>();
     set.add(connection);
     this.open.set(keyId, set);
@@ -71,6 +80,7 @@ export class KeyRevocations {
   }
 
   private closeAll(keyId: number): void {
+    this.seenRevoked.set(keyId, true);
     for (const connection of this.open.get(keyId) ?? []) connection.close(4403, "Forbidden: API key revoked");
     this.open.delete(keyId);
   }

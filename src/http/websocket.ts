@@ -27,8 +27,8 @@ export interface WebSocketOptions {
   /** Authenticates a connection from its connection_init payload, once. */
   authenticate: (params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) => Promise<Authentication>;
   context: (auth: Authentication) => RequestContext;
-  /** Registers an authenticated connection so revoking its key closes it; returns the release. */
-  track: (keyId: number, socket: WebSocket) => () => void;
+  /** Registers an authenticated connection so revoking its key closes it; returns the release, or null when the key is already revoked. */
+  track: (keyId: number, socket: WebSocket) => (() => void) | null;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
   /** Checks an upgrade before it becomes a WebSocket (origin.ts: its Origin and Host); a refusal is an HTTP answer. */
   verifyUpgrade?: VerifyClientCallbackAsync;
@@ -114,7 +114,15 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         ctx.extra.auth = auth;
         ctx.extra.statements = new StatementBudget();
         (ctx.extra as Extra).request = undefined;
-        if (auth.principal?.keyId != null) ctx.extra.release = options.track(auth.principal.keyId, ctx.extra.socket);
+        if (auth.principal?.keyId != null) {
+          const release = options.track(auth.principal.keyId, ctx.extra.socket);
+          // Revoked while this connection was being authenticated.
+          if (!release) {
+            ctx.extra.socket.close(4403, "Forbidden: API key revoked");
+            return false;
+          }
+          ctx.extra.release = release;
+        }
         return true;
       },
       onClose: (ctx) => ctx.extra.release?.(),

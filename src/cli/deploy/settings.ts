@@ -19,7 +19,7 @@ const OPTION_KEYS: Record<string, string> = {
 
 /**
  * `concurrency_limit` is an int, or Prefect 3's `{ limit, collision_strategy, grace_period_seconds }`:
- * `limit` becomes concurrencyLimit and the others concurrencyOptions (null values left out, as
+ * `limit` (none when left out) becomes concurrencyLimit and the others concurrencyOptions (null values left out, as
  * Prefect leaves out an unset grace period). The int form clears any options an earlier object form
  * left, so the file alone says what applies. Other keys are not stored, with a warning.
  */
@@ -31,7 +31,8 @@ function concurrency(fields: FieldReader, warnings: string[]): Concurrency {
     fields.problem("concurrency_limit", "must be a non-negative integer, null or a mapping with `limit`");
     return {};
   }
-  const { limit, ...rest } = value;
+  // Prefect's ConcurrencyLimitSpec: `limit` may be left out (no limit, the strategy still kept).
+  const { limit = null, ...rest } = value;
   if (!isLimit(limit)) {
     fields.problem("concurrency_limit", "must have `limit`: a non-negative integer or null");
     return {};

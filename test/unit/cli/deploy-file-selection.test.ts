@@ -74,7 +74,7 @@ deployments:
   tags: oops
   paused: "yes"
   work_pool: { name: 3 }
-  concurrency_limit: { collision_strategy: CANCEL_NEW }
+  concurrency_limit: { limit: -1, collision_strategy: CANCEL_NEW }
 - { name: "", entrypoint: "x.py:f" }
 - { name: c, entrypoint: "x.py:f", version: "" }
 - { name: c, entrypoint: "x.py:f" }

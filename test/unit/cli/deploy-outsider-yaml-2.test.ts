@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
 import { problemsOf } from "./usage-problems";
 
@@ -22,5 +25,40 @@ describe("deploy: concurrency_limit as a mapping without a limit", () => {
     expect(problemsOf(() => load(`${ONE}  concurrency_limit:\n    limit: -1\n`))).toEqual([
       "deployments[0].concurrency_limit must have `limit`: a non-negative integer or null",
     ]);
+  });
+});
+
+describe("deploy: a flow decorator imported under another name, as Prefect (which imports the module) sees it", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  function loadWithCode(code: string) {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-alias-"));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, "flows.py"), code);
+    return loadDeploymentFile(ONE, { env: {}, workingDirectory: cwd }).deployments[0];
+  }
+
+  it("reads `from prefect import flow as prefect_flow` (fairtracks/omnipy_examples)", () => {
+    const loaded = loadWithCode('from prefect import flow as prefect_flow\n\n@prefect_flow\ndef main():\n    """Run it."""\n');
+    expect(loaded?.draft).toMatchObject({ flowName: "main", description: "Run it." });
+    expect(loaded?.warnings).toEqual([]);
+    expect(loadWithCode('from prefect import flow as pf\n\n@pf(name="Nightly ETL")\ndef main():\n    pass\n')?.draft.flowName).toBe("Nightly ETL");
+  });
+
+  it("reads `from prefect import Flow` used as `@Flow` (AMaldu/fraud_detection)", () => {
+    const loaded = loadWithCode('from prefect import Flow, task\n\n@Flow\ndef main():\n    """Train."""\n');
+    expect(loaded?.draft).toMatchObject({ flowName: "main", description: "Train." });
+    expect(loaded?.warnings).toEqual([]);
+  });
+
+  it("reads `import prefect as pf` used as `@pf.flow(name=...)`", () => {
+    expect(loadWithCode('import prefect as pf\n\n@pf.flow(name="Nightly ETL")\ndef main():\n    pass\n')?.draft.flowName).toBe("Nightly ETL");
+  });
+
+  it("still takes a decorator that is not Prefect's as no flow", () => {
+    const loaded = loadWithCode("from other import flow as prefect_flow\n\n@prefect_flow(name='x')\ndef main():\n    pass\n");
+    expect(loaded?.draft.flowName).toBe("main");
+    expect(loaded?.warnings).toEqual([expect.stringMatching(/has no @flow decorator/)]);
   });
 });

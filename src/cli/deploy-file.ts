@@ -4,7 +4,7 @@ import { defaultPullSteps } from "./deploy/default-pull";
 import { settlePlaceholders, stepIdsOf } from "./deploy/deploy-time";
 import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { typedPlaceholders } from "./deploy/lax";
-import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
+import { parseDeployFile, pullStepsAt, unindentedSteps, type DeployFile } from "./deploy/parse";
 import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
 import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
@@ -114,10 +114,11 @@ function codeFlowNames(cwd: string | undefined): CodeFlowNames {
 
 /** Pull steps with templates resolved; validated only once resolved, so a problem is reported once. */
 function resolvedPull(value: unknown, path: string, env: Env, options: TemplateOptions, problems: string[]): unknown[] | undefined {
+  const unindented = unindentedSteps(value, path);
   const { value: steps, problems: templateProblems } = resolvePullTemplates(value, env, path, options);
-  problems.push(...messagesOf(templateProblems));
+  problems.push(...unindented, ...messagesOf(templateProblems));
   const list = pullStepsAt(steps, path, problems);
-  if (list && templateProblems.length === 0) problems.push(...validatePullSteps(list, path));
+  if (list && templateProblems.length === 0 && unindented.length === 0) problems.push(...validatePullSteps(list, path));
   return list;
 }
 

@@ -162,3 +162,21 @@ export function pullStepsAt(value: unknown, path: string, problems: string[]): u
   problems.push(`${path} must be a list of pull steps`);
   return undefined;
 }
+
+/**
+ * Steps whose arguments sit at the step's own level (`- git_clone:` then `repository:` under the
+ * dash): the step is then a mapping of several keys, the first empty. Prefect stores it and fails
+ * every run on it, so it is named as that, before the placeholders its missing `id` leaves unknown.
+ */
+export function unindentedSteps(value: unknown, path: string): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((step: unknown, i) => {
+    if (!isPlainObject(step)) return [];
+    const [first, ...rest] = Object.keys(step);
+    if (first === undefined || rest.length === 0 || (step[first] !== null && step[first] !== undefined)) return [];
+    const keys = Object.keys(step).join(", ");
+    return [
+      `${path}[${i}] has the keys ${keys}: indent the step's arguments under ${first} (Prefect would fail every run: Step has unexpected additional keys)`,
+    ];
+  });
+}

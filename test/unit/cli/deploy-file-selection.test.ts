@@ -83,7 +83,7 @@ deployments:
       'pull[0].git_clone.commit_sha "main" is not 4–64 hex characters or a runtime placeholder',
       "pull[0].git_clone: commit_sha cannot be combined with branch; use one of them",
       'deployments[0].name must not contain "/" (got "a/b")',
-      "deployments[0].tags must be a list of strings",
+      'deployments[0].tags must be a list of strings: write tags: [oops] (Prefect would store each character of "oops" as a tag: "o", "o", "p", "s")',
       "deployments[0].work_pool.name must be a string or null",
       "deployments[0].paused must be true, false or null",
       "deployments[0].concurrency_limit must have `limit`: a non-negative integer or null",

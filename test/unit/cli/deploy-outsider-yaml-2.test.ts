@@ -62,3 +62,28 @@ describe("deploy: a flow decorator imported under another name, as Prefect (whic
     expect(loaded?.warnings).toEqual([expect.stringMatching(/has no @flow decorator/)]);
   });
 });
+
+describe("deploy: refusals that say what Prefect would have done", () => {
+  it("refuses tags written as one text, saying Prefect would store each character as a tag", () => {
+    // AbderrahimAl/Bucket2Elasticsearch: `tags: dev`. Prefect's ListOfNonEmptyStrings iterates the text.
+    expect(problemsOf(() => load(`${ONE}  tags: dev\n`))).toEqual([
+      'deployments[0].tags must be a list of strings: write tags: [dev] (Prefect would store each character of "dev" as a tag: "d", "e", "v")',
+    ]);
+  });
+
+  it("names a pull step whose arguments are not indented under it, before what follows from it", () => {
+    // CBIIT/EntryRemoval-Prefect: the step's arguments at the step's own level, so the step has no
+    // inputs and no id; Prefect stores it and fails every run ("Step has unexpected additional keys").
+    const text = `${ONE}  pull:
+    - prefect.deployments.steps.git_clone:
+      id: clone-step
+      repository: https://github.com/CBIIT/EntryRemoval-Prefect.git
+    - prefect.deployments.steps.pip_install_requirements:
+        directory: "{{ clone-step.directory }}"
+`;
+    expect(problemsOf(() => load(text))).toEqual([
+      "deployments[0].pull[0] has the keys prefect.deployments.steps.git_clone, id, repository: indent the step's arguments under prefect.deployments.steps.git_clone (Prefect would fail every run: Step has unexpected additional keys)",
+      expect.stringMatching(/^deployments\[0\]\.pull\[1\].*\{\{ clone-step\.directory \}\}/),
+    ]);
+  });
+});

@@ -3,6 +3,7 @@ import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
 import { toJsWithinAliasLimits } from "./alias-limit";
+import { ownSections, section } from "./action-sections";
 import { pyYamlTags, UnsendableNumber } from "./yaml11";
 
 export interface DeployFile {
@@ -37,9 +38,9 @@ export function parseDeployFile(fileText: string, fileName: string): DeployFile 
   const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
-  const deployments = deploymentsOf(root.deployments, doc, fileName);
+  const deployments = deploymentsOf(root.deployments, doc, fileName).map(ownSections);
   const warnings = [...repeatedKeys(doc, text), ...topLevelWarnings(root)];
-  return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
+  return { pull: section(root.pull), build: section(root.build), push: section(root.push), deployments, warnings };
 }
 
 /** Larger than any prefect.yaml needs; refused before it is read as YAML, so a huge file fails fast. */
@@ -161,22 +162,4 @@ export function pullStepsAt(value: unknown, path: string, problems: string[]): u
   if (isPlainObject(value) && Object.keys(value).length > 0) return [value];
   problems.push(`${path} must be a list of pull steps`);
   return undefined;
-}
-
-/**
- * Steps whose arguments sit at the step's own level (`- git_clone:` then `repository:` under the
- * dash): the step is then a mapping of several keys, the first empty. Prefect stores it and fails
- * every run on it, so it is named as that, before the placeholders its missing `id` leaves unknown.
- */
-export function unindentedSteps(value: unknown, path: string): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((step: unknown, i) => {
-    if (!isPlainObject(step)) return [];
-    const [first, ...rest] = Object.keys(step);
-    if (first === undefined || rest.length === 0 || (step[first] !== null && step[first] !== undefined)) return [];
-    const keys = Object.keys(step).join(", ");
-    return [
-      `${path}[${i}] has the keys ${keys}: indent the step's arguments under ${first} (Prefect would fail every run: Step has unexpected additional keys)`,
-    ];
-  });
 }

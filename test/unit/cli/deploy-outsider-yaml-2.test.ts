@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
+import { prepareDeployments } from "../../../src/cli/deploy/steps";
 import { problemsOf } from "./usage-problems";
 
 /**
@@ -85,5 +86,46 @@ describe("deploy: refusals that say what Prefect would have done", () => {
       "deployments[0].pull[0] has the keys prefect.deployments.steps.git_clone, id, repository: indent the step's arguments under prefect.deployments.steps.git_clone (Prefect would fail every run: Step has unexpected additional keys)",
       expect.stringMatching(/^deployments\[0\]\.pull\[1\].*\{\{ clone-step\.directory \}\}/),
     ]);
+  });
+});
+
+describe("deploy: build, push and pull sections as Prefect 3 picks them", () => {
+  // PrefectHQ/prefect, src/prefect/cli/deploy/_core.py: `push_steps or actions.get("push")` runs the
+  // file's push when the deployment's is empty; _models.py wraps a single step mapping in a list.
+  async function prepare(text: string) {
+    const commands: string[] = [];
+    const run = async (program: string, args: readonly string[]) => {
+      commands.push([program, ...args].join(" "));
+      return { code: 0, stdout: `${args.join(" ")}\n`, stderr: "" };
+    };
+    const context = { env: {}, cwd: tmpdir(), run, log: () => {}, now: () => new Date(0), docker: "docker", pushed: new Map<string, string>() };
+    const stepOptions = { env: {}, skipBuild: false, skipPush: false, stepOutputs: [], allowEmpty: [] };
+    const file = await prepareDeployments(text, { env: {} }, stepOptions, context);
+    return { draft: file.deployments[0]?.draft, commands };
+  }
+  const SHELL = "prefect.deployments.steps.run_shell_script";
+
+  it.each(["null", "[]", "{}"])("runs the file's push for a deployment whose push is %s", async (own) => {
+    const text = `push:\n- ${SHELL}:\n    id: up\n    script: echo pushed\n${ONE}  push: ${own}\n  parameters:\n    at: "{{ up.stdout }}"\n`;
+    const { draft, commands } = await prepare(text);
+    expect(commands).toEqual(["echo pushed"]);
+    expect(draft?.parameters).toEqual({ at: "pushed" });
+  });
+
+  it("still takes a deployment's build: null as no build", async () => {
+    const text = `build:\n- ${SHELL}:\n    script: echo built\n${ONE}  build: null\n`;
+    expect((await prepare(text)).commands).toEqual([]);
+  });
+
+  it("runs a build or push section written as one step mapping, and takes {} as none", async () => {
+    const text = `build:\n  ${SHELL}:\n    id: b\n    script: echo built\npush: {}\n${ONE}  parameters:\n    at: "{{ b.stdout }}"\n`;
+    const { draft, commands } = await prepare(text);
+    expect(commands).toEqual(["echo built"]);
+    expect(draft?.parameters).toEqual({ at: "built" });
+  });
+
+  it("takes a deployment's pull: {} as no pull of its own: the file's applies", () => {
+    const text = `pull:\n- prefect.deployments.steps.set_working_directory:\n    directory: /app\n${ONE}  pull: {}\n`;
+    expect(draftOf(text)?.pullSteps).toEqual([{ "prefect.deployments.steps.set_working_directory": { directory: "/app" } }]);
   });
 });

@@ -129,3 +129,27 @@ describe("deploy: build, push and pull sections as Prefect 3 picks them", () => 
     expect(draftOf(text)?.pullSteps).toEqual([{ "prefect.deployments.steps.set_working_directory": { directory: "/app" } }]);
   });
 });
+
+describe("deploy: Prefect 2.10's prefect.projects steps, which Prefect 3 cannot import", () => {
+  it("refuses them, naming the prefect.deployments.steps name to write", async () => {
+    // NitinKeshavB/prefect_acr: `prefect.projects.steps.run_shell_script`, from the Prefect 2.10 projects beta.
+    const text = `build:\n- prefect.projects.steps.run_shell_script:\n    id: get-commit-hash\n    script: git rev-parse --short HEAD\n${ONE}`;
+    const context = {
+      env: {},
+      cwd: tmpdir(),
+      run: async () => ({ code: 0, stdout: "", stderr: "" }),
+      log: () => {},
+      now: () => new Date(0),
+      docker: "docker",
+      pushed: new Map<string, string>(),
+    };
+    const stepOptions = { env: {}, skipBuild: false, skipPush: false, stepOutputs: [], allowEmpty: [] };
+    const problems = await prepareDeployments(text, { env: {} }, stepOptions, context).then(
+      () => [],
+      (error: { problems?: string[] }) => error.problems ?? [],
+    );
+    expect(problems).toEqual([
+      "build[0]: Prefect 3 has no prefect.projects.steps.run_shell_script (Prefect 2.10's name); write prefect.deployments.steps.run_shell_script",
+    ]);
+  });
+});

@@ -6,7 +6,7 @@ import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { typedPlaceholders } from "./deploy/lax";
 import { unindentedSteps } from "./deploy/action-sections";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
-import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
+import { lastOfEach, selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
 import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
 import { toVersionInput } from "./deploy/to-input";
@@ -69,21 +69,17 @@ export function loadDeploymentFile(fileText: string, options: LoadDeploymentsOpt
   const fileName = options.fileName ?? "prefect.yaml";
   const { file, selected, codeNames } = parseAndSelect(fileText, options);
   const problems: string[] = [];
-  const deployments = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
-  problems.push(
-    ...duplicateProblems(
-      deployments.map((d) => d.draft),
-      selected,
-    ),
-  );
+  const loaded = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
+  const { deployments, replaced } = lastOfEach(loaded, selected);
+  const warnings = [...file.warnings, ...replaced];
   if (options.strict) {
-    problems.push(...file.warnings, ...deployments.flatMap((d) => d.warnings));
+    problems.push(...warnings, ...deployments.flatMap((d) => d.warnings));
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
     throw new UsageError(`${fileName}: ${unique.length} problem(s); nothing was deployed`, unique);
   }
-  return { deployments, warnings: file.warnings };
+  return { deployments, warnings };
 }
 
 /** The drafts of loadDeploymentFile, without the warnings. */
@@ -199,15 +195,4 @@ function withoutOverridden(record: Record<string, unknown>, options: LoadDeploym
   if (options.versionOverride) delete result.version;
   if (options.versionTypeOverride) delete result.version_type;
   return result;
-}
-
-function duplicateProblems(inputs: CreateVersionInputDraft[], selected: Candidate[]): string[] {
-  const seen = new Map<string, number>();
-  return inputs.flatMap((input, i) => {
-    const key = `${input.flowName}/${input.name}`;
-    const index = selected[i]?.index ?? i;
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, index);
-    return first === undefined ? [] : [`deployments[${index}] repeats ${key} of deployments[${first}]`];
-  });
 }

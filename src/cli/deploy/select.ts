@@ -110,3 +110,28 @@ function everyNamed(candidates: Candidate[]): Selection {
   const skipped = candidates.filter(unnamed).map((c) => `deployments[${c.index}] has no name; skipped, as prefect deploy --all skips it`);
   return { selected, warnings: skipped };
 }
+
+/** A deployment as read, with its flow and name. */
+interface Loaded {
+  draft: { flowName: string; name: string };
+}
+
+/**
+ * Prefect deploys a deployment repeated in the file (same flow and name) once per entry, in order,
+ * each replacing the one before: only the last stays. So only the last is deployed, with a warning
+ * naming the ones it replaces. Their problems were reported all the same, as Prefect would have failed on them.
+ */
+export function lastOfEach<T extends Loaded>(loaded: T[], selected: Candidate[]) {
+  const refOf = (d: T) => `${d.draft.flowName}/${d.draft.name}`;
+  const last = new Map(loaded.map((d, i) => [refOf(d), i]));
+  const indexOf = (i: number) => selected[i]?.index ?? i;
+  const replaced = loaded.flatMap((d, i) => {
+    const kept = last.get(refOf(d))!;
+    if (kept === i) return [];
+    return [
+      `deployments[${indexOf(i)}] (${refOf(d)}) is replaced by deployments[${indexOf(kept)}] of the same flow and name; ` +
+        "only the last is deployed, as Prefect's later deploy replaces the earlier",
+    ];
+  });
+  return { deployments: loaded.filter((d, i) => last.get(refOf(d)) === i), replaced };
+}

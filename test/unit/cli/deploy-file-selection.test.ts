@@ -89,7 +89,6 @@ deployments:
       "deployments[0].concurrency_limit must have `limit`: a non-negative integer or null",
       "deployments[1].name must not be empty",
       "deployments[2].version must not be empty (omit it to let the server name the version)",
-      "deployments[3] repeats f/c of deployments[2]",
     ]);
   });
 });

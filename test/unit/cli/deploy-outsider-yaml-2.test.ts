@@ -153,3 +153,35 @@ describe("deploy: Prefect 2.10's prefect.projects steps, which Prefect 3 cannot 
     ]);
   });
 });
+
+describe("deploy: a deployment repeated in the file", () => {
+  // wonkothesanest/prefect_data_getters: "Gmail Flow" twice, as `prefect deploy` appended it. Prefect
+  // deploys both in order, the second replacing the first: what stays is the last.
+  const FILE = `deployments:
+- name: Gmail Flow
+  entrypoint: gmail_backup.py:gmail_flow
+  parameters: { days_ago: 4 }
+- name: Other
+  entrypoint: other.py:other
+- name: Gmail Flow
+  entrypoint: gmail_backup.py:gmail_flow
+  parameters: {}
+`;
+
+  it("deploys the last of them, as Prefect's later deploy replaces the earlier, with a warning", () => {
+    const { deployments, warnings } = load(FILE);
+    expect(deployments.map((d) => [d.draft.name, d.draft.parameters])).toEqual([
+      ["Other", undefined],
+      ["Gmail Flow", {}],
+    ]);
+    expect(warnings).toEqual([
+      "deployments[0] (gmail-flow/Gmail Flow) is replaced by deployments[2] of the same flow and name; only the last is deployed, as Prefect's later deploy replaces the earlier",
+    ]);
+  });
+
+  it("makes it an error under --strict", () => {
+    expect(problemsOf(() => loadDeploymentFile(FILE, { env: {}, strict: true }))).toEqual([
+      expect.stringMatching(/^deployments\[0\] \(gmail-flow\/Gmail Flow\) is replaced by deployments\[2\]/),
+    ]);
+  });
+});

@@ -22,6 +22,8 @@ export interface LoadDeploymentsOptions {
   env: Env;
   /** `--name` values: a deployment name or `flow/name`; none selects every deployment. */
   names?: readonly string[];
+  /** The entrypoint argument (`waymark deploy ENTRYPOINT`), for the one deployment selected. */
+  entrypointOverride?: string | null;
   /** `--flow-name` and `--version`: flags beat file keys. */
   flowNameOverride?: string | null;
   versionOverride?: string | null;
@@ -89,9 +91,10 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 
 /** The file and the deployments `--name` selects, flow names read from the code as loadDeploymentFile reads them. */
 export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
-  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
+  const entrypoint = options.entrypointOverride || undefined;
+  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml", { deploymentsOptional: entrypoint !== undefined });
   const codeNames = codeFlowNames(options.workingDirectory);
-  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], { ...options, entrypoint }, codeNames);
   const file = { ...parsed, warnings: [...parsed.warnings, ...warnings] };
   return { file, selected, codeNames };
 }

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDeploymentFile } from "../../../src/cli/deploy-file";
 import { prepareDeployments } from "../../../src/cli/deploy/steps";
+import { run } from "../../../src/cli/run";
+import { data, fakeFetch } from "./fake-fetch";
+import { noGit } from "./fake-git";
 import { problemsOf } from "./usage-problems";
 
 /**
@@ -183,5 +186,58 @@ describe("deploy: a deployment repeated in the file", () => {
     expect(problemsOf(() => loadDeploymentFile(FILE, { env: {}, strict: true }))).toEqual([
       expect.stringMatching(/^deployments\[0\] \(gmail-flow\/Gmail Flow\) is replaced by deployments\[2\]/),
     ]);
+  });
+});
+
+describe("deploy ENTRYPOINT, as prefect deploy ENTRYPOINT --name NAME takes the flow from the command line", () => {
+  // Cam0505/CamOnPrefect: deployments without an entrypoint, each deployed as
+  // `prefect deploy pipelines/fbi.py:fbi_flow --name fbi-deployment`.
+  const FILE = `deployments:
+- name: fbi-deployment
+  tags: [fbi]
+  work_pool: { name: camprocess1 }
+- name: beverages-deployment
+  tags: [beverages]
+`;
+  const loadWith = (text: string, names: string[], entrypoint: string) => loadDeploymentFile(text, { env: {}, names, entrypointOverride: entrypoint });
+
+  it("gives the one deployment selected the entrypoint, its flow name from it", () => {
+    const { deployments } = loadWith(FILE, ["fbi-deployment"], "pipelines/fbi.py:fbi_flow");
+    expect(deployments.map((d) => d.draft)).toEqual([
+      expect.objectContaining({ name: "fbi-deployment", entrypoint: "pipelines/fbi.py:fbi_flow", flowName: "fbi-flow", tags: ["fbi"] }),
+    ]);
+  });
+
+  it("is ignored with a warning when several are selected, as Prefect ignores options then", () => {
+    const text = "deployments:\n- { name: a, entrypoint: a.py:a }\n- { name: b, entrypoint: b.py:b }\n";
+    const { deployments, warnings } = loadWith(text, [], "pipelines/fbi.py:fbi_flow");
+    expect(deployments.map((d) => d.draft.entrypoint)).toEqual(["a.py:a", "b.py:b"]);
+    expect(warnings).toEqual([
+      "the entrypoint argument is ignored: 2 deployments are selected, and it is for one (prefect deploy ignores it too); select one with --name",
+    ]);
+  });
+
+  it("deploys from a file whose deployments: is empty, as Prefect deploys its default one under --name", () => {
+    // prefeitura-rio/prefect_rj_iplanrio: `deployments: []` with the build, push and pull sections kept.
+    const text = "pull:\n- prefect.deployments.steps.set_working_directory:\n    directory: /opt/prefect/app\ndeployments: []\n";
+    const { deployments } = loadWith(text, ["nightly"], "flows/etl.py:run_etl");
+    expect(deployments[0]?.draft).toMatchObject({ name: "nightly", entrypoint: "flows/etl.py:run_etl", flowName: "run-etl" });
+    expect(deployments[0]?.draft.pullSteps).toEqual([{ "prefect.deployments.steps.set_working_directory": { directory: "/opt/prefect/app" } }]);
+  });
+
+  it("takes the entrypoint as the command's argument", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "waymark-entry-"));
+    try {
+      writeFileSync(join(cwd, "prefect.yaml"), FILE);
+      const fetch = fakeFetch(data({ createVersion: { dryRun: true } }));
+      const io = { env: {}, cwd, fetch, git: noGit, sleep: async () => {}, stdout: () => {}, stderr: () => {} };
+      const argv = ["deploy", "pipelines/fbi.py:fbi_flow", "--name", "fbi-deployment", "--dry-run", "--json", "--api-url", "http://w.test"];
+      expect(await run(argv, io)).toBe(0);
+      expect(fetch.requests.map((r) => r.body.variables.input)).toEqual([
+        expect.objectContaining({ name: "fbi-deployment", entrypoint: "pipelines/fbi.py:fbi_flow", flowName: "fbi-flow" }),
+      ]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

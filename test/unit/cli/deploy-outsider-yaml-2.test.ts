@@ -241,3 +241,32 @@ describe("deploy ENTRYPOINT, as prefect deploy ENTRYPOINT --name NAME takes the 
     }
   });
 });
+
+describe("deploy: schedule keys Prefect does not read", () => {
+  // Honglin-Jiang/ba882-sec-team (as Prefect 3.0's `prefect deploy` wrote it back) and
+  // prefeitura-rio/prefect_rj_iplanrio (flow_run_name on each of many schedules). Prefect builds each
+  // schedule from its own keys only (_schedule_config_to_deployment_schedule), so the others are never stored.
+  it("drops them with one warning per key, and keeps the keys Prefect reads", () => {
+    const text = `${ONE}  schedules:
+  - rrule: FREQ=DAILY;BYHOUR=8;BYMINUTE=0
+    timezone: America/New_York
+    active: true
+    max_active_runs:
+    catchup: false
+  - interval: 3600
+    anchor_date: "2025-07-15T01:00:00"
+    slug: hourly
+    parameters: { table: a }
+    catchup: false
+`;
+    const { deployments } = load(text);
+    expect(deployments[0]?.draft.settings?.schedules).toEqual([
+      { rrule: "FREQ=DAILY;BYHOUR=8;BYMINUTE=0", timezone: "America/New_York", active: true },
+      { interval: 3600, anchor_date: "2025-07-15T01:00:00", slug: "hourly", parameters: { table: "a" } },
+    ]);
+    expect(deployments[0]?.warnings).toEqual([
+      "deployments[0].schedules[0].max_active_runs is not stored (not a schedule key Prefect reads); ignored",
+      "deployments[0].schedules[0].catchup (and in 1 more schedule) is not stored (not a schedule key Prefect reads); ignored",
+    ]);
+  });
+});

@@ -4,8 +4,9 @@ import { defaultPullSteps } from "./deploy/default-pull";
 import { settlePlaceholders, stepIdsOf } from "./deploy/deploy-time";
 import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { typedPlaceholders } from "./deploy/lax";
+import { unindentedSteps } from "./deploy/action-sections";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
-import { selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
+import { lastOfEach, selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
 import { keptRuntimeEnv, lookupOutput, resolvePullTemplates, type StepOutputs } from "./deploy/step-outputs";
 import { toVersionInput } from "./deploy/to-input";
@@ -21,6 +22,8 @@ export interface LoadDeploymentsOptions {
   env: Env;
   /** `--name` values: a deployment name or `flow/name`; none selects every deployment. */
   names?: readonly string[];
+  /** The entrypoint argument (`waymark deploy ENTRYPOINT`), for the one deployment selected. */
+  entrypointOverride?: string | null;
   /** `--flow-name` and `--version`: flags beat file keys. */
   flowNameOverride?: string | null;
   versionOverride?: string | null;
@@ -68,21 +71,17 @@ export function loadDeploymentFile(fileText: string, options: LoadDeploymentsOpt
   const fileName = options.fileName ?? "prefect.yaml";
   const { file, selected, codeNames } = parseAndSelect(fileText, options);
   const problems: string[] = [];
-  const deployments = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
-  problems.push(
-    ...duplicateProblems(
-      deployments.map((d) => d.draft),
-      selected,
-    ),
-  );
+  const loaded = selected.map((candidate) => loadOne(candidate, { file, codeNames, options, problems }));
+  const { deployments, replaced } = lastOfEach(loaded, selected);
+  const warnings = [...file.warnings, ...replaced];
   if (options.strict) {
-    problems.push(...file.warnings, ...deployments.flatMap((d) => d.warnings));
+    problems.push(...warnings, ...deployments.flatMap((d) => d.warnings));
   }
   if (problems.length > 0) {
     const unique = [...new Set(problems)];
     throw new UsageError(`${fileName}: ${unique.length} problem(s); nothing was deployed`, unique);
   }
-  return { deployments, warnings: file.warnings };
+  return { deployments, warnings };
 }
 
 /** The drafts of loadDeploymentFile, without the warnings. */
@@ -92,9 +91,10 @@ export function loadDeployments(fileText: string, options: LoadDeploymentsOption
 
 /** The file and the deployments `--name` selects, flow names read from the code as loadDeploymentFile reads them. */
 export function parseAndSelect(fileText: string, options: LoadDeploymentsOptions) {
-  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml");
+  const entrypoint = options.entrypointOverride || undefined;
+  const parsed = parseDeployFile(fileText, options.fileName ?? "prefect.yaml", { deploymentsOptional: entrypoint !== undefined });
   const codeNames = codeFlowNames(options.workingDirectory);
-  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], options.flowNameOverride, codeNames);
+  const { selected, warnings } = selectDeployments(parsed.deployments, options.names ?? [], { ...options, entrypoint }, codeNames);
   const file = { ...parsed, warnings: [...parsed.warnings, ...warnings] };
   return { file, selected, codeNames };
 }
@@ -114,10 +114,11 @@ function codeFlowNames(cwd: string | undefined): CodeFlowNames {
 
 /** Pull steps with templates resolved; validated only once resolved, so a problem is reported once. */
 function resolvedPull(value: unknown, path: string, env: Env, options: TemplateOptions, problems: string[]): unknown[] | undefined {
+  const unindented = unindentedSteps(value, path);
   const { value: steps, problems: templateProblems } = resolvePullTemplates(value, env, path, options);
-  problems.push(...messagesOf(templateProblems));
+  problems.push(...unindented, ...messagesOf(templateProblems));
   const list = pullStepsAt(steps, path, problems);
-  if (list && templateProblems.length === 0) problems.push(...validatePullSteps(list, path));
+  if (list && templateProblems.length === 0 && unindented.length === 0) problems.push(...validatePullSteps(list, path));
   return list;
 }
 
@@ -197,15 +198,4 @@ function withoutOverridden(record: Record<string, unknown>, options: LoadDeploym
   if (options.versionOverride) delete result.version;
   if (options.versionTypeOverride) delete result.version_type;
   return result;
-}
-
-function duplicateProblems(inputs: CreateVersionInputDraft[], selected: Candidate[]): string[] {
-  const seen = new Map<string, number>();
-  return inputs.flatMap((input, i) => {
-    const key = `${input.flowName}/${input.name}`;
-    const index = selected[i]?.index ?? i;
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, index);
-    return first === undefined ? [] : [`deployments[${index}] repeats ${key} of deployments[${first}]`];
-  });
 }

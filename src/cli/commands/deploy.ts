@@ -15,6 +15,8 @@ import { clientFrom, toJson, withApiOptions, type ApiOptions } from "./api-optio
 import { checkAll, sendCreate, type DeployInput } from "./deploy-check";
 
 interface DeployOptions extends ApiOptions {
+  /** The entrypoint argument. */
+  entrypoint?: string;
   file: string;
   name?: string[];
   all?: boolean;
@@ -42,6 +44,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
   const command = program
     .command("deploy")
     .description("create a version of each deployment in a prefect.yaml-shaped file and make it live")
+    .argument("[entrypoint]", "the flow (path/file.py:function) of the one deployment selected, over the file's, as prefect deploy ENTRYPOINT")
     .option("-f, --file <path>", "the deployment file", "prefect.yaml")
     .option("-n, --name <name>", "a deployment name or FLOW/NAME, * matching any text; repeat for several (default: all)", collect)
     .option("--all", "every deployment that has a name (the default), as prefect deploy --all")
@@ -67,7 +70,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option("--skip-unchanged", "create nothing for a deployment whose content equals its live version's (settings are still applied)")
     .option("--require-live", "exit 4 when a version was recorded but did not become live because its deployment is pinned")
     .option("--dry-run", "have the server check every deployment and print what each would create, creating nothing");
-  withApiOptions(command).action((options: DeployOptions) => deploy(options, io));
+  withApiOptions(command).action((entrypoint: string | undefined, options: DeployOptions) => deploy({ ...options, entrypoint }, io));
 }
 
 async function deploy(options: DeployOptions, io: CliIo): Promise<void> {
@@ -135,6 +138,7 @@ async function loadedFileOf(options: DeployOptions, io: CliIo): Promise<LoadedFi
   const load = {
     env: io.env,
     names: options.name ?? [],
+    entrypointOverride: options.entrypoint ?? null,
     flowNameOverride: options.flowName ?? null,
     versionOverride: options.version ?? null,
     versionTypeOverride: options.versionType ?? null,

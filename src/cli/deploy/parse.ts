@@ -3,6 +3,7 @@ import { UsageError } from "../errors";
 import { isPlainObject } from "../template";
 import { topLevelWarnings } from "./shape";
 import { toJsWithinAliasLimits } from "./alias-limit";
+import { ownSections, section } from "./action-sections";
 import { pyYamlTags, UnsendableNumber } from "./yaml11";
 
 export interface DeployFile {
@@ -21,9 +22,10 @@ export interface DeployFile {
  * and what `safe_load` refuses refused. Merge keys (`<<: *defaults`) are on because Prefect's own
  * examples use them for shared `definitions`; aliases are bounded (alias-limit.ts) so that many
  * deployments can share definitions while a "billion laughs" file is refused. Throws a UsageError
- * naming the file for malformed YAML or a file without a usable `deployments:` list.
+ * naming the file for malformed YAML or a file without a usable `deployments:` list (an empty or
+ * absent one is read as none with `deploymentsOptional`).
  */
-export function parseDeployFile(fileText: string, fileName: string): DeployFile {
+export function parseDeployFile(fileText: string, fileName: string, { deploymentsOptional = false } = {}): DeployFile {
   // Prefect opens the file with Python's universal newlines: CRLF and a lone CR are line ends.
   const text = fileText.replace(/\r\n?/g, "\n");
   // The yaml package looks for a repeated key by comparing each key with every earlier one, minutes
@@ -37,9 +39,11 @@ export function parseDeployFile(fileText: string, fileName: string): DeployFile 
   const root = toJsWithinAliasLimits(doc, fileName);
   if (root === null || root === undefined) throw new UsageError(`${fileName} is empty`);
   if (!isPlainObject(root)) throw new UsageError(`${fileName} must be a mapping with a deployments: list`);
-  const deployments = deploymentsOf(root.deployments, doc, fileName);
+  // An entrypoint given on the command line deploys even a file without deployments (Prefect's default one).
+  const none = deploymentsOptional && (root.deployments === undefined || root.deployments === null || isEmptyList(root.deployments));
+  const deployments = none ? [] : deploymentsOf(root.deployments, doc, fileName).map(ownSections);
   const warnings = [...repeatedKeys(doc, text), ...topLevelWarnings(root)];
-  return { pull: root.pull, build: root.build, push: root.push, deployments, warnings };
+  return { pull: section(root.pull), build: section(root.build), push: section(root.push), deployments, warnings };
 }
 
 /** Larger than any prefect.yaml needs; refused before it is read as YAML, so a huge file fails fast. */
@@ -134,6 +138,8 @@ function repeatedKeys(doc: Document, text: string): string[] {
 }
 
 const REPEATED = "a key repeated in one mapping; the last value is used, as PyYAML does";
+
+const isEmptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
 
 function deploymentsOf(value: unknown, doc: Document, fileName: string): Array<Record<string, unknown>> {
   if (!Array.isArray(value) || value.length === 0) {

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
 import { docstringOf } from "./python-docstring";
+import { flowDecoratorNames } from "./python-imports";
 import { literalString } from "./python-literal";
 
 /**
@@ -19,7 +20,8 @@ const DEFINITIONS = new Set(["FunctionDefinition", "ClassDefinition"]);
 /**
  * Reads the `@flow(name=…)` of the function an entrypoint names (`fn`, or `Class.method`) without
  * running anything, as Prefect 3's static loader does (load_flow_arguments_from_entrypoint in
- * PrefectHQ/prefect, src/prefect/flows.py): the decorator is `@flow(...)` (or `@prefect.flow(...)`),
+ * PrefectHQ/prefect, src/prefect/flows.py): the decorator is `@flow(...)` (or `@prefect.flow(...)`, or
+ * a name the module's imports give it, see flowDecoratorNames),
  * `name=` is read only when it is a constant string, and no decorator name means the function's
  * name. Parsing uses @lezer/python, an error-tolerant parser: only syntax errors inside the
  * decorators or the `def` line of that function make it unreadable.
@@ -42,7 +44,8 @@ export function flowInCode(text: string, objectPath: readonly string[]): FlowInC
   if (hasError(definition.getChild("ParamList")) || decorators.some(hasError)) {
     return { kind: "not-literal", functionName, reason: `has a syntax error in the definition of ${wanted}` };
   }
-  const flow = decorators.find((d) => isFlowDecorator(d, source));
+  const flowNames = flowDecoratorNames(tree, source);
+  const flow = decorators.find((d) => flowNames.has(decoratorName(d, source)));
   if (!flow) return { kind: "not-a-flow", functionName };
   const described = keywordArgument(flow, "description", source);
   const literal = described && described.name !== "None" ? literalString(described, source) : undefined;
@@ -72,15 +75,14 @@ function keywordArgument(decorator: SyntaxNode, keyword: string, source: string)
   return null;
 }
 
-/** `@flow`, `@flow(...)`, `@prefect.flow` or `@prefect.flow(...)`. */
-function isFlowDecorator(decorator: SyntaxNode, source: string): boolean {
+/** The dotted name a decorator calls: `flow` for `@flow(...)`, `prefect.flow` for `@prefect.flow`. */
+function decoratorName(decorator: SyntaxNode, source: string): string {
   const names: string[] = [];
   for (let part = decorator.firstChild; part; part = part.nextSibling) {
     if (part.name === "VariableName") names.push(source.slice(part.from, part.to));
     else if (part.name !== "At" && part.name !== ".") break;
   }
-  const dotted = names.join(".");
-  return dotted === "flow" || dotted === "prefect.flow";
+  return names.join(".");
 }
 
 /**

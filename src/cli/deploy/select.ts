@@ -35,9 +35,23 @@ export interface Selection {
  * `flow/name`, either with `*` matching any text (as `prefect deploy --name 'etl/*'`). Without a name, every deployment that has one: as `prefect deploy --all` does, one
  * without a name (the blank entry `prefect init` writes) is skipped, with a warning. Any name matching
  * nothing is a UsageError that lists what the file has (except one name for a file of one deployment,
- * see renamedSingle), and so is a file with no named deployment.
+ * see renamedSingle), and so is a file with no named deployment. The entrypoint argument, when given,
+ * is applied to the one deployment selected (see withEntrypoint).
  */
 export function selectDeployments(
+  deployments: Array<Record<string, unknown>>,
+  names: readonly string[],
+  { flowNameOverride, entrypoint }: { flowNameOverride?: string | null | undefined; entrypoint?: string | undefined } = {},
+  codeFlowNames?: CodeFlowNames,
+): Selection {
+  if (entrypoint === undefined) return selectByName(deployments, names, flowNameOverride, codeFlowNames);
+  // Prefect applies the entrypoint argument to the one deployment it picks: the file's only one (or its
+  // default one, for a file without any), else the one --name selects.
+  if (deployments.length <= 1) return selectByName([{ ...deployments[0], entrypoint }], names, flowNameOverride, codeFlowNames);
+  return withEntrypoint(selectByName(deployments, names, flowNameOverride, codeFlowNames), entrypoint, flowNameOverride, codeFlowNames);
+}
+
+function selectByName(
   deployments: Array<Record<string, unknown>>,
   names: readonly string[],
   flowNameOverride?: string | null,
@@ -109,4 +123,44 @@ function everyNamed(candidates: Candidate[]): Selection {
   if (selected.length === 0) throw new UsageError("no deployment in it has a name; give each deployment a name: to deploy it");
   const skipped = candidates.filter(unnamed).map((c) => `deployments[${c.index}] has no name; skipped, as prefect deploy --all skips it`);
   return { selected, warnings: skipped };
+}
+
+/**
+ * The selection with the entrypoint argument applied, as Prefect applies command-line options: to the
+ * one deployment selected; with several, they are ignored, with a warning.
+ */
+function withEntrypoint(selection: Selection, entrypoint: string, flowNameOverride?: string | null, codeFlowNames?: CodeFlowNames): Selection {
+  const [only, ...more] = selection.selected;
+  if (!only || more.length > 0) {
+    const count = selection.selected.length;
+    const warning = `the entrypoint argument is ignored: ${count} deployments are selected, and it is for one (prefect deploy ignores it too); select one with --name`;
+    return { ...selection, warnings: [...selection.warnings, warning] };
+  }
+  const [candidate] = candidatesOf([{ ...only.record, entrypoint }], flowNameOverride, codeFlowNames);
+  return { ...selection, selected: [{ ...candidate!, index: only.index }] };
+}
+
+/** A deployment as read, with its flow and name. */
+interface Loaded {
+  draft: { flowName: string; name: string };
+}
+
+/**
+ * Prefect deploys a deployment repeated in the file (same flow and name) once per entry, in order,
+ * each replacing the one before: only the last stays. So only the last is deployed, with a warning
+ * naming the ones it replaces. Their problems were reported all the same, as Prefect would have failed on them.
+ */
+export function lastOfEach<T extends Loaded>(loaded: T[], selected: Candidate[]) {
+  const refOf = (d: T) => `${d.draft.flowName}/${d.draft.name}`;
+  const last = new Map(loaded.map((d, i) => [refOf(d), i]));
+  const indexOf = (i: number) => selected[i]?.index ?? i;
+  const replaced = loaded.flatMap((d, i) => {
+    const kept = last.get(refOf(d))!;
+    if (kept === i) return [];
+    return [
+      `deployments[${indexOf(i)}] (${refOf(d)}) is replaced by deployments[${indexOf(kept)}] of the same flow and name; ` +
+        "only the last is deployed, as Prefect's later deploy replaces the earlier",
+    ];
+  });
+  return { deployments: loaded.filter((d, i) => last.get(refOf(d)) === i), replaced };
 }

@@ -19,7 +19,7 @@ const OPTION_KEYS: Record<string, string> = {
 
 /**
  * `concurrency_limit` is an int, or Prefect 3's `{ limit, collision_strategy, grace_period_seconds }`:
- * `limit` becomes concurrencyLimit and the others concurrencyOptions (null values left out, as
+ * `limit` (none when left out) becomes concurrencyLimit and the others concurrencyOptions (null values left out, as
  * Prefect leaves out an unset grace period). The int form clears any options an earlier object form
  * left, so the file alone says what applies. Other keys are not stored, with a warning.
  */
@@ -31,7 +31,8 @@ function concurrency(fields: FieldReader, warnings: string[]): Concurrency {
     fields.problem("concurrency_limit", "must be a non-negative integer, null or a mapping with `limit`");
     return {};
   }
-  const { limit, ...rest } = value;
+  // Prefect's ConcurrencyLimitSpec: `limit` may be left out (no limit, the strategy still kept).
+  const { limit = null, ...rest } = value;
   if (!isLimit(limit)) {
     fields.problem("concurrency_limit", "must have `limit`: a non-negative integer or null");
     return {};
@@ -49,21 +50,26 @@ function concurrency(fields: FieldReader, warnings: string[]): Concurrency {
 export function settingsOf(fields: FieldReader, warnings: string[]): DeploymentSettingsDraft | undefined {
   const settings = withoutUndefined({
     paused: fields.nullableBoolean("paused"),
-    schedules: schedulesOf(fields),
+    schedules: schedulesOf(fields, warnings),
     ...concurrency(fields, warnings),
   });
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
+/** The keys Prefect builds a schedule from (`_schedule_config_to_deployment_schedule`); any other it never stores. */
+const SCHEDULE_KEYS = new Set(["cron", "interval", "rrule", "timezone", "anchor_date", "day_or", "active", "parameters", "slug", "replaces"]);
+
 /**
  * Each schedule as Prefect turns it into one (`_schedule_config_to_deployment_schedule` in its
  * cli/deploy/_schedules.py): a mapping with a cron, interval or rrule, else "Unknown schedule type";
- * `active` and `day_or` are booleans (a placeholder's text is read as one first, see lax.ts).
+ * `active` and `day_or` are booleans (a placeholder's text is read as one first, see lax.ts). Other
+ * keys (`max_active_runs` and `catchup`, as Prefect 3.0 wrote them back) are dropped, one warning per key.
  */
-function schedulesOf(fields: FieldReader): unknown[] | null | undefined {
+function schedulesOf(fields: FieldReader, warnings: string[]): unknown[] | null | undefined {
   const schedules = fields.nullableList("schedules");
   if (!schedules) return schedules;
-  return schedules.map((schedule, i) => {
+  const dropped = new Map<string, { first: string; count: number }>();
+  const read = schedules.map((schedule, i) => {
     const path = `${fields.pathOf("schedules")}[${i}]`;
     if (!isPlainObject(schedule) || !(schedule.cron || schedule.interval || schedule.rrule)) {
       fields.problemAt(path, "must be a mapping with cron, interval or rrule (Prefect refuses it as an unknown schedule type)");
@@ -73,6 +79,17 @@ function schedulesOf(fields: FieldReader): unknown[] | null | undefined {
       const value = schedule[key];
       if (value !== undefined && value !== null && typeof value !== "boolean") fields.problemAt(childPath(path, key), "must be true or false");
     }
-    return schedule;
+    const unread = Object.keys(schedule).filter((key) => !SCHEDULE_KEYS.has(key));
+    for (const key of unread) {
+      const seen = dropped.get(key);
+      if (seen) seen.count += 1;
+      else dropped.set(key, { first: childPath(path, key), count: 1 });
+    }
+    return Object.fromEntries(Object.entries(schedule).filter(([key]) => SCHEDULE_KEYS.has(key)));
   });
+  for (const { first, count } of dropped.values()) {
+    const more = count > 1 ? ` (and in ${count - 1} more schedule${count > 2 ? "s" : ""})` : "";
+    warnings.push(`${first}${more} is not stored (not a schedule key Prefect reads); ignored`);
+  }
+  return read;
 }

@@ -93,7 +93,7 @@ function tagsOf(fields: FieldReader, warnings: string[]): string[] | undefined {
   const tags = fields.record.tags;
   if (tags === undefined) return undefined;
   if (!Array.isArray(tags)) {
-    fields.problem("tags", "must be a list of strings");
+    fields.problem("tags", typeof tags === "string" ? textAsTags(tags) : "must be a list of strings");
     return undefined;
   }
   const kept: string[] = [];
@@ -106,6 +106,14 @@ function tagsOf(fields: FieldReader, warnings: string[]): string[] | undefined {
     else kept.push(tag);
   });
   return kept;
+}
+
+/** Prefect iterates text given as tags, so `tags: dev` would be the tags "d", "e", "v": said, rather than guessed. */
+function textAsTags(text: string): string {
+  const characters = [...text].filter((c) => c.trim() !== "");
+  const shown = characters.slice(0, 5).map((c) => JSON.stringify(c));
+  const each = `${shown.join(", ")}${characters.length > 5 ? ", …" : ""}`;
+  return `must be a list of strings: write tags: [${text}] (Prefect would store each character of ${JSON.stringify(text)} as a tag: ${each})`;
 }
 
 function workPoolFields(fields: FieldReader) {

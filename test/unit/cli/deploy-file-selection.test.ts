@@ -74,7 +74,7 @@ deployments:
   tags: oops
   paused: "yes"
   work_pool: { name: 3 }
-  concurrency_limit: { collision_strategy: CANCEL_NEW }
+  concurrency_limit: { limit: -1, collision_strategy: CANCEL_NEW }
 - { name: "", entrypoint: "x.py:f" }
 - { name: c, entrypoint: "x.py:f", version: "" }
 - { name: c, entrypoint: "x.py:f" }
@@ -83,13 +83,12 @@ deployments:
       'pull[0].git_clone.commit_sha "main" is not 4–64 hex characters or a runtime placeholder',
       "pull[0].git_clone: commit_sha cannot be combined with branch; use one of them",
       'deployments[0].name must not contain "/" (got "a/b")',
-      "deployments[0].tags must be a list of strings",
+      'deployments[0].tags must be a list of strings: write tags: [oops] (Prefect would store each character of "oops" as a tag: "o", "o", "p", "s")',
       "deployments[0].work_pool.name must be a string or null",
       "deployments[0].paused must be true, false or null",
       "deployments[0].concurrency_limit must have `limit`: a non-negative integer or null",
       "deployments[1].name must not be empty",
       "deployments[2].version must not be empty (omit it to let the server name the version)",
-      "deployments[3] repeats f/c of deployments[2]",
     ]);
   });
 });

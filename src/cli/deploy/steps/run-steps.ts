@@ -60,14 +60,27 @@ export function planSteps(file: DeployFile, selected: Candidate[], options: Step
   return planned;
 }
 
+/** Prefect 2.10's projects beta named its steps so; Prefect 3 has no `prefect.projects`. */
+const PROJECTS_STEPS = "prefect.projects.steps.";
+
+/** Why a step is not run here, and what to do instead. */
+function unrunnable(step: Step, kind: SectionKind): string {
+  if (step.name.startsWith(PROJECTS_STEPS)) {
+    // Prefect 3 cannot import these: `prefect deploy` fails on them too.
+    const current = `prefect.deployments.steps.${step.name.slice(PROJECTS_STEPS.length)}`;
+    return `${step.path}: Prefect 3 has no ${step.name} (Prefect 2.10's name); write ${current}`;
+  }
+  return (
+    `${step.path}: waymark cannot run ${step.name} (it runs run_shell_script, build_docker_image and push_docker_image); ` +
+    `do that work in the pipeline and deploy with ${SKIP_FLAG[kind]}, adding --step-output ${step.id ?? "ID"}.KEY=VALUE ` +
+    "for each of its outputs that later fields use"
+  );
+}
+
 function planStep(step: Step, kind: SectionKind, outputs: StepOutputs, options: StepOptions, problems: string[]): void {
   const type = STEP_TYPES[step.name];
   if (!type) {
-    problems.push(
-      `${step.path}: waymark cannot run ${step.name} (it runs run_shell_script, build_docker_image and push_docker_image); ` +
-        `do that work in the pipeline and deploy with ${SKIP_FLAG[kind]}, adding --step-output ${step.id ?? "ID"}.KEY=VALUE ` +
-        "for each of its outputs that later fields use",
-    );
+    problems.push(unrunnable(step, kind));
     if (step.id) outputs.skipped.set(step.id, `does not run here (see ${step.path})`);
     return;
   }

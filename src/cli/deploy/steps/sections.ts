@@ -22,8 +22,8 @@ export interface Section {
 
 /**
  * The build and push steps of one deployment, as Prefect picks them: the deployment's own `build:` /
- * `push:` when it has the key (even `null`, which means none), else the file's. Malformed steps are
- * problems at their path.
+ * `push:` when it has the key (`build: null` means none; a `push` without steps was already left out,
+ * see parseDeployFile), else the file's. Malformed steps are problems at their path.
  */
 export function sectionsOf(file: DeployFile, candidate: Candidate, problems: string[]): Section[] {
   return (["build", "push"] as const).map((kind) => {

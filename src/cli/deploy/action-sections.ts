@@ -11,15 +11,13 @@ export function section(value: unknown): unknown {
 }
 
 /**
- * A deployment's own sections, read as `section` reads them. A deployment's `push` that has no step
- * is left out: Prefect then runs the file's (`push_steps or actions.get("push")` in its
- * cli/deploy/_core.py), unlike `build: null`, which means no build at all.
+ * A deployment's own sections, read as `section` reads them. A deployment's `push` with no step
+ * means no push, as `build: null` means no build (README, "Where Waymark differs from Prefect on
+ * purpose": Prefect runs the file's push then).
  */
 export function ownSections(deployment: Record<string, unknown>): Record<string, unknown> {
   const result = { ...deployment };
   for (const key of ["build", "push", "pull"]) if (Object.hasOwn(result, key)) result[key] = section(result[key]);
-  const push = result.push;
-  if (push === null || (Array.isArray(push) && push.length === 0)) delete result.push;
   return result;
 }
 

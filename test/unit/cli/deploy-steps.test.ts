@@ -564,8 +564,7 @@ deployments:
   version: "{{ own-step.stdout }}"
   build:
   - prefect.deployments.steps.run_shell_script: { id: own-step, script: echo own }
-  push:
-  - prefect.deployments.steps.run_shell_script: { script: echo own-push }
+  push: null
 `;
   const code = { "etl.py": 'from prefect import flow\n\n@flow(name="Nightly ETL")\ndef etl():\n    """Loads the night\'s data."""\n' };
   const variables = ["--variable", "release=1.2.3", "--variable", "team=data"];
@@ -575,7 +574,7 @@ deployments:
     const { code: exit, stdout, stderr, inputs } = await deploy(file, ["--strict", ...variables], runner, {}, code);
     expect(exit, stderr).toBe(0);
     expect(stdout).not.toContain("warning");
-    expect(runner.calls.map((c) => [c.program, ...c.args].join(" "))).toEqual(["echo 1.2.3", "echo pushed-1.2.3", "echo own", "echo own-push"]);
+    expect(runner.calls.map((c) => [c.program, ...c.args].join(" "))).toEqual(["echo 1.2.3", "echo pushed-1.2.3", "echo own"]);
     expect(inputs[0]).toMatchObject({
       flowName: "Nightly ETL",
       version: "1.2.3",

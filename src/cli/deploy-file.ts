@@ -5,6 +5,7 @@ import { settlePlaceholders, stepIdsOf } from "./deploy/deploy-time";
 import { flowNameInCode, type FlowName } from "./deploy/flow-name";
 import { typedPlaceholders } from "./deploy/lax";
 import { unindentedSteps } from "./deploy/action-sections";
+import { storedSecretWarnings } from "./deploy/stored-secrets";
 import { parseDeployFile, pullStepsAt, type DeployFile } from "./deploy/parse";
 import { lastOfEach, selectDeployments, type Candidate, type CodeFlowNames } from "./deploy/select";
 import { isDeploymentKey, normalizeDeployment, type Reports } from "./deploy/shape";
@@ -141,6 +142,7 @@ function loadOne(candidate: Candidate, context: LoadContext): LoadedDeployment {
   const { pull, build, push, ...rest } = normalizeDeployment(withoutOverridden(candidate.record, options), path, reports);
   // Keys that are not stored (triggers, sla…) are reported, not resolved: their templates cannot fail the deploy.
   const read = Object.fromEntries(Object.entries(rest).filter(([key]) => isDeploymentKey(key)));
+  reports.warnings.push(...storedSecretWarnings(read, path));
   // A number JSON cannot carry is refused where it would be stored, and only there.
   problems.push(
     ...unsendableNumbers(read, path),

@@ -18,7 +18,8 @@ function namesASecret(name: string): boolean {
  * `{{ $VAR }}` placeholders, in the fields a version stores, whose variable or key names a secret.
  * Their value is resolved here, in CI, and stored in the version history, which every key of the
  * workspace may read (Prefect stores it in the deployment alike). `stored` holds no pull steps: the
- * server refuses a literal secret there. A block placeholder is kept as written, for the worker.
+ * server refuses a literal secret under a secret-named key there, and a URL with a password. A block
+ * placeholder is kept as written, for the worker.
  */
 export function storedSecretWarnings(stored: Record<string, unknown>, path: string): string[] {
   const warnings: string[] = [];

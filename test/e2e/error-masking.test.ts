@@ -1,13 +1,11 @@
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, STORES, type TestServer } from "../support/server";
+import { startServer, STORES, type TestServer, capturedLog } from "../support/server";
 import { createVersion } from "../support/operations";
 
 // docs/design.md, "Errors": anything unexpected is logged and reaches the client only as a generic error.
 describe.each(STORES)("unexpected errors on %s", (store) => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer(store, {}, log)));
   afterAll(() => server?.close());
 

@@ -1,9 +1,8 @@
 import { connect } from "node:net";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { CREATE_VERSION, createVersion, DEPLOYMENT, UPDATE_SETTINGS } from "../support/operations";
-import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { codes, postGraphQL, startServer, STORES, TEST_ADMIN_KEY, type TestServer, capturedLog } from "../support/server";
 import { wsUrl } from "../support/subscriptions";
 
 /** POSTs a body exactly as given (JSON text the client's own serialiser could never write). */
@@ -96,8 +95,7 @@ describe("failed-auth limiting", () => {
 
 describe.each(STORES)("logs on %s", (store) => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer(store, {}, log)));
   afterAll(() => server?.close());
 
@@ -128,8 +126,7 @@ describe.each(STORES)("logs on %s", (store) => {
 
 describe("ill-formed input", () => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
   afterAll(() => server?.close());
 

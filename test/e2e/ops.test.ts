@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeze } from "../support/freeze";
 import { deploymentWithVersions, ROLLBACK, PROMOTE } from "../support/operations";
 import { startMariaDb, startRedis, type MariaDb, type RedisServer } from "../support/processes";
-import { startServer, type TestServer } from "../support/server";
+import { startServer, type TestServer, capturedLog } from "../support/server";
 import { startServerProcess } from "../support/server-process";
 import { LIVE_CHANGED, registered, subscribe } from "../support/subscriptions";
 
@@ -52,8 +51,7 @@ async function metricsOf(server: TestServer): Promise<string> {
 
 describe("/healthz, /metrics and request logs", () => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
   afterAll(() => server?.close());
 

@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startServer, STORES, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { startServer, STORES, TEST_ADMIN_KEY, type TestServer, capturedLog } from "../support/server";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
 import { registered, subscribe, wsUrl } from "../support/subscriptions";
 import { createVersion } from "../support/operations";
@@ -416,8 +415,7 @@ describe("request lines an outsider writes by hand (the built server)", () => {
 
 describe("a client that goes away mid-request", () => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
   afterAll(() => server?.close());
 
@@ -438,8 +436,7 @@ describe("a client that goes away mid-request", () => {
 
 describe("graphql-ws limits an outsider meets before presenting a key", () => {
   let server: TestServer;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
   beforeAll(async () => void (server = await startServer("sqlite", {}, log)));
   afterAll(() => server?.close());
 

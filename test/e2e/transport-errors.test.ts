@@ -1,8 +1,7 @@
-import { Writable } from "node:stream";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminHeaders, startServer, TEST_ADMIN_KEY, type TestServer } from "../support/server";
+import { adminHeaders, startServer, TEST_ADMIN_KEY, type TestServer, capturedLog } from "../support/server";
 import { wsUrl } from "../support/subscriptions";
 
 // The same mistake gets the same error over HTTP and over graphql-ws: code, message, locations.
@@ -66,8 +65,7 @@ function overWebSocket(client: Client, request: Request): Promise<Answer> {
 describe("errors over HTTP and over graphql-ws", () => {
   let server: TestServer;
   let client: Client;
-  const lines: string[] = [];
-  const log = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+  const { lines, log } = capturedLog();
 
   beforeAll(async () => {
     server = await startServer("sqlite", { LOG_LEVEL: "warn" }, log);

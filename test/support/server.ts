@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { createConnection } from "mysql2/promise";
 import { inject } from "vitest";
 import { createApp, type App } from "../../src/app";
@@ -58,6 +59,12 @@ export interface TestServer {
 }
 
 /** Starts Waymark in this process on a fresh database of `kind`, on a random loopback port. */
+/** A log destination for startServer that keeps each JSON line the server writes, for a test to read. */
+export function capturedLog(): { lines: string[]; log: Writable } {
+  const lines: string[] = [];
+  return { lines, log: new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }) };
+}
+
 export async function startServer(kind: StoreKind, env: Record<string, string> = {}, log?: DestinationStream): Promise<TestServer> {
   const database = await freshDatabase(kind);
   const config = parseConfig({
